@@ -1,0 +1,78 @@
+import { relative } from "node:path";
+import { Command } from "commander";
+import { EVENTS, getEvent } from "../../core/events.js";
+import { renderTemplate } from "../../core/placeholders.js";
+import { loadTemplate, resolveTemplateDir, templateFile } from "../../core/templates.js";
+import type { CliIo } from "../io.js";
+import { jsonOption, templatesOption } from "../options.js";
+import { outputFor } from "../program.js";
+import { describeOrigin, templateLookup } from "../template-source.js";
+
+export function templatesCommand(io: CliIo): Command {
+  const list = new Command("templates")
+    .description("list the four event templates and which file each one uses")
+    .addOption(templatesOption())
+    .addOption(jsonOption())
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ ticket-hooks templates
+  $ ticket-hooks templates show created
+  $ ticket-hooks templates --json`,
+    )
+    .action(function (this: Command) {
+      const out = outputFor(this, io);
+      const dir = resolveTemplateDir(templateLookup(this, io));
+      const rows = EVENTS.map((event) => ({ event, ...templateFile(event, dir) }));
+      if (out.json) {
+        for (const { event, file, origin } of rows) {
+          out.record({
+            name: event.name,
+            event_type: event.type,
+            description: event.description,
+            file,
+            origin,
+          });
+        }
+        return;
+      }
+      const nameWidth = Math.max(...rows.map((r) => r.event.name.length));
+      const typeWidth = Math.max(...rows.map((r) => r.event.type.length));
+      for (const { event, file, origin } of rows) {
+        const shown = relative(io.cwd, file).startsWith("..") ? file : relative(io.cwd, file);
+        out.line(
+          `${out.c.bold(event.name.padEnd(nameWidth))}  ${event.type.padEnd(typeWidth)}  ${event.description}`,
+        );
+        out.line(
+          `${" ".repeat(nameWidth + 2)}${out.c.dim(`${shown} (${describeOrigin(origin)})`)}`,
+        );
+      }
+    });
+
+  list
+    .command("show")
+    .description("print one template exactly as stored (placeholders kept unless --render)")
+    .argument("<event>", "short name (created) or event type (whitelabel-ticket-created)")
+    .option("--render", "replace the placeholders and print the event as it would be sent")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ ticket-hooks templates show updated
+  $ ticket-hooks templates show whitelabel-ticket-resolved --render`,
+    )
+    .action(function (this: Command, name: string) {
+      const out = outputFor(this, io);
+      getEvent(name);
+      const template = loadTemplate(name, templateLookup(this, io));
+      out.note(`Using template ${template.file} (${describeOrigin(template.origin)})`);
+      if (this.opts<{ render?: boolean }>().render) {
+        const value = renderTemplate(template.value, { source: template.file, env: io.env });
+        out.line(JSON.stringify(value, null, 2));
+        return;
+      }
+      io.stdout.write(template.text.endsWith("\n") ? template.text : `${template.text}\n`);
+    });
+  return list;
+}

@@ -1,0 +1,97 @@
+import { existsSync } from "node:fs";
+import { Command } from "commander";
+import { CliError, ExitCode } from "../../core/errors.js";
+import { findEvent } from "../../core/events.js";
+import { parseJsonOrThrow } from "../../core/json.js";
+import { hasPlaceholders, renderTemplate } from "../../core/placeholders.js";
+import { loadTemplate } from "../../core/templates.js";
+import { type ValidationResult, validateEvent } from "../../core/validate.js";
+import { readInput } from "../../io/input.js";
+import type { CliIo } from "../io.js";
+import { jsonOption, templatesOption } from "../options.js";
+import type { Output } from "../output.js";
+import { outputFor } from "../program.js";
+import { describeOrigin, templateLookup } from "../template-source.js";
+
+/** Prints one verdict: a line, then every error (path, expected, actual) and warning, indented. */
+export function printVerdict(out: Output, input: string, result: ValidationResult): void {
+  const c = out.c;
+  const type = result.eventType ?? "(unknown event type)";
+  const counts = [
+    result.errors.length > 0 ? `${result.errors.length} error(s)` : "",
+    result.warnings.length > 0 ? `${result.warnings.length} warning(s)` : "",
+  ].filter(Boolean);
+  const head = result.valid ? c.green("✓ valid  ") : c.red("✗ invalid");
+  out.line(`${head} ${input}  ${type}${counts.length ? `  (${counts.join(", ")})` : ""}`);
+  for (const e of result.errors) {
+    out.line(`    ${c.red("error")} ${c.bold(e.path)}: ${e.message}`);
+    out.line(`          expected ${e.expected}, got ${e.actual}  ${c.dim(`[${e.rule}]`)}`);
+  }
+  for (const w of result.warnings) {
+    out.line(`    ${c.yellow("warning")} ${c.bold(w.path)}: ${w.message}`);
+  }
+}
+
+export function validateCommand(io: CliIo): Command {
+  return new Command("validate")
+    .description("check events against the JSON Schemas and the semantic rules")
+    .argument("<inputs...>", "JSON files, - for standard input, or an event name for its template")
+    .addOption(templatesOption())
+    .addOption(jsonOption())
+    .addHelpText(
+      "after",
+      `
+Placeholders ({{now}}, {{uuid}}, …) are rendered before validating.
+Exit code: 0 all valid · 1 any invalid · 2 an input could not be read or parsed.
+
+Examples:
+  $ ticket-hooks validate my-event.json
+  $ curl -s https://example.test/last-event | ticket-hooks validate -
+  $ ticket-hooks validate created updated --json`,
+    )
+    .action(async function (this: Command, inputs: string[]) {
+      const out = outputFor(this, io);
+      let invalid = 0;
+      let unreadable = 0;
+      for (const input of inputs) {
+        try {
+          let value: unknown;
+          let source = input;
+          if (input !== "-" && !existsSync(input) && findEvent(input)) {
+            const template = loadTemplate(input, templateLookup(this, io));
+            out.note(`Using template ${template.file} (${describeOrigin(template.origin)})`);
+            value = template.value;
+            source = template.file;
+          } else {
+            const { bytes } = await readInput(input, io.stdin);
+            value = parseJsonOrThrow(bytes.toString("utf8"), input === "-" ? "<stdin>" : input);
+          }
+          if (hasPlaceholders(value)) value = renderTemplate(value, { source, env: io.env });
+          const result = validateEvent(value);
+          if (!result.valid) invalid++;
+          if (out.json) {
+            out.record({
+              input,
+              valid: result.valid,
+              event_type: result.eventType ?? null,
+              errors: result.errors,
+              warnings: result.warnings,
+            });
+          } else printVerdict(out, input, result);
+        } catch (error) {
+          if (!(error instanceof CliError)) throw error;
+          unreadable++;
+          if (out.json) out.record({ input, valid: false, error: error.message });
+          out.error(error.message, error.hint);
+        }
+      }
+      if (unreadable > 0) {
+        throw new CliError("INPUT_ERROR", "", { exitCode: ExitCode.usage });
+      }
+      if (invalid > 0) {
+        throw new CliError("INVALID", `${invalid} of ${inputs.length} input(s) invalid`, {
+          exitCode: ExitCode.failed,
+        });
+      }
+    });
+}

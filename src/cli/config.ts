@@ -1,0 +1,34 @@
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { CliError, describeFsError, usageError } from "../core/errors.js";
+import { isPlainObject, parseJsonOrThrow } from "../core/json.js";
+
+export const CONFIG_FILE = "ticket-hooks.config.json";
+
+export interface LoadedConfig {
+  file: string | undefined;
+  values: Record<string, unknown>;
+}
+
+/**
+ * Reads `--config FILE`, else ./ticket-hooks.config.json when present. Keys are option names in
+ * camelCase (`to`, `templates`, `signatureHeader`, …). A missing explicit file is an error.
+ */
+export function loadConfig(explicit: string | undefined, cwd: string): LoadedConfig {
+  const file = explicit ? resolve(cwd, explicit) : resolve(cwd, CONFIG_FILE);
+  if (!explicit && !existsSync(file)) return { file: undefined, values: {} };
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new CliError(
+      "UNREADABLE_CONFIG",
+      `cannot read config ${file}: ${describeFsError(error)}`,
+    );
+  }
+  const values = parseJsonOrThrow(text, file);
+  if (!isPlainObject(values)) {
+    throw usageError("BAD_CONFIG", `${file}: the config must be a JSON object of option values`);
+  }
+  return { file, values };
+}

@@ -1,0 +1,36 @@
+import { CommanderError } from "commander";
+import { CliError, ExitCode } from "../core/errors.js";
+import { type CliIo, processIo } from "./io.js";
+import { Output } from "./output.js";
+import { buildProgram } from "./program.js";
+
+/**
+ * Runs the CLI and returns the exit code. The single place where errors become exit codes:
+ * CliError → its code and one line (+ hint); commander's usage errors → 2; anything else is a
+ * bug → "unexpected error", with the stack only under --debug.
+ */
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  const debug = argv.includes("--debug") || io.env.TICKET_HOOKS_DEBUG === "1";
+  const out = new Output(io, { color: argv.includes("--no-color") ? false : undefined });
+  try {
+    await buildProgram(io).parseAsync([...argv], { from: "user" });
+    return ExitCode.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has already printed the message, or the help/version it was asked for.
+      return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    if (error instanceof CliError) {
+      if (error.message) out.error(error.message, error.hint);
+      if (debug && error.cause instanceof Error) io.stderr.write(`${error.cause.stack}\n`);
+      return error.exitCode;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    out.error(
+      `unexpected error: ${message}`,
+      debug ? undefined : "run again with --debug to see the stack trace, and please report it",
+    );
+    if (debug && error instanceof Error) io.stderr.write(`${error.stack}\n`);
+    return ExitCode.internal;
+  }
+}

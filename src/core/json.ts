@@ -1,0 +1,157 @@
+import { usageError } from "./errors.js";
+
+export interface JsonErrorLocation {
+  line: number;
+  column: number;
+  message: string;
+}
+
+/** 1-based line and column of a character offset. */
+export function lineColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+/**
+ * Offset of the first character a JSON parser cannot accept (text.length when input ends early).
+ * V8's own messages carry a position only sometimes, and differently across Node versions, so the
+ * failure path scans the text itself. Only called after JSON.parse has failed.
+ */
+export function jsonErrorOffset(text: string): number {
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && " \t\n\r".includes(text[i] as string)) i++;
+  };
+  const fail = (): never => {
+    throw i;
+  };
+  const literal = (word: string) => {
+    for (const ch of word) {
+      if (text[i] !== ch) fail();
+      i++;
+    }
+  };
+  const string = () => {
+    i++; // opening quote
+    while (i < text.length) {
+      const ch = text[i] as string;
+      if (ch === '"') return void i++;
+      if (ch < " ") fail();
+      if (ch === "\\") {
+        i++;
+        const esc = text[i];
+        if (esc === "u") {
+          for (let k = 1; k <= 4; k++) {
+            if (!/[0-9a-fA-F]/.test(text[i + k] ?? "")) {
+              i += k;
+              fail();
+            }
+          }
+          i += 5;
+        } else if (esc !== undefined && '"\\/bfnrt'.includes(esc)) i++;
+        else fail();
+      } else i++;
+    }
+    fail();
+  };
+  const number = () => {
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
+    if (!m || m[0] === "" || m[0] === "-") fail();
+    i += (m as RegExpExecArray)[0].length;
+  };
+  const value = (): void => {
+    ws();
+    const ch = text[i];
+    if (ch === "{") {
+      i++;
+      ws();
+      if (text[i] === "}") return void i++;
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail();
+        string();
+        ws();
+        if (text[i] !== ":") fail();
+        i++;
+        value();
+        ws();
+        if (text[i] === ",") i++;
+        else if (text[i] === "}") return void i++;
+        else fail();
+      }
+    }
+    if (ch === "[") {
+      i++;
+      ws();
+      if (text[i] === "]") return void i++;
+      for (;;) {
+        value();
+        ws();
+        if (text[i] === ",") i++;
+        else if (text[i] === "]") return void i++;
+        else fail();
+      }
+    }
+    if (ch === '"') string();
+    else if (ch === "t") literal("true");
+    else if (ch === "f") literal("false");
+    else if (ch === "n") literal("null");
+    else if (ch === "-" || (ch !== undefined && ch >= "0" && ch <= "9")) number();
+    else fail();
+  };
+  try {
+    value();
+    ws();
+    if (i < text.length) fail();
+  } catch (offset) {
+    return Math.min(offset as number, text.length);
+  }
+  return text.length;
+}
+
+/** Where JSON.parse failed, as line and column, with V8's message minus its own location. */
+export function locateJsonError(text: string, error: SyntaxError): JsonErrorLocation {
+  const message = (
+    error.message.split(/, "|\n| in JSON at position| at position/)[0] ?? error.message
+  ).trim();
+  const offset = jsonErrorOffset(text);
+  return {
+    ...lineColumn(text, offset),
+    message: offset >= text.length ? "unexpected end of input" : message,
+  };
+}
+
+export type JsonParseResult =
+  | { ok: true; value: unknown }
+  | { ok: false; error: JsonErrorLocation };
+
+export function tryParseJson(text: string): JsonParseResult {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (error) {
+    return { ok: false, error: locateJsonError(text, error as SyntaxError) };
+  }
+}
+
+/** Parses JSON or throws a usage error naming the source, line and column. */
+export function parseJsonOrThrow(text: string, source: string): unknown {
+  const result = tryParseJson(text);
+  if (result.ok) return result.value;
+  const { line, column, message } = result.error;
+  throw usageError(
+    "BAD_JSON",
+    `${source}:${line}:${column}: invalid JSON: ${message}`,
+    "Fix the JSON at that position and try again.",
+  );
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

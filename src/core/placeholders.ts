@@ -1,0 +1,90 @@
+import { usageError } from "./errors.js";
+import { defaultEntropy, type Entropy } from "./ids.js";
+import { isPlainObject } from "./json.js";
+import { formatPath, type PathSegment } from "./paths.js";
+
+export const PLACEHOLDERS = ["{{uuid}}", "{{now}}", "{{event_id}}", "{{env.NAME}}"] as const;
+
+export interface RenderOptions {
+  /** Names the template in error messages. */
+  source?: string;
+  env?: Readonly<Record<string, string | undefined>>;
+  entropy?: Partial<Entropy>;
+  /** Extra placeholders, e.g. `steps.opened.data.ticket.id` in scenarios. */
+  resolve?: (name: string) => unknown;
+}
+
+const PATTERN = /\{\{\s*([^{}]*?)\s*\}\}/g;
+const WHOLE = /^\{\{\s*([^{}]*?)\s*\}\}$/;
+
+/**
+ * Replaces placeholders in every string of a parsed template. No code is evaluated: only the
+ * names above are known. `{{now}}` standing alone as a value becomes a number; `{{event_id}}` is
+ * one id per rendering; `{{uuid}}` is fresh at each occurrence.
+ */
+export function renderTemplate(value: unknown, options: RenderOptions = {}): unknown {
+  const entropy = { ...defaultEntropy, ...options.entropy };
+  const env = options.env ?? process.env;
+  const source = options.source ?? "template";
+  let eventId: string | undefined;
+  let now: number | undefined;
+
+  const lookup = (name: string, path: PathSegment[]): unknown => {
+    if (name === "uuid") return entropy.uuid();
+    if (name === "now") {
+      now ??= entropy.now();
+      return now;
+    }
+    if (name === "event_id") {
+      eventId ??= entropy.eventId();
+      return eventId;
+    }
+    if (name.startsWith("env.")) {
+      const key = name.slice(4);
+      const found = env[key];
+      if (found === undefined) {
+        throw usageError(
+          "MISSING_ENV",
+          `${source}: placeholder {{${name}}} at ${formatPath(path)}: environment variable ${key} is not set`,
+          `Set ${key} or remove the placeholder.`,
+        );
+      }
+      return found;
+    }
+    const extra = options.resolve?.(name);
+    if (extra !== undefined) return extra;
+    throw usageError(
+      "UNKNOWN_PLACEHOLDER",
+      `${source}: unknown placeholder {{${name}}} at ${formatPath(path)}`,
+      `Known placeholders: ${PLACEHOLDERS.join(", ")}.`,
+    );
+  };
+
+  const walk = (node: unknown, path: PathSegment[]): unknown => {
+    if (typeof node === "string") {
+      if (!node.includes("{{")) return node;
+      const whole = WHOLE.exec(node);
+      if (whole) return lookup(whole[1] ?? "", path);
+      return node.replace(PATTERN, (_m, name: string) => {
+        const v = lookup(name, path);
+        return typeof v === "string" ? v : JSON.stringify(v);
+      });
+    }
+    if (Array.isArray(node)) return node.map((item, i) => walk(item, [...path, i]));
+    if (isPlainObject(node)) {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(node)) out[k] = walk(v, [...path, k]);
+      return out;
+    }
+    return node;
+  };
+  return walk(value, []);
+}
+
+/** True when any string in the value contains a placeholder. */
+export function hasPlaceholders(value: unknown): boolean {
+  if (typeof value === "string") return value.includes("{{");
+  if (Array.isArray(value)) return value.some(hasPlaceholders);
+  if (isPlainObject(value)) return Object.values(value).some(hasPlaceholders);
+  return false;
+}

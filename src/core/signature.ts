@@ -1,0 +1,136 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+
+/** Default signature header. Not published by the platform: our decision (see README). */
+export const DEFAULT_SIGNATURE_HEADER = "X-Signature";
+/** The platform treats signatures older than 5 minutes as invalid. */
+export const DEFAULT_TOLERANCE_SECONDS = 300;
+
+export type Body = string | Uint8Array;
+
+/** Hex HMAC-SHA256 of `<t>.<raw body>` with the secret as UTF-8 key (our documented assumption). */
+export function computeSignature(secret: string, timestamp: number, body: Body): string {
+  return createHmac("sha256", secret).update(`${timestamp}.`).update(body).digest("hex");
+}
+
+/** The header value `t=<unix seconds>,s=<hex digest>` for exactly these body bytes. */
+export function sign(
+  secret: string,
+  body: Body,
+  timestamp = Math.floor(Date.now() / 1000),
+): string {
+  return `t=${timestamp},s=${computeSignature(secret, timestamp, body)}`;
+}
+
+export type VerifyFailure =
+  | "malformed_header"
+  | "missing_timestamp"
+  | "missing_signature"
+  | "timestamp_too_old"
+  | "timestamp_in_future"
+  | "no_matching_signature";
+
+export type VerifyResult =
+  | { ok: true; timestamp: number }
+  | { ok: false; reason: VerifyFailure; message: string; timestamp?: number };
+
+export interface VerifyOptions {
+  /** Seconds a timestamp may differ from now; 0 disables the time check. Default 300. */
+  tolerance?: number;
+  /** Current Unix time in seconds. Default: the clock. */
+  now?: number;
+}
+
+export interface ParsedSignatureHeader {
+  timestamp: string | undefined;
+  signatures: string[];
+}
+
+/** Splits `t=…,s=…[,s=…]`. Returns undefined when the value is not a list of key=value pairs. */
+export function parseSignatureHeader(value: string): ParsedSignatureHeader | undefined {
+  const parts = value.split(",").map((p) => p.trim());
+  let timestamp: string | undefined;
+  const signatures: string[] = [];
+  for (const part of parts) {
+    const eq = part.indexOf("=");
+    if (eq <= 0) return undefined;
+    const key = part.slice(0, eq);
+    const val = part.slice(eq + 1);
+    if (key === "t") timestamp = val;
+    else if (key === "s") signatures.push(val);
+  }
+  return { timestamp, signatures };
+}
+
+/** True when a header value has the `t=…,s=…` shape (used to find the signature header). */
+export function looksLikeSignature(value: string): boolean {
+  return /(^|,)\s*t=\d+\s*,/.test(value) && /(^|,)\s*s=[0-9a-fA-F]+/.test(value);
+}
+
+const fail = (reason: VerifyFailure, message: string, timestamp?: number): VerifyResult =>
+  timestamp === undefined
+    ? { ok: false, reason, message }
+    : { ok: false, reason, message, timestamp };
+
+/**
+ * Verifies a signature header against the raw body bytes, with a precise reason on failure.
+ * Several `s=` entries are accepted (key rotation); comparison is constant-time.
+ */
+export function verify(
+  secret: string,
+  body: Body,
+  header: string,
+  options: VerifyOptions = {},
+): VerifyResult {
+  const parsed = parseSignatureHeader(header);
+  if (!parsed) {
+    return fail("malformed_header", 'malformed signature header: expected "t=<timestamp>,s=<hex>"');
+  }
+  if (parsed.timestamp === undefined)
+    return fail("missing_timestamp", "signature header has no t=");
+  if (!/^\d+$/.test(parsed.timestamp)) {
+    return fail(
+      "malformed_header",
+      `malformed signature header: t="${parsed.timestamp}" is not Unix seconds`,
+    );
+  }
+  if (parsed.signatures.length === 0)
+    return fail("missing_signature", "signature header has no s=");
+  const timestamp = Number(parsed.timestamp);
+  const tolerance = options.tolerance ?? DEFAULT_TOLERANCE_SECONDS;
+  if (tolerance > 0) {
+    const now = options.now ?? Math.floor(Date.now() / 1000);
+    if (timestamp < now - tolerance) {
+      return fail(
+        "timestamp_too_old",
+        `timestamp too old: signed ${now - timestamp}s ago, tolerance is ${tolerance}s`,
+        timestamp,
+      );
+    }
+    if (timestamp > now + tolerance) {
+      return fail(
+        "timestamp_in_future",
+        `timestamp too far in the future: ${timestamp - now}s ahead, tolerance is ${tolerance}s`,
+        timestamp,
+      );
+    }
+  }
+  const expected = Buffer.from(computeSignature(secret, timestamp, body), "hex");
+  for (const candidate of parsed.signatures) {
+    const given = Buffer.from(candidate, "hex");
+    if (given.length === expected.length && timingSafeEqual(given, expected)) {
+      return { ok: true, timestamp };
+    }
+  }
+  return fail(
+    "no_matching_signature",
+    "no matching signature: the body was changed or signed with another secret",
+    timestamp,
+  );
+}
+
+/** Shows the first and last characters of a secret only. */
+export function maskSecret(secret: string): string {
+  if (secret.length <= 4) return "****";
+  if (secret.length <= 8) return `${secret.slice(0, 1)}****`;
+  return `${secret.slice(0, 3)}****${secret.slice(-2)}`;
+}

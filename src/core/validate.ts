@@ -1,0 +1,157 @@
+import { type KnownShape, knownFields } from "../generated/known-fields.js";
+import * as validators from "../generated/validators.js";
+import { EVENTS, findEvent, isEventType } from "./events.js";
+import { isPlainObject } from "./json.js";
+import { formatPath, fromPointer, type PathSegment } from "./paths.js";
+import { checkSemantics } from "./semantic.js";
+import type { TicketEvent } from "./types.js";
+import type { ValidationIssue, ValidationResult, ValidationWarning } from "./validation-types.js";
+
+export type { ValidationIssue, ValidationResult, ValidationWarning } from "./validation-types.js";
+
+/** The shape of an Ajv error object (standalone validators, `verbose: true`). */
+interface AjvError {
+  instancePath: string;
+  keyword: string;
+  params: Record<string, unknown>;
+  message?: string;
+  data?: unknown;
+}
+
+type Validator = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
+
+const VALIDATORS = validators as unknown as Record<string, Validator>;
+
+function show(value: unknown): string {
+  if (value === undefined) return "missing";
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function expectation(error: AjvError): string {
+  const p = error.params;
+  switch (error.keyword) {
+    case "type":
+      return String(p.type);
+    case "format":
+      return `${String(p.format)} (format)`;
+    case "pattern":
+      return `a string matching ${String(p.pattern)}`;
+    case "const":
+      return show(p.allowedValue);
+    case "minimum":
+      return `>= ${String(p.limit)}`;
+    default:
+      return error.message ?? error.keyword;
+  }
+}
+
+/** Ajv errors → one issue per path; the branches of an `anyOf` are merged into one expectation. */
+function schemaIssues(errors: readonly AjvError[]): ValidationIssue[] {
+  const byPath = new Map<string, AjvError[]>();
+  for (const error of errors) {
+    const segments = fromPointer(error.instancePath);
+    if (error.keyword === "required") segments.push(String(error.params.missingProperty));
+    const key = formatPath(segments);
+    byPath.set(key, [...(byPath.get(key) ?? []), error]);
+  }
+  const issues: ValidationIssue[] = [];
+  for (const [path, group] of byPath) {
+    const required = group.filter((e) => e.keyword === "required");
+    if (required.length > 0) {
+      issues.push({
+        rule: "schema",
+        path,
+        message: `${path} is required`,
+        expected: "present",
+        actual: "missing",
+      });
+      continue;
+    }
+    const branches = group.filter((e) => e.keyword !== "anyOf");
+    const expected = [...new Set(branches.map(expectation))].join(" or ");
+    const actual = show(group[0]?.data);
+    issues.push({ rule: "schema", path, message: `${path} must be ${expected}`, expected, actual });
+  }
+  return issues;
+}
+
+/** Fields not in the documented examples: warnings, since the platform may add fields later. */
+function unknownFields(
+  value: unknown,
+  shape: KnownShape,
+  path: PathSegment[],
+): ValidationWarning[] {
+  const out: ValidationWarning[] = [];
+  if (Array.isArray(value)) {
+    const items = shape["[]"];
+    if (items) {
+      value.forEach((v, i) => {
+        out.push(...unknownFields(v, items, [...path, i]));
+      });
+    }
+    return out;
+  }
+  if (!isPlainObject(value)) return out;
+  for (const [key, child] of Object.entries(value)) {
+    if (!(key in shape)) {
+      const at = formatPath([...path, key]);
+      out.push({ path: at, message: `${at} is not in the documented payload (new field?)` });
+      continue;
+    }
+    const sub = shape[key];
+    if (sub) out.push(...unknownFields(child, sub, [...path, key]));
+  }
+  return out;
+}
+
+/**
+ * Validates one parsed event: the JSON Schema of its event type, then the semantic rules.
+ * Undocumented fields are warnings, never errors.
+ */
+export function validateEvent(value: unknown): ValidationResult {
+  if (!isPlainObject(value)) {
+    return {
+      valid: false,
+      eventType: undefined,
+      errors: [
+        {
+          rule: "schema",
+          path: "$",
+          message: "an event must be a JSON object",
+          expected: "object",
+          actual: Array.isArray(value) ? "array" : show(value),
+        },
+      ],
+      warnings: [],
+    };
+  }
+  const type = value.event_type;
+  if (!isEventType(type)) {
+    return {
+      valid: false,
+      eventType: undefined,
+      errors: [
+        {
+          rule: "event-type",
+          path: "event_type",
+          message:
+            type === undefined ? "event_type is required" : `unknown event_type ${show(type)}`,
+          expected: `one of ${EVENTS.map((e) => e.type).join(", ")}`,
+          actual: show(type),
+        },
+      ],
+      warnings: [],
+    };
+  }
+  const validator = VALIDATORS[findEvent(type)?.name ?? ""] as Validator;
+  const schemaValid = validator(value);
+  const errors = schemaValid
+    ? checkSemantics(value as unknown as TicketEvent)
+    : schemaIssues(validator.errors ?? []);
+  const errorPaths = new Set(errors.map((e) => e.path));
+  const warnings = unknownFields(value, knownFields[type] ?? {}, []).filter(
+    (w) => !errorPaths.has(w.path),
+  );
+  return { valid: errors.length === 0, eventType: type, errors, warnings };
+}
