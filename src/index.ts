@@ -1,4 +1,6 @@
 // The public API of ticket-hooks. Only what is exported here is promised.
+
+export type { DeliveryResult, DeliverySummary } from "./core/delivery.js";
 export { CliError, ExitCode } from "./core/errors.js";
 export {
   EVENT_NAMES,
@@ -13,6 +15,7 @@ export {
 export { newEventId } from "./core/ids.js";
 export { PLACEHOLDERS, type RenderOptions, renderTemplate } from "./core/placeholders.js";
 export { SCHEMAS_DIR, schemaFile } from "./core/schemas.js";
+export { type SendDeps, type SendOptions, type SendResult, send } from "./core/send.js";
 export {
   computeSignature,
   DEFAULT_SIGNATURE_HEADER,

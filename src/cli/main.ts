@@ -1,7 +1,7 @@
 import { CommanderError } from "commander";
 import { CliError, ExitCode } from "../core/errors.js";
 import { type CliIo, processIo } from "./io.js";
-import { Output } from "./output.js";
+import { loadColors, Output } from "./output.js";
 import { buildProgram } from "./program.js";
 
 /**
@@ -11,7 +11,9 @@ import { buildProgram } from "./program.js";
  */
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const debug = argv.includes("--debug") || io.env.TICKET_HOOKS_DEBUG === "1";
-  const out = new Output(io, { color: argv.includes("--no-color") ? false : undefined });
+  const color = argv.includes("--no-color") ? false : undefined;
+  await loadColors(io, color);
+  const out = new Output(io, { color });
   try {
     await buildProgram(io).parseAsync([...argv], { from: "user" });
     return ExitCode.ok;
@@ -21,7 +23,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
     if (error instanceof CliError) {
-      if (error.message) out.error(error.message, error.hint);
+      if (error.message) out.error(error.message);
+      for (const line of error.details) io.stderr.write(`  ${line}\n`);
+      if (error.hint) out.note(`${out.e.dim("hint:")} ${error.hint}`);
       if (debug && error.cause instanceof Error) io.stderr.write(`${error.cause.stack}\n`);
       return error.exitCode;
     }

@@ -1,5 +1,33 @@
-import { Chalk, type ChalkInstance } from "chalk";
+import type { ChalkInstance } from "chalk";
 import type { CliIo } from "./io.js";
+
+/** The colours the CLI uses. */
+export type Paint = Pick<ChalkInstance, "red" | "green" | "yellow" | "dim" | "bold" | "cyan">;
+
+const plain = (s: string) => s;
+const PLAIN: Paint = {
+  red: plain,
+  green: plain,
+  yellow: plain,
+  dim: plain,
+  bold: plain,
+  cyan: plain,
+} as unknown as Paint;
+
+// chalk is imported only when some output will be coloured (see loadColors): start-up matters.
+let chalkClass: typeof import("chalk")["Chalk"] | undefined;
+
+/** Loads chalk if either stream may be coloured. Call once before creating Outputs. */
+export async function loadColors(io: CliIo, flag?: boolean): Promise<void> {
+  if (chalkClass) return;
+  if (wantsColor(io.stdout, io.env, flag) || wantsColor(io.stderr, io.env, flag)) {
+    chalkClass = (await import("chalk")).Chalk;
+  }
+}
+
+function paint(enabled: boolean): Paint {
+  return enabled && chalkClass ? new chalkClass({ level: 1 }) : PLAIN;
+}
 
 export interface OutputOptions {
   json?: boolean;
@@ -25,16 +53,16 @@ export function wantsColor(
 export class Output {
   readonly json: boolean;
   /** Colours for stdout. */
-  readonly c: ChalkInstance;
+  readonly c: Paint;
   /** Colours for stderr. */
-  readonly e: ChalkInstance;
+  readonly e: Paint;
   readonly io: CliIo;
 
   constructor(io: CliIo, options: OutputOptions = {}) {
     this.io = io;
     this.json = options.json === true;
-    this.c = new Chalk({ level: wantsColor(io.stdout, io.env, options.color) ? 1 : 0 });
-    this.e = new Chalk({ level: wantsColor(io.stderr, io.env, options.color) ? 1 : 0 });
+    this.c = paint(wantsColor(io.stdout, io.env, options.color));
+    this.e = paint(wantsColor(io.stderr, io.env, options.color));
   }
 
   /** One result line on stdout. */
@@ -59,5 +87,32 @@ export class Output {
   error(text: string, hint?: string): void {
     this.io.stderr.write(`${this.e.red("error:")} ${text}\n`);
     if (hint) this.io.stderr.write(`${this.e.dim("hint:")} ${hint}\n`);
+  }
+}
+
+/** Batches many small writes (one per delivery under load) into few large ones. */
+export class LineBuffer {
+  private chunks: string[] = [];
+  private size = 0;
+  private scheduled = false;
+
+  constructor(private readonly stream: CliIo["stdout"]) {}
+
+  push(line: string): void {
+    this.chunks.push(line, "\n");
+    this.size += line.length + 1;
+    if (this.size > 65536) this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  flush(): void {
+    this.scheduled = false;
+    if (this.chunks.length === 0) return;
+    this.stream.write(this.chunks.join(""));
+    this.chunks = [];
+    this.size = 0;
   }
 }

@@ -1,6 +1,7 @@
 import { Command, type Option } from "commander";
-import { VERSION } from "../version.js";
+import { VERSION } from "../core/version.js";
 import { initCommand } from "./commands/init.js";
+import { sendCommand } from "./commands/send.js";
 import { signCommand } from "./commands/sign.js";
 import { templatesCommand } from "./commands/templates.js";
 import { validateCommand } from "./commands/validate.js";
@@ -68,12 +69,14 @@ export function buildProgram(io: CliIo): Command {
       "after",
       `
 Examples:
+  $ ticket-hooks send created --to http://localhost:3000/webhooks --secret "$SECRET"
   $ ticket-hooks templates
   $ ticket-hooks validate payloads/whitelabel-ticket-created.json
   $ ticket-hooks sign event.json --secret "$TICKET_HOOKS_SECRET"
 
 Exit codes: 0 ok · 1 a check, delivery or verification failed · 2 usage or input error.`,
     );
+  program.addCommand(sendCommand(io));
   program.addCommand(templatesCommand(io));
   program.addCommand(initCommand(io));
   program.addCommand(validateCommand(io));

@@ -11,6 +11,8 @@ export const ExitCode = {
 
 export interface CliErrorOptions {
   hint?: string;
+  /** Extra lines printed under the message (e.g. each validation error). */
+  details?: readonly string[];
   exitCode?: number;
   cause?: unknown;
 }
@@ -23,6 +25,7 @@ export class CliError extends Error {
   readonly code: string;
   readonly hint: string | undefined;
   readonly exitCode: number;
+  readonly details: readonly string[];
 
   constructor(code: string, message: string, options: CliErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -30,6 +33,7 @@ export class CliError extends Error {
     this.code = code;
     this.hint = options.hint;
     this.exitCode = options.exitCode ?? ExitCode.usage;
+    this.details = options.details ?? [];
   }
 }
 

@@ -1,0 +1,102 @@
+import type { DeliveryResult, DeliverySummary } from "../core/delivery.js";
+import { LineBuffer, type Output } from "./output.js";
+
+export interface PrinterOptions {
+  verbose?: boolean;
+  quiet?: boolean;
+  /** Expected number of deliveries, for the progress line. */
+  total: number;
+}
+
+/** Prints deliveries as they complete (lines or NDJSON), a TTY progress line, and the summary. */
+export class DeliveryPrinter {
+  private readonly buffer: LineBuffer;
+  private done = 0;
+  private failed = 0;
+  /** The first failure's one-line cause, for the closing error. */
+  firstError: string | null = null;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly out: Output,
+    private readonly options: PrinterOptions,
+  ) {
+    this.buffer = new LineBuffer(out.io.stdout);
+    if (options.total > 1 && out.io.stderr.isTTY) {
+      this.timer = setInterval(() => this.progress(), 100);
+      this.timer.unref();
+    }
+  }
+
+  private progress(): void {
+    const { total } = this.options;
+    this.out.io.stderr.write(
+      `\r\x1b[K${this.out.e.dim(`sent ${this.done}/${total}`)}${this.failed ? this.out.e.red(`  ${this.failed} failed`) : ""}`,
+    );
+  }
+
+  result(r: DeliveryResult): void {
+    this.done++;
+    if (!r.ok) {
+      this.failed++;
+      this.firstError ??= r.error;
+    }
+    if (this.out.json) {
+      this.buffer.push(
+        JSON.stringify({
+          type: "delivery",
+          event_type: r.event_type,
+          event_id: r.event_id,
+          method: r.method,
+          url: r.url,
+          status: r.status,
+          ok: r.ok,
+          attempts: r.attempts,
+          duration_ms: r.duration_ms,
+          error: r.error,
+          response_body: r.response_body,
+          ...(this.options.verbose ? { response_headers: r.response_headers } : {}),
+        }),
+      );
+      return;
+    }
+    if (this.options.quiet) return;
+    const { c } = this.out;
+    const paint =
+      r.status === null || r.status >= 500 ? c.red : r.status >= 300 ? c.yellow : c.green;
+    const mark = r.ok ? "✓" : "✗";
+    const status = r.status === null ? "ERR" : String(r.status);
+    const attempts = `${r.attempts} attempt${r.attempts === 1 ? "" : "s"}`;
+    const error = r.error ? `  ${paint(r.error)}` : "";
+    this.buffer.push(
+      `${paint(`${mark} ${status}`)}  ${r.event_type ?? "(no event_type)"}  ${c.dim(r.event_id ?? "-")}  ${r.method} ${r.url}  ${r.duration_ms}ms  ${attempts}${error}`,
+    );
+    if (this.options.verbose && r.response_headers) {
+      for (const [k, v] of Object.entries(r.response_headers)) {
+        this.buffer.push(c.dim(`    < ${k}: ${Array.isArray(v) ? v.join(", ") : v}`));
+      }
+      if (r.response_body) this.buffer.push(`    ${r.response_body.replace(/\n/g, "\n    ")}`);
+    }
+  }
+
+  summary(s: DeliverySummary, always: boolean): void {
+    this.stopProgress();
+    if (this.out.json) {
+      this.buffer.push(JSON.stringify({ type: "summary", ...s }));
+    } else if (always || s.sent > 1) {
+      const { c } = this.out;
+      this.buffer.push(
+        `${c.bold("summary")}  sent ${s.sent}  ${c.green(`2xx ${s.ok}`)}  ${s.non_2xx ? c.yellow(`non-2xx ${s.non_2xx}`) : `non-2xx 0`}  ${s.errors ? c.red(`errors ${s.errors}`) : "errors 0"}  p50 ${s.p50_ms}ms  p90 ${s.p90_ms}ms  p99 ${s.p99_ms}ms  ${s.requests_per_second} req/s`,
+      );
+    }
+    this.buffer.flush();
+  }
+
+  stopProgress(): void {
+    if (this.timer) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+      this.out.io.stderr.write("\r\x1b[K");
+    }
+  }
+}

@@ -1,0 +1,96 @@
+import { existsSync } from "node:fs";
+import { CliError, usageError } from "./errors.js";
+import { EVENT_NAMES, EVENTS, findEvent } from "./events.js";
+import { freshen } from "./freshen.js";
+import type { Entropy } from "./ids.js";
+import { parseJsonOrThrow } from "./json.js";
+import { applyOverrides, type Overrides } from "./overrides.js";
+import { renderTemplate } from "./placeholders.js";
+import {
+  loadTemplate,
+  readTextFile,
+  type TemplateLookup,
+  type TemplateOrigin,
+} from "./templates.js";
+import { type ValidationResult, validateEvent } from "./validate.js";
+
+export interface ComposeOptions {
+  lookup?: TemplateLookup;
+  overrides?: Overrides;
+  /** New event_id, timestamps moved so the newest is now. */
+  fresh?: boolean;
+  /** Also new ticket and reply ids (implies fresh). */
+  newTicket?: boolean;
+  env?: Readonly<Record<string, string | undefined>>;
+  entropy?: Partial<Entropy>;
+}
+
+export interface ComposedEvent {
+  /** What the user asked for: `created`, `whitelabel-ticket-created` or a path. */
+  spec: string;
+  /** The file the event came from. */
+  file: string;
+  origin: TemplateOrigin | "file";
+  /** The event as it will be sent (placeholders rendered, overrides applied). */
+  value: unknown;
+  validation: ValidationResult;
+}
+
+/** `all` expands to the four events in lifecycle order. */
+export function expandSpecs(specs: readonly string[]): string[] {
+  return specs.flatMap((s) => (s.trim().toLowerCase() === "all" ? [...EVENT_NAMES] : [s]));
+}
+
+function looksLikePath(spec: string): boolean {
+  return spec.includes("/") || spec.includes("\\") || spec.toLowerCase().endsWith(".json");
+}
+
+/** Turns one spec (event name, type or JSON file) into the event to send. */
+export function composeEvent(spec: string, options: ComposeOptions = {}): ComposedEvent {
+  let file: string;
+  let origin: ComposedEvent["origin"];
+  let raw: unknown;
+  if (findEvent(spec) && !existsSync(spec)) {
+    const template = loadTemplate(spec, options.lookup);
+    ({ file, origin } = template);
+    raw = template.value;
+  } else if (existsSync(spec) || looksLikePath(spec)) {
+    file = spec;
+    origin = "file";
+    raw = parseJsonOrThrow(readTextFile(spec), spec);
+  } else {
+    throw usageError(
+      "UNKNOWN_EVENT",
+      `unknown event "${spec}" (and no such file)`,
+      `Use one of: ${EVENT_NAMES.join(", ")}, all, an event type such as ${EVENTS[0].type}, or a path to a JSON file.`,
+    );
+  }
+  const renderOptions = {
+    source: file,
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.entropy ? { entropy: options.entropy } : {}),
+  };
+  let value = applyOverrides(renderTemplate(raw, renderOptions), options.overrides ?? {});
+  if (options.fresh || options.newTicket) {
+    value = freshen(value, {
+      newTicket: options.newTicket === true,
+      ...(options.entropy ? { entropy: options.entropy } : {}),
+    });
+  }
+  return { spec, file, origin, value, validation: validateEvent(value) };
+}
+
+/** The refusal for an invalid event, listing every error. */
+export function invalidEventError(event: ComposedEvent): CliError {
+  const { validation } = event;
+  return new CliError(
+    "INVALID_EVENT",
+    `${event.file} is not a valid ${validation.eventType ?? "event"} (${validation.errors.length} error(s)); nothing was sent`,
+    {
+      details: validation.errors.map(
+        (e) => `${e.path}: ${e.message} (expected ${e.expected}, got ${e.actual})`,
+      ),
+      hint: "Fix the event, or pass --skip-validation to send it anyway (e.g. to test a receiver's rejection path).",
+    },
+  );
+}

@@ -1,0 +1,75 @@
+import { createHmac, createSecretKey, type KeyObject } from "node:crypto";
+import type { ComposedEvent } from "./compose.js";
+import { newEventId } from "./ids.js";
+import { isPlainObject } from "./json.js";
+import { DEFAULT_SIGNATURE_HEADER } from "./signature.js";
+import { VERSION } from "./version.js";
+
+export const USER_AGENT = `ticket-hooks/${VERSION}`;
+
+export interface RequestOptions {
+  secret?: string | undefined;
+  signatureHeader?: string | undefined;
+  /** Extra headers, sent as given. */
+  headers?: Readonly<Record<string, string>>;
+}
+
+/** One body to send, with what identifies it in the output. */
+export interface PlannedRequest {
+  eventType: string | null;
+  eventId: string | null;
+  body: string;
+}
+
+const SENTINEL = "\u0000ticket-hooks-event-id\u0000";
+
+/**
+ * Bodies for one composed event: compact JSON, key order preserved. `fresh()` gives the same
+ * bytes with a new event_id, spliced in without re-serialising (fast under --count).
+ */
+export function bodyFactory(event: ComposedEvent): {
+  first: PlannedRequest;
+  fresh: () => PlannedRequest;
+} {
+  const value = event.value;
+  const eventType =
+    event.validation.eventType ??
+    (isPlainObject(value) && typeof value.event_type === "string" ? value.event_type : null);
+  const eventId =
+    isPlainObject(value) && typeof value.event_id === "string" ? value.event_id : null;
+  const first = { eventType, eventId, body: JSON.stringify(value) };
+  if (!isPlainObject(value) || !("event_id" in value)) return { first, fresh: () => first };
+  const [before, after] = JSON.stringify({ ...value, event_id: SENTINEL }).split(
+    JSON.stringify(SENTINEL),
+  ) as [string, string];
+  return {
+    first,
+    fresh: () => {
+      const id = newEventId();
+      return { eventType, eventId: id, body: `${before}"${id}"${after}` };
+    },
+  };
+}
+
+/** Builds the headers of each attempt; the signature is computed at the moment of sending. */
+export class RequestSigner {
+  private readonly base: Record<string, string>;
+  private readonly key: KeyObject | undefined;
+  readonly signatureHeader: string;
+
+  constructor(options: RequestOptions) {
+    this.signatureHeader = options.signatureHeader ?? DEFAULT_SIGNATURE_HEADER;
+    this.base = {
+      "content-type": "application/json",
+      "user-agent": USER_AGENT,
+      ...options.headers,
+    };
+    this.key = options.secret ? createSecretKey(Buffer.from(options.secret, "utf8")) : undefined;
+  }
+
+  headers(body: string, nowSeconds: number): Record<string, string> {
+    if (!this.key) return { ...this.base };
+    const s = createHmac("sha256", this.key).update(`${nowSeconds}.`).update(body).digest("hex");
+    return { ...this.base, [this.signatureHeader]: `t=${nowSeconds},s=${s}` };
+  }
+}

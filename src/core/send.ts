@@ -1,0 +1,229 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { HttpResponse, HttpSender, HttpSenderOptions } from "../io/http-sender.js";
+import {
+  type ComposedEvent,
+  type ComposeOptions,
+  composeEvent,
+  expandSpecs,
+  invalidEventError,
+} from "./compose.js";
+import {
+  type DeliveryResult,
+  type DeliverySummary,
+  SummaryBuilder,
+  truncateBody,
+} from "./delivery.js";
+import { usageError } from "./errors.js";
+import {
+  bodyFactory,
+  type PlannedRequest,
+  type RequestOptions,
+  RequestSigner,
+} from "./requests.js";
+
+export interface DeliverOptions extends RequestOptions {
+  /** The receiver's URL (http or https). */
+  to: string;
+  /** Per attempt, in ms. Default 10000. */
+  timeoutMs?: number;
+  /** Retries after the first attempt on network errors, timeouts, 5xx and 429. Default 0. */
+  retries?: number;
+  /** First back-off in ms, doubled each retry. Default 500. */
+  backoffMs?: number;
+  /** Longest back-off, also the cap on Retry-After. Default 30000. */
+  maxBackoffMs?: number;
+  /** Times each event is sent; each copy gets a fresh event_id when > 1. Default 1. */
+  count?: number;
+  /** Requests in flight at once. Default 1. */
+  concurrency?: number;
+  /** Requests per second at most. */
+  rate?: number | undefined;
+  /** Skip TLS certificate checks. */
+  insecure?: boolean;
+  /** Keep every result for the returned `results` (default true; off for large loads). */
+  collectResults?: boolean;
+  /** Keep response headers in results (default true). */
+  keepResponseHeaders?: boolean;
+}
+
+export interface SendOptions extends DeliverOptions, ComposeOptions {
+  /** Event names, event types, `all`, or paths to JSON files. */
+  events: readonly string[];
+  /** Send events that fail validation anyway. */
+  skipValidation?: boolean;
+}
+
+export interface SendDeps {
+  createSender?: (options: HttpSenderOptions) => HttpSender;
+  /** Unix seconds, for signatures. */
+  clock?: () => number;
+  /** Called with each result as soon as it is known. */
+  onResult?: (result: DeliveryResult) => void;
+  signal?: AbortSignal;
+}
+
+export interface SendResult {
+  results: DeliveryResult[];
+  summary: DeliverySummary;
+}
+
+export function parseTarget(to: string): URL {
+  let url: URL;
+  try {
+    url = new URL(to);
+  } catch {
+    throw usageError(
+      "BAD_URL",
+      `invalid URL "${to}"`,
+      "Use a full URL, e.g. http://localhost:3000/webhooks",
+    );
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw usageError(
+      "BAD_URL",
+      `unsupported URL scheme "${url.protocol}" in ${to}`,
+      "Use http:// or https://.",
+    );
+  }
+  return url;
+}
+
+/** Composes every event and refuses invalid ones unless skipValidation. */
+export function composeAll(options: SendOptions): ComposedEvent[] {
+  const specs = expandSpecs(options.events);
+  if (specs.length === 0)
+    throw usageError("NO_EVENTS", "no event to send", "Name one, e.g. created, or all.");
+  const composed = specs.map((spec) => composeEvent(spec, options));
+  if (!options.skipValidation) {
+    const bad = composed.find((c) => !c.validation.valid);
+    if (bad) throw invalidEventError(bad);
+  }
+  return composed;
+}
+
+function retryAfterMs(response: HttpResponse, clockMs: number): number | undefined {
+  const raw = response.headers["retry-after"];
+  const value = Array.isArray(raw) ? raw[0] : raw;
+  if (value === undefined) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - clockMs);
+}
+
+const retryable = (status: number) => status >= 500 || status === 429;
+
+/** Sends composed events as the platform would: POST, JSON, signed at each attempt, retried. */
+export async function deliver(
+  events: readonly ComposedEvent[],
+  options: DeliverOptions,
+  deps: SendDeps = {},
+): Promise<SendResult> {
+  const url = parseTarget(options.to);
+  const path = `${url.pathname}${url.search}`;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const retries = options.retries ?? 0;
+  const backoffMs = options.backoffMs ?? 500;
+  const maxBackoffMs = options.maxBackoffMs ?? 30_000;
+  const count = options.count ?? 1;
+  const concurrency = Math.max(1, options.concurrency ?? 1);
+  const clock = deps.clock ?? (() => Math.floor(Date.now() / 1000));
+  const signer = new RequestSigner(options);
+  const createSender = deps.createSender ?? (await import("../io/http-sender.js")).createHttpSender;
+  const { describeNetworkError } = await import("../io/http-sender.js");
+  const sender = createSender({
+    origin: url.origin,
+    timeoutMs,
+    connections: concurrency,
+    ...(options.insecure ? { insecure: true } : {}),
+  });
+
+  const keepHeaders = options.keepResponseHeaders !== false;
+  const collect = options.collectResults !== false;
+  const factories = events.map(bodyFactory);
+  const total = factories.length * count;
+  const plan = (i: number): PlannedRequest => {
+    const factory = factories[i % factories.length] as ReturnType<typeof bodyFactory>;
+    return count > 1 ? factory.fresh() : factory.first;
+  };
+
+  const deliverOne = async (request: PlannedRequest): Promise<DeliveryResult> => {
+    const started = performance.now();
+    let attempts = 0;
+    let response: HttpResponse | undefined;
+    let error: string | null = null;
+    for (;;) {
+      attempts++;
+      let wait = Math.min(backoffMs * 2 ** (attempts - 1), maxBackoffMs);
+      try {
+        response = await sender.post(path, signer.headers(request.body, clock()), request.body);
+        error = response.status >= 200 && response.status < 300 ? null : `HTTP ${response.status}`;
+        if (error === null || !retryable(response.status) || attempts > retries) break;
+        wait = Math.min(retryAfterMs(response, Date.now()) ?? wait, maxBackoffMs);
+      } catch (err) {
+        response = undefined;
+        error = describeNetworkError(err, { host: url.host, timeoutMs }).message;
+        if (attempts > retries) break;
+      }
+      if (deps.signal?.aborted) break;
+      await sleep(wait, undefined, deps.signal ? { signal: deps.signal } : undefined).catch(
+        () => {},
+      );
+    }
+    const body = response ? truncateBody(response.body) : null;
+    if (response && error !== null && body) {
+      const start = body.replace(/\s+/g, " ").trim().slice(0, 120);
+      error = `${error}: ${start}`;
+    }
+    return {
+      event_type: request.eventType,
+      event_id: request.eventId,
+      method: "POST",
+      url: url.href,
+      status: response?.status ?? null,
+      ok: error === null,
+      attempts,
+      duration_ms: Math.round((performance.now() - started) * 10) / 10,
+      error,
+      response_body: body,
+      response_headers: keepHeaders ? (response?.headers ?? null) : null,
+    };
+  };
+
+  const results: DeliveryResult[] = collect ? new Array(total) : [];
+  const summary = new SummaryBuilder();
+  let next = 0;
+  const startedAt = performance.now();
+  const worker = async () => {
+    for (;;) {
+      if (deps.signal?.aborted) return;
+      const i = next++;
+      if (i >= total) return;
+      if (options.rate) {
+        const due = startedAt + (i * 1000) / options.rate - performance.now();
+        if (due > 0) await sleep(due);
+      }
+      const result = await deliverOne(plan(i));
+      if (collect) results[i] = result;
+      summary.add(result);
+      deps.onResult?.(result);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(concurrency, total) }, worker));
+  } finally {
+    await sender.close();
+  }
+  return {
+    results: results.filter(Boolean),
+    summary: summary.build(performance.now() - startedAt),
+  };
+}
+
+/**
+ * Composes and sends events; resolves with every delivery's result. For a user's own tests:
+ * `const { results } = await send({ events: ["created"], to: url, secret })`.
+ */
+export async function send(options: SendOptions, deps: SendDeps = {}): Promise<SendResult> {
+  parseTarget(options.to);
+  return deliver(composeAll(options), options, deps);
+}
