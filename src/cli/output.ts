@@ -2,7 +2,10 @@ import type { ChalkInstance } from "chalk";
 import type { CliIo } from "./io.js";
 
 /** The colours the CLI uses. */
-export type Paint = Pick<ChalkInstance, "red" | "green" | "yellow" | "dim" | "bold" | "cyan">;
+export type Paint = Pick<
+  ChalkInstance,
+  "red" | "green" | "yellow" | "dim" | "bold" | "cyan" | "magenta"
+>;
 
 const plain = (s: string) => s;
 const PLAIN: Paint = {
@@ -12,6 +15,7 @@ const PLAIN: Paint = {
   dim: plain,
   bold: plain,
   cyan: plain,
+  magenta: plain,
 } as unknown as Paint;
 
 // chalk is imported only when some output will be coloured (see loadColors): start-up matters.

@@ -1,6 +1,8 @@
 import { Command, type Option } from "commander";
 import { VERSION } from "../core/version.js";
+import { demoCommand } from "./commands/demo.js";
 import { initCommand } from "./commands/init.js";
+import { listenCommand } from "./commands/listen.js";
 import { sendCommand } from "./commands/send.js";
 import { signCommand } from "./commands/sign.js";
 import { templatesCommand } from "./commands/templates.js";
@@ -69,6 +71,7 @@ export function buildProgram(io: CliIo): Command {
       "after",
       `
 Examples:
+  $ ticket-hooks demo
   $ ticket-hooks send created --to http://localhost:3000/webhooks --secret "$SECRET"
   $ ticket-hooks templates
   $ ticket-hooks validate payloads/whitelabel-ticket-created.json
@@ -76,7 +79,9 @@ Examples:
 
 Exit codes: 0 ok · 1 a check, delivery or verification failed · 2 usage or input error.`,
     );
+  program.addCommand(demoCommand(io));
   program.addCommand(sendCommand(io));
+  program.addCommand(listenCommand(io));
   program.addCommand(templatesCommand(io));
   program.addCommand(initCommand(io));
   program.addCommand(validateCommand(io));

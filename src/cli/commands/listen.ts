@@ -1,0 +1,172 @@
+import { Command, InvalidArgumentError } from "commander";
+
+import { findEvent } from "../../core/events.js";
+import type { ListenOptions } from "../../core/listen.js";
+import { parseTarget } from "../../core/send.js";
+import { maskSecret } from "../../core/signature.js";
+import type { CliIo } from "../io.js";
+import { printExchange, summaryLine } from "../listen-printer.js";
+import { intArg, jsonOption, secretOption, signatureHeaderOption } from "../options.js";
+import { LineBuffer } from "../output.js";
+import { outputFor } from "../program.js";
+
+function eventList(value: string): string[] {
+  return value.split(",").map((name) => {
+    const event = findEvent(name);
+    if (!event)
+      throw new InvalidArgumentError(
+        `unknown event "${name}": use created, updated, assigned, resolved.`,
+      );
+    return event.type;
+  });
+}
+
+function urlPath(value: string): string {
+  if (!value.startsWith("/")) throw new InvalidArgumentError("--path must start with /.");
+  return value;
+}
+
+interface ListenFlags {
+  port: number;
+  host: string;
+  path: string;
+  secret?: string;
+  signatureHeader: string;
+  tolerance: number;
+  maxBody: number;
+  status: number;
+  delay: number;
+  rejectInvalid?: boolean;
+  events?: string[];
+  record?: string;
+  forwardTo?: string;
+  forwardSecret?: string;
+  json?: boolean;
+  ui: boolean;
+}
+
+export function listenOptions(flags: ListenFlags): ListenOptions {
+  if (flags.forwardTo) parseTarget(flags.forwardTo);
+  return {
+    port: flags.port,
+    host: flags.host,
+    path: flags.path,
+    secret: flags.secret,
+    signatureHeader: flags.signatureHeader,
+    tolerance: flags.tolerance,
+    maxBody: flags.maxBody,
+    status: flags.status,
+    delayMs: flags.delay,
+    rejectInvalid: flags.rejectInvalid === true,
+    events: flags.events ? new Set(flags.events) : undefined,
+    record: flags.record,
+    forwardTo: flags.forwardTo,
+    forwardSecret: flags.forwardSecret,
+  };
+}
+
+/** Resolves on the first SIGINT or SIGTERM. */
+export function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (signal: NodeJS.Signals) => {
+      process.off("SIGINT", on);
+      process.off("SIGTERM", on);
+      resolve(signal);
+    };
+    process.on("SIGINT", on);
+    process.on("SIGTERM", on);
+  });
+}
+
+export function listenCommand(io: CliIo): Command {
+  return new Command("listen")
+    .description("receive events locally: verify, validate, show, record and forward them")
+    .option("-p, --port <port>", "port; 0 picks a free one", intArg("--port", 0, 65535), 4000)
+    .option("--host <host>", "interface to bind", "127.0.0.1")
+    .option("--path <path>", "path events are posted to", urlPath, "/")
+    .addOption(secretOption("endpoint secret; requests must be signed with it"))
+    .addOption(signatureHeaderOption())
+    .option(
+      "--tolerance <seconds>",
+      "maximum signature age; 0 disables the check",
+      intArg("--tolerance", 0),
+      300,
+    )
+    .option("--max-body <bytes>", "largest body accepted", intArg("--max-body", 1), 1024 * 1024)
+    .option(
+      "--status <code>",
+      "status to answer accepted events with",
+      intArg("--status", 100, 599),
+      200,
+    )
+    .option("--delay <ms>", "wait before answering (a slow endpoint)", intArg("--delay", 0), 0)
+    .option("--reject-invalid", "answer schema-invalid events 422 (default: accept them, flagged)")
+    .option("--events <list>", "only show and forward these, e.g. created,resolved", eventList)
+    .option("--record <file>", "append every request to this NDJSON file")
+    .option("--forward-to <url>", "forward accepted events to your app; senders get its answer")
+    .option("--forward-secret <secret>", "re-sign forwarded events with this secret")
+    .option("--no-ui", "plain lines even on a terminal")
+    .addOption(jsonOption())
+    .addHelpText(
+      "after",
+      `
+Answers: 404 wrong path · 405 not POST · 415 not JSON · 413 too large · 401 missing, malformed,
+stale, future or wrong signature (with --secret) · 400 unparsable JSON · 422 invalid event (with
+--reject-invalid) · otherwise --status (200), or your app's answer with --forward-to (502 if it
+is down). Ctrl-C stops, finishes requests in flight, flushes the recording and prints a summary.
+
+Examples:
+  $ ticket-hooks listen --secret "$SECRET"
+  $ ticket-hooks listen --port 0 --json --record events.ndjson
+  $ ticket-hooks listen --path /webhooks --forward-to http://localhost:3000/webhooks --secret "$SECRET"
+  $ ticket-hooks listen --status 500 --delay 2000       # a failing, slow endpoint`,
+    )
+    .action(async function (this: Command) {
+      const out = outputFor(this, io);
+      const flags = this.opts<ListenFlags>();
+      const options = listenOptions(flags);
+      if (flags.host === "0.0.0.0" || flags.host === "::" || flags.host === "") {
+        out.warn(
+          `binding to all interfaces (${flags.host || "*"}): anyone on your network can send to this listener`,
+        );
+      }
+      const useUi = !out.json && flags.ui && io.stdout.isTTY === true && io.stdin.isTTY === true;
+      const buffer = new LineBuffer(io.stdout);
+      const { listen } = await import("../../core/listen.js");
+      const listener = await listen(options, {
+        onLine: (line, ex) => {
+          if (useUi || ex.verdict.filtered) return;
+          if (out.json) buffer.push(line);
+          else printExchange(out, ex);
+        },
+        onError: (error) => out.warn(error.message),
+      });
+      if (out.json) out.record({ type: "ready", url: listener.url });
+      out.note(`Ready: listening on ${listener.url}`);
+      if (flags.secret)
+        out.note(
+          `Verifying signatures in ${flags.signatureHeader} with secret ${maskSecret(flags.secret)}`,
+        );
+      else out.note("No --secret: signatures are not checked.");
+      if (flags.record) out.note(`Recording to ${flags.record}`);
+      if (flags.forwardTo) out.note(`Forwarding to ${flags.forwardTo}`);
+      let stop: Promise<unknown> = untilSignal();
+      if (useUi) {
+        const { runListenUi } = await import("../../ui/run.js");
+        stop = Promise.race([
+          stop,
+          runListenUi(listener, {
+            url: listener.url,
+            secret: flags.secret,
+            forwardTo: flags.forwardTo,
+          }),
+        ]);
+      }
+      await stop;
+      out.note("\nStopping: finishing requests in flight…");
+      const counters = await listener.close();
+      buffer.flush();
+      out.note(`Summary: ${summaryLine(counters)}`);
+      if (flags.record) out.note(`Recorded ${counters.received} request(s) to ${flags.record}`);
+    });
+}

@@ -1,0 +1,69 @@
+import type { Exchange } from "../core/exchange.js";
+import type { Counters } from "../core/request-log.js";
+import type { Output, Paint } from "./output.js";
+
+function time(d: Date): string {
+  return d.toTimeString().slice(0, 8);
+}
+
+function statusColor(c: Paint, status: number | null): (s: string) => string {
+  if (status === null || status >= 500) return c.red;
+  if (status >= 300) return c.yellow;
+  return c.green;
+}
+
+/** One line for an exchange (plus indented validation errors), for logs and non-TTY output. */
+export function exchangeLines(ex: Exchange, c: Paint): string[] {
+  const v = ex.verdict;
+  const req = ex.request;
+  const status = ex.status === null ? "---" : String(ex.status);
+  const head = `${c.dim(time(ex.receivedAt))} ${req.method} ${req.url}  ${statusColor(c, ex.status)(status)}`;
+  if (ex.aborted) {
+    return [`${head}  ${c.red(`client disconnected after ${req.body.length} bytes of the body`)}`];
+  }
+  const sig =
+    v.signature.status === "valid"
+      ? c.green(`sig ✓ ${v.signature.header}`)
+      : v.signature.status === "skipped"
+        ? c.dim("sig -")
+        : c.red(`sig ✗${v.signature.header ? ` ${v.signature.header}` : ""}`);
+  if (v.rejected && !v.validation) return [`${head}  ${sig}  ${c.red(v.error ?? "rejected")}`];
+  const schema = v.validation?.valid ? c.green("schema ✓") : c.red("schema ✗");
+  const parts = [
+    head,
+    sig,
+    schema,
+    c.bold(v.eventType ?? "(no event_type)"),
+    c.dim(v.eventId ?? "-"),
+    v.title === null ? "" : JSON.stringify(v.title),
+  ];
+  if (ex.forward) {
+    parts.push(
+      ex.forward.status === null
+        ? c.red(`→ app failed: ${ex.forward.error}`)
+        : statusColor(
+            c,
+            ex.forward.status,
+          )(`→ app ${ex.forward.status} ${ex.forward.duration_ms}ms`),
+    );
+  }
+  if (v.filtered) parts.push(c.dim("(filtered)"));
+  const lines = [parts.filter(Boolean).join("  ")];
+  for (const e of v.validation?.errors ?? []) {
+    lines.push(
+      `    ${c.red("error")} ${e.path}: ${e.message} (expected ${e.expected}, got ${e.actual})`,
+    );
+  }
+  for (const w of v.validation?.warnings ?? [])
+    lines.push(`    ${c.yellow("warning")} ${w.message}`);
+  return lines;
+}
+
+export function summaryLine(counters: Counters): string {
+  const c = counters;
+  return `received ${c.received}, valid ${c.valid}, invalid ${c.invalid}, rejected ${c.rejected}, forwarded ${c.forwarded}${c.filtered ? `, filtered ${c.filtered}` : ""}`;
+}
+
+export function printExchange(out: Output, ex: Exchange): void {
+  for (const line of exchangeLines(ex, out.c)) out.line(line);
+}

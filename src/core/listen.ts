@@ -1,0 +1,226 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Forwarder, ForwardReply } from "../io/forwarder.js";
+import type { Recorder } from "../io/recorder.js";
+import { findEvent } from "./events.js";
+import { type Exchange, exchangeLine, type ForwardResult } from "./exchange.js";
+import { DEFAULT_MAX_BODY, type IncomingRequest, type ReceiveConfig, receive } from "./receive.js";
+import { type Counters, RequestLog } from "./request-log.js";
+import { DEFAULT_SIGNATURE_HEADER } from "./signature.js";
+
+export interface ListenOptions extends ReceiveConfig {
+  /** Default 4000; 0 picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Wait this long before answering (to simulate a slow endpoint). */
+  delayMs?: number;
+  /** Append every request to this NDJSON file. */
+  record?: string | undefined;
+  /** Forward accepted events to the user's app; the sender gets the app's answer. */
+  forwardTo?: string | undefined;
+  /** Re-sign forwarded events with this secret. */
+  forwardSecret?: string | undefined;
+  forwardTimeoutMs?: number;
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  /** Exchanges kept in memory. Default 1000. */
+  keep?: number;
+}
+
+export interface ListenDeps {
+  /** Called with each exchange's NDJSON line (the --json output). */
+  onLine?: (line: string, exchange: Exchange) => void;
+  onError?: (error: Error) => void;
+  clock?: () => number;
+}
+
+export type EventMatcher = string | ((exchange: Exchange) => boolean);
+
+export interface Listener {
+  url: string;
+  host: string;
+  port: number;
+  log: RequestLog;
+  /** Every exchange from now on, as it is handled. */
+  events: AsyncIterable<Exchange>;
+  /** The first exchange (already received or coming) whose event matches. */
+  waitFor(match: EventMatcher, options?: { timeout?: number }): Promise<Exchange>;
+  /** Sends a received event to the forward target again. */
+  replay(exchange: Exchange): Promise<ForwardResult>;
+  /** Stops accepting, finishes requests in flight, flushes the recording; resolves the counters. */
+  close(): Promise<Counters>;
+}
+
+function matcher(match: EventMatcher): (ex: Exchange) => boolean {
+  if (typeof match === "function") return match;
+  const type = findEvent(match)?.type ?? match;
+  return (ex) => ex.verdict.eventType === type;
+}
+
+/**
+ * Starts a local receiver: every request goes through the receive pipeline, and its verdict is
+ * answered, logged, recorded and forwarded.
+ */
+export async function listen(
+  options: ListenOptions = {},
+  deps: ListenDeps = {},
+): Promise<Listener> {
+  const { startReceiverServer } = await import("../io/http-server.js");
+  const recorder: Recorder | undefined = options.record
+    ? await (await import("../io/recorder.js")).openRecorder(options.record, deps.onError)
+    : undefined;
+  const forwarder: Forwarder | undefined = options.forwardTo
+    ? (await import("../io/forwarder.js")).createForwarder({
+        to: options.forwardTo,
+        secret: options.forwardSecret,
+        signatureHeader: options.signatureHeader ?? DEFAULT_SIGNATURE_HEADER,
+        ...(options.forwardTimeoutMs ? { timeoutMs: options.forwardTimeoutMs } : {}),
+      })
+    : undefined;
+  const log = new RequestLog(options.keep ?? 1000);
+  const clock = deps.clock ?? (() => Math.floor(Date.now() / 1000));
+  let seq = 0;
+
+  const finish = (ex: Exchange) => {
+    const line = exchangeLine(ex);
+    recorder?.write(line);
+    log.add(ex);
+    deps.onLine?.(line, ex);
+  };
+
+  const toResult = (reply: ForwardReply): ForwardResult => ({
+    status: reply.status,
+    duration_ms: reply.durationMs,
+    error: reply.error,
+  });
+
+  const handle = async (request: IncomingRequest) => {
+    const receivedAt = new Date();
+    const verdict = receive(request, options, clock());
+    if (options.delayMs) await sleep(options.delayMs);
+    let status = verdict.status;
+    let body = verdict.responseBody;
+    let headers: Record<string, string> | undefined;
+    let forward: ForwardResult | null = null;
+    if (forwarder && !verdict.rejected && !verdict.filtered) {
+      const reply = await forwarder.forward(
+        request.headers,
+        request.body,
+        verdict.signature.header,
+      );
+      forward = toResult(reply);
+      if (reply.status === null) {
+        status = 502;
+        body = JSON.stringify({
+          error: `forwarding to ${options.forwardTo} failed: ${reply.error}`,
+        });
+      } else {
+        status = reply.status;
+        body = reply.body;
+        if (reply.contentType) headers = { "content-type": reply.contentType };
+      }
+    }
+    finish({ seq: ++seq, receivedAt, request, verdict, status, forward, aborted: false });
+    return { status, body, ...(headers ? { headers } : {}) };
+  };
+
+  const server = await startReceiverServer({
+    host: options.host ?? "127.0.0.1",
+    port: options.port ?? 4000,
+    maxBody: options.maxBody ?? DEFAULT_MAX_BODY,
+    ...(options.headersTimeoutMs ? { headersTimeoutMs: options.headersTimeoutMs } : {}),
+    ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+    onRequest: handle,
+    onAborted: (request) => {
+      const verdict = receive(request, options, clock());
+      finish({
+        seq: ++seq,
+        receivedAt: new Date(),
+        request,
+        verdict,
+        status: null,
+        forward: null,
+        aborted: true,
+      });
+    },
+  }).catch(async (error: NodeJS.ErrnoException) => {
+    await recorder?.close();
+    await forwarder?.close();
+    const { CliError } = await import("./errors.js");
+    const where = `${options.host ?? "127.0.0.1"}:${options.port ?? 4000}`;
+    if (error.code === "EADDRINUSE") {
+      throw new CliError(
+        "PORT_IN_USE",
+        `port ${options.port} is already in use on ${options.host ?? "127.0.0.1"}`,
+        {
+          hint: "Choose another with --port, or --port 0 for any free port.",
+        },
+      );
+    }
+    throw new CliError("LISTEN_FAILED", `cannot listen on ${where}: ${error.message}`);
+  });
+
+  const host = server.host.includes(":") ? `[${server.host}]` : server.host;
+  const url = `http://${host}:${server.port}${options.path ?? "/"}`;
+
+  const events: AsyncIterable<Exchange> = {
+    [Symbol.asyncIterator]() {
+      const queue: Exchange[] = [];
+      let wake: (() => void) | undefined;
+      const unsubscribe = log.subscribe((ex) => {
+        queue.push(ex);
+        wake?.();
+      });
+      return {
+        async next() {
+          while (queue.length === 0) await new Promise<void>((r) => (wake = r));
+          return { value: queue.shift() as Exchange, done: false };
+        },
+        async return() {
+          unsubscribe();
+          return { value: undefined, done: true };
+        },
+      };
+    },
+  };
+
+  return {
+    url,
+    host: server.host,
+    port: server.port,
+    log,
+    events,
+    waitFor(match, { timeout = 10_000 } = {}) {
+      const test = matcher(match);
+      const seen = log.entries.find(test);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          unsubscribe();
+          reject(new Error(`no matching event within ${timeout} ms`));
+        }, timeout);
+        const unsubscribe = log.subscribe((ex) => {
+          if (!test(ex)) return;
+          clearTimeout(timer);
+          unsubscribe();
+          resolve(ex);
+        });
+      });
+    },
+    async replay(exchange) {
+      if (!forwarder) return { status: null, duration_ms: 0, error: "no --forward-to target" };
+      const reply = await forwarder.forward(
+        exchange.request.headers,
+        exchange.request.body,
+        exchange.verdict.signature.header,
+      );
+      return toResult(reply);
+    },
+    async close() {
+      await server.close();
+      await forwarder?.close();
+      await recorder?.close();
+      return { ...log.counters };
+    },
+  };
+}

@@ -1,0 +1,200 @@
+import { isEventType } from "./events.js";
+import { isPlainObject, tryParseJson } from "./json.js";
+import {
+  DEFAULT_SIGNATURE_HEADER,
+  DEFAULT_TOLERANCE_SECONDS,
+  looksLikeSignature,
+  verify,
+} from "./signature.js";
+import { validateEvent } from "./validate.js";
+import type { ValidationResult } from "./validation-types.js";
+
+export type Headers = Readonly<Record<string, string | string[] | undefined>>;
+
+/** A request as the HTTP adapter saw it: raw bytes, never re-serialised. */
+export interface IncomingRequest {
+  method: string;
+  /** Path and query as sent. */
+  url: string;
+  /** Lower-case names, as node:http gives them. */
+  headers: Headers;
+  body: Buffer;
+  /** The body went past maxBody; `body` holds only its start. */
+  tooLarge?: boolean;
+}
+
+export interface ReceiveConfig {
+  /** The path events are posted to. Default `/`. */
+  path?: string;
+  secret?: string | undefined;
+  signatureHeader?: string;
+  /** Seconds; 0 disables the time check. Default 300. */
+  tolerance?: number;
+  /** Bytes. Default 1 MiB. */
+  maxBody?: number;
+  /** Status for accepted events. Default 200. */
+  status?: number;
+  /** Answer schema-invalid events 422 instead of `status`. */
+  rejectInvalid?: boolean;
+  /** Only these event types are shown and forwarded (others are answered and recorded). */
+  events?: ReadonlySet<string> | undefined;
+}
+
+export interface SignatureVerdict {
+  /** `skipped` when no secret is configured. */
+  status: "valid" | "invalid" | "missing" | "skipped";
+  /** The header the signature was read from (as configured, or found by its t=…,s=… shape). */
+  header: string | null;
+  reason: string | null;
+}
+
+export interface Verdict {
+  status: number;
+  /** The JSON body of the answer. */
+  responseBody: string;
+  /** The request was turned away before it reached the app (404/405/415/413/401/400/422). */
+  rejected: boolean;
+  /** What went wrong, in one line (also the `error` of the answer); null when accepted. */
+  error: string | null;
+  signature: SignatureVerdict;
+  validation: ValidationResult | null;
+  event: unknown;
+  eventType: string | null;
+  eventId: string | null;
+  title: string | null;
+  /** Not in --events: answered and recorded, not shown or forwarded. */
+  filtered: boolean;
+}
+
+export const DEFAULT_MAX_BODY = 1024 * 1024;
+
+function header(headers: Headers, name: string): string | undefined {
+  const v = headers[name.toLowerCase()];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** The signature header: the configured one, else any header whose value looks like t=…,s=…. */
+export function findSignature(
+  headers: Headers,
+  configured: string,
+): { name: string; value: string } | undefined {
+  const direct = header(headers, configured);
+  if (direct !== undefined) return { name: configured, value: direct };
+  for (const [name, raw] of Object.entries(headers)) {
+    const value = Array.isArray(raw) ? raw[0] : raw;
+    if (value !== undefined && looksLikeSignature(value)) return { name, value };
+  }
+  return undefined;
+}
+
+const reject = (
+  status: number,
+  error: string,
+  rest: Partial<Verdict> & Pick<Verdict, "signature">,
+): Verdict => ({
+  status,
+  error,
+  responseBody: JSON.stringify({ error }),
+  rejected: true,
+  validation: null,
+  event: undefined,
+  eventType: null,
+  eventId: null,
+  title: null,
+  filtered: false,
+  ...rest,
+});
+
+/**
+ * The receive pipeline: (method, path, headers, raw bytes) → verdict. Pure: no I/O, the clock is
+ * a parameter. Every failure maps to one status with a JSON `{"error": …}` that says what is wrong.
+ */
+export function receive(
+  req: IncomingRequest,
+  config: ReceiveConfig = {},
+  nowSeconds = Math.floor(Date.now() / 1000),
+): Verdict {
+  const path = config.path ?? "/";
+  const configuredHeader = config.signatureHeader ?? DEFAULT_SIGNATURE_HEADER;
+  const found = findSignature(req.headers, configuredHeader);
+  let signature: SignatureVerdict = {
+    status: config.secret ? "missing" : "skipped",
+    header: found?.name ?? null,
+    reason: config.secret ? null : "no --secret given, signature not checked",
+  };
+  const reqPath = req.url.split("?")[0] ?? "";
+  if (reqPath !== path) {
+    return reject(404, `not found: events are received at ${path}, not ${reqPath}`, { signature });
+  }
+  if (req.method !== "POST") {
+    return reject(405, `method ${req.method} not allowed: the platform sends POST`, { signature });
+  }
+  const type = header(req.headers, "content-type") ?? "";
+  if (!/^application\/([\w.+-]*\+)?json\s*(;|$)/i.test(type.trim())) {
+    return reject(
+      415,
+      `unsupported content type ${type ? `"${type}"` : "(none)"}: expected application/json`,
+      { signature },
+    );
+  }
+  const maxBody = config.maxBody ?? DEFAULT_MAX_BODY;
+  if (req.tooLarge || req.body.length > maxBody) {
+    return reject(413, `body too large: more than ${maxBody} bytes`, { signature });
+  }
+  if (config.secret) {
+    if (!found) {
+      signature = {
+        status: "missing",
+        header: null,
+        reason: `no signature header (${configuredHeader})`,
+      };
+      return reject(401, `missing signature: no ${configuredHeader} header`, { signature });
+    }
+    const result = verify(config.secret, req.body, found.value, {
+      tolerance: config.tolerance ?? DEFAULT_TOLERANCE_SECONDS,
+      now: nowSeconds,
+    });
+    if (!result.ok) {
+      signature = { status: "invalid", header: found.name, reason: result.message };
+      return reject(401, `invalid signature: ${result.message}`, { signature });
+    }
+    signature = { status: "valid", header: found.name, reason: null };
+  }
+  const text = req.body.toString("utf8");
+  const parsed = tryParseJson(text);
+  if (!parsed.ok) {
+    const { line, column, message } = parsed.error;
+    return reject(400, `invalid JSON at line ${line}, column ${column}: ${message}`, { signature });
+  }
+  const event = parsed.value;
+  const validation = validateEvent(event);
+  const obj = isPlainObject(event) ? event : {};
+  const eventType = typeof obj.event_type === "string" ? obj.event_type : null;
+  const eventId = typeof obj.event_id === "string" ? obj.event_id : null;
+  const data = isPlainObject(obj.data) ? obj.data : {};
+  const ticket = isPlainObject(data.ticket) ? data.ticket : {};
+  const title = typeof ticket.title === "string" ? ticket.title : null;
+  const filtered =
+    config.events !== undefined && !(eventType !== null && config.events.has(eventType));
+  const base = { signature, validation, event, eventType, eventId, title, filtered };
+  if (!validation.valid && config.rejectInvalid) {
+    const first = validation.errors[0];
+    const error = `invalid event: ${first ? `${first.path}: ${first.message}` : "schema validation failed"}${validation.errors.length > 1 ? ` (and ${validation.errors.length - 1} more)` : ""}`;
+    return { ...reject(422, error, base), rejected: true };
+  }
+  const status = config.status ?? 200;
+  let responseBody = ACCEPTED;
+  if (status >= 400)
+    responseBody = JSON.stringify({ error: `simulated failure: answering ${status} (--status)` });
+  else if (!validation.valid) {
+    responseBody = JSON.stringify({
+      received: true,
+      valid: false,
+      errors: validation.errors.length,
+      note: isEventType(eventType) ? "the event does not match its schema" : "unknown event type",
+    });
+  }
+  return { ...base, status, rejected: false, error: null, responseBody };
+}
+
+const ACCEPTED = JSON.stringify({ received: true });

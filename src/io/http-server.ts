@@ -1,0 +1,127 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { IncomingRequest } from "../core/receive.js";
+
+export interface Reply {
+  status: number;
+  body: string;
+  headers?: Record<string, string>;
+}
+
+export interface ReceiverServerOptions {
+  host: string;
+  port: number;
+  /** Bytes kept of a body; past this, `tooLarge` is set and the rest is not stored. */
+  maxBody: number;
+  /** Time a client has to send its headers (slowloris guard). */
+  headersTimeoutMs?: number;
+  /** Time a client has to send the whole request. */
+  requestTimeoutMs?: number;
+  /** Answers a complete request. Never rejects: failures become a 500 here. */
+  onRequest: (req: IncomingRequest) => Promise<Reply>;
+  /** A request whose client went away before its body was complete. */
+  onAborted: (req: IncomingRequest) => void;
+}
+
+export interface ReceiverServer {
+  server: Server;
+  host: string;
+  port: number;
+  /** Stops accepting, waits for requests in flight, then closes idle connections. */
+  close(): Promise<void>;
+}
+
+/** The node:http adapter: bytes in, the pipeline's answer out. It never throws on any input. */
+export async function startReceiverServer(options: ReceiverServerOptions): Promise<ReceiverServer> {
+  const inFlight = new Set<Promise<void>>();
+  const server = createServer(
+    {
+      headersTimeout: options.headersTimeoutMs ?? 10_000,
+      requestTimeout: options.requestTimeoutMs ?? 30_000,
+      keepAliveTimeout: 5_000,
+    },
+    (req, res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let tooLarge = false;
+      let finished = false;
+      const snapshot = (): IncomingRequest => ({
+        method: req.method ?? "",
+        url: req.url ?? "",
+        headers: req.headers,
+        body: Buffer.concat(chunks),
+        ...(tooLarge ? { tooLarge: true } : {}),
+      });
+      const answer = () => {
+        if (finished) return;
+        finished = true;
+        const work = options
+          .onRequest(snapshot())
+          .catch(
+            (): Reply => ({
+              status: 500,
+              body: JSON.stringify({ error: "internal error in ticket-hooks" }),
+            }),
+          )
+          .then((reply) => {
+            if (res.destroyed) return;
+            res.writeHead(reply.status, {
+              "content-type": "application/json",
+              ...(tooLarge ? { connection: "close" } : {}),
+              ...reply.headers,
+            });
+            res.end(reply.body);
+          })
+          .catch(() => {});
+        inFlight.add(work);
+        void work.finally(() => inFlight.delete(work));
+      };
+      req.on("data", (chunk: Buffer) => {
+        if (tooLarge) return;
+        size += chunk.length;
+        if (size > options.maxBody) {
+          tooLarge = true;
+          chunks.push(chunk.subarray(0, chunk.length - (size - options.maxBody)));
+          answer();
+          return;
+        }
+        chunks.push(chunk);
+      });
+      req.on("end", answer);
+      req.on("error", () => {});
+      req.on("close", () => {
+        if (!finished && !req.complete) {
+          finished = true;
+          options.onAborted(snapshot());
+        }
+      });
+    },
+  );
+  server.on("clientError", (_err, socket) => {
+    if (socket.writable)
+      socket.end(
+        'HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{"error":"malformed HTTP request"}',
+      );
+    else socket.destroy();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  return {
+    server,
+    host: options.host,
+    port: address.port,
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await Promise.all([...inFlight]);
+      server.closeIdleConnections();
+      await closed;
+    },
+  };
+}

@@ -1,0 +1,71 @@
+import { createWriteStream, type WriteStream } from "node:fs";
+import { open } from "node:fs/promises";
+import { CliError, describeFsError } from "../core/errors.js";
+
+export interface Recorder {
+  /** Appends one NDJSON line (without its newline). */
+  write(line: string): void;
+  /** Lines written in this run. */
+  readonly lines: number;
+  /** Flushes and closes the file. */
+  close(): Promise<void>;
+}
+
+/** True when the file exists, is not empty and does not end with a newline (a line cut by a crash). */
+async function endsMidLine(file: string): Promise<boolean> {
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    handle = await open(file, "r");
+    const { size } = await handle.stat();
+    if (size === 0) return false;
+    const last = Buffer.alloc(1);
+    await handle.read(last, 0, 1, size - 1);
+    return last[0] !== 0x0a;
+  } catch {
+    return false;
+  } finally {
+    await handle?.close();
+  }
+}
+
+/**
+ * Appends NDJSON lines to a file, across runs. A line cut by an earlier crash is closed with a
+ * newline first, so it stays one bad line instead of spoiling the next good one.
+ */
+export async function openRecorder(
+  file: string,
+  onError?: (error: Error) => void,
+): Promise<Recorder> {
+  const cut = await endsMidLine(file);
+  const stream: WriteStream = createWriteStream(file, { flags: "a" });
+  await new Promise<void>((resolve, reject) => {
+    stream.once("open", () => resolve());
+    stream.once("error", (error) =>
+      reject(new CliError("RECORD_FAILED", `cannot record to ${file}: ${describeFsError(error)}`)),
+    );
+  });
+  let failure: Error | undefined;
+  stream.on("error", (error) => {
+    failure ??= error;
+    onError?.(
+      new CliError("RECORD_FAILED", `recording to ${file} failed: ${describeFsError(error)}`),
+    );
+  });
+  if (cut) stream.write("\n");
+  let lines = 0;
+  return {
+    write(line) {
+      if (failure) return;
+      lines++;
+      stream.write(`${line}\n`);
+    },
+    get lines() {
+      return lines;
+    },
+    close() {
+      return new Promise<void>((resolve, reject) => {
+        stream.end(() => (failure ? reject(failure) : resolve()));
+      });
+    },
+  };
+}
