@@ -12,8 +12,24 @@ export {
   findEvent,
   getEvent,
 } from "./core/events.js";
+export type { Exchange, ForwardResult } from "./core/exchange.js";
 export { newEventId } from "./core/ids.js";
+export {
+  type EventMatcher,
+  type ListenDeps,
+  type Listener,
+  type ListenOptions,
+  listen,
+} from "./core/listen.js";
 export { PLACEHOLDERS, type RenderOptions, renderTemplate } from "./core/placeholders.js";
+export {
+  type IncomingRequest,
+  type ReceiveConfig,
+  receive,
+  type SignatureVerdict,
+  type Verdict,
+} from "./core/receive.js";
+export type { Counters } from "./core/request-log.js";
 export { SCHEMAS_DIR, schemaFile } from "./core/schemas.js";
 export { type SendDeps, type SendOptions, type SendResult, send } from "./core/send.js";
 export {

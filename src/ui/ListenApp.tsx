@@ -1,5 +1,5 @@
 import { Box, Text, useApp, useInput } from "ink";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { EVENTS } from "../core/events.js";
 import type { Exchange, ForwardResult } from "../core/exchange.js";
 import type { RequestLog } from "../core/request-log.js";
@@ -151,8 +151,12 @@ export function ListenApp(props: ListenAppProps) {
   const index =
     selectedSeq === null ? visible.length - 1 : visible.findIndex((e) => e.seq === selectedSeq);
   const selected = visible[index] ?? visible.at(-1);
+  // Keys are handled with the state of the latest render, even right after a frame is drawn.
+  const latest = useRef({ visible, index, selected });
+  latest.current = { visible, index, selected };
 
   useInput((input, key) => {
+    const { visible, index, selected } = latest.current;
     if (input === "q" || (key.ctrl && input === "c")) {
       props.onQuit();
       exit();
@@ -202,7 +206,7 @@ export function ListenApp(props: ListenAppProps) {
         <Text>
           secret {props.secret ?? "(none: signatures not checked)"} · received {c.received} ·{" "}
           <Text color="green">valid {c.valid}</Text> · <Text color="red">invalid {c.invalid}</Text>{" "}
-          · rejected {c.rejected} · forwarded {c.forwarded} · filter {filter ?? "all"}
+          · rejected {c.rejected} · forwarded {c.forwarded}
         </Text>
       </Box>
       {details && selected ? (
@@ -215,7 +219,9 @@ export function ListenApp(props: ListenAppProps) {
         windowed.map((ex) => <Row key={ex.seq} ex={ex} selected={ex === selected} />)
       )}
       {message ? <Text color="cyan">{message}</Text> : null}
-      <Text dimColor>↑/↓ select · Enter details · r replay · f filter · q quit</Text>
+      <Text dimColor>
+        filter: {filter ?? "all"} · ↑/↓ select · Enter details · r replay · f filter · q quit
+      </Text>
     </Box>
   );
 }

@@ -61,3 +61,82 @@ export function tempDir(): { dir: string; cleanup: () => void } {
 export function lines(text: string): string[] {
   return text.split("\n").filter((l) => l !== "");
 }
+
+export interface RunningCli {
+  stdoutLines: string[];
+  stderr: () => string;
+  /** Resolves with the first stdout line matching, as it arrives. */
+  waitForLine(test: (line: string) => boolean): Promise<string>;
+  /** Resolves when stderr contains the text. */
+  waitForStderr(text: string): Promise<void>;
+  signal(sig: NodeJS.Signals): void;
+  exited: Promise<CliResult>;
+}
+
+/** Starts the built CLI and lets the test talk to it while it runs (listen, demo --keep-open). */
+export function startCli(args: string[], options: RunOptions = {}): RunningCli {
+  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1", ...options.env };
+  for (const key of [
+    "TICKET_HOOKS_SECRET",
+    "TICKET_HOOKS_TEMPLATES",
+    "TICKET_HOOKS_URL",
+    "FORCE_COLOR",
+  ]) {
+    if (!(options.env && key in options.env)) delete env[key];
+  }
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: options.cwd ?? ROOT,
+    env,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  const stdoutLines: string[] = [];
+  let partial = "";
+  let stdout = "";
+  let stderr = "";
+  const waiters = new Set<() => void>();
+  const wake = () => {
+    for (const w of [...waiters]) w();
+  };
+  child.stdout.setEncoding("utf8").on("data", (d: string) => {
+    stdout += d;
+    partial += d;
+    const parts = partial.split("\n");
+    partial = parts.pop() ?? "";
+    stdoutLines.push(...parts);
+    wake();
+  });
+  child.stderr.setEncoding("utf8").on("data", (d: string) => {
+    stderr += d;
+    wake();
+  });
+  const exited = new Promise<CliResult>((resolve) => {
+    child.on("close", (code, signal) => {
+      wake();
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+  const until = <T>(check: () => T | undefined, what: string): Promise<T> =>
+    new Promise((resolve, reject) => {
+      const attempt = () => {
+        const found = check();
+        if (found !== undefined) {
+          waiters.delete(attempt);
+          resolve(found);
+        } else if (child.exitCode !== null || child.signalCode !== null) {
+          waiters.delete(attempt);
+          reject(new Error(`process ended before ${what}; stderr: ${stderr}`));
+        }
+      };
+      waiters.add(attempt);
+      attempt();
+    });
+  return {
+    stdoutLines,
+    stderr: () => stderr,
+    waitForLine: (test) => until(() => stdoutLines.find(test), "the expected line"),
+    waitForStderr: (text) =>
+      until(() => (stderr.includes(text) ? true : undefined), `"${text}" on stderr`).then(() => {}),
+    signal: (sig) => child.kill(sig),
+    exited,
+  };
+}
