@@ -1,4 +1,4 @@
-import { Box, Text, useApp, useInput } from "ink";
+import { Box, Text, useApp, useInput, useStdout } from "ink";
 import { useEffect, useRef, useState } from "react";
 import { EVENTS } from "../core/events.js";
 import type { Exchange, ForwardResult } from "../core/exchange.js";
@@ -81,10 +81,13 @@ function Row({ ex, selected }: { ex: Exchange; selected: boolean }) {
   );
 }
 
-function Details({ ex }: { ex: Exchange }) {
+function Details({ ex, offset, height }: { ex: Exchange; offset: number; height: number }) {
   const v = ex.verdict;
   const body = ex.request.body.toString("utf8");
   const pretty = v.event === undefined ? body : JSON.stringify(v.event, null, 2);
+  const all = pretty.split("\n");
+  const start = Math.max(0, Math.min(offset, all.length - height));
+  const shown = all.slice(start, start + height);
   return (
     <Box flexDirection="column">
       <Text bold>
@@ -120,8 +123,13 @@ function Details({ ex }: { ex: Exchange }) {
           <Text dimColor>{k}:</Text> {Array.isArray(h) ? h.join(", ") : h}
         </Text>
       ))}
-      <Text bold>Body</Text>
-      {pretty.split("\n").map((line, i) => (
+      <Text bold>
+        Body{" "}
+        {all.length > height
+          ? `(lines ${start + 1}–${start + shown.length} of ${all.length}, ↑/↓ to scroll)`
+          : ""}
+      </Text>
+      {shown.map((line, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: lines of one body never reorder
         <Text key={i}>
           {tokenizeJsonLine(line).map((t, j) => (
@@ -145,6 +153,9 @@ export function ListenApp(props: ListenAppProps) {
   const [filterIndex, setFilterIndex] = useState(0);
   const [selectedSeq, setSelectedSeq] = useState<number | null>(null);
   const [details, setDetails] = useState(false);
+  const [offset, setOffset] = useState(0);
+  const { stdout } = useStdout();
+  const bodyHeight = Math.max(5, (stdout.rows ?? 40) - 18);
   const [message, setMessage] = useState<string | null>(null);
   const filter = FILTERS[filterIndex] ?? null;
   const visible = filter ? entries.filter((e) => e.verdict.eventType === filter) : entries;
@@ -152,8 +163,8 @@ export function ListenApp(props: ListenAppProps) {
     selectedSeq === null ? visible.length - 1 : visible.findIndex((e) => e.seq === selectedSeq);
   const selected = visible[index] ?? visible.at(-1);
   // Keys are handled with the state of the latest render, even right after a frame is drawn.
-  const latest = useRef({ visible, index, selected });
-  latest.current = { visible, index, selected };
+  const latest = useRef({ visible, index, selected, details });
+  latest.current = { visible, index, selected, details };
 
   useInput((input, key) => {
     const { visible, index, selected } = latest.current;
@@ -164,6 +175,11 @@ export function ListenApp(props: ListenAppProps) {
     }
     if (key.return || key.escape) {
       setDetails((d) => (key.escape ? false : !d));
+      setOffset(0);
+      return;
+    }
+    if (latest.current.details && (key.upArrow || key.downArrow)) {
+      setOffset((o) => Math.max(0, o + (key.upArrow ? -1 : 1)));
       return;
     }
     if (key.upArrow && visible.length > 0) {
@@ -210,7 +226,7 @@ export function ListenApp(props: ListenAppProps) {
         </Text>
       </Box>
       {details && selected ? (
-        <Details ex={selected} />
+        <Details ex={selected} offset={offset} height={bodyHeight} />
       ) : visible.length === 0 ? (
         <Text dimColor>
           Waiting for events… (send one: ticket-hooks send created --to {props.url})
