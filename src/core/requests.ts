@@ -18,7 +18,12 @@ export interface RequestOptions {
 export interface PlannedRequest {
   eventType: string | null;
   eventId: string | null;
-  body: string;
+  /** Sent byte for byte. */
+  body: string | Buffer;
+  /** A signature header value to send as is instead of signing (replay --keep-signature). */
+  signature?: string;
+  /** Not sent before this many ms after the start. */
+  dueMs?: number;
 }
 
 const SENTINEL = "\u0000ticket-hooks-event-id\u0000";
@@ -67,7 +72,14 @@ export class RequestSigner {
     this.key = options.secret ? createSecretKey(Buffer.from(options.secret, "utf8")) : undefined;
   }
 
-  headers(body: string, nowSeconds: number): Record<string, string> {
+  /** The headers with a given signature value (or none), for requests not signed here. */
+  headersWith(signature: string | null): Record<string, string> {
+    return signature === null
+      ? { ...this.base }
+      : { ...this.base, [this.signatureHeader]: signature };
+  }
+
+  headers(body: string | Buffer, nowSeconds: number): Record<string, string> {
     if (!this.key) return { ...this.base };
     const s = createHmac("sha256", this.key).update(`${nowSeconds}.`).update(body).digest("hex");
     return { ...this.base, [this.signatureHeader]: `t=${nowSeconds},s=${s}` };

@@ -112,9 +112,18 @@ function retryAfterMs(response: HttpResponse, clockMs: number): number | undefin
 
 const retryable = (status: number) => status >= 500 || status === 429;
 
-/** Sends composed events as the platform would: POST, JSON, signed at each attempt, retried. */
-export async function deliver(
-  events: readonly ComposedEvent[],
+/** Where planned requests come from: a plain or async iterator (replay streams a file). */
+export interface PlanSource {
+  next(): IteratorResult<PlannedRequest> | Promise<IteratorResult<PlannedRequest>>;
+}
+
+/**
+ * Sends planned requests as the platform would: POST, JSON, signed at each attempt (unless the
+ * request carries a signature to keep), retried with back-off, `concurrency` at a time, each not
+ * before its `dueMs`.
+ */
+export async function deliverPlanned(
+  source: PlanSource,
   options: DeliverOptions,
   deps: SendDeps = {},
 ): Promise<SendResult> {
@@ -124,27 +133,18 @@ export async function deliver(
   const retries = options.retries ?? 0;
   const backoffMs = options.backoffMs ?? 500;
   const maxBackoffMs = options.maxBackoffMs ?? 30_000;
-  const count = options.count ?? 1;
   const concurrency = Math.max(1, options.concurrency ?? 1);
   const clock = deps.clock ?? (() => Math.floor(Date.now() / 1000));
   const signer = new RequestSigner(options);
-  const createSender = deps.createSender ?? (await import("../io/http-sender.js")).createHttpSender;
-  const { describeNetworkError } = await import("../io/http-sender.js");
-  const sender = createSender({
+  const http = await import("../io/http-sender.js");
+  const sender = (deps.createSender ?? http.createHttpSender)({
     origin: url.origin,
     timeoutMs,
     connections: concurrency,
     ...(options.insecure ? { insecure: true } : {}),
   });
-
   const keepHeaders = options.keepResponseHeaders !== false;
   const collect = options.collectResults !== false;
-  const factories = events.map(bodyFactory);
-  const total = factories.length * count;
-  const plan = (i: number): PlannedRequest => {
-    const factory = factories[i % factories.length] as ReturnType<typeof bodyFactory>;
-    return count > 1 ? factory.fresh() : factory.first;
-  };
 
   const deliverOne = async (request: PlannedRequest): Promise<DeliveryResult> => {
     const started = performance.now();
@@ -155,13 +155,17 @@ export async function deliver(
       attempts++;
       let wait = Math.min(backoffMs * 2 ** (attempts - 1), maxBackoffMs);
       try {
-        response = await sender.post(path, signer.headers(request.body, clock()), request.body);
+        const headers =
+          request.signature === undefined
+            ? signer.headers(request.body, clock())
+            : signer.headersWith(request.signature);
+        response = await sender.post(path, headers, request.body);
         error = response.status >= 200 && response.status < 300 ? null : `HTTP ${response.status}`;
         if (error === null || !retryable(response.status) || attempts > retries) break;
         wait = Math.min(retryAfterMs(response, Date.now()) ?? wait, maxBackoffMs);
       } catch (err) {
         response = undefined;
-        error = describeNetworkError(err, { host: url.host, timeoutMs }).message;
+        error = http.describeNetworkError(err, { host: url.host, timeoutMs }).message;
         if (attempts > retries) break;
       }
       if (deps.signal?.aborted) break;
@@ -189,34 +193,72 @@ export async function deliver(
     };
   };
 
-  const results: DeliveryResult[] = collect ? new Array(total) : [];
+  const results: Array<[number, DeliveryResult]> = [];
   const summary = new SummaryBuilder();
-  let next = 0;
+  let pulled = 0;
   const startedAt = performance.now();
   const worker = async () => {
     for (;;) {
       if (deps.signal?.aborted) return;
-      const i = next++;
-      if (i >= total) return;
-      if (options.rate) {
-        const due = startedAt + (i * 1000) / options.rate - performance.now();
-        if (due > 0) await sleep(due);
+      const step = source.next();
+      const item = step instanceof Promise ? await step : step;
+      if (item.done) return;
+      const index = pulled++;
+      const request = item.value;
+      if (request.dueMs !== undefined) {
+        const wait = startedAt + request.dueMs - performance.now();
+        if (wait > 0) {
+          await sleep(wait, undefined, deps.signal ? { signal: deps.signal } : undefined).catch(
+            () => {},
+          );
+          if (deps.signal?.aborted) return;
+        }
       }
-      const result = await deliverOne(plan(i));
-      if (collect) results[i] = result;
+      const result = await deliverOne(request);
+      if (collect) results.push([index, result]);
       summary.add(result);
       deps.onResult?.(result);
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(concurrency, total) }, worker));
+    await Promise.all(Array.from({ length: concurrency }, worker));
   } finally {
     await sender.close();
   }
   return {
-    results: results.filter(Boolean),
+    results: results.sort((a, b) => a[0] - b[0]).map(([, r]) => r),
     summary: summary.build(performance.now() - startedAt),
   };
+}
+
+/** The requests for composed events: each `count` times (fresh event_id when > 1), at `rate`. */
+export function planEvents(
+  events: readonly ComposedEvent[],
+  options: DeliverOptions,
+): Iterator<PlannedRequest> {
+  const factories = events.map(bodyFactory);
+  const count = options.count ?? 1;
+  const total = factories.length * count;
+  let i = 0;
+  return {
+    next() {
+      if (i >= total) return { done: true, value: undefined };
+      const factory = factories[i % factories.length] as ReturnType<typeof bodyFactory>;
+      const planned = count > 1 ? factory.fresh() : factory.first;
+      const value = options.rate ? { ...planned, dueMs: (i * 1000) / options.rate } : planned;
+      i++;
+      return { done: false, value };
+    },
+  };
+}
+
+/** Sends composed events as the platform would: POST, JSON, signed at each attempt, retried. */
+export function deliver(
+  events: readonly ComposedEvent[],
+  options: DeliverOptions,
+  deps: SendDeps = {},
+): Promise<SendResult> {
+  return deliverPlanned(planEvents(events, options), options, deps);
 }
 
 /**

@@ -7,7 +7,7 @@ export interface HttpResponse {
 }
 
 export interface HttpSender {
-  post(path: string, headers: Record<string, string>, body: string): Promise<HttpResponse>;
+  post(path: string, headers: Record<string, string>, body: string | Buffer): Promise<HttpResponse>;
   close(): Promise<void>;
 }
 

@@ -3,7 +3,7 @@ import { type ComposedEvent, invalidEventError } from "../../core/compose.js";
 import { CliError, ExitCode, usageError } from "../../core/errors.js";
 import { isPlainObject, parseJsonOrThrow } from "../../core/json.js";
 import { parseAssignment } from "../../core/overrides.js";
-import { bodyFactory, RequestSigner } from "../../core/requests.js";
+import { bodyFactory, type PlannedRequest, RequestSigner } from "../../core/requests.js";
 import { composeAll, parseTarget, type SendOptions } from "../../core/send.js";
 import { readTextFile } from "../../core/templates.js";
 import { validateEvent } from "../../core/validate.js";
@@ -134,32 +134,37 @@ export function deliveryOptions(flags: DeliveryFlags) {
 }
 
 /** --dry-run: the exact requests, signed now, and nothing sent. */
-export function printDryRun(
+export async function printDryRun(
   out: Output,
-  events: readonly ComposedEvent[],
+  requests: Iterable<PlannedRequest> | AsyncIterable<PlannedRequest>,
   flags: DeliveryFlags,
   to: string,
-): void {
+): Promise<void> {
   const signer = new RequestSigner({
     secret: flags.secret,
     signatureHeader: flags.signatureHeader,
     headers: Object.fromEntries(flags.header ?? []),
   });
   const url = parseTarget(to).href;
-  events.forEach((event, i) => {
-    const { body } = bodyFactory(event).first;
-    const headers = signer.headers(body, Math.floor(Date.now() / 1000));
+  let n = 0;
+  for await (const request of requests) {
+    const headers =
+      request.signature === undefined
+        ? signer.headers(request.body, Math.floor(Date.now() / 1000))
+        : signer.headersWith(request.signature);
+    const body = request.body.toString();
     if (out.json) {
       out.record({ type: "request", method: "POST", url, headers, body });
-      return;
+    } else {
+      if (n > 0) out.line();
+      out.line(out.c.bold(`POST ${url}`));
+      for (const [k, v] of Object.entries(headers)) out.line(`${out.c.dim(`${k}:`)} ${v}`);
+      out.line();
+      out.line(body);
     }
-    if (i > 0) out.line();
-    out.line(out.c.bold(`POST ${url}`));
-    for (const [k, v] of Object.entries(headers)) out.line(`${out.c.dim(`${k}:`)} ${v}`);
-    out.line();
-    out.line(body);
-  });
-  out.note(`Dry run: ${events.length} request(s) shown, nothing sent.`);
+    n++;
+  }
+  out.note(`Dry run: ${n} request(s) shown, nothing sent.`);
 }
 
 /** Runs deliveries with a printer, Ctrl-C handling and exit codes. Shared by send and replay. */
@@ -309,7 +314,12 @@ Examples:
       for (const w of e.validation.warnings) out.warn(`${e.file}: ${w.message}`);
     }
     if (flags.dryRun) {
-      printDryRun(out, events, flags, to);
+      await printDryRun(
+        out,
+        events.map((e) => bodyFactory(e).first),
+        flags,
+        to,
+      );
       return;
     }
     const { deliver } = await import("../../core/send.js");
