@@ -4,7 +4,7 @@ import { LineBuffer, type Output } from "./output.js";
 export interface PrinterOptions {
   verbose?: boolean;
   quiet?: boolean;
-  /** Expected number of deliveries, for the progress line. */
+  /** Expected number of deliveries, for the progress line; 0 when unknown (a streamed replay). */
   total: number;
 }
 
@@ -22,7 +22,7 @@ export class DeliveryPrinter {
     private readonly options: PrinterOptions,
   ) {
     this.buffer = new LineBuffer(out.io.stdout);
-    if (options.total > 1 && out.io.stderr.isTTY) {
+    if (options.total !== 1 && out.io.stderr.isTTY) {
       this.timer = setInterval(() => this.progress(), 100);
       this.timer.unref();
     }
@@ -31,7 +31,7 @@ export class DeliveryPrinter {
   private progress(): void {
     const { total } = this.options;
     this.out.io.stderr.write(
-      `\r\x1b[K${this.out.e.dim(`sent ${this.done}/${total}`)}${this.failed ? this.out.e.red(`  ${this.failed} failed`) : ""}`,
+      `\r\x1b[K${this.out.e.dim(`sent ${this.done}${total ? `/${total}` : ""}`)}${this.failed ? this.out.e.red(`  ${this.failed} failed`) : ""}`,
     );
   }
 

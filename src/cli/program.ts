@@ -1,8 +1,11 @@
 import { Command, type Option } from "commander";
 import { VERSION } from "../core/version.js";
 import { demoCommand } from "./commands/demo.js";
+import { exportCommand } from "./commands/export.js";
 import { initCommand } from "./commands/init.js";
 import { listenCommand } from "./commands/listen.js";
+import { replayCommand } from "./commands/replay.js";
+import { scenarioCommand } from "./commands/scenario.js";
 import { sendCommand } from "./commands/send.js";
 import { signCommand } from "./commands/sign.js";
 import { templatesCommand } from "./commands/templates.js";
@@ -82,6 +85,9 @@ Exit codes: 0 ok · 1 a check, delivery or verification failed · 2 usage or inp
   program.addCommand(demoCommand(io));
   program.addCommand(sendCommand(io));
   program.addCommand(listenCommand(io));
+  program.addCommand(replayCommand(io));
+  program.addCommand(scenarioCommand(io));
+  program.addCommand(exportCommand(io));
   program.addCommand(templatesCommand(io));
   program.addCommand(initCommand(io));
   program.addCommand(validateCommand(io));

@@ -1,25 +1,14 @@
 import { Command, InvalidArgumentError } from "commander";
 
-import { findEvent } from "../../core/events.js";
 import type { ListenOptions } from "../../core/listen.js";
 import { parseTarget } from "../../core/send.js";
 import { maskSecret } from "../../core/signature.js";
+import { eventTypeList } from "../filters.js";
 import type { CliIo } from "../io.js";
 import { printExchange, summaryLine } from "../listen-printer.js";
 import { intArg, jsonOption, secretOption, signatureHeaderOption } from "../options.js";
 import { LineBuffer } from "../output.js";
 import { outputFor } from "../program.js";
-
-function eventList(value: string): string[] {
-  return value.split(",").map((name) => {
-    const event = findEvent(name);
-    if (!event)
-      throw new InvalidArgumentError(
-        `unknown event "${name}": use created, updated, assigned, resolved.`,
-      );
-    return event.type;
-  });
-}
 
 function urlPath(value: string): string {
   if (!value.startsWith("/")) throw new InvalidArgumentError("--path must start with /.");
@@ -101,7 +90,7 @@ export function listenCommand(io: CliIo): Command {
     )
     .option("--delay <ms>", "wait before answering (a slow endpoint)", intArg("--delay", 0), 0)
     .option("--reject-invalid", "answer schema-invalid events 422 (default: accept them, flagged)")
-    .option("--events <list>", "only show and forward these, e.g. created,resolved", eventList)
+    .option("--events <list>", "only show and forward these, e.g. created,resolved", eventTypeList)
     .option("--record <file>", "append every request to this NDJSON file")
     .option("--forward-to <url>", "forward accepted events to your app; senders get its answer")
     .option("--forward-secret <secret>", "re-sign forwarded events with this secret")

@@ -199,9 +199,13 @@ export async function runDeliveries(
   }
   printer.summary(outcome.summary, flags.quiet === true);
   if (controller.signal.aborted) {
-    throw new CliError("INTERRUPTED", `interrupted: ${outcome.summary.sent} of ${total} sent`, {
-      exitCode: 130,
-    });
+    throw new CliError(
+      "INTERRUPTED",
+      `interrupted: ${outcome.summary.sent}${total ? ` of ${total}` : ""} sent`,
+      {
+        exitCode: 130,
+      },
+    );
   }
   const failed = outcome.summary.sent - outcome.summary.ok;
   if (failed > 0) {

@@ -1,0 +1,95 @@
+import { existsSync } from "node:fs";
+import { Command } from "commander";
+import { invalidEventError } from "../../core/compose.js";
+import { usageError } from "../../core/errors.js";
+import { bodyFactory, type PlannedRequest } from "../../core/requests.js";
+import {
+  BUILTIN_SCENARIOS,
+  composeScenario,
+  lifecycleScenario,
+  loadScenarioFile,
+  type ScenarioEvent,
+} from "../../core/scenario.js";
+import type { CliIo } from "../io.js";
+import { templatesOption } from "../options.js";
+import { outputFor } from "../program.js";
+import { templateLookup } from "../template-source.js";
+import {
+  addDeliveryOptions,
+  type DeliveryFlags,
+  deliveryOptions,
+  printDryRun,
+  requireTarget,
+  runDeliveries,
+} from "./send.js";
+
+interface ScenarioFlags extends DeliveryFlags {
+  skipValidation?: boolean;
+  templates?: string;
+}
+
+export function scenarioCommand(io: CliIo): Command {
+  const command = new Command("scenario")
+    .description(
+      "play a sequence of coherent events: a ticket's whole lifecycle, or your own steps",
+    )
+    .argument("<scenario>", `a built-in (${BUILTIN_SCENARIOS.join(", ")}) or a scenario JSON file`)
+    .option("--skip-validation", "send steps that fail validation")
+    .addOption(templatesOption());
+  addDeliveryOptions(command).addHelpText(
+    "after",
+    `
+lifecycle: created → a client reply (updated) → assigned → an agent reply (updated) → resolved,
+one ticket id, replies accumulating, timestamps increasing and ending now.
+
+A scenario file lists steps, sent in order:
+  { "steps": [
+    { "name": "opened", "event": "created", "set": { "data.ticket.id": "{{uuid}}" } },
+    { "name": "closed", "event": "resolved", "delay_ms": 500,
+      "set": { "data.ticket.id": "{{steps.opened.data.ticket.id}}" } } ] }
+Values may use {{uuid}}, {{now}}, {{event_id}}, {{env.NAME}} and {{steps.NAME.PATH}}.
+
+Examples:
+  $ ticket-hooks scenario lifecycle --to http://localhost:3000/webhooks --secret "$SECRET"
+  $ ticket-hooks scenario ./my-flow.json --to $URL --json
+  $ ticket-hooks scenario lifecycle --dry-run`,
+  );
+  return command.action(async function (this: Command, name: string) {
+    const out = outputFor(this, io);
+    const flags = this.opts<ScenarioFlags>();
+    const to = flags.dryRun && !flags.to ? "http://localhost:3000/" : requireTarget(flags.to);
+    const compose = { lookup: templateLookup(this, io), env: io.env };
+    let steps: ScenarioEvent[];
+    if ((BUILTIN_SCENARIOS as readonly string[]).includes(name) && !existsSync(name)) {
+      steps = lifecycleScenario(compose);
+    } else if (existsSync(name)) {
+      steps = composeScenario(loadScenarioFile(name), compose);
+    } else {
+      throw usageError(
+        "UNKNOWN_SCENARIO",
+        `unknown scenario "${name}" (and no such file)`,
+        `Built-in: ${BUILTIN_SCENARIOS.join(", ")}; or give a path to a scenario JSON file.`,
+      );
+    }
+    const invalid = steps.find((s) => !s.event.validation.valid);
+    if (invalid && !flags.skipValidation) {
+      const error = invalidEventError(invalid.event);
+      throw usageError(error.code, `step "${invalid.step}": ${error.message}`, error.hint ?? "");
+    }
+    out.note(`Scenario ${name}: ${steps.map((s) => s.step).join(" → ")}`);
+    let due = 0;
+    const planned: PlannedRequest[] = steps.map((s) => {
+      due += s.delayMs;
+      return { ...bodyFactory(s.event).first, ...(due > 0 ? { dueMs: due } : {}) };
+    });
+    if (flags.dryRun) {
+      await printDryRun(out, planned, flags, to);
+      return;
+    }
+    const options = { ...deliveryOptions({ ...flags, to }), concurrency: 1 };
+    const { deliverPlanned } = await import("../../core/send.js");
+    await runDeliveries(out, flags, planned.length, (deps) =>
+      deliverPlanned(planned.values(), options, deps),
+    );
+  });
+}
