@@ -1,5 +1,6 @@
 import { Command, type Option } from "commander";
 import { VERSION } from "../core/version.js";
+import { checkCommand } from "./commands/check.js";
 import { demoCommand } from "./commands/demo.js";
 import { exportCommand } from "./commands/export.js";
 import { initCommand } from "./commands/init.js";
@@ -87,6 +88,7 @@ Exit codes: 0 ok · 1 a check, delivery or verification failed · 2 usage or inp
   program.addCommand(listenCommand(io));
   program.addCommand(replayCommand(io));
   program.addCommand(scenarioCommand(io));
+  program.addCommand(checkCommand(io));
   program.addCommand(exportCommand(io));
   program.addCommand(templatesCommand(io));
   program.addCommand(initCommand(io));
