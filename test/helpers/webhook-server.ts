@@ -13,6 +13,8 @@ export interface ReceivedRequest {
   body: Buffer;
   /** Unix seconds when it arrived. */
   at: number;
+  /** performance.now() when it arrived. */
+  atMs: number;
 }
 
 export type Responder = (req: ReceivedRequest, index: number, res: ServerResponse) => void;
@@ -40,6 +42,7 @@ export class WebhookServer {
           headers: req.headers,
           body: Buffer.concat(chunks),
           at: Math.floor(Date.now() / 1000),
+          atMs: performance.now(),
         };
         const index = this.requests.push(received) - 1;
         this.responder(received, index, res);

@@ -1,0 +1,222 @@
+import { createHmac } from "node:crypto";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { listen } from "../../src/core/listen.js";
+import { sign } from "../../src/core/signature.js";
+import { lines, PAYLOADS, runCli, tempDir } from "../helpers/cli.js";
+import { post } from "../helpers/http.js";
+import { WebhookServer } from "../helpers/webhook-server.js";
+
+const template = (name: string) =>
+  readFileSync(join(PAYLOADS, `whitelabel-ticket-${name}.json`), "utf8");
+const REPLAY_SECRET = "whsec_replay";
+
+let server: WebhookServer;
+let tmp: ReturnType<typeof tempDir>;
+beforeEach(async () => {
+  server = await new WebhookServer().start();
+  tmp = tempDir();
+});
+afterEach(async () => {
+  await server.stop();
+  tmp.cleanup();
+});
+
+function verifies(body: Buffer, header: unknown, secret: string): number | false {
+  const m = /^t=(\d+),s=([0-9a-f]{64})$/.exec(String(header));
+  if (!m) return false;
+  return createHmac("sha256", secret).update(`${m[1]}.`).update(body).digest("hex") === m[2]
+    ? Number(m[1])
+    : false;
+}
+
+/** Records real requests through `listen --record`'s code path. */
+async function record(bodies: Array<{ body: string; signed?: boolean }>): Promise<string> {
+  const file = join(tmp.dir, "events.ndjson");
+  const listener = await listen({ port: 0, secret: "whsec_original", record: file });
+  for (const { body, signed = true } of bodies) {
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (signed) headers["x-signature"] = sign("whsec_original", body);
+    await post(listener.url, body, headers);
+  }
+  await listener.close();
+  return file;
+}
+
+describe("replay", () => {
+  it("re-sends recorded bodies byte for byte, re-signed with a fresh timestamp", async () => {
+    const pretty = template("created"); // pretty-printed, as stored: not what send would produce
+    const file = await record([
+      { body: pretty },
+      { body: JSON.stringify(JSON.parse(template("resolved"))) },
+    ]);
+    const r = await runCli(["replay", file, "--to", server.url, "--secret", REPLAY_SECRET]);
+    expect(r.code).toBe(0);
+    expect(server.requests).toHaveLength(2);
+    expect(server.requests[0]?.body.toString()).toBe(pretty);
+    for (const req of server.requests) {
+      const t = verifies(req.body, req.headers["x-signature"], REPLAY_SECRET);
+      expect(t).not.toBe(false);
+      expect(Math.abs((t as number) - req.at)).toBeLessThanOrEqual(1);
+    }
+    expect(r.stdout).toContain("summary  sent 2  2xx 2");
+  });
+
+  it("--keep-signature sends the recorded header as it was", async () => {
+    const file = await record([{ body: template("assigned") }]);
+    const recorded = JSON.parse(readFileSync(file, "utf8").trim());
+    const r = await runCli([
+      "replay",
+      file,
+      "--to",
+      server.url,
+      "--keep-signature",
+      "--secret",
+      REPLAY_SECRET,
+    ]);
+    expect(r.code).toBe(0);
+    expect(server.requests[0]?.headers["x-signature"]).toBe(recorded.headers["x-signature"]);
+  });
+
+  it("skips rejected requests unless --include-rejected, and filters by event, id and validity", async () => {
+    const invalid = JSON.stringify({
+      ...JSON.parse(template("resolved")),
+      event_id: "whev_bbbbbbbbbbbbbbbbb",
+      data: {},
+    });
+    const file = await record([
+      { body: template("created") },
+      { body: template("updated"), signed: false }, // 401 at the listener
+      { body: invalid },
+      { body: template("resolved") },
+    ]);
+    const run = async (...args: string[]) => {
+      await server.stop();
+      server = await new WebhookServer().start();
+      const r = await runCli(["replay", file, "--to", server.url, "--json", ...args]);
+      return lines(r.stdout)
+        .filter((l) => l.includes('"delivery"'))
+        .map((l) => JSON.parse(l).event_id);
+    };
+    expect(await run()).toEqual([
+      "whev_o48n74r1vsv642vex",
+      "whev_bbbbbbbbbbbbbbbbb",
+      "whev_ydxpy1n9whgqkxm3q",
+    ]);
+    expect(await run("--include-rejected")).toHaveLength(4);
+    expect(await run("--only-valid")).toEqual(["whev_o48n74r1vsv642vex", "whev_ydxpy1n9whgqkxm3q"]);
+    expect(await run("--events", "resolved")).toEqual([
+      "whev_bbbbbbbbbbbbbbbbb",
+      "whev_ydxpy1n9whgqkxm3q",
+    ]);
+    expect(await run("--ids", "whev_o48n74r1vsv642vex")).toEqual(["whev_o48n74r1vsv642vex"]);
+    expect(await run("--since", "2999-01-01T00:00:00Z")).toEqual([]);
+  });
+
+  it("skips a cut or broken line with a warning naming its line number", async () => {
+    const file = await record([{ body: template("created") }, { body: template("resolved") }]);
+    const [first, second] = readFileSync(file, "utf8").trim().split("\n") as [string, string];
+    writeFileSync(file, `${first}\nnot json at all\n${second}\n${second.slice(0, 40)}`);
+    const r = await runCli(["replay", file, "--to", server.url]);
+    expect(r.code).toBe(0);
+    expect(server.requests).toHaveLength(2);
+    expect(r.stderr).toContain(
+      `${file}:2: not a complete recorded request (cut or broken line), skipped`,
+    );
+    expect(r.stderr).toContain(`${file}:4: not a complete recorded request`);
+  });
+
+  it("--timing original keeps the recorded gaps; --speed compresses them", async () => {
+    const body = JSON.stringify(JSON.parse(template("created")));
+    const line = (ms: number) =>
+      JSON.stringify({
+        type: "request",
+        received_at: new Date(1_700_000_000_000 + ms).toISOString(),
+        body,
+        rejected: false,
+        event_type: "whitelabel-ticket-created",
+        event_id: "whev_o48n74r1vsv642vex",
+      });
+    const file = join(tmp.dir, "timed.ndjson");
+    writeFileSync(file, `${[0, 700, 1400].map(line).join("\n")}\n`);
+    const original = await runCli(["replay", file, "--to", server.url, "--timing", "original"]);
+    expect(original.code).toBe(0);
+    const at = server.requests.map((q) => q.atMs);
+    expect((at[1] as number) - (at[0] as number)).toBeGreaterThanOrEqual(650);
+    expect((at[2] as number) - (at[1] as number)).toBeGreaterThanOrEqual(650);
+    await server.stop();
+    server = await new WebhookServer().start();
+    const fast = await runCli([
+      "replay",
+      file,
+      "--to",
+      server.url,
+      "--timing",
+      "original",
+      "--speed",
+      "10",
+    ]);
+    expect(fast.code).toBe(0);
+    const quick = server.requests.map((q) => q.atMs);
+    expect((quick[1] as number) - (quick[0] as number)).toBeGreaterThanOrEqual(60);
+    expect((quick[2] as number) - (quick[0] as number)).toBeLessThan(1400);
+  });
+
+  it("replays a folder of JSON files in name order, and --dry-run sends nothing", async () => {
+    const dir = join(tmp.dir, "events");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "2-resolved.json"), template("resolved"));
+    writeFileSync(join(dir, "1-created.json"), template("created"));
+    writeFileSync(join(dir, "3-broken.json"), "{ nope");
+    const dry = await runCli(["replay", dir, "--to", server.url, "--dry-run"]);
+    expect(dry.code).toBe(0);
+    expect(server.requests).toHaveLength(0);
+    expect(dry.stderr).toContain("3-broken.json:1:3: invalid JSON");
+    const r = await runCli(["replay", dir, "--to", server.url]);
+    expect(r.code).toBe(0);
+    expect(server.requests.map((q) => q.body.toString())).toEqual([
+      template("created"),
+      template("resolved"),
+    ]);
+  });
+
+  it("a missing source is exit 2; a failing receiver is exit 1", async () => {
+    const missing = await runCli(["replay", join(tmp.dir, "nope.ndjson"), "--to", server.url]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("no such file");
+    const file = await record([{ body: template("created") }]);
+    server.respond((_r, _i, res) => {
+      res.statusCode = 500;
+      res.end("down");
+    });
+    const failing = await runCli(["replay", file, "--to", server.url]);
+    expect(failing.code).toBe(1);
+    expect(failing.stderr).toContain("HTTP 500: down");
+  });
+});
+
+describe("export", () => {
+  it("turns recorded events into editable, pretty template files", async () => {
+    const file = await record([
+      { body: JSON.stringify(JSON.parse(template("created"))) },
+      { body: template("updated"), signed: false },
+    ]);
+    const out = join(tmp.dir, "captured");
+    const r = await runCli(["export", file, "--out", out]);
+    expect(r.code).toBe(0);
+    expect(readdirSync(out)).toEqual(["whitelabel-ticket-created-whev_o48n74r1vsv642vex.json"]);
+    expect(
+      readFileSync(join(out, "whitelabel-ticket-created-whev_o48n74r1vsv642vex.json"), "utf8"),
+    ).toBe(template("created"));
+    const again = await runCli(["export", file, "--out", out]);
+    expect(again.stderr).toContain("exists, skipped (--force to overwrite)");
+    const sent = await runCli([
+      "send",
+      join(out, "whitelabel-ticket-created-whev_o48n74r1vsv642vex.json"),
+      "--to",
+      server.url,
+    ]);
+    expect(sent.code).toBe(0);
+  });
+});
