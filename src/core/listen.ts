@@ -1,9 +1,16 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Forwarder, ForwardReply } from "../io/forwarder.js";
+import type { Reply } from "../io/http-server.js";
 import type { Recorder } from "../io/recorder.js";
 import { findEvent } from "./events.js";
 import { type Exchange, exchangeLine, type ForwardResult } from "./exchange.js";
-import { DEFAULT_MAX_BODY, type IncomingRequest, type ReceiveConfig, receive } from "./receive.js";
+import {
+  DEFAULT_MAX_BODY,
+  type IncomingRequest,
+  type ReceiveConfig,
+  receive,
+  type Verdict,
+} from "./receive.js";
 import { type Counters, RequestLog } from "./request-log.js";
 import { DEFAULT_SIGNATURE_HEADER } from "./signature.js";
 
@@ -82,7 +89,8 @@ export async function listen(
   let seq = 0;
 
   const finish = (ex: Exchange) => {
-    const line = exchangeLine(ex);
+    // One line for the recording and the --json output alike, built only if someone reads it.
+    const line = recorder || deps.onLine ? exchangeLine(ex) : "";
     recorder?.write(line);
     log.add(ex);
     deps.onLine?.(line, ex);
@@ -94,21 +102,23 @@ export async function listen(
     error: reply.error,
   });
 
-  const handle = async (request: IncomingRequest) => {
-    const receivedAt = new Date();
-    const verdict = receive(request, options, clock());
+  const forward = async (
+    request: IncomingRequest,
+    verdict: Verdict,
+    receivedAt: Date,
+  ): Promise<Reply> => {
     if (options.delayMs) await sleep(options.delayMs);
     let status = verdict.status;
     let body = verdict.responseBody;
     let headers: Record<string, string> | undefined;
-    let forward: ForwardResult | null = null;
+    let forwarded: ForwardResult | null = null;
     if (forwarder && !verdict.rejected && !verdict.filtered) {
       const reply = await forwarder.forward(
         request.headers,
         request.body,
         verdict.signature.header,
       );
-      forward = toResult(reply);
+      forwarded = toResult(reply);
       if (reply.status === null) {
         status = 502;
         body = JSON.stringify({
@@ -120,8 +130,35 @@ export async function listen(
         if (reply.contentType) headers = { "content-type": reply.contentType };
       }
     }
-    finish({ seq: ++seq, receivedAt, request, verdict, status, forward, aborted: false });
+    finish({
+      seq: ++seq,
+      receivedAt,
+      request,
+      verdict,
+      status,
+      forward: forwarded,
+      aborted: false,
+    });
     return { status, body, ...(headers ? { headers } : {}) };
+  };
+
+  /** Answers at once when there is nothing to wait for (no --delay, nothing to forward). */
+  const handle = (request: IncomingRequest): Reply | Promise<Reply> => {
+    const receivedAt = new Date();
+    const verdict = receive(request, options, clock());
+    if (options.delayMs || (forwarder && !verdict.rejected && !verdict.filtered)) {
+      return forward(request, verdict, receivedAt);
+    }
+    finish({
+      seq: ++seq,
+      receivedAt,
+      request,
+      verdict,
+      status: verdict.status,
+      forward: null,
+      aborted: false,
+    });
+    return { status: verdict.status, body: verdict.responseBody };
   };
 
   const server = await startReceiverServer({

@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from "node:crypto";
 import { isEventType } from "./events.js";
 import { isPlainObject, tryParseJson } from "./json.js";
 import {
@@ -68,6 +69,29 @@ export interface Verdict {
 
 export const DEFAULT_MAX_BODY = 1024 * 1024;
 
+/** What receive() derives from a config once, not per request (the HMAC key, lower-cased names). */
+interface Prepared {
+  key: KeyObject | undefined;
+  header: string;
+  headerLower: string;
+}
+
+const prepared = new WeakMap<ReceiveConfig, Prepared>();
+
+function prepare(config: ReceiveConfig): Prepared {
+  let p = prepared.get(config);
+  if (!p) {
+    const header = config.signatureHeader ?? DEFAULT_SIGNATURE_HEADER;
+    p = {
+      key: config.secret ? createSecretKey(Buffer.from(config.secret, "utf8")) : undefined,
+      header,
+      headerLower: header.toLowerCase(),
+    };
+    prepared.set(config, p);
+  }
+  return p;
+}
+
 function header(headers: Headers, name: string): string | undefined {
   const v = headers[name.toLowerCase()];
   return Array.isArray(v) ? v[0] : v;
@@ -77,8 +101,10 @@ function header(headers: Headers, name: string): string | undefined {
 export function findSignature(
   headers: Headers,
   configured: string,
+  lower = configured.toLowerCase(),
 ): { name: string; value: string } | undefined {
-  const direct = header(headers, configured);
+  const raw = headers[lower];
+  const direct = Array.isArray(raw) ? raw[0] : raw;
   if (direct !== undefined) return { name: configured, value: direct };
   for (const [name, raw] of Object.entries(headers)) {
     const value = Array.isArray(raw) ? raw[0] : raw;
@@ -115,14 +141,15 @@ export function receive(
   nowSeconds = Math.floor(Date.now() / 1000),
 ): Verdict {
   const path = config.path ?? "/";
-  const configuredHeader = config.signatureHeader ?? DEFAULT_SIGNATURE_HEADER;
-  const found = findSignature(req.headers, configuredHeader);
+  const { key, header: configuredHeader, headerLower } = prepare(config);
+  const found = findSignature(req.headers, configuredHeader, headerLower);
   let signature: SignatureVerdict = {
     status: config.secret ? "missing" : "skipped",
     header: found?.name ?? null,
     reason: config.secret ? null : "no --secret given, signature not checked",
   };
-  const reqPath = req.url.split("?")[0] ?? "";
+  const query = req.url.indexOf("?");
+  const reqPath = query === -1 ? req.url : req.url.slice(0, query);
   if (reqPath !== path) {
     return reject(404, `not found: events are received at ${path}, not ${reqPath}`, { signature });
   }
@@ -141,7 +168,7 @@ export function receive(
   if (req.tooLarge || req.body.length > maxBody) {
     return reject(413, `body too large: more than ${maxBody} bytes`, { signature });
   }
-  if (config.secret) {
+  if (key) {
     if (!found) {
       signature = {
         status: "missing",
@@ -150,7 +177,7 @@ export function receive(
       };
       return reject(401, `missing signature: no ${configuredHeader} header`, { signature });
     }
-    const result = verify(config.secret, req.body, found.value, {
+    const result = verify(key, req.body, found.value, {
       tolerance: config.tolerance ?? DEFAULT_TOLERANCE_SECONDS,
       now: nowSeconds,
     });
@@ -176,8 +203,8 @@ export function receive(
   const title = typeof ticket.title === "string" ? ticket.title : null;
   const filtered =
     config.events !== undefined && !(eventType !== null && config.events.has(eventType));
-  const base = { signature, validation, event, eventType, eventId, title, filtered };
   if (!validation.valid && config.rejectInvalid) {
+    const base = { signature, validation, event, eventType, eventId, title, filtered };
     const first = validation.errors[0];
     const error = `invalid event: ${first ? `${first.path}: ${first.message}` : "schema validation failed"}${validation.errors.length > 1 ? ` (and ${validation.errors.length - 1} more)` : ""}`;
     return { ...reject(422, error, base), rejected: true };
@@ -194,7 +221,19 @@ export function receive(
       note: isEventType(eventType) ? "the event does not match its schema" : "unknown event type",
     });
   }
-  return { ...base, status, rejected: false, error: null, responseBody };
+  return {
+    status,
+    responseBody,
+    rejected: false,
+    error: null,
+    signature,
+    validation,
+    event,
+    eventType,
+    eventId,
+    title,
+    filtered,
+  };
 }
 
 const ACCEPTED = JSON.stringify({ received: true });

@@ -1,7 +1,6 @@
 import { createReadStream } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { CliError, describeFsError } from "./errors.js";
 import { recordedBody } from "./exchange.js";
 import { isPlainObject, tryParseJson } from "./json.js";
@@ -51,23 +50,39 @@ function fromRecord(
   };
 }
 
+/**
+ * The lines of a file, pulled from the stream as they are consumed: nothing is read ahead of the
+ * consumer (readline's iterator buffers without limit when the consumer is slower than the disk).
+ */
+async function* fileLines(stream: AsyncIterable<Buffer>): AsyncGenerator<string> {
+  let rest = "";
+  for await (const chunk of stream) {
+    const text = rest + chunk.toString("utf8");
+    let start = 0;
+    for (let nl = text.indexOf("\n"); nl !== -1; nl = text.indexOf("\n", start)) {
+      yield text.slice(start, nl > start && text[nl - 1] === "\r" ? nl - 1 : nl);
+      start = nl + 1;
+    }
+    rest = text.slice(start);
+  }
+  if (rest !== "") yield rest;
+}
+
 /** Streams a recording line by line (constant memory). Broken or cut lines are skipped with a warning. */
 export async function* readRecordingFile(
   file: string,
   warn: WarningSink,
   signatureHeader = DEFAULT_SIGNATURE_HEADER,
 ): AsyncGenerator<RecordedEvent> {
-  const stream = createReadStream(file);
-  const opened = new Promise<void>((resolve, reject) => {
+  const stream = createReadStream(file, { highWaterMark: 256 * 1024 });
+  await new Promise<void>((resolve, reject) => {
     stream.once("open", () => resolve());
     stream.once("error", (error) =>
       reject(new CliError("UNREADABLE_FILE", `cannot read ${file}: ${describeFsError(error)}`)),
     );
   });
-  await opened;
-  const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
   let n = 0;
-  for await (const line of lines) {
+  for await (const line of fileLines(stream)) {
     n++;
     if (line.trim() === "") continue;
     const parsed = tryParseJson(line);

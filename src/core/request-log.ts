@@ -40,13 +40,15 @@ export class RequestLog {
     }
     if (verdict.filtered) c.filtered++;
     if (exchange.forward && exchange.forward.status !== null) c.forwarded++;
-    this.items.push(exchange);
-    if (this.items.length > this.limit) this.items.splice(0, this.items.length - this.limit);
+    if (this.limit > 0) this.items.push(exchange);
+    // Trim in batches: one copy per `limit` additions instead of one per request.
+    if (this.items.length >= this.limit * 2) this.items = this.items.slice(-this.limit);
     for (const listener of this.listeners) listener(exchange);
   }
 
-  /** The kept exchanges, oldest first. */
+  /** The kept exchanges (the last `limit`), oldest first. */
   get entries(): readonly Exchange[] {
+    if (this.items.length > this.limit) this.items = this.items.slice(-this.limit);
     return this.items;
   }
 

@@ -3,6 +3,8 @@ import type { ValidationIssue } from "./validation-types.js";
 
 type Rule = (event: TicketEvent) => ValidationIssue[];
 
+const NONE: ValidationIssue[] = [];
+
 const issue = (
   rule: string,
   path: string,
@@ -25,12 +27,12 @@ const shapeMatchesType: Rule = (event) => {
       ),
     ];
   }
-  return [];
+  return NONE;
 };
 
 /** `updated`: data.reply is the new reply, i.e. the last item of data.ticket.replies. */
 const replyIsLast: Rule = (event) => {
-  if (event.event_type !== "whitelabel-ticket-updated") return [];
+  if (event.event_type !== "whitelabel-ticket-updated") return NONE;
   const last = event.data.ticket.replies.at(-1);
   if (last === undefined) {
     return [
@@ -54,13 +56,13 @@ const replyIsLast: Rule = (event) => {
       ),
     ];
   }
-  return [];
+  return NONE;
 };
 
 /** `resolved` closes the ticket; every other event is about an open ticket. */
 const openState: Rule = (event) => {
   const resolved = event.event_type === "whitelabel-ticket-resolved";
-  if (event.data.ticket.is_open === !resolved) return [];
+  if (event.data.ticket.is_open === !resolved) return NONE;
   return [
     issue(
       "open-state",
@@ -77,7 +79,7 @@ const openState: Rule = (event) => {
 /** `assigned` names the new agent. */
 const assignedTeammate: Rule = (event) => {
   if (event.event_type !== "whitelabel-ticket-assigned" || event.data.ticket.teammate_id !== null) {
-    return [];
+    return NONE;
   }
   return [
     issue(
@@ -92,7 +94,7 @@ const assignedTeammate: Rule = (event) => {
 
 const timestampsOrdered: Rule = (event) => {
   const { created_at, updated_at } = event.data.ticket;
-  if (updated_at >= created_at) return [];
+  if (updated_at >= created_at) return NONE;
   return [
     issue(
       "updated-after-created",
@@ -145,7 +147,12 @@ export const SEMANTIC_RULES: readonly Rule[] = [
 
 /** Checks beyond the schema. Call only with a schema-valid event. */
 export function checkSemantics(event: TicketEvent): ValidationIssue[] {
-  return SEMANTIC_RULES.flatMap((rule) => rule(event));
+  const issues: ValidationIssue[] = [];
+  for (const rule of SEMANTIC_RULES) {
+    const found = rule(event);
+    if (found.length > 0) issues.push(...found);
+  }
+  return issues;
 }
 
 export function deepEqual(a: unknown, b: unknown): boolean {

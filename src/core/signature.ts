@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac, type KeyObject, timingSafeEqual } from "node:crypto";
 
 /** Default signature header. Not published by the platform: our decision (see README). */
 export const DEFAULT_SIGNATURE_HEADER = "X-Signature";
@@ -8,7 +8,11 @@ export const DEFAULT_TOLERANCE_SECONDS = 300;
 export type Body = string | Uint8Array;
 
 /** Hex HMAC-SHA256 of `<t>.<raw body>` with the secret as UTF-8 key (our documented assumption). */
-export function computeSignature(secret: string, timestamp: number, body: Body): string {
+export function computeSignature(
+  secret: string | KeyObject,
+  timestamp: number,
+  body: Body,
+): string {
   return createHmac("sha256", secret).update(`${timestamp}.`).update(body).digest("hex");
 }
 
@@ -76,7 +80,7 @@ const fail = (reason: VerifyFailure, message: string, timestamp?: number): Verif
  * Several `s=` entries are accepted (key rotation); comparison is constant-time.
  */
 export function verify(
-  secret: string,
+  secret: string | KeyObject,
   body: Body,
   header: string,
   options: VerifyOptions = {},
@@ -114,7 +118,7 @@ export function verify(
       );
     }
   }
-  const expected = Buffer.from(computeSignature(secret, timestamp, body), "hex");
+  const expected = createHmac("sha256", secret).update(`${timestamp}.`).update(body).digest();
   for (const candidate of parsed.signatures) {
     const given = Buffer.from(candidate, "hex");
     if (given.length === expected.length && timingSafeEqual(given, expected)) {

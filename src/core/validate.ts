@@ -76,33 +76,38 @@ function schemaIssues(errors: readonly AjvError[]): ValidationIssue[] {
   return issues;
 }
 
-/** Fields not in the documented examples: warnings, since the platform may add fields later. */
+/**
+ * Fields not in the documented examples: warnings, since the platform may add fields later.
+ * On the hot path of `listen`: it allocates nothing unless it finds something.
+ */
 function unknownFields(
   value: unknown,
   shape: KnownShape,
   path: PathSegment[],
-): ValidationWarning[] {
-  const out: ValidationWarning[] = [];
+  out: ValidationWarning[],
+): void {
   if (Array.isArray(value)) {
     const items = shape["[]"];
-    if (items) {
-      value.forEach((v, i) => {
-        out.push(...unknownFields(v, items, [...path, i]));
-      });
+    if (!items) return;
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      unknownFields(value[i], items, path, out);
+      path.pop();
     }
-    return out;
+    return;
   }
-  if (!isPlainObject(value)) return out;
-  for (const [key, child] of Object.entries(value)) {
-    if (!(key in shape)) {
+  if (typeof value !== "object" || value === null) return;
+  for (const key in value) {
+    const sub = Object.hasOwn(shape, key) ? shape[key] : undefined;
+    if (sub === undefined) {
       const at = formatPath([...path, key]);
       out.push({ path: at, message: `${at} is not in the documented payload (new field?)` });
-      continue;
+    } else if (sub !== null) {
+      path.push(key);
+      unknownFields((value as Record<string, unknown>)[key], sub, path, out);
+      path.pop();
     }
-    const sub = shape[key];
-    if (sub) out.push(...unknownFields(child, sub, [...path, key]));
   }
-  return out;
 }
 
 /**
@@ -149,9 +154,9 @@ export function validateEvent(value: unknown): ValidationResult {
   const errors = schemaValid
     ? checkSemantics(value as unknown as TicketEvent)
     : schemaIssues(validator.errors ?? []);
+  const found: ValidationWarning[] = [];
+  unknownFields(value, knownFields[type] ?? {}, [], found);
   const errorPaths = new Set(errors.map((e) => e.path));
-  const warnings = unknownFields(value, knownFields[type] ?? {}, []).filter(
-    (w) => !errorPaths.has(w.path),
-  );
+  const warnings = errors.length === 0 ? found : found.filter((w) => !errorPaths.has(w.path));
   return { valid: errors.length === 0, eventType: type, errors, warnings };
 }

@@ -53,16 +53,32 @@ export async function openRecorder(
   });
   if (cut) stream.write("\n");
   let lines = 0;
+  // Lines that arrive in the same turn of the event loop are written together: one write, not one
+  // per request. Each line is handed to the file before the next turn.
+  let pending: string[] = [];
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    if (pending.length === 0 || failure) return;
+    pending.push("");
+    stream.write(pending.join("\n"));
+    pending = [];
+  };
   return {
     write(line) {
       if (failure) return;
       lines++;
-      stream.write(`${line}\n`);
+      pending.push(line);
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
     },
     get lines() {
       return lines;
     },
     close() {
+      flush();
       return new Promise<void>((resolve, reject) => {
         stream.end(() => (failure ? reject(failure) : resolve()));
       });

@@ -3,7 +3,17 @@
 // Writes the same figures as JSON to test/bench/results/ (git-ignored).
 import { spawn } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -14,6 +24,8 @@ const AUTOCANNON = join(root, "node_modules", "autocannon", "autocannon.js");
 const SECRET = "bench-secret";
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20000);
 const CONCURRENCY = 64;
+// autocannon ends a counted run on its 1 s sampling tick, so throughput is measured over a fixed time.
+const LISTEN_FOR = { seconds: Number(process.env.BENCH_LISTEN_SECONDS ?? 5) };
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const only = process.argv.slice(2);
 
@@ -128,7 +140,246 @@ async function sendThroughput() {
   }
 }
 
-const SECTIONS = { send: sendThroughput };
+/** Peak and current RSS of a live process, from /proc (Linux). */
+function memory(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = (key) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN);
+    return { rss: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
+  } catch {
+    return { rss: Number.NaN, peak: Number.NaN };
+  }
+}
+
+/** Starts `ticket-hooks listen` with stdout to /dev/null; resolves once it says Ready. */
+function startListener(args) {
+  return new Promise((resolve, reject) => {
+    const devnull = openSync("/dev/null", "w");
+    const child = spawn(process.execPath, [BIN, "listen", "--port", "0", ...args], {
+      stdio: ["ignore", devnull, "pipe"],
+    });
+    let err = "";
+    child.stderr.on("data", (d) => {
+      err += d;
+      const m = /Ready: listening on (\S+)/.exec(err);
+      if (m && !child.ready) {
+        child.ready = true;
+        resolve({
+          url: m[1],
+          pid: child.pid,
+          // Resolves with how many requests the listener says it answered.
+          stop: () =>
+            new Promise((r) => {
+              child.once("close", () =>
+                r(Number(/Summary: received (\d+)/.exec(err)?.[1] ?? Number.NaN)),
+              );
+              child.kill("SIGINT");
+            }),
+        });
+      }
+    });
+    child.on("error", reject);
+    child.on("close", (code) => reject(new Error(`listen exited ${code}: ${err}`)));
+  });
+}
+
+/** autocannon against a URL, for a number of requests or `{ seconds }`; resolves its JSON result. */
+async function cannon(url, amount = REQUESTS) {
+  const limit =
+    typeof amount === "number" ? ["-a", String(amount)] : ["-d", String(amount.seconds)];
+  const { out } = await timed(
+    process.execPath,
+    [
+      AUTOCANNON,
+      "-c",
+      String(CONCURRENCY),
+      ...limit,
+      "-m",
+      "POST",
+      "-H",
+      "content-type=application/json",
+      "-H",
+      `x-signature=${signature()}`,
+      "-b",
+      body,
+      "-j",
+      url,
+    ],
+    { stdout: "pipe" },
+  );
+  const result = JSON.parse(out);
+  const seconds = (Date.parse(result.finish) - Date.parse(result.start)) / 1000;
+  return { ...result, rps: result.requests.total / seconds };
+}
+
+async function listenIngest() {
+  const dir = mkdtempSync(join(tmpdir(), "ticket-hooks-bench-"));
+  const figures = { listen: [], verifying: [], bare: [] };
+  let recordOk = true;
+  try {
+    for (let i = 0; i < RUNS; i++) {
+      const file = join(dir, `rec-${i}.ndjson`);
+      const listener = await startListener(["--secret", SECRET, "--record", file, "--json"]);
+      const a = await cannon(listener.url, LISTEN_FOR);
+      const answered = await listener.stop();
+      figures.listen.push(a.rps);
+      const lines = readFileSync(file, "utf8").split("\n").filter(Boolean).length;
+      if (lines !== answered || a.non2xx !== 0 || a.errors !== 0) recordOk = false;
+      results.listen_recording = {
+        lines,
+        answered,
+        autocannon_2xx: a["2xx"],
+        non2xx: a.non2xx,
+        errors: a.errors,
+      };
+      const verifying = await startServer("verifying");
+      figures.verifying.push((await cannon(verifying.url, LISTEN_FOR)).rps);
+      verifying.stop();
+      const bare = await startServer("sink");
+      figures.bare.push((await cannon(bare.url, LISTEN_FOR)).rps);
+      bare.stop();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const l = median(figures.listen);
+  const v = median(figures.verifying);
+  const b = median(figures.bare);
+  results.listen = {
+    listen_rps: l,
+    verifying_rps: v,
+    bare_rps: b,
+    ratio_to_verifying: l / v,
+    ratio_to_bare: l / b,
+  };
+  row("listen: ticket-hooks req/s", l.toFixed(0));
+  row("listen: minimal verifying receiver req/s", v.toFixed(0));
+  row("listen: bare body-reading server req/s", b.toFixed(0));
+  row("listen: ratio to verifying receiver", `${(l / v).toFixed(2)}×`, "≥ 0.75×", l / v >= 0.75);
+  row("listen: ratio to bare server", `${(l / b).toFixed(2)}×`);
+  row("listen: recorded lines = requests answered", recordOk ? "yes" : "NO", "equal", recordOk);
+}
+
+async function startup() {
+  const cases = {
+    version: [BIN, "--version"],
+    dryRun: [BIN, "send", "created", "--dry-run"],
+    node: ["-e", "0"],
+  };
+  const times = { version: [], dryRun: [], node: [] };
+  for (let i = 0; i < 11; i++) {
+    for (const [name, args] of Object.entries(cases)) {
+      const { ms } = await timed(process.execPath, args);
+      if (i > 0) times[name].push(ms); // the first round warms the disk cache
+    }
+  }
+  const node = median(times.node);
+  const version = median(times.version) / node;
+  const dry = median(times.dryRun) / node;
+  results.startup = {
+    node_ms: node,
+    version_ms: median(times.version),
+    dry_run_ms: median(times.dryRun),
+    version_ratio: version,
+    dry_run_ratio: dry,
+  };
+  row("start-up: node -e 0 ms", node.toFixed(1));
+  row("start-up: --version / node", `${version.toFixed(2)}×`, "≤ 1.30×", version <= 1.3);
+  row("start-up: send --dry-run / node", `${dry.toFixed(2)}×`, "≤ 1.60×", dry <= 1.6);
+}
+
+async function memoryFlat() {
+  const dir = mkdtempSync(join(tmpdir(), "ticket-hooks-bench-"));
+  try {
+    const listener = await startListener([
+      "--secret",
+      SECRET,
+      "--record",
+      join(dir, "mem.ndjson"),
+      "--json",
+    ]);
+    await cannon(listener.url, 1000);
+    const early = memory(listener.pid).rss;
+    await cannon(listener.url, 99_000);
+    const late = memory(listener.pid).rss;
+    await listener.stop();
+    results.memory_listen = {
+      rss_after_1000_mb: early,
+      rss_after_100000_mb: late,
+      ratio: late / early,
+    };
+    row("memory: listen RSS after 1k events MB", early.toFixed(1));
+    row("memory: listen RSS after 100k events MB", late.toFixed(1));
+    row(
+      "memory: listen growth 1k → 100k",
+      `${(late / early).toFixed(2)}×`,
+      "≤ 1.30×",
+      late / early <= 1.3,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function replayMemory() {
+  const dir = mkdtempSync(join(tmpdir(), "ticket-hooks-bench-"));
+  const events = Number(process.env.BENCH_REPLAY_EVENTS ?? 1_000_000);
+  try {
+    const file = join(dir, "million.ndjson");
+    const line = `${JSON.stringify({
+      type: "request",
+      received_at: new Date().toISOString(),
+      method: "POST",
+      path: "/",
+      headers: { "content-type": "application/json", "x-signature": signature() },
+      body,
+      body_encoding: "utf8",
+      event_type: "whitelabel-ticket-created",
+      event_id: "whev_o48n74r1vsv642vex",
+      validation: { valid: true, errors: [], warnings: [] },
+      status: 200,
+      rejected: false,
+    })}\n`;
+    const chunk = line.repeat(10_000);
+    const fd = openSync(file, "w");
+    for (let i = 0; i < events / 10_000; i++) writeSync(fd, chunk);
+    closeSync(fd);
+    const sink = await startServer("sink");
+    const child = spawn(
+      process.execPath,
+      [BIN, "replay", file, "--to", sink.url, "--secret", SECRET, "--concurrency", "64", "--quiet"],
+      { stdio: ["ignore", "ignore", "pipe"] },
+    );
+    let peak = 0;
+    const poll = setInterval(() => {
+      const m = memory(child.pid).peak;
+      if (m > peak) peak = m;
+    }, 100);
+    const started = performance.now();
+    const code = await new Promise((r) => child.on("close", r));
+    clearInterval(poll);
+    sink.stop();
+    const seconds = (performance.now() - started) / 1000;
+    results.memory_replay = { events, peak_rss_mb: peak, seconds, exit: code };
+    row(
+      `memory: replay ${events.toLocaleString("en")} events, peak RSS MB`,
+      peak.toFixed(1),
+      "≤ 150",
+      peak <= 150 && code === 0,
+    );
+    row("memory: replay time s", seconds.toFixed(1));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const SECTIONS = {
+  send: sendThroughput,
+  listen: listenIngest,
+  startup,
+  memory: memoryFlat,
+  replay: replayMemory,
+};
 
 for (const [name, fn] of Object.entries(SECTIONS)) {
   if (only.length === 0 || only.includes(name)) await fn();

@@ -122,14 +122,19 @@ Examples:
       const useUi = !out.json && flags.ui && io.stdout.isTTY === true && io.stdin.isTTY === true;
       const buffer = new LineBuffer(io.stdout);
       const { listen } = await import("../../core/listen.js");
-      const listener = await listen(options, {
-        onLine: (line, ex) => {
-          if (useUi || ex.verdict.filtered) return;
-          if (out.json) buffer.push(line);
-          else printExchange(out, ex);
+      // Only the live UI shows past requests: without it nothing is kept, so every request's
+      // objects die young (cheap for the garbage collector under load).
+      const listener = await listen(
+        { ...options, keep: useUi ? 1000 : 0 },
+        {
+          onLine: (line, ex) => {
+            if (useUi || ex.verdict.filtered) return;
+            if (out.json) buffer.push(line);
+            else printExchange(out, ex);
+          },
+          onError: (error) => out.warn(error.message),
         },
-        onError: (error) => out.warn(error.message),
-      });
+      );
       if (out.json) out.record({ type: "ready", url: listener.url });
       out.note(`Ready: listening on ${listener.url}`);
       if (flags.secret)
