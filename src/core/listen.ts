@@ -32,6 +32,11 @@ export interface ListenOptions extends ReceiveConfig {
   requestTimeoutMs?: number;
   /** Exchanges kept in memory. Default 1000. */
   keep?: number;
+  /**
+   * Keep each kept exchange's parsed event (default true). The CLI's live UI sets false and
+   * re-parses the body it shows, so 1,000 large events never sit in memory twice.
+   */
+  retainEvents?: boolean;
 }
 
 export interface ListenDeps {
@@ -85,6 +90,7 @@ export async function listen(
       })
     : undefined;
   const log = new RequestLog(options.keep ?? 1000);
+  const stripEvent = options.retainEvents === false && log.limit > 0;
   const clock = deps.clock ?? (() => Math.floor(Date.now() / 1000));
   let seq = 0;
 
@@ -92,7 +98,7 @@ export async function listen(
     // One line for the recording and the --json output alike, built only if someone reads it.
     const line = recorder || deps.onLine ? exchangeLine(ex) : "";
     recorder?.write(line);
-    log.add(ex);
+    log.add(stripEvent ? { ...ex, verdict: { ...ex.verdict, event: undefined } } : ex);
     deps.onLine?.(line, ex);
   };
 

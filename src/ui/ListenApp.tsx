@@ -2,6 +2,7 @@ import { Box, Text, useApp, useInput, useStdout } from "ink";
 import { useEffect, useRef, useState } from "react";
 import { EVENTS } from "../core/events.js";
 import type { Exchange, ForwardResult } from "../core/exchange.js";
+import { tryParseJson } from "../core/json.js";
 import type { RequestLog } from "../core/request-log.js";
 import { type TokenKind, tokenizeJsonLine } from "./json-tokens.js";
 
@@ -84,7 +85,8 @@ function Row({ ex, selected }: { ex: Exchange; selected: boolean }) {
 function Details({ ex, offset, height }: { ex: Exchange; offset: number; height: number }) {
   const v = ex.verdict;
   const body = ex.request.body.toString("utf8");
-  const pretty = v.event === undefined ? body : JSON.stringify(v.event, null, 2);
+  const parsed = v.event === undefined ? tryParseJson(body) : { ok: true as const, value: v.event };
+  const pretty = parsed.ok ? JSON.stringify(parsed.value, null, 2) : body;
   const all = pretty.split("\n");
   const start = Math.max(0, Math.min(offset, all.length - height));
   const shown = all.slice(start, start + height);
