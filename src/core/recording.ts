@@ -74,7 +74,7 @@ export async function* readRecordingFile(
   warn: WarningSink,
   signatureHeader = DEFAULT_SIGNATURE_HEADER,
 ): AsyncGenerator<RecordedEvent> {
-  const stream = createReadStream(file, { highWaterMark: 256 * 1024 });
+  const stream = createReadStream(file, { highWaterMark: 64 * 1024 });
   await new Promise<void>((resolve, reject) => {
     stream.once("open", () => resolve());
     stream.once("error", (error) =>

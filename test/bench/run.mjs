@@ -78,12 +78,12 @@ const signature = () => {
   const t = Math.floor(Date.now() / 1000);
   return `t=${t},s=${createHmac("sha256", SECRET).update(`${t}.${body}`).digest("hex")}`;
 };
-const autocannonArgs = (url, extra = []) => [
+/** autocannon posting the signed created event, `limit` being ["-a", N] or ["-d", seconds]. */
+const autocannonArgs = (url, limit = ["-a", String(REQUESTS)], extra = []) => [
   AUTOCANNON,
   "-c",
   String(CONCURRENCY),
-  "-a",
-  String(REQUESTS),
+  ...limit,
   "-m",
   "POST",
   "-H",
@@ -140,15 +140,30 @@ async function sendThroughput() {
   }
 }
 
-/** Peak and current RSS of a live process, from /proc (Linux). */
+/**
+ * RSS and peak RSS in MB of a live process and its children, from /proc (Linux). listen and
+ * replay start node once more with heap flags, so the figures cover both processes.
+ */
 function memory(pid) {
+  const one = (p) => {
+    try {
+      const status = readFileSync(`/proc/${p}/status`, "utf8");
+      const kb = (key) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+      return { rss: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
+    } catch {
+      return { rss: 0, peak: 0 };
+    }
+  };
+  let children = [];
   try {
-    const status = readFileSync(`/proc/${pid}/status`, "utf8");
-    const kb = (key) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN);
-    return { rss: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
-  } catch {
-    return { rss: Number.NaN, peak: Number.NaN };
-  }
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean);
+  } catch {}
+  return [pid, ...children]
+    .map(one)
+    .reduce((a, b) => ({ rss: a.rss + b.rss, peak: a.peak + b.peak }));
 }
 
 /** Starts `ticket-hooks listen` with stdout to /dev/null; resolves once it says Ready. */
@@ -187,26 +202,9 @@ function startListener(args) {
 async function cannon(url, amount = REQUESTS) {
   const limit =
     typeof amount === "number" ? ["-a", String(amount)] : ["-d", String(amount.seconds)];
-  const { out } = await timed(
-    process.execPath,
-    [
-      AUTOCANNON,
-      "-c",
-      String(CONCURRENCY),
-      ...limit,
-      "-m",
-      "POST",
-      "-H",
-      "content-type=application/json",
-      "-H",
-      `x-signature=${signature()}`,
-      "-b",
-      body,
-      "-j",
-      url,
-    ],
-    { stdout: "pipe" },
-  );
+  const { out } = await timed(process.execPath, autocannonArgs(url, limit, ["-j"]), {
+    stdout: "pipe",
+  });
   const result = JSON.parse(out);
   const seconds = (Date.parse(result.finish) - Date.parse(result.start)) / 1000;
   return { ...result, rps: result.requests.total / seconds };

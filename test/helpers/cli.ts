@@ -21,8 +21,8 @@ export interface RunOptions {
   input?: string | Buffer;
 }
 
-/** Runs the built CLI in a child process and collects its output and exit code. */
-export function runCli(args: string[], options: RunOptions = {}): Promise<CliResult> {
+/** The test process's environment, without colours or ticket-hooks settings unless a test sets them. */
+function childEnv(options: RunOptions): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1", ...options.env };
   for (const key of [
     "TICKET_HOOKS_SECRET",
@@ -32,6 +32,12 @@ export function runCli(args: string[], options: RunOptions = {}): Promise<CliRes
   ]) {
     if (!(options.env && key in options.env)) delete env[key];
   }
+  return env;
+}
+
+/** Runs the built CLI in a child process and collects its output and exit code. */
+export function runCli(args: string[], options: RunOptions = {}): Promise<CliResult> {
+  const env = childEnv(options);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: options.cwd ?? ROOT,
@@ -75,15 +81,7 @@ export interface RunningCli {
 
 /** Starts the built CLI and lets the test talk to it while it runs (listen, demo --keep-open). */
 export function startCli(args: string[], options: RunOptions = {}): RunningCli {
-  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1", ...options.env };
-  for (const key of [
-    "TICKET_HOOKS_SECRET",
-    "TICKET_HOOKS_TEMPLATES",
-    "TICKET_HOOKS_URL",
-    "FORCE_COLOR",
-  ]) {
-    if (!(options.env && key in options.env)) delete env[key];
-  }
+  const env = childEnv(options);
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? ROOT,
     env,
