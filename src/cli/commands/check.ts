@@ -75,6 +75,8 @@ Examples:
           "no --secret: the signature cases are skipped (set TICKET_HOOKS_SECRET or pass --secret)",
         );
       const { runCheck } = await import("../../core/check.js");
+      const { resolveTemplateDir } = await import("../../core/templates.js");
+      out.note(`Using templates from ${resolveTemplateDir(templateLookup(this, io)).dir}`);
       const pretty = !flags.output ? reporter === "pretty" : true;
       const { results, summary } = await runCheck(
         {

@@ -77,6 +77,7 @@ Examples:
       throw usageError(error.code, `step "${invalid.step}": ${error.message}`, error.hint ?? "");
     }
     out.note(`Scenario ${name}: ${steps.map((s) => s.step).join(" → ")}`);
+    for (const file of new Set(steps.map((s) => s.event.file))) out.note(`Using ${file}`);
     let due = 0;
     const planned: PlannedRequest[] = steps.map((s) => {
       due += s.delayMs;
