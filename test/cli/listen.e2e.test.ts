@@ -365,6 +365,18 @@ describe("demo", () => {
     expect(r.stderr).not.toMatch(/whsec_[0-9a-f]{36}/);
   });
 
+  it("--keep-open leaves the listener running until Ctrl-C", async () => {
+    running = startCli(["demo", "--keep-open"]);
+    await running.waitForStderr("Ctrl-C to stop");
+    const url = /Still listening on (\S+)\./.exec(running.stderr())?.[1] as string;
+    const answer = await post(url, CREATED);
+    expect(answer.status).toBe(401); // the demo's listener checks its own secret
+    running.signal("SIGINT");
+    const result = await running.exited;
+    running = undefined;
+    expect(result.code).toBe(0);
+  });
+
   it("--json gives ready, requests, deliveries and a summary", async () => {
     const r = await runCli(["demo", "--json"]);
     expect(r.code).toBe(0);

@@ -303,6 +303,17 @@ describe("send", () => {
     expect(r.stdout).toContain("✗ 500");
   });
 
+  it("--verbose shows the response headers and body", async () => {
+    server.respond((_req, _i, res) => {
+      res.setHeader("x-request-id", "abc-123");
+      res.end('{"stored":true}');
+    });
+    const r = await runCli(["send", "created", "--to", server.url, "--verbose"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("< x-request-id: abc-123");
+    expect(r.stdout).toContain('{"stored":true}');
+  });
+
   it("a 4xx is not retried", async () => {
     server.respond((_req, _i, res) => {
       res.statusCode = 401;
