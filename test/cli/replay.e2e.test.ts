@@ -159,7 +159,8 @@ describe("replay", () => {
     ]);
     expect(fast.code).toBe(0);
     const quick = server.requests.map((q) => q.atMs);
-    expect((quick[1] as number) - (quick[0] as number)).toBeGreaterThanOrEqual(60);
+    // The first request also opens the connection, so the gap after it is measured on warm ones.
+    expect((quick[2] as number) - (quick[1] as number)).toBeGreaterThanOrEqual(60);
     expect((quick[2] as number) - (quick[0] as number)).toBeLessThan(1400);
   });
 
