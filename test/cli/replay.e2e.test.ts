@@ -143,8 +143,8 @@ describe("replay", () => {
     const original = await runCli(["replay", file, "--to", server.url, "--timing", "original"]);
     expect(original.code).toBe(0);
     const at = server.requests.map((q) => q.atMs);
-    expect((at[1] as number) - (at[0] as number)).toBeGreaterThanOrEqual(650);
-    expect((at[2] as number) - (at[1] as number)).toBeGreaterThanOrEqual(650);
+    expect((at[1] as number) - (at[0] as number)).toBeGreaterThanOrEqual(600);
+    expect((at[2] as number) - (at[1] as number)).toBeGreaterThanOrEqual(600);
     await server.stop();
     server = await new WebhookServer().start();
     const fast = await runCli([
