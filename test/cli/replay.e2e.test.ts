@@ -182,6 +182,19 @@ describe("replay", () => {
     ]);
   });
 
+  it("a file that is not a recording is exit 2, its warnings capped at ten", async () => {
+    const file = join(tmp.dir, "notes.txt");
+    writeFileSync(file, Array.from({ length: 30 }, (_, i) => `line ${i}`).join("\n"));
+    const r = await runCli(["replay", file, "--to", server.url]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.match(/not a complete recorded request/g)).toHaveLength(10);
+    expect(r.stderr).toContain("20 more unreadable line(s) skipped");
+    expect(r.stderr).toContain(
+      `no recorded request could be read from ${file} (30 unreadable line(s))`,
+    );
+    expect(server.requests).toHaveLength(0);
+  });
+
   it("a missing source is exit 2; a failing receiver is exit 1", async () => {
     const missing = await runCli(["replay", join(tmp.dir, "nope.ndjson"), "--to", server.url]);
     expect(missing.code).toBe(2);

@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from "commander";
+import { CliError } from "../../core/errors.js";
 import { commaList, eventTypeList, timeArg } from "../filters.js";
 import type { CliIo } from "../io.js";
 import { intArg } from "../options.js";
@@ -88,14 +89,43 @@ Examples:
       timing: flags.timing,
       speed: flags.speed,
     };
-    const records = await readRecorded(source, (m) => out.warn(m), flags.signatureHeader);
+    // The first warnings are shown; past ten, only counted (a wrong file would flood stderr).
+    let broken = 0;
+    const warn = (message: string) => {
+      if (++broken <= 10) out.warn(message);
+    };
+    let read = 0;
+    const records = await readRecorded(source, warn, flags.signatureHeader);
+    async function* counted() {
+      for await (const record of records) {
+        read++;
+        yield record;
+      }
+    }
     out.note(`Replaying ${source}`);
-    const plan = replayPlan(records, options);
+    const plan = replayPlan(counted(), options);
+    const finish = () => {
+      if (broken > 10) out.warn(`${broken - 10} more unreadable line(s) skipped`);
+      if (read === 0 && broken > 0) {
+        throw new CliError(
+          "NOT_A_RECORDING",
+          `no recorded request could be read from ${source} (${broken} unreadable line(s))`,
+          {
+            hint: "Give a file written by `ticket-hooks listen --record`, or a folder of JSON files.",
+          },
+        );
+      }
+    };
     if (flags.dryRun) {
       await printDryRun(out, plan, flags, to);
+      finish();
       return;
     }
     const { deliverPlanned } = await import("../../core/send.js");
-    await runDeliveries(out, flags, 0, (deps) => deliverPlanned(plan, options, deps));
+    try {
+      await runDeliveries(out, flags, 0, (deps) => deliverPlanned(plan, options, deps));
+    } finally {
+      finish();
+    }
   });
 }
