@@ -3,12 +3,12 @@ import { Command, Option } from "commander";
 import { CASE_IDS, type CaseResult } from "../../core/check.js";
 import { CliError, describeFsError, ExitCode } from "../../core/errors.js";
 import { jsonLines, junit, prettyCase, prettySummary } from "../check-reporters.js";
+import { requireTarget, URL_ENV } from "../deliveries.js";
 import { commaList } from "../filters.js";
 import type { CliIo } from "../io.js";
 import { intArg, secretOption, signatureHeaderOption, templatesOption } from "../options.js";
 import { outputFor } from "../program.js";
 import { templateLookup } from "../template-source.js";
-import { requireTarget, URL_ENV } from "./send.js";
 
 interface CheckFlags {
   to?: string;

@@ -1,9 +1,5 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { CliError } from "../../core/errors.js";
-import { commaList, eventTypeList, timeArg } from "../filters.js";
-import type { CliIo } from "../io.js";
-import { intArg } from "../options.js";
-import { outputFor } from "../program.js";
 import {
   addDeliveryOptions,
   type DeliveryFlags,
@@ -11,7 +7,11 @@ import {
   printDryRun,
   requireTarget,
   runDeliveries,
-} from "./send.js";
+} from "../deliveries.js";
+import { commaList, eventTypeList, timeArg } from "../filters.js";
+import type { CliIo } from "../io.js";
+import { intArg } from "../options.js";
+import { outputFor } from "../program.js";
 
 interface ReplayFlags extends DeliveryFlags {
   keepSignature?: boolean;

@@ -10,10 +10,6 @@ import {
   loadScenarioFile,
   type ScenarioEvent,
 } from "../../core/scenario.js";
-import type { CliIo } from "../io.js";
-import { templatesOption } from "../options.js";
-import { outputFor } from "../program.js";
-import { templateLookup } from "../template-source.js";
 import {
   addDeliveryOptions,
   type DeliveryFlags,
@@ -21,7 +17,11 @@ import {
   printDryRun,
   requireTarget,
   runDeliveries,
-} from "./send.js";
+} from "../deliveries.js";
+import type { CliIo } from "../io.js";
+import { templatesOption } from "../options.js";
+import { outputFor } from "../program.js";
+import { templateLookup } from "../template-source.js";
 
 interface ScenarioFlags extends DeliveryFlags {
   skipValidation?: boolean;
