@@ -407,6 +407,27 @@ describe("send", () => {
     expect(summary.p50_ms).toBeLessThanOrEqual(summary.p99_ms);
   });
 
+  it("--rate spaces the requests out", async () => {
+    const r = await runCli([
+      "send",
+      "created",
+      "--to",
+      server.url,
+      "--count",
+      "5",
+      "--concurrency",
+      "5",
+      "--rate",
+      "20",
+      "--json",
+    ]);
+    expect(r.code).toBe(0);
+    const at = server.requests.map((q) => q.atMs);
+    expect(at).toHaveLength(5);
+    // 20 per second: the fifth request is not sent before 200 ms after the first.
+    expect((at[4] as number) - (at[0] as number)).toBeGreaterThanOrEqual(180);
+  });
+
   it("mixed outcomes add up in the summary", async () => {
     server.respond((_req, i, res) => {
       res.statusCode = i % 4 === 0 ? 500 : 200;
