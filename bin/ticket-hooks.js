@@ -36,7 +36,8 @@ if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
   const child = spawn(
     process.execPath,
     [...process.execArgv, ...HEAP_FLAGS[args[0]], fileURLToPath(import.meta.url), ...args],
-    { stdio: "inherit" },
+    // The IPC channel only tells the child when this process is gone (even by SIGKILL).
+    { stdio: ["inherit", "inherit", "inherit", "ipc"] },
   );
   // Ctrl-C on a terminal reaches both processes; a signal sent to this process alone (a script,
   // a test, a supervisor) is passed on.
@@ -54,6 +55,11 @@ if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
     process.exitCode = code ?? (signal === "SIGINT" ? 130 : 1);
   });
 } else {
+  if (process.channel) {
+    // Started by the wrapper above: stop as on SIGTERM if it goes away; never stay alive for it.
+    process.channel.unref();
+    process.on("disconnect", () => process.kill(process.pid, "SIGTERM"));
+  }
   const { main } = await import("../dist/bundle/main.js");
   process.exitCode = await main(args);
 }

@@ -23,18 +23,37 @@ export interface Exchange {
 
 /**
  * The NDJSON line of an exchange: the recording format and the `listen --json` output alike.
- * The body is embedded as a JSON string of its exact bytes (base64 when not UTF-8); the event is
- * never parsed-and-re-serialised into the line.
+ *
+ * The body is kept byte for byte without re-serialising it. A body that parsed as JSON and holds
+ * no line break is embedded as is, as the line's last field (`body_encoding: "json"`), and
+ * `body_start` gives the offset in the line where its exact text begins. Any other UTF-8 body is a
+ * JSON string (`"utf8"`), anything else base64 (`"base64"`). The event is never parsed and
+ * serialised again into the line.
  */
 export function exchangeLine(ex: Exchange): string {
   const { request: req, verdict: v } = ex;
   const utf8 = isUtf8(req.body);
-  const body = utf8 ? req.body.toString("utf8") : req.body.toString("base64");
-  return `{"type":"request","seq":${ex.seq},"received_at":"${ex.receivedAt.toISOString()}","method":${JSON.stringify(req.method)},"path":${JSON.stringify(req.url)},"headers":${JSON.stringify(req.headers)},"body":${JSON.stringify(body)},"body_encoding":"${utf8 ? "utf8" : "base64"}","event_type":${JSON.stringify(v.eventType)},"event_id":${JSON.stringify(v.eventId)},"signature":${JSON.stringify(v.signature)},"validation":${v.validation ? `{"valid":${v.validation.valid},"errors":${JSON.stringify(v.validation.errors)},"warnings":${JSON.stringify(v.validation.warnings)}}` : "null"},"status":${ex.status},"rejected":${v.rejected},"error":${JSON.stringify(v.error)},"filtered":${v.filtered},"aborted":${ex.aborted},"forward":${ex.forward ? JSON.stringify(ex.forward) : "null"}}`;
+  const text = utf8 ? req.body.toString("utf8") : req.body.toString("base64");
+  const raw = utf8 && v.event !== undefined && !/[\n\r]/.test(text);
+  const head = `{"type":"request","seq":${ex.seq},"received_at":"${ex.receivedAt.toISOString()}","method":${JSON.stringify(req.method)},"path":${JSON.stringify(req.url)},"headers":${JSON.stringify(req.headers)},"event_type":${JSON.stringify(v.eventType)},"event_id":${JSON.stringify(v.eventId)},"signature":${JSON.stringify(v.signature)},"validation":${v.validation ? `{"valid":${v.validation.valid},"errors":${JSON.stringify(v.validation.errors)},"warnings":${JSON.stringify(v.validation.warnings)}}` : "null"},"status":${ex.status},"rejected":${v.rejected},"error":${JSON.stringify(v.error)},"filtered":${v.filtered},"aborted":${ex.aborted},"forward":${ex.forward ? JSON.stringify(ex.forward) : "null"},"body_encoding":`;
+  if (!raw) return `${head}"${utf8 ? "utf8" : "base64"}","body":${JSON.stringify(text)}}`;
+  // body_start has a fixed width (padded with spaces, which JSON allows), so the offset can be
+  // computed before it is written.
+  const prefix = `${head}"json","body_start":`;
+  const start = prefix.length + BODY_START_WIDTH + ',"body":'.length;
+  return `${prefix}${String(start).padStart(BODY_START_WIDTH, " ")},"body":${text}}`;
 }
 
-/** The raw body bytes of a recorded line. */
-export function recordedBody(record: { body?: unknown; body_encoding?: unknown }): Buffer {
+const BODY_START_WIDTH = 10;
+
+/** The exact body bytes of a recorded line (`line` is the line's text, for `json` bodies). */
+export function recordedBody(
+  record: { body?: unknown; body_encoding?: unknown; body_start?: unknown },
+  line = "",
+): Buffer {
+  if (record.body_encoding === "json" && typeof record.body_start === "number") {
+    return Buffer.from(line.slice(record.body_start, line.length - 1), "utf8");
+  }
   const body = typeof record.body === "string" ? record.body : "";
   return Buffer.from(body, record.body_encoding === "base64" ? "base64" : "utf8");
 }

@@ -32,6 +32,7 @@ function fromRecord(
   record: Record<string, unknown>,
   where: string,
   signatureHeader: string,
+  line: string,
 ): RecordedEvent {
   const headers = isPlainObject(record.headers) ? (record.headers as Record<string, string>) : {};
   const sig = isPlainObject(record.signature) ? record.signature : {};
@@ -41,7 +42,7 @@ function fromRecord(
   return {
     where,
     receivedAt: Number.isNaN(at) ? null : at,
-    body: recordedBody(record),
+    body: recordedBody(record, line),
     eventType: typeof record.event_type === "string" ? record.event_type : null,
     eventId: typeof record.event_id === "string" ? record.event_id : null,
     valid: validation ? validation.valid === true : null,
@@ -86,11 +87,11 @@ export async function* readRecordingFile(
     n++;
     if (line.trim() === "") continue;
     const parsed = tryParseJson(line);
-    if (!parsed.ok || !isPlainObject(parsed.value) || typeof parsed.value.body !== "string") {
+    if (!parsed.ok || !isPlainObject(parsed.value) || !("body" in parsed.value)) {
       warn(`${file}:${n}: not a complete recorded request (cut or broken line), skipped`);
       continue;
     }
-    yield fromRecord(parsed.value, `${file}:${n}`, signatureHeader);
+    yield fromRecord(parsed.value, `${file}:${n}`, signatureHeader, line);
   }
 }
 

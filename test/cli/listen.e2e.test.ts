@@ -126,7 +126,8 @@ describe("listen: the status map", () => {
     expect(record).toMatchObject({
       method: "POST",
       path: "/",
-      body: CREATED,
+      body: JSON.parse(CREATED),
+      body_encoding: "json",
       event_type: "whitelabel-ticket-created",
       event_id: "whev_o48n74r1vsv642vex",
       signature: { status: "valid", header: "X-Signature", reason: null },
@@ -205,8 +206,13 @@ describe("listen: recording", () => {
       .filter(Boolean)
       .map((l) => JSON.parse(l));
     expect(good.map((r) => r.status)).toEqual([200, 401, 400]);
-    expect(good[0].body).toBe(CREATED);
-    expect(good[0].body_encoding).toBe("utf8");
+    // A compact JSON body is embedded as is; body_start points at its exact text in the line.
+    const line = all[1] as string;
+    expect(good[0].body_encoding).toBe("json");
+    expect(line.slice(good[0].body_start, -1)).toBe(CREATED);
+    expect(line).not.toContain(JSON.stringify(CREATED)); // not re-serialised as a string
+    // Anything else is a JSON string of its exact text.
+    expect(good[2]).toMatchObject({ body_encoding: "utf8", body: "not json" });
   });
 
   it("keeps a non-UTF-8 body byte for byte as base64", async () => {
