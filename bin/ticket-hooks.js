@@ -1,9 +1,6 @@
 #!/usr/bin/env node
 // Entry point: the only place that sets the process exit code. It loads the CLI bundled into a
 // few files (dist/bundle, made by `npm run build`): start-up time is dominated by module loading.
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
-
 const args = process.argv.slice(2);
 
 // A reader that went away (`ticket-hooks … | head`) is not an error worth a stack trace.
@@ -33,6 +30,8 @@ if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
   const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
   process.stdout.write(`${pkg.version}\n`);
 } else if (Object.hasOwn(HEAP_FLAGS, args[0] ?? "") && !userSetHeap && !args.includes("--help")) {
+  const { spawn } = await import("node:child_process");
+  const { fileURLToPath } = await import("node:url");
   const child = spawn(
     process.execPath,
     [...process.execArgv, ...HEAP_FLAGS[args[0]], fileURLToPath(import.meta.url), ...args],
