@@ -1,5 +1,5 @@
 import type { DeliveryResult, DeliverySummary } from "../core/delivery.js";
-import { LineBuffer, type Output } from "./output.js";
+import { LineBuffer, type Output, statusTone } from "./output.js";
 
 export interface PrinterOptions {
   verbose?: boolean;
@@ -62,8 +62,7 @@ export class DeliveryPrinter {
     }
     if (this.options.quiet) return;
     const { c } = this.out;
-    const paint =
-      r.status === null || r.status >= 500 ? c.red : r.status >= 300 ? c.yellow : c.green;
+    const paint = c[statusTone(r.status)];
     const mark = r.ok ? "✓" : "✗";
     const status = r.status === null ? "ERR" : String(r.status);
     const attempts = `${r.attempts} attempt${r.attempts === 1 ? "" : "s"}`;

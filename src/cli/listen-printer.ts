@@ -1,15 +1,13 @@
 import type { Exchange } from "../core/exchange.js";
 import type { Counters } from "../core/request-log.js";
-import type { Output, Paint } from "./output.js";
+import { type Output, type Paint, statusTone } from "./output.js";
 
 function time(d: Date): string {
   return d.toTimeString().slice(0, 8);
 }
 
 function statusColor(c: Paint, status: number | null): (s: string) => string {
-  if (status === null || status >= 500) return c.red;
-  if (status >= 300) return c.yellow;
-  return c.green;
+  return c[statusTone(status)];
 }
 
 /** One line for an exchange (plus indented validation errors), for logs and non-TTY output. */

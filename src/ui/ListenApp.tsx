@@ -1,5 +1,6 @@
 import { Box, Text, useApp, useInput, useStdout } from "ink";
 import { useEffect, useRef, useState } from "react";
+import { statusTone } from "../cli/output.js";
 import { EVENTS } from "../core/events.js";
 import type { Exchange, ForwardResult } from "../core/exchange.js";
 import { tryParseJson } from "../core/json.js";
@@ -46,12 +47,6 @@ function useLog(log: RequestLog): readonly Exchange[] {
   return log.entries;
 }
 
-function statusColor(status: number | null): string {
-  if (status === null || status >= 500) return "red";
-  if (status >= 300) return "yellow";
-  return "green";
-}
-
 function Mark({ ok, skipped }: { ok: boolean; skipped?: boolean }) {
   if (skipped) return <Text dimColor>-</Text>;
   return ok ? <Text color="green">✓</Text> : <Text color="red">✗</Text>;
@@ -74,9 +69,9 @@ function Row({ ex, selected }: { ex: Exchange; selected: boolean }) {
       </Text>
       <Text>{(v.title ?? "").slice(0, 24).padEnd(24)} </Text>
       <Text dimColor>{(v.eventId ?? "").padEnd(22)} </Text>
-      <Text color={statusColor(ex.status)}>{ex.status ?? "---"}</Text>
+      <Text color={statusTone(ex.status)}>{ex.status ?? "---"}</Text>
       {ex.forward ? (
-        <Text color={statusColor(ex.forward.status)}> → {ex.forward.status ?? "failed"}</Text>
+        <Text color={statusTone(ex.forward.status)}> → {ex.forward.status ?? "failed"}</Text>
       ) : null}
     </Box>
   );

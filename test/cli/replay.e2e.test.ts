@@ -1,10 +1,10 @@
-import { createHmac } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { listen } from "../../src/core/listen.js";
 import { sign } from "../../src/core/signature.js";
 import { lines, PAYLOADS, runCli, tempDir } from "../helpers/cli.js";
+import { signedAt } from "../helpers/hmac.js";
 import { post } from "../helpers/http.js";
 import { WebhookServer } from "../helpers/webhook-server.js";
 
@@ -22,14 +22,6 @@ afterEach(async () => {
   await server.stop();
   tmp.cleanup();
 });
-
-function verifies(body: Buffer, header: unknown, secret: string): number | false {
-  const m = /^t=(\d+),s=([0-9a-f]{64})$/.exec(String(header));
-  if (!m) return false;
-  return createHmac("sha256", secret).update(`${m[1]}.`).update(body).digest("hex") === m[2]
-    ? Number(m[1])
-    : false;
-}
 
 /** Records real requests through `listen --record`'s code path. */
 async function record(bodies: Array<{ body: string; signed?: boolean }>): Promise<string> {
@@ -56,7 +48,7 @@ describe("replay", () => {
     expect(server.requests).toHaveLength(2);
     expect(server.requests[0]?.body.toString()).toBe(pretty);
     for (const req of server.requests) {
-      const t = verifies(req.body, req.headers["x-signature"], REPLAY_SECRET);
+      const t = signedAt(req.body, req.headers["x-signature"], REPLAY_SECRET);
       expect(t).not.toBe(false);
       expect(Math.abs((t as number) - req.at)).toBeLessThanOrEqual(1);
     }
