@@ -1,11 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { Command } from "commander";
 import { CliError, ExitCode } from "../../core/errors.js";
+import type { Listener } from "../../core/listen.js";
 import { maskSecret } from "../../core/signature.js";
 import { DeliveryPrinter } from "../delivery-printer.js";
 import type { CliIo } from "../io.js";
 import { exchangeLines, summaryLine } from "../listen-printer.js";
 import { jsonOption } from "../options.js";
+import type { Output } from "../output.js";
 import { outputFor } from "../program.js";
 import { untilSignal } from "./listen.js";
 
@@ -29,7 +31,6 @@ Examples:
       const keepOpen = this.opts<{ keepOpen?: boolean }>().keepOpen === true;
       const secret = `whsec_${randomBytes(18).toString("hex")}`;
       const { listen } = await import("../../core/listen.js");
-      const { composeAll, deliver } = await import("../../core/send.js");
       const listener = await listen(
         { port: 0, secret },
         {
@@ -41,50 +42,53 @@ Examples:
         },
       );
       try {
-        await runDemo();
+        await runDemo(out, listener, secret, keepOpen);
       } finally {
         await listener.close();
       }
-      async function runDemo() {
-        if (out.json) out.record({ type: "ready", url: listener.url });
-        out.note(
-          `Listener ready on ${listener.url} (secret ${maskSecret(secret)}, generated for this demo)`,
-        );
-        const events = composeAll({ events: ["all"], to: listener.url, fresh: true });
-        for (const e of events) out.note(`Using template ${e.file}`);
-        const printer = new DeliveryPrinter(out, { total: events.length });
-        const sent = await deliver(
-          events,
-          { to: listener.url, secret },
-          {
-            onResult: (r) => {
-              if (out.json) printer.result(r);
-              else
-                out.line(
-                  `${out.c.magenta("send   ›")} ${r.ok ? out.c.green(`✓ ${r.status}`) : out.c.red(`✗ ${r.status ?? "ERR"}`)}  ${r.event_type}  ${r.event_id}  ${r.duration_ms}ms`,
-                );
-            },
-          },
-        );
-        printer.summary(sent.summary, true);
-        const { counters } = listener.log;
-        const ok =
-          sent.summary.ok === events.length &&
-          counters.valid === events.length &&
-          counters.rejected === 0;
-        out.note(`Listener: ${summaryLine(counters)}`);
-        if (keepOpen) {
-          out.note(
-            `Still listening on ${listener.url}. Try:\n  ticket-hooks send resolved --to ${listener.url} --secret <the demo secret>\n(the demo secret is not printed; send without --secret to see a 401). Ctrl-C to stop.`,
-          );
-          await untilSignal();
-        }
-        if (!ok) {
-          throw new CliError("DEMO_FAILED", "the demo did not see four valid, verified events", {
-            exitCode: ExitCode.failed,
-          });
-        }
-        if (!out.json) out.note("Demo passed: four events sent, signed, verified and valid.");
-      }
     });
+}
+
+/** Sends the four events to the listener through real HTTP and checks what it saw. */
+async function runDemo(out: Output, listener: Listener, secret: string, keepOpen: boolean) {
+  const { composeAll, deliver } = await import("../../core/send.js");
+  if (out.json) out.record({ type: "ready", url: listener.url });
+  out.note(
+    `Listener ready on ${listener.url} (secret ${maskSecret(secret)}, generated for this demo)`,
+  );
+  const events = composeAll({ events: ["all"], to: listener.url, fresh: true });
+  for (const e of events) out.note(`Using template ${e.file}`);
+  const printer = new DeliveryPrinter(out, { total: events.length });
+  const sent = await deliver(
+    events,
+    { to: listener.url, secret },
+    {
+      onResult: (r) => {
+        if (out.json) printer.result(r);
+        else
+          out.line(
+            `${out.c.magenta("send   ›")} ${r.ok ? out.c.green(`✓ ${r.status}`) : out.c.red(`✗ ${r.status ?? "ERR"}`)}  ${r.event_type}  ${r.event_id}  ${r.duration_ms}ms`,
+          );
+      },
+    },
+  );
+  printer.summary(sent.summary, true);
+  const { counters } = listener.log;
+  const ok =
+    sent.summary.ok === events.length &&
+    counters.valid === events.length &&
+    counters.rejected === 0;
+  out.note(`Listener: ${summaryLine(counters)}`);
+  if (keepOpen) {
+    out.note(
+      `Still listening on ${listener.url}. Try:\n  ticket-hooks send resolved --to ${listener.url} --secret <the demo secret>\n(the demo secret is not printed; send without --secret to see a 401). Ctrl-C to stop.`,
+    );
+    await untilSignal();
+  }
+  if (!ok) {
+    throw new CliError("DEMO_FAILED", "the demo did not see four valid, verified events", {
+      exitCode: ExitCode.failed,
+    });
+  }
+  if (!out.json) out.note("Demo passed: four events sent, signed, verified and valid.");
 }
