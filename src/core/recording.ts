@@ -162,3 +162,12 @@ export function keepRecord(r: RecordedEvent, f: RecordFilter): boolean {
   if (f.until !== undefined && (r.receivedAt === null || r.receivedAt > f.until)) return false;
   return true;
 }
+
+/** The error for a source from which not one recorded request could be read. */
+export function notARecording(source: string, unreadable: number): CliError {
+  return new CliError(
+    "NOT_A_RECORDING",
+    `no recorded request could be read from ${source} (${unreadable} unreadable line(s))`,
+    { hint: "Give a file written by `ticket-hooks listen --record`, or a folder of JSON files." },
+  );
+}

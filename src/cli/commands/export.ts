@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import { Command } from "commander";
 import { CliError, describeFsError } from "../../core/errors.js";
 import { tryParseJson } from "../../core/json.js";
-import { keepRecord, readRecorded } from "../../core/recording.js";
+import { keepRecord, notARecording, readRecorded } from "../../core/recording.js";
 import { eventTypeList } from "../filters.js";
 import type { CliIo } from "../io.js";
 import { jsonOption } from "../options.js";
@@ -55,7 +55,14 @@ Examples:
       };
       let written = 0;
       let skipped = 0;
-      for await (const record of await readRecorded(recording, (m) => out.warn(m))) {
+      let read = 0;
+      let unreadable = 0;
+      const warn = (m: string) => {
+        unreadable++;
+        out.warn(m);
+      };
+      for await (const record of await readRecorded(recording, warn)) {
+        read++;
         if (!keepRecord(record, filter)) continue;
         const parsed = tryParseJson(record.body.toString("utf8"));
         if (!parsed.ok) {
@@ -79,6 +86,7 @@ Examples:
         if (out.json) out.record({ file, event_type: record.eventType, event_id: record.eventId });
         else out.line(file);
       }
+      if (read === 0 && unreadable > 0) throw notARecording(recording, unreadable);
       out.note(`Exported ${written} event(s) to ${dir}${skipped ? `, skipped ${skipped}` : ""}.`);
     });
 }

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from "commander";
-import { CliError } from "../../core/errors.js";
+import { notARecording } from "../../core/recording.js";
 import {
   addDeliveryOptions,
   type DeliveryFlags,
@@ -106,15 +106,7 @@ Examples:
     const plan = replayPlan(counted(), options);
     const finish = () => {
       if (broken > 10) out.warn(`${broken - 10} more unreadable line(s) skipped`);
-      if (read === 0 && broken > 0) {
-        throw new CliError(
-          "NOT_A_RECORDING",
-          `no recorded request could be read from ${source} (${broken} unreadable line(s))`,
-          {
-            hint: "Give a file written by `ticket-hooks listen --record`, or a folder of JSON files.",
-          },
-        );
-      }
+      if (read === 0 && broken > 0) throw notARecording(source, broken);
     };
     if (flags.dryRun) {
       await printDryRun(out, plan, flags, to);
