@@ -1,5 +1,6 @@
 import { isUtf8 } from "node:buffer";
-import type { IncomingRequest, Verdict } from "./receive.js";
+import type { IncomingRequest, SignatureVerdict, Verdict } from "./receive.js";
+import type { ValidationResult } from "./validation-types.js";
 
 export interface ForwardResult {
   status: number | null;
@@ -21,30 +22,156 @@ export interface Exchange {
   aborted: boolean;
 }
 
-/**
+/*
  * The NDJSON line of an exchange: the recording format and the `listen --json` output alike.
  *
  * The body is kept byte for byte without re-serialising it. A body that parsed as JSON and holds
  * no line break is embedded as is, as the line's last field (`body_encoding: "json"`), and
- * `body_start` gives the offset in the line where its exact text begins. Any other UTF-8 body is a
- * JSON string (`"utf8"`), anything else base64 (`"base64"`). The event is never parsed and
- * serialised again into the line.
+ * `body_start` gives the offset in the line's text where its exact text begins. Any other UTF-8
+ * body is a JSON string (`"utf8"`), anything else base64 (`"base64"`). The event is never parsed
+ * and serialised again into the line.
  */
-export function exchangeLine(ex: Exchange): string {
-  const { request: req, verdict: v } = ex;
-  const utf8 = isUtf8(req.body);
-  const text = utf8 ? req.body.toString("utf8") : req.body.toString("base64");
-  const raw = utf8 && v.event !== undefined && !/[\n\r]/.test(text);
-  const head = `{"type":"request","seq":${ex.seq},"received_at":"${ex.receivedAt.toISOString()}","method":${JSON.stringify(req.method)},"path":${JSON.stringify(req.url)},"headers":${JSON.stringify(req.headers)},"event_type":${JSON.stringify(v.eventType)},"event_id":${JSON.stringify(v.eventId)},"signature":${JSON.stringify(v.signature)},"validation":${v.validation ? `{"valid":${v.validation.valid},"errors":${JSON.stringify(v.validation.errors)},"warnings":${JSON.stringify(v.validation.warnings)}}` : "null"},"status":${ex.status},"rejected":${v.rejected},"error":${JSON.stringify(v.error)},"filtered":${v.filtered},"aborted":${ex.aborted},"forward":${ex.forward ? JSON.stringify(ex.forward) : "null"},"body_encoding":`;
-  if (!raw) return `${head}"${utf8 ? "utf8" : "base64"}","body":${JSON.stringify(text)}}`;
-  // body_start has a fixed width (padded with spaces, which JSON allows), so the offset can be
-  // computed before it is written.
-  const prefix = `${head}"json","body_start":`;
-  const start = prefix.length + BODY_START_WIDTH + ',"body":'.length;
-  return `${prefix}${String(start).padStart(BODY_START_WIDTH, " ")},"body":${text}}`;
+
+/** body_start has a fixed width (padded with spaces, which JSON allows), so it can be computed
+ * before it is written. */
+const BODY_START_WIDTH = 10;
+
+/**
+ * A line in two parts: `text`, and the raw body bytes that follow it when they are embedded as
+ * JSON (then the line ends with `}` after them). Otherwise `body` is null and `text` is the line.
+ */
+interface LineParts {
+  text: string;
+  body: Buffer | null;
 }
 
-const BODY_START_WIDTH = 10;
+let lastMs = Number.NaN;
+let lastIso = "";
+/** Many requests arrive within one millisecond under load: format each millisecond once. */
+function isoTime(date: Date): string {
+  const ms = date.getTime();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = date.toISOString();
+  }
+  return lastIso;
+}
+
+const VALID_SIGNATURE = new Map<string, string>();
+function signatureJson(s: SignatureVerdict): string {
+  if (s.status !== "valid" || s.header === null || s.reason !== null) return JSON.stringify(s);
+  let json = VALID_SIGNATURE.get(s.header);
+  if (json === undefined) {
+    json = JSON.stringify(s);
+    if (VALID_SIGNATURE.size < 16) VALID_SIGNATURE.set(s.header, json);
+  }
+  return json;
+}
+
+function validationJson(v: ValidationResult | null): string {
+  if (v === null) return "null";
+  if (v.valid && v.errors.length === 0 && v.warnings.length === 0) return CLEAN;
+  return `{"valid":${v.valid},"errors":${JSON.stringify(v.errors)},"warnings":${JSON.stringify(v.warnings)}}`;
+}
+const CLEAN = '{"valid":true,"errors":[],"warnings":[]}';
+
+/** A JSON body with no CR or LF: it can be embedded as is. */
+function embeddable(body: Buffer, verdict: Verdict): boolean {
+  return (
+    verdict.event !== undefined &&
+    body.indexOf(10) === -1 &&
+    body.indexOf(13) === -1 &&
+    isUtf8(body)
+  );
+}
+
+function lineParts(ex: Exchange): LineParts {
+  const { request: req, verdict: v } = ex;
+  const head = `{"type":"request","seq":${ex.seq},"received_at":"${isoTime(ex.receivedAt)}","method":${JSON.stringify(req.method)},"path":${JSON.stringify(req.url)},"headers":${JSON.stringify(req.headers)},"event_type":${JSON.stringify(v.eventType)},"event_id":${JSON.stringify(v.eventId)},"signature":${signatureJson(v.signature)},"validation":${validationJson(v.validation)},"status":${ex.status},"rejected":${v.rejected},"error":${JSON.stringify(v.error)},"filtered":${v.filtered},"aborted":${ex.aborted},"forward":${ex.forward ? JSON.stringify(ex.forward) : "null"},"body_encoding":`;
+  if (embeddable(req.body, v)) {
+    const start =
+      head.length + '"json","body_start":'.length + BODY_START_WIDTH + ',"body":'.length;
+    return {
+      text: `${head}"json","body_start":${String(start).padStart(BODY_START_WIDTH, " ")},"body":`,
+      body: req.body,
+    };
+  }
+  const utf8 = isUtf8(req.body);
+  const text = utf8 ? req.body.toString("utf8") : req.body.toString("base64");
+  return {
+    text: `${head}"${utf8 ? "utf8" : "base64"}","body":${JSON.stringify(text)}}`,
+    body: null,
+  };
+}
+
+/** The NDJSON line of an exchange, without its newline. */
+export function exchangeLine(ex: Exchange): string {
+  const { text, body } = lineParts(ex);
+  return body ? `${text}${body.toString("utf8")}}` : text;
+}
+
+/**
+ * Exchanges' lines encoded once into one buffer, for the recording and the `--json` output alike:
+ * the body bytes are copied in as received, never decoded and encoded again.
+ */
+export class LineBatch {
+  private buffer: Buffer;
+  private used = 0;
+  /** Byte ranges of lines not to show (filtered events), in order; empty most of the time. */
+  private hidden: number[] = [];
+
+  constructor(private readonly initialSize = 64 * 1024) {
+    this.buffer = Buffer.allocUnsafe(initialSize);
+  }
+
+  /** Bytes waiting. */
+  get size(): number {
+    return this.used;
+  }
+
+  add(ex: Exchange, shown = true): void {
+    const { text, body } = lineParts(ex);
+    const start = this.used;
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+    this.reserve(text.length * 3 + (body ? body.length + 2 : 1));
+    this.used += this.buffer.write(text, this.used, "utf8");
+    if (body) {
+      this.used += body.copy(this.buffer, this.used);
+      this.buffer[this.used++] = 0x7d; // }
+    }
+    this.buffer[this.used++] = 0x0a; // \n
+    if (!shown) this.hidden.push(start, this.used);
+  }
+
+  /** Hands over every line so far (`all`) and those to show; the batch starts empty again. */
+  take(): { all: Buffer; shown: Buffer } | undefined {
+    if (this.used === 0) return undefined;
+    const all = this.buffer.subarray(0, this.used);
+    let shown = all;
+    if (this.hidden.length > 0) {
+      const parts: Buffer[] = [];
+      let at = 0;
+      for (let i = 0; i < this.hidden.length; i += 2) {
+        parts.push(all.subarray(at, this.hidden[i]));
+        at = this.hidden[i + 1] as number;
+      }
+      parts.push(all.subarray(at));
+      shown = Buffer.concat(parts);
+      this.hidden = [];
+    }
+    // The bytes handed over may still be in a stream's queue: the next lines go to a new buffer.
+    this.buffer = Buffer.allocUnsafe(Math.max(this.initialSize, this.buffer.length >>> 1));
+    this.used = 0;
+    return { all, shown };
+  }
+
+  private reserve(bytes: number): void {
+    if (this.used + bytes <= this.buffer.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.used + bytes));
+    this.buffer.copy(grown, 0, 0, this.used);
+    this.buffer = grown;
+  }
+}
 
 /** The exact body bytes of a recorded line (`line` is the line's text, for `json` bodies). */
 export function recordedBody(

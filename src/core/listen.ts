@@ -3,7 +3,7 @@ import type { Forwarder, ForwardReply } from "../io/forwarder.js";
 import type { Reply } from "../io/http-server.js";
 import type { Recorder } from "../io/recorder.js";
 import { findEvent } from "./events.js";
-import { type Exchange, exchangeLine, type ForwardResult } from "./exchange.js";
+import { type Exchange, type ForwardResult, LineBatch } from "./exchange.js";
 import {
   DEFAULT_MAX_BODY,
   type IncomingRequest,
@@ -40,8 +40,13 @@ export interface ListenOptions extends ReceiveConfig {
 }
 
 export interface ListenDeps {
-  /** Called with each exchange's NDJSON line (the --json output). */
-  onLine?: (line: string, exchange: Exchange) => void;
+  /** Called with each exchange as it is handled. */
+  onExchange?: (exchange: Exchange) => void;
+  /**
+   * The `--json` output: NDJSON lines of the exchanges not filtered out by `events`, in whole
+   * lines, at most one call per turn of the event loop. The bytes are the recording's bytes.
+   */
+  onLines?: (ndjson: Buffer) => void;
   onError?: (error: Error) => void;
   clock?: () => number;
 }
@@ -62,6 +67,9 @@ export interface Listener {
   /** Stops accepting, finishes requests in flight, flushes the recording; resolves the counters. */
   close(): Promise<Counters>;
 }
+
+/** Lines are handed over early past this many bytes in one turn. */
+const FLUSH_AT = 256 * 1024;
 
 function matcher(match: EventMatcher): (ex: Exchange) => boolean {
   if (typeof match === "function") return match;
@@ -94,12 +102,29 @@ export async function listen(
   const clock = deps.clock ?? (() => Math.floor(Date.now() / 1000));
   let seq = 0;
 
+  // Lines are encoded once, into one buffer per turn of the event loop, for the recording and the
+  // --json output alike: one write each per turn, whatever the load.
+  const batch = recorder || deps.onLines ? new LineBatch() : undefined;
+  let flushScheduled = false;
+  const flush = () => {
+    flushScheduled = false;
+    const lines = batch?.take();
+    if (!lines) return;
+    recorder?.write(lines.all);
+    if (lines.shown.length > 0) deps.onLines?.(lines.shown);
+  };
+
   const finish = (ex: Exchange) => {
-    // One line for the recording and the --json output alike, built only if someone reads it.
-    const line = recorder || deps.onLine ? exchangeLine(ex) : "";
-    recorder?.write(line);
+    if (batch) {
+      batch.add(ex, !ex.verdict.filtered);
+      if (batch.size > FLUSH_AT) flush();
+      else if (!flushScheduled) {
+        flushScheduled = true;
+        setImmediate(flush);
+      }
+    }
     log.add(stripEvent ? { ...ex, verdict: { ...ex.verdict, event: undefined } } : ex);
-    deps.onLine?.(line, ex);
+    deps.onExchange?.(ex);
   };
 
   const toResult = (reply: ForwardReply): ForwardResult => ({
@@ -262,6 +287,7 @@ export async function listen(
     async close() {
       await server.close();
       await forwarder?.close();
+      flush();
       await recorder?.close();
       return { ...log.counters };
     },

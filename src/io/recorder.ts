@@ -3,11 +3,9 @@ import { open } from "node:fs/promises";
 import { CliError, describeFsError } from "../core/errors.js";
 
 export interface Recorder {
-  /** Appends one NDJSON line (without its newline). */
-  write(line: string): void;
-  /** Lines written in this run. */
-  readonly lines: number;
-  /** Writes what is pending and closes the file. */
+  /** Appends whole NDJSON lines (each ending with its newline), at once. */
+  write(lines: Uint8Array): void;
+  /** Closes the file; throws the write error, if recording failed. */
   close(): Promise<void>;
 }
 
@@ -32,9 +30,8 @@ async function endsMidLine(file: string): Promise<boolean> {
  * Appends NDJSON lines to a file, across runs. A line cut by an earlier crash is closed with a
  * newline first, so it stays one bad line instead of spoiling the next good one.
  *
- * Lines that arrive in the same turn of the event loop are written together, synchronously, before
- * the next turn: one write() per batch, no hand-off to the thread pool (which, under load, costs
- * more than the write itself), and nothing waits in memory.
+ * Writes are synchronous: the listener hands over one batch of lines per turn of the event loop,
+ * and a hand-off to the thread pool would cost more, under load, than the write itself.
  */
 export async function openRecorder(
   file: string,
@@ -48,41 +45,28 @@ export async function openRecorder(
     throw new CliError("RECORD_FAILED", `cannot record to ${file}: ${describeFsError(error)}`);
   }
   let failure: Error | undefined;
-  let lines = 0;
-  let pending: string[] = cut ? [""] : [];
-  let scheduled = false;
   let closed = false;
-  const flush = () => {
-    scheduled = false;
-    if (pending.length === 0 || failure || closed) return;
-    pending.push("");
-    const text = pending.join("\n");
-    pending = [];
-    try {
-      const bytes = Buffer.from(text);
-      for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done);
-    } catch (error) {
-      failure = error as Error;
-      onError?.(
-        new CliError("RECORD_FAILED", `recording to ${file} failed: ${describeFsError(error)}`),
-      );
-    }
+  const writeAll = (bytes: Uint8Array) => {
+    for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done);
   };
+  let needsNewline = cut;
   return {
-    write(line) {
-      if (failure || closed) return;
-      lines++;
-      pending.push(line);
-      if (!scheduled) {
-        scheduled = true;
-        setImmediate(flush);
+    write(lines) {
+      if (failure || closed || lines.length === 0) return;
+      try {
+        if (needsNewline) {
+          writeAll(NEWLINE);
+          needsNewline = false;
+        }
+        writeAll(lines);
+      } catch (error) {
+        failure = error as Error;
+        onError?.(
+          new CliError("RECORD_FAILED", `recording to ${file} failed: ${describeFsError(error)}`),
+        );
       }
     },
-    get lines() {
-      return lines;
-    },
     async close() {
-      flush();
       if (closed) return;
       closed = true;
       closeSync(fd);
@@ -90,3 +74,5 @@ export async function openRecorder(
     },
   };
 }
+
+const NEWLINE = new Uint8Array([0x0a]);

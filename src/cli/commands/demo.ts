@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Command } from "commander";
 import { CliError, ExitCode } from "../../core/errors.js";
+import { exchangeLine } from "../../core/exchange.js";
 import type { Listener } from "../../core/listen.js";
 import { maskSecret } from "../../core/signature.js";
 import { DeliveryPrinter } from "../delivery-printer.js";
@@ -34,8 +35,8 @@ Examples:
       const listener = await listen(
         { port: 0, secret },
         {
-          onLine: (line, ex) => {
-            if (out.json) out.line(line);
+          onExchange: (ex) => {
+            if (out.json) out.line(exchangeLine(ex));
             else
               for (const l of exchangeLines(ex, out.c)) out.line(`${out.c.cyan("listen ›")} ${l}`);
           },

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from "commander";
 
+import type { Exchange } from "../../core/exchange.js";
 import type { ListenOptions } from "../../core/listen.js";
 import { parseTarget } from "../../core/send.js";
 import { maskSecret } from "../../core/signature.js";
@@ -7,7 +8,6 @@ import { eventTypeList } from "../filters.js";
 import type { CliIo } from "../io.js";
 import { printExchange, summaryLine } from "../listen-printer.js";
 import { intArg, jsonOption, secretOption, signatureHeaderOption } from "../options.js";
-import { LineBuffer } from "../output.js";
 import { outputFor } from "../program.js";
 
 function urlPath(value: string): string {
@@ -120,18 +120,21 @@ Examples:
         );
       }
       const useUi = !out.json && flags.ui && io.stdout.isTTY === true && io.stdin.isTTY === true;
-      const buffer = new LineBuffer(io.stdout);
       const { listen } = await import("../../core/listen.js");
       // Only the live UI shows past requests: without it nothing is kept, so every request's
       // objects die young (cheap for the garbage collector under load).
       const listener = await listen(
         { ...options, keep: useUi ? 1000 : 0 },
         {
-          onLine: (line, ex) => {
-            if (useUi || ex.verdict.filtered) return;
-            if (out.json) buffer.push(line);
-            else printExchange(out, ex);
-          },
+          ...(out.json
+            ? { onLines: (ndjson: Buffer) => io.stdout.write(ndjson) }
+            : useUi
+              ? {}
+              : {
+                  onExchange: (ex: Exchange) => {
+                    if (!ex.verdict.filtered) printExchange(out, ex);
+                  },
+                }),
           onError: (error) => out.warn(error.message),
         },
       );
@@ -159,7 +162,6 @@ Examples:
       await stop;
       out.note("\nStopping: finishing requests in flight…");
       const counters = await listener.close();
-      buffer.flush();
       out.note(`Summary: ${summaryLine(counters)}`);
       if (flags.record) out.note(`Recorded ${counters.received} request(s) to ${flags.record}`);
     });
