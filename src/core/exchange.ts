@@ -85,17 +85,37 @@ function embeddable(body: Buffer, verdict: Verdict): boolean {
   );
 }
 
+/** The fields after `validation`, up to `body_encoding`; the same for most requests of a run. */
+function outcomeJson(ex: Exchange): string {
+  const v = ex.verdict;
+  if (v.rejected || v.error !== null || v.filtered || ex.aborted || ex.forward !== null) {
+    return `,"status":${ex.status},"rejected":${v.rejected},"error":${JSON.stringify(v.error)},"filtered":${v.filtered},"aborted":${ex.aborted},"forward":${ex.forward ? JSON.stringify(ex.forward) : "null"},"body_encoding":`;
+  }
+  if (ex.status !== lastStatus) {
+    lastStatus = ex.status;
+    lastOutcome = `,"status":${ex.status},"rejected":false,"error":null,"filtered":false,"aborted":false,"forward":null,"body_encoding":`;
+  }
+  return lastOutcome;
+}
+let lastStatus: number | null | undefined;
+let lastOutcome = "";
+
+/** `"json","body_start":<start, padded>,"body":` for a head of this length. */
+function jsonBodyField(headLength: number): string {
+  if (headLength !== lastHeadLength) {
+    lastHeadLength = headLength;
+    const start = headLength + '"json","body_start":'.length + BODY_START_WIDTH + ',"body":'.length;
+    lastBodyField = `"json","body_start":${String(start).padStart(BODY_START_WIDTH, " ")},"body":`;
+  }
+  return lastBodyField;
+}
+let lastHeadLength = -1;
+let lastBodyField = "";
+
 function lineParts(ex: Exchange): LineParts {
   const { request: req, verdict: v } = ex;
-  const head = `{"type":"request","seq":${ex.seq},"received_at":"${isoTime(ex.receivedAt)}","method":${JSON.stringify(req.method)},"path":${JSON.stringify(req.url)},"headers":${JSON.stringify(req.headers)},"event_type":${JSON.stringify(v.eventType)},"event_id":${JSON.stringify(v.eventId)},"signature":${signatureJson(v.signature)},"validation":${validationJson(v.validation)},"status":${ex.status},"rejected":${v.rejected},"error":${JSON.stringify(v.error)},"filtered":${v.filtered},"aborted":${ex.aborted},"forward":${ex.forward ? JSON.stringify(ex.forward) : "null"},"body_encoding":`;
-  if (embeddable(req.body, v)) {
-    const start =
-      head.length + '"json","body_start":'.length + BODY_START_WIDTH + ',"body":'.length;
-    return {
-      text: `${head}"json","body_start":${String(start).padStart(BODY_START_WIDTH, " ")},"body":`,
-      body: req.body,
-    };
-  }
+  const head = `{"type":"request","seq":${ex.seq},"received_at":"${isoTime(ex.receivedAt)}","method":${JSON.stringify(req.method)},"path":${JSON.stringify(req.url)},"headers":${JSON.stringify(req.headers)},"event_type":${JSON.stringify(v.eventType)},"event_id":${JSON.stringify(v.eventId)},"signature":${signatureJson(v.signature)},"validation":${validationJson(v.validation)}${outcomeJson(ex)}`;
+  if (embeddable(req.body, v)) return { text: head + jsonBodyField(head.length), body: req.body };
   const utf8 = isUtf8(req.body);
   const text = utf8 ? req.body.toString("utf8") : req.body.toString("base64");
   return {
@@ -120,7 +140,7 @@ export class LineBatch {
   /** Byte ranges of lines not to show (filtered events), in order; empty most of the time. */
   private hidden: number[] = [];
 
-  constructor(private readonly initialSize = 64 * 1024) {
+  constructor(initialSize = 64 * 1024) {
     this.buffer = Buffer.allocUnsafe(initialSize);
   }
 
@@ -143,9 +163,12 @@ export class LineBatch {
     if (!shown) this.hidden.push(start, this.used);
   }
 
-  /** Hands over every line so far (`all`) and those to show; the batch starts empty again. */
-  take(): { all: Buffer; shown: Buffer } | undefined {
-    if (this.used === 0) return undefined;
+  /**
+   * Hands every line so far (`all`) and those to show to `consume`, and starts empty again.
+   * `consume` returns true when it is done with the bytes: their memory then takes the next lines.
+   */
+  drain(consume: (all: Buffer, shown: Buffer) => boolean): void {
+    if (this.used === 0) return;
     const all = this.buffer.subarray(0, this.used);
     let shown = all;
     if (this.hidden.length > 0) {
@@ -159,10 +182,9 @@ export class LineBatch {
       shown = Buffer.concat(parts);
       this.hidden = [];
     }
-    // The bytes handed over may still be in a stream's queue: the next lines go to a new buffer.
-    this.buffer = Buffer.allocUnsafe(Math.max(this.initialSize, this.buffer.length >>> 1));
     this.used = 0;
-    return { all, shown };
+    // Bytes still held (in a stream's queue, say) are left alone: the next lines go elsewhere.
+    if (!consume(all, shown)) this.buffer = Buffer.allocUnsafe(this.buffer.length);
   }
 
   private reserve(bytes: number): void {

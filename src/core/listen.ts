@@ -44,9 +44,11 @@ export interface ListenDeps {
   onExchange?: (exchange: Exchange) => void;
   /**
    * The `--json` output: NDJSON lines of the exchanges not filtered out by `events`, in whole
-   * lines, at most one call per turn of the event loop. The bytes are the recording's bytes.
+   * lines, at most one call per turn of the event loop; the bytes are the recording's bytes.
+   * Return true when done with them by the end of the call, so their memory can take the next
+   * lines; otherwise they are left to you.
    */
-  onLines?: (ndjson: Buffer) => void;
+  onLines?: (ndjson: Buffer) => boolean | undefined;
   onError?: (error: Error) => void;
   clock?: () => number;
 }
@@ -108,10 +110,11 @@ export async function listen(
   let flushScheduled = false;
   const flush = () => {
     flushScheduled = false;
-    const lines = batch?.take();
-    if (!lines) return;
-    recorder?.write(lines.all);
-    if (lines.shown.length > 0) deps.onLines?.(lines.shown);
+    batch?.drain((all, shown) => {
+      recorder?.write(all);
+      if (!deps.onLines || shown.length === 0) return true;
+      return deps.onLines(shown) === true || shown !== all;
+    });
   };
 
   const finish = (ex: Exchange) => {

@@ -22,8 +22,17 @@ const exchange = fc
     filtered: fc.boolean(),
     seq: fc.nat(),
     ms: fc.integer({ min: 0, max: 4_000_000_000_000 }),
+    status: fc.option(fc.constantFrom(200, 202, 500), { nil: undefined }),
+    aborted: fc.boolean(),
+    forward: fc.option(
+      fc.record({
+        status: fc.option(fc.constantFrom(200, 503)),
+        duration_ms: fc.nat(),
+        error: fc.option(fc.string()),
+      }),
+    ),
   })
-  .map(({ url, headers, body, filtered, seq, ms }): Exchange => {
+  .map(({ url, headers, body, filtered, seq, ms, status, aborted, forward }): Exchange => {
     const request = {
       method: "POST",
       url,
@@ -36,36 +45,73 @@ const exchange = fc
       receivedAt: new Date(ms),
       request,
       verdict,
-      status: verdict.status,
-      forward: null,
-      aborted: false,
+      status: status ?? verdict.status,
+      forward,
+      aborted,
     };
   });
 
 describe("NDJSON lines of exchanges", () => {
   it("a batch holds exactly the lines, and every line gives back the exact body", () => {
     fc.assert(
-      fc.property(fc.array(exchange, { maxLength: 12 }), fc.nat(4096), (exchanges, size) => {
-        // A small first buffer makes the batch grow in the middle of a line.
-        const batch = new LineBatch(size + 1);
-        for (const ex of exchanges) batch.add(ex, !ex.verdict.filtered);
-        const taken = batch.take();
-        if (exchanges.length === 0) {
-          expect(taken).toBeUndefined();
-          return;
-        }
-        const lines = exchanges.map(exchangeLine);
-        expect(taken?.all.toString("utf8")).toBe(lines.map((l) => `${l}\n`).join(""));
-        const shown = exchanges.flatMap((ex, i) => (ex.verdict.filtered ? [] : [`${lines[i]}\n`]));
-        expect(taken?.shown.toString("utf8")).toBe(shown.join(""));
-        for (const [i, line] of lines.entries()) {
-          const record = JSON.parse(line);
-          expect(recordedBody(record, line)).toEqual(exchanges[i]?.request.body);
-          expect(record.received_at).toBe(exchanges[i]?.receivedAt.toISOString());
-          expect(record.headers).toEqual(exchanges[i]?.request.headers);
-        }
-        expect(batch.take()).toBeUndefined();
-      }),
+      fc.property(
+        fc.array(fc.array(exchange, { maxLength: 8 }), { minLength: 1, maxLength: 3 }),
+        fc.nat(4096),
+        fc.boolean(),
+        (turns, size, keep) => {
+          // A small first buffer makes the batch grow in the middle of a line.
+          const batch = new LineBatch(size + 1);
+          // Bytes a consumer keeps must stay as they were while later lines are added.
+          const kept: { bytes: Buffer; copy: string }[] = [];
+          for (const exchanges of turns) {
+            for (const ex of exchanges) batch.add(ex, !ex.verdict.filtered);
+            let calls = 0;
+            batch.drain((all, shown) => {
+              calls++;
+              const lines = exchanges.map(exchangeLine);
+              expect(all.toString("utf8")).toBe(lines.map((l) => `${l}\n`).join(""));
+              const visible = exchanges.flatMap((ex, i) =>
+                ex.verdict.filtered ? [] : [`${lines[i]}\n`],
+              );
+              expect(shown.toString("utf8")).toBe(visible.join(""));
+              if (keep) kept.push({ bytes: all, copy: all.toString("latin1") });
+              return !keep;
+            });
+            expect(calls).toBe(exchanges.length === 0 ? 0 : 1);
+            for (const [i, line] of exchanges.map(exchangeLine).entries()) {
+              const record = JSON.parse(line);
+              expect(recordedBody(record, line)).toEqual(exchanges[i]?.request.body);
+              expect(record.received_at).toBe(exchanges[i]?.receivedAt.toISOString());
+              const ex = exchanges[i] as Exchange;
+              expect(record).toMatchObject({
+                type: "request",
+                seq: ex.seq,
+                method: ex.request.method,
+                path: ex.request.url,
+                headers: ex.request.headers,
+                event_type: ex.verdict.eventType,
+                event_id: ex.verdict.eventId,
+                signature: ex.verdict.signature,
+                validation: ex.verdict.validation && {
+                  valid: ex.verdict.validation.valid,
+                  errors: JSON.parse(JSON.stringify(ex.verdict.validation.errors)),
+                  warnings: JSON.parse(JSON.stringify(ex.verdict.validation.warnings)),
+                },
+                status: ex.status,
+                rejected: ex.verdict.rejected,
+                error: ex.verdict.error,
+                filtered: ex.verdict.filtered,
+                aborted: ex.aborted,
+                forward: ex.forward,
+              });
+            }
+          }
+          for (const { bytes, copy } of kept) expect(bytes.toString("latin1")).toBe(copy);
+          batch.drain(() => {
+            throw new Error("an empty batch hands nothing over");
+          });
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -127,7 +127,14 @@ Examples:
         { ...options, keep: useUi ? 1000 : 0 },
         {
           ...(out.json
-            ? { onLines: (ndjson: Buffer) => io.stdout.write(ndjson) }
+            ? {
+                // Done with the bytes when the stream wrote them at once (files, and pipes
+                // with room): nothing is left in its queue.
+                onLines: (ndjson: Buffer) => {
+                  io.stdout.write(ndjson);
+                  return io.stdout.writableLength === 0;
+                },
+              }
             : useUi
               ? {}
               : {
