@@ -156,7 +156,10 @@ export function validateEvent(value: unknown): ValidationResult {
     : schemaIssues(validator.errors ?? []);
   const found: ValidationWarning[] = [];
   unknownFields(value, knownFields[type] ?? {}, [], found);
-  const errorPaths = new Set(errors.map((e) => e.path));
-  const warnings = errors.length === 0 ? found : found.filter((w) => !errorPaths.has(w.path));
+  let warnings = found;
+  if (errors.length > 0 && found.length > 0) {
+    const errorPaths = new Set(errors.map((e) => e.path));
+    warnings = found.filter((w) => !errorPaths.has(w.path));
+  }
   return { valid: errors.length === 0, eventType: type, errors, warnings };
 }

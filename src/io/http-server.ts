@@ -50,13 +50,16 @@ export async function startReceiverServer(options: ReceiverServerOptions): Promi
       let size = 0;
       let tooLarge = false;
       let finished = false;
-      const snapshot = (): IncomingRequest => ({
-        method: req.method ?? "",
-        url: req.url ?? "",
-        headers: req.headers,
-        body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks),
-        ...(tooLarge ? { tooLarge: true } : {}),
-      });
+      const snapshot = (): IncomingRequest => {
+        const request: IncomingRequest = {
+          method: req.method ?? "",
+          url: req.url ?? "",
+          headers: req.headers,
+          body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks),
+        };
+        if (tooLarge) request.tooLarge = true;
+        return request;
+      };
       const write = (reply: Reply) => {
         if (res.destroyed) return;
         const headers: Record<string, string> = reply.headers

@@ -1,7 +1,14 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { computeSignature, maskSecret, sign, verify } from "../../src/core/signature.js";
+import {
+  computeSignature,
+  maskSecret,
+  parseSignatureHeader,
+  sign,
+  verify,
+} from "../../src/core/signature.js";
 import { PAYLOADS } from "../helpers/cli.js";
 
 // Known answers computed independently with OpenSSL:
@@ -75,5 +82,39 @@ describe("verify", () => {
     expect(maskSecret("whsec_abcdefghijkl")).toBe("whs****kl");
     expect(maskSecret("abc")).toBe("****");
     expect(maskSecret("whsec_abcdefghijkl")).not.toContain("abcdefghijkl");
+  });
+});
+
+describe("parseSignatureHeader", () => {
+  // The plain reading of the format, as a reference for the hand-written scanner.
+  const reference = (value: string) => {
+    let timestamp: string | undefined;
+    const signatures: string[] = [];
+    for (const part of value.split(",").map((p) => p.trim())) {
+      const eq = part.indexOf("=");
+      if (eq <= 0) return undefined;
+      if (part.slice(0, eq) === "t") timestamp = part.slice(eq + 1);
+      else if (part.slice(0, eq) === "s") signatures.push(part.slice(eq + 1));
+    }
+    return { timestamp, signatures };
+  };
+
+  it("reads t= and every s=, and refuses anything that is not key=value pairs", () => {
+    expect(parseSignatureHeader("t=1, s=ab ,s=cd")).toEqual({
+      timestamp: "1",
+      signatures: ["ab", "cd"],
+    });
+    expect(parseSignatureHeader("t=1,")).toBeUndefined();
+    expect(parseSignatureHeader("")).toBeUndefined();
+    const piece = fc.constantFrom("t", "s", "=", ",", " ", "1", "ab", "x=");
+    fc.assert(
+      fc.property(
+        fc.array(piece, { maxLength: 12 }).map((p) => p.join("")),
+        (value) => {
+          expect(parseSignatureHeader(value)).toEqual(reference(value));
+        },
+      ),
+      { numRuns: 1000 },
+    );
   });
 });
