@@ -75,7 +75,57 @@ function shape(node) {
 const known = Object.fromEntries(
   EVENTS.map((e) => [`whitelabel-ticket-${e}`, shape(byName(`whitelabel-ticket-${e}`))]),
 );
+// One walker per node of those trees, each a switch over the documented keys: on the hot path of
+// `listen`, for every event. Same walk as a generic one over the tree: into arrays whose items
+// have a shape, over the keys of objects, a key missing from the node is reported.
+const walkers = [];
+function walker(node) {
+  const name = `w${walkers.length}`;
+  const code = [];
+  walkers.push(code);
+  const items = node["[]"];
+  code.push(`function ${name}(v: unknown, p: PathSegment[], out: ValidationWarning[]): void {`);
+  code.push("  if (Array.isArray(v)) {");
+  if (items) {
+    const inner = walker(items);
+    code.push(
+      `    for (let i = 0; i < v.length; i++) {\n      p.push(i);\n      ${inner}(v[i], p, out);\n      p.pop();\n    }`,
+    );
+  }
+  code.push("    return;\n  }");
+  code.push('  if (typeof v !== "object" || v === null) return;');
+  code.push("  for (const key in v) {\n    switch (key) {");
+  const leaves = Object.keys(node).filter((k) => node[k] === null);
+  if (leaves.length > 0)
+    code.push(
+      `${leaves.map((k) => `      case ${JSON.stringify(k)}:`).join("\n")}\n        break;`,
+    );
+  for (const k of Object.keys(node).filter((k) => node[k] !== null)) {
+    const inner = walker(node[k]);
+    code.push(
+      `      case ${JSON.stringify(k)}:\n        p.push(key);\n        ${inner}((v as Record<string, unknown>)[key], p, out);\n        p.pop();\n        break;`,
+    );
+  }
+  code.push("      default:\n        unknownField(p, key, out);\n    }\n  }\n}");
+  return name;
+}
+const roots = Object.entries(known).map(([type, node]) => [type, walker(node)]);
 writeFileSync(
   join(outDir, "known-fields.ts"),
-  `${header}export type KnownShape = { readonly [key: string]: KnownShape | null };\nexport const knownFields: Readonly<Record<string, KnownShape>> = ${JSON.stringify(known)};\n`,
+  `${header}import type { PathSegment } from "../core/paths.js";
+import { unknownField } from "../core/unknown-field.js";
+import type { ValidationWarning } from "../core/validation-types.js";
+
+export type KnownShape = { readonly [key: string]: KnownShape | null };
+export const knownFields: Readonly<Record<string, KnownShape>> = ${JSON.stringify(known)};
+
+export type UnknownFieldWalker = (v: unknown, p: PathSegment[], out: ValidationWarning[]) => void;
+
+/** Walkers of the trees above, by event type: each undocumented key becomes a warning in \`out\`. */
+export const unknownFieldWalkers: Readonly<Record<string, UnknownFieldWalker>> = {
+${roots.map(([type, fn]) => `  ${JSON.stringify(type)}: ${fn},`).join("\n")}
+};
+
+${walkers.map((c) => c.join("\n")).join("\n\n")}
+`,
 );

@@ -1,8 +1,8 @@
-import { type KnownShape, knownFields } from "../generated/known-fields.js";
+import { unknownFieldWalkers } from "../generated/known-fields.js";
 import * as validators from "../generated/validators.js";
 import { EVENTS, findEvent, isEventType } from "./events.js";
 import { isPlainObject } from "./json.js";
-import { formatPath, fromPointer, type PathSegment } from "./paths.js";
+import { formatPath, fromPointer } from "./paths.js";
 import { checkSemantics } from "./semantic.js";
 import type { TicketEvent } from "./types.js";
 import type { ValidationIssue, ValidationResult, ValidationWarning } from "./validation-types.js";
@@ -77,40 +77,6 @@ function schemaIssues(errors: readonly AjvError[]): ValidationIssue[] {
 }
 
 /**
- * Fields not in the documented examples: warnings, since the platform may add fields later.
- * On the hot path of `listen`: it allocates nothing unless it finds something.
- */
-function unknownFields(
-  value: unknown,
-  shape: KnownShape,
-  path: PathSegment[],
-  out: ValidationWarning[],
-): void {
-  if (Array.isArray(value)) {
-    const items = shape["[]"];
-    if (!items) return;
-    for (let i = 0; i < value.length; i++) {
-      path.push(i);
-      unknownFields(value[i], items, path, out);
-      path.pop();
-    }
-    return;
-  }
-  if (typeof value !== "object" || value === null) return;
-  for (const key in value) {
-    const sub = Object.hasOwn(shape, key) ? shape[key] : undefined;
-    if (sub === undefined) {
-      const at = formatPath([...path, key]);
-      out.push({ path: at, message: `${at} is not in the documented payload (new field?)` });
-    } else if (sub !== null) {
-      path.push(key);
-      unknownFields((value as Record<string, unknown>)[key], sub, path, out);
-      path.pop();
-    }
-  }
-}
-
-/**
  * Validates one parsed event: the JSON Schema of its event type, then the semantic rules.
  * Undocumented fields are warnings, never errors.
  */
@@ -155,7 +121,8 @@ export function validateEvent(value: unknown): ValidationResult {
     ? checkSemantics(value as unknown as TicketEvent)
     : schemaIssues(validator.errors ?? []);
   const found: ValidationWarning[] = [];
-  unknownFields(value, knownFields[type] ?? {}, [], found);
+  // Undocumented fields (generated walkers: this runs for every event `listen` receives).
+  unknownFieldWalkers[type]?.(value, [], found);
   let warnings = found;
   if (errors.length > 0 && found.length > 0) {
     const errorPaths = new Set(errors.map((e) => e.path));

@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { IncomingRequest } from "../core/receive.js";
 
@@ -31,6 +31,41 @@ export interface ReceiverServer {
   close(): Promise<void>;
 }
 
+function snapshot(req: IncomingMessage, chunks: Buffer[], tooLarge: boolean): IncomingRequest {
+  const request: IncomingRequest = {
+    method: req.method ?? "",
+    url: req.url ?? "",
+    headers: req.headers,
+    body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks),
+  };
+  if (tooLarge) request.tooLarge = true;
+  return request;
+}
+
+function send(res: ServerResponse, reply: Reply, tooLarge: boolean): void {
+  if (res.destroyed) return;
+  const length = String(Buffer.byteLength(reply.body));
+  if (reply.headers || tooLarge) {
+    const headers: Record<string, string> = {
+      "content-type": "application/json",
+      ...reply.headers,
+      "content-length": length,
+    };
+    if (tooLarge) headers.connection = "close";
+    res.writeHead(reply.status, headers);
+  } else {
+    res.writeHead(reply.status, ["content-type", "application/json", "content-length", length]);
+  }
+  // Head and body leave in one write() call: write() corks the socket until the next tick, and
+  // end() would then queue an empty chunk behind them, turning the send into a dearer writev().
+  // Uncorking in between sends them at once; end() then has nothing left to add.
+  res.write(reply.body);
+  res.socket?.uncork();
+  res.end();
+}
+
+const ignore = () => {};
+
 /** The node:http adapter: bytes in, the pipeline's answer out. It never throws on any input. */
 export async function startReceiverServer(options: ReceiverServerOptions): Promise<ReceiverServer> {
   let inFlight = 0;
@@ -46,57 +81,31 @@ export async function startReceiverServer(options: ReceiverServerOptions): Promi
       keepAliveTimeout: 5_000,
     },
     (req, res) => {
+      // Per request: its state and three listeners; everything else is shared (under load, each
+      // allocation here is paid tens of thousands of times a second).
       const chunks: Buffer[] = [];
       let size = 0;
       let tooLarge = false;
       let finished = false;
-      const snapshot = (): IncomingRequest => {
-        const request: IncomingRequest = {
-          method: req.method ?? "",
-          url: req.url ?? "",
-          headers: req.headers,
-          body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks),
-        };
-        if (tooLarge) request.tooLarge = true;
-        return request;
-      };
-      const write = (reply: Reply) => {
-        if (res.destroyed) return;
-        const headers: Record<string, string> = reply.headers
-          ? { "content-type": "application/json", ...reply.headers }
-          : { "content-type": "application/json" };
-        if (tooLarge) headers.connection = "close";
-        headers["content-length"] = String(Buffer.byteLength(reply.body));
-        res.writeHead(reply.status, headers);
-        // Head and body leave in one write() call: write() corks the socket until the next tick,
-        // and end() would then queue an empty chunk behind them, turning the send into a dearer
-        // writev(). Uncorking in between sends them at once; end() then has nothing left to add.
-        res.write(reply.body);
-        res.socket?.uncork();
-        res.end();
-      };
-      const done = () => {
-        if (--inFlight === 0) drained?.();
-      };
       const answer = () => {
         if (finished) return;
         finished = true;
         inFlight++;
         let reply: Reply | Promise<Reply>;
         try {
-          reply = options.onRequest(snapshot());
+          reply = options.onRequest(snapshot(req, chunks, tooLarge));
         } catch {
           reply = INTERNAL;
         }
         if (!(reply instanceof Promise)) {
-          write(reply);
+          send(res, reply, tooLarge);
           done();
           return;
         }
         reply
           .catch(() => INTERNAL)
-          .then(write)
-          .catch(() => {})
+          .then((r) => send(res, r, tooLarge))
+          .catch(ignore)
           .finally(done);
       };
       req.on("data", (chunk: Buffer) => {
@@ -111,15 +120,18 @@ export async function startReceiverServer(options: ReceiverServerOptions): Promi
         chunks.push(chunk);
       });
       req.on("end", answer);
-      req.on("error", () => {});
+      req.on("error", ignore);
       req.on("close", () => {
         if (!finished && !req.complete) {
           finished = true;
-          options.onAborted(snapshot());
+          options.onAborted(snapshot(req, chunks, tooLarge));
         }
       });
     },
   );
+  const done = () => {
+    if (--inFlight === 0) drained?.();
+  };
   server.on("clientError", (_err, socket) => {
     if (socket.writable)
       socket.end(
