@@ -157,7 +157,7 @@ export function receive(
     return reject(405, `method ${req.method} not allowed: the platform sends POST`, { signature });
   }
   const type = header(req.headers, "content-type") ?? "";
-  if (!/^application\/([\w.+-]*\+)?json\s*(;|$)/i.test(type.trim())) {
+  if (type !== "application/json" && !JSON_TYPE.test(type.trim())) {
     return reject(
       415,
       `unsupported content type ${type ? `"${type}"` : "(none)"}: expected application/json`,
@@ -237,3 +237,4 @@ export function receive(
 }
 
 const ACCEPTED = JSON.stringify({ received: true });
+const JSON_TYPE = /^application\/([\w.+-]*\+)?json\s*(;|$)/i;

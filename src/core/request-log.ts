@@ -40,10 +40,12 @@ export class RequestLog {
     }
     if (verdict.filtered) c.filtered++;
     if (exchange.forward && exchange.forward.status !== null) c.forwarded++;
-    if (this.limit > 0) this.items.push(exchange);
-    // Trim in batches: one copy per `limit` additions instead of one per request.
-    if (this.items.length >= this.limit * 2) this.items = this.items.slice(-this.limit);
-    for (const listener of this.listeners) listener(exchange);
+    if (this.limit > 0) {
+      this.items.push(exchange);
+      // Trim in batches: one copy per `limit` additions instead of one per request.
+      if (this.items.length >= this.limit * 2) this.items = this.items.slice(-this.limit);
+    }
+    if (this.listeners.size > 0) for (const listener of this.listeners) listener(exchange);
   }
 
   /** The kept exchanges (the last `limit`), oldest first. */

@@ -78,6 +78,19 @@ describe("verify", () => {
     });
   });
 
+  it.each([
+    ["one hex byte too many", `${KNOWN_SMALL}00`],
+    ["a non-hex character inside", `${KNOWN_SMALL.slice(0, 10)}x${KNOWN_SMALL.slice(11)}`],
+    ["one byte short", KNOWN_SMALL.slice(0, 62)],
+    ["empty", ""],
+  ])("rejects a signature that is %s", (_, s) => {
+    expect(verify("whsec_test", body, `t=1700000000,s=${s}`, at)).toMatchObject({
+      reason: "no_matching_signature",
+    });
+    // A bad candidate leaves nothing behind for the next one.
+    expect(verify("whsec_test", body, `t=1700000000,s=${s},s=${KNOWN_SMALL}`, at).ok).toBe(true);
+  });
+
   it("masks secrets", () => {
     expect(maskSecret("whsec_abcdefghijkl")).toBe("whs****kl");
     expect(maskSecret("abc")).toBe("****");
