@@ -39,11 +39,15 @@ if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
     { stdio: ["inherit", "inherit", "inherit", "ipc"] },
   );
   // Ctrl-C on a terminal reaches both processes; a signal sent to this process alone (a script,
-  // a test, a supervisor) is passed on.
+  // a test, a supervisor) is passed on, as a message: the child can then tell it from the same
+  // signal reaching it too (Ctrl-C to a process group), which is one stop, not two.
   const interactive = process.stdin.isTTY === true;
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
     process.on(signal, () => {
-      if (!(signal === "SIGINT" && interactive)) child.kill(signal);
+      if (signal === "SIGINT" && interactive) return;
+      // A child already gone has nothing left to stop (the callback keeps that from being an
+      // 'error' event).
+      if (child.connected) child.send({ type: "signal", signal }, () => {});
     });
   }
   child.on("error", (error) => {
@@ -56,8 +60,16 @@ if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
 } else {
   if (process.channel) {
     // Started by the wrapper above: stop as on SIGTERM if it goes away; never stay alive for it.
-    process.channel.unref();
     process.on("disconnect", () => process.kill(process.pid, "SIGTERM"));
+    // A signal it passes on: to the handlers, marked as coming from the launcher (see
+    // src/cli/signals.ts); with no handler yet, it acts as the signal itself would.
+    process.on("message", (message) => {
+      if (message?.type !== "signal") return;
+      if (process.listenerCount(message.signal) > 0)
+        process.emit(message.signal, message.signal, "launcher");
+      else process.kill(process.pid, message.signal);
+    });
+    process.channel.unref();
   }
   const { main } = await import("../dist/bundle/main.js");
   process.exitCode = await main(args);

@@ -6,6 +6,7 @@ import { parseTarget, type SendResult } from "../core/send.js";
 import { DeliveryPrinter } from "./delivery-printer.js";
 import { intArg, jsonOption, secretOption, signatureHeaderOption } from "./options.js";
 import type { Output } from "./output.js";
+import { onStopSignal } from "./signals.js";
 
 // What send, replay and scenario share: the delivery options, --dry-run, and running deliveries
 // with progress, Ctrl-C handling and exit codes.
@@ -171,17 +172,19 @@ export async function runDeliveries(
     quiet: flags.quiet === true,
   });
   const controller = new AbortController();
-  const onSigint = () => {
-    out.note("\nInterrupted: finishing requests in flight (Ctrl-C again to force)…");
-    controller.abort();
-    process.once("SIGINT", () => process.exit(130));
-  };
-  process.once("SIGINT", onSigint);
+  const stopListening = onStopSignal(
+    () => {
+      out.note("\nInterrupted: finishing requests in flight (Ctrl-C again to force)…");
+      controller.abort();
+    },
+    () => process.exit(130),
+    ["SIGINT"],
+  );
   let outcome: SendResult;
   try {
     outcome = await run({ onResult: (r) => printer.result(r), signal: controller.signal });
   } finally {
-    process.removeListener("SIGINT", onSigint);
+    stopListening();
     printer.stopProgress();
   }
   printer.summary(outcome.summary, flags.quiet === true);

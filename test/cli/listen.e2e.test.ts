@@ -2,7 +2,15 @@ import { createHmac } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { lines, PAYLOADS, type RunningCli, runCli, startCli, tempDir } from "../helpers/cli.js";
+import {
+  lines,
+  PAYLOADS,
+  type RunningCli,
+  type RunOptions,
+  runCli,
+  startCli,
+  tempDir,
+} from "../helpers/cli.js";
 import { disconnectMidBody, post } from "../helpers/http.js";
 import { WebhookServer } from "../helpers/webhook-server.js";
 
@@ -39,8 +47,8 @@ afterEach(async () => {
 });
 
 /** Starts `listen --port 0 --json …` and resolves its URL from the ready line. */
-async function startListener(args: string[] = []): Promise<string> {
-  running = startCli(["listen", "--port", "0", "--json", ...args]);
+async function startListener(args: string[] = [], options: RunOptions = {}): Promise<string> {
+  running = startCli(["listen", "--port", "0", "--json", ...args], options);
   const ready = JSON.parse(await running.waitForLine((l) => l.includes('"type":"ready"')));
   expect(running.stdoutLines[0]).toContain('"type":"ready"');
   await running.waitForStderr("Ready: listening on http://127.0.0.1:");
@@ -331,6 +339,21 @@ describe("listen: lifecycle", () => {
     expect(result?.stderr).toContain(
       "Summary: received 2, valid 1, invalid 0, rejected 1, forwarded 0",
     );
+  });
+
+  it("a Ctrl-C that reaches every process of the group stops once: summary, recording, exit 0", async () => {
+    // Ctrl-C with stdin not a terminal: listen's launcher passes the signal on, and the listener
+    // also gets it from the terminal. The echo must not kill it in the middle of stopping.
+    const file = join(tmp.dir, "group.ndjson");
+    const url = await startListener(["--secret", SECRET, "--record", file], { group: true });
+    for (let i = 0; i < 3; i++) await post(url, CREATED, signed(CREATED));
+    await recordsAfter(3);
+    running?.signalGroup("SIGINT");
+    const result = await running?.exited;
+    running = undefined;
+    expect(result?.code).toBe(0);
+    expect(result?.stderr).toContain("Summary: received 3, valid 3");
+    expect(readFileSync(file, "utf8").trim().split("\n")).toHaveLength(3);
   });
 
   it("warns when binding to all interfaces", async () => {

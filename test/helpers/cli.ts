@@ -19,6 +19,8 @@ export interface RunOptions {
   cwd?: string;
   env?: Record<string, string | undefined>;
   input?: string | Buffer;
+  /** Its own process group, so that signalGroup() reaches every process of it, as Ctrl-C does. */
+  group?: boolean;
 }
 
 /** The test process's environment, without colours or ticket-hooks settings unless a test sets them. */
@@ -76,6 +78,8 @@ export interface RunningCli {
   /** Resolves when stderr contains the text. */
   waitForStderr(text: string): Promise<void>;
   signal(sig: NodeJS.Signals): void;
+  /** The signal to the whole process group (needs `group: true`). */
+  signalGroup(sig: NodeJS.Signals): void;
   exited: Promise<CliResult>;
 }
 
@@ -86,6 +90,7 @@ export function startCli(args: string[], options: RunOptions = {}): RunningCli {
     cwd: options.cwd ?? ROOT,
     env,
     stdio: ["pipe", "pipe", "pipe"],
+    detached: options.group === true,
   });
   const stdoutLines: string[] = [];
   let partial = "";
@@ -135,6 +140,7 @@ export function startCli(args: string[], options: RunOptions = {}): RunningCli {
     waitForStderr: (text) =>
       until(() => (stderr.includes(text) ? true : undefined), `"${text}" on stderr`).then(() => {}),
     signal: (sig) => child.kill(sig),
+    signalGroup: (sig) => process.kill(-(child.pid as number), sig),
     exited,
   };
 }

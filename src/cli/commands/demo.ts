@@ -10,7 +10,7 @@ import { exchangeLines, summaryLine } from "../listen-printer.js";
 import { jsonOption } from "../options.js";
 import type { Output } from "../output.js";
 import { outputFor } from "../program.js";
-import { untilSignal } from "./listen.js";
+import { untilSignal } from "../signals.js";
 
 export function demoCommand(io: CliIo): Command {
   return new Command("demo")

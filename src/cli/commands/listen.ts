@@ -9,6 +9,7 @@ import type { CliIo } from "../io.js";
 import { printExchange, summaryLine } from "../listen-printer.js";
 import { intArg, jsonOption, secretOption, signatureHeaderOption } from "../options.js";
 import { outputFor } from "../program.js";
+import { untilSignal } from "../signals.js";
 
 function urlPath(value: string): string {
   if (!value.startsWith("/")) throw new InvalidArgumentError("--path must start with /.");
@@ -52,19 +53,6 @@ export function listenOptions(flags: ListenFlags): ListenOptions {
     forwardTo: flags.forwardTo,
     forwardSecret: flags.forwardSecret,
   };
-}
-
-/** Resolves on the first SIGINT or SIGTERM. */
-export function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (signal: NodeJS.Signals) => {
-      process.off("SIGINT", on);
-      process.off("SIGTERM", on);
-      resolve(signal);
-    };
-    process.on("SIGINT", on);
-    process.on("SIGTERM", on);
-  });
 }
 
 export function listenCommand(io: CliIo): Command {
