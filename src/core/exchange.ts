@@ -229,8 +229,12 @@ export class LineBatch {
       this.hidden = [];
     }
     this.used = 0;
+    const done = consume(all, shown);
     // Bytes still held (in a stream's queue, say) are left alone: the next lines go elsewhere.
-    if (!consume(all, shown)) this.buffer = Buffer.allocUnsafe(this.buffer.length);
+    // A buffer grown for a burst of large bodies is not kept.
+    if (!done || this.buffer.length > KEPT_AT_MOST) {
+      this.buffer = Buffer.allocUnsafe(Math.min(this.buffer.length, KEPT_AT_MOST));
+    }
   }
 
   private reserve(bytes: number): void {
@@ -240,6 +244,9 @@ export class LineBatch {
     this.buffer = grown;
   }
 }
+
+/** The largest line buffer kept from one turn to the next. */
+const KEPT_AT_MOST = 1024 * 1024;
 
 /** The exact body bytes of a recorded line (`line` is the line's text, for `json` bodies). */
 export function recordedBody(
