@@ -16,20 +16,17 @@ export function onStopSignal(
   onForce?: () => void,
   signals: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM"],
 ): () => void {
+  // The paths the stop has come by: once both have, any signal is a second Ctrl-C.
   const seen = new Set<Path>();
-  let echoIgnored = false;
   const dispose = () => {
     for (const s of signals) process.off(s, handler);
   };
   function handler(signal: NodeJS.Signals, from?: unknown) {
     const path: Path = from === "launcher" ? "launcher" : "direct";
-    if (seen.size === 0) {
+    if (!seen.has(path)) {
       seen.add(path);
-      onStop(signal);
-    } else if (!seen.has(path) && !echoIgnored) {
-      // The same stop, arriving the other way.
-      seen.add(path);
-      echoIgnored = true;
+      // The first stop, or the same stop arriving the other way.
+      if (seen.size === 1) onStop(signal);
     } else if (onForce) onForce();
     else {
       dispose();
