@@ -92,9 +92,9 @@ function prepare(config: ReceiveConfig): Prepared {
   return p;
 }
 
-function header(headers: Headers, name: string): string | undefined {
-  const v = headers[name.toLowerCase()];
-  return Array.isArray(v) ? v[0] : v;
+/** A header's value as node:http gives it: the first, when it came more than once. */
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }
 
 /** The signature header: the configured one, else any header whose value looks like t=…,s=…. */
@@ -103,11 +103,10 @@ export function findSignature(
   configured: string,
   lower = configured.toLowerCase(),
 ): { name: string; value: string } | undefined {
-  const raw = headers[lower];
-  const direct = Array.isArray(raw) ? raw[0] : raw;
+  const direct = first(headers[lower]);
   if (direct !== undefined) return { name: configured, value: direct };
   for (const [name, raw] of Object.entries(headers)) {
-    const value = Array.isArray(raw) ? raw[0] : raw;
+    const value = first(raw);
     if (value !== undefined && looksLikeSignature(value)) return { name, value };
   }
   return undefined;
@@ -156,7 +155,7 @@ export function receive(
   if (req.method !== "POST") {
     return reject(405, `method ${req.method} not allowed: the platform sends POST`, { signature });
   }
-  const type = header(req.headers, "content-type") ?? "";
+  const type = first(req.headers["content-type"]) ?? "";
   if (type !== "application/json" && !JSON_TYPE.test(type.trim())) {
     return reject(
       415,
