@@ -40,7 +40,7 @@ const BODY_START_WIDTH = 10;
  * A line in two parts: `text`, and the raw body bytes that follow it when they are embedded as
  * JSON (then the line ends with `}` after them). Otherwise `body` is null and `text` is the line.
  */
-interface LineParts {
+export interface LineParts {
   text: string;
   body: Buffer | null;
 }
@@ -57,16 +57,16 @@ function isoTime(date: Date): string {
   return lastIso;
 }
 
-const VALID_SIGNATURE = new Map<string, string>();
 function signatureJson(s: SignatureVerdict): string {
   if (s.status !== "valid" || s.header === null || s.reason !== null) return JSON.stringify(s);
-  let json = VALID_SIGNATURE.get(s.header);
-  if (json === undefined) {
-    json = JSON.stringify(s);
-    if (VALID_SIGNATURE.size < 16) VALID_SIGNATURE.set(s.header, json);
+  if (s.header !== lastValidHeader) {
+    lastValidHeader = s.header;
+    lastValidSignature = JSON.stringify(s);
   }
-  return json;
+  return lastValidSignature;
 }
+let lastValidHeader: string | undefined;
+let lastValidSignature = "";
 
 function validationJson(v: ValidationResult | null): string {
   if (v === null) return "null";
@@ -158,7 +158,7 @@ let lastVerdict = "";
  * The line's text up to its body. Under load most of it is the same from one request to the next:
  * those fields are formatted once and reused, so each line is a few concatenations.
  */
-function lineParts(ex: Exchange): LineParts {
+export function lineParts(ex: Exchange): LineParts {
   const { request: req, verdict: v } = ex;
   const head = `{"type":"request","seq":${ex.seq},"received_at":"${isoTime(ex.receivedAt)}",${targetFields(req.method, req.url)}${JSON.stringify(req.headers)}${eventTypeField(v.eventType)}${JSON.stringify(v.eventId)}${verdictFields(ex)}`;
   if (embeddable(req.body, v)) return { text: head + jsonBodyField(head.length), body: req.body };
@@ -175,78 +175,6 @@ export function exchangeLine(ex: Exchange): string {
   const { text, body } = lineParts(ex);
   return body ? `${text}${body.toString("utf8")}}` : text;
 }
-
-/**
- * Exchanges' lines encoded once into one buffer, for the recording and the `--json` output alike:
- * the body bytes are copied in as received, never decoded and encoded again.
- */
-export class LineBatch {
-  private buffer: Buffer;
-  private used = 0;
-  /** Byte ranges of lines not to show (filtered events), in order; empty most of the time. */
-  private hidden: number[] = [];
-
-  constructor(initialSize = 64 * 1024) {
-    this.buffer = Buffer.allocUnsafe(initialSize);
-  }
-
-  /** Bytes waiting. */
-  get size(): number {
-    return this.used;
-  }
-
-  add(ex: Exchange, shown = true): void {
-    const { text, body } = lineParts(ex);
-    const start = this.used;
-    // UTF-8 takes at most 3 bytes per UTF-16 code unit.
-    this.reserve(text.length * 3 + (body ? body.length + 2 : 1));
-    this.used += this.buffer.write(text, this.used, "utf8");
-    if (body) {
-      this.used += body.copy(this.buffer, this.used);
-      this.buffer[this.used++] = 0x7d; // }
-    }
-    this.buffer[this.used++] = 0x0a; // \n
-    if (!shown) this.hidden.push(start, this.used);
-  }
-
-  /**
-   * Hands every line so far (`all`) and those to show to `consume`, and starts empty again.
-   * `consume` returns true when it is done with the bytes: their memory then takes the next lines.
-   */
-  drain(consume: (all: Buffer, shown: Buffer) => boolean): void {
-    if (this.used === 0) return;
-    const all = this.buffer.subarray(0, this.used);
-    let shown = all;
-    if (this.hidden.length > 0) {
-      const parts: Buffer[] = [];
-      let at = 0;
-      for (let i = 0; i < this.hidden.length; i += 2) {
-        parts.push(all.subarray(at, this.hidden[i]));
-        at = this.hidden[i + 1] as number;
-      }
-      parts.push(all.subarray(at));
-      shown = Buffer.concat(parts);
-      this.hidden = [];
-    }
-    this.used = 0;
-    const done = consume(all, shown);
-    // Bytes still held (in a stream's queue, say) are left alone: the next lines go elsewhere.
-    // A buffer grown for a burst of large bodies is not kept.
-    if (!done || this.buffer.length > KEPT_AT_MOST) {
-      this.buffer = Buffer.allocUnsafe(Math.min(this.buffer.length, KEPT_AT_MOST));
-    }
-  }
-
-  private reserve(bytes: number): void {
-    if (this.used + bytes <= this.buffer.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.used + bytes));
-    this.buffer.copy(grown, 0, 0, this.used);
-    this.buffer = grown;
-  }
-}
-
-/** The largest line buffer kept from one turn to the next. */
-const KEPT_AT_MOST = 1024 * 1024;
 
 /** The exact body bytes of a recorded line (`line` is the line's text, for `json` bodies). */
 export function recordedBody(

@@ -3,7 +3,8 @@ import type { Forwarder, ForwardReply } from "../io/forwarder.js";
 import type { Reply } from "../io/http-server.js";
 import type { Recorder } from "../io/recorder.js";
 import { findEvent } from "./events.js";
-import { type Exchange, type ForwardResult, LineBatch } from "./exchange.js";
+import type { Exchange, ForwardResult } from "./exchange.js";
+import { LineBatch } from "./line-batch.js";
 import {
   DEFAULT_MAX_BODY,
   type IncomingRequest,

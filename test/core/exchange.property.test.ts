@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type Exchange, exchangeLine, LineBatch, recordedBody } from "../../src/core/exchange.js";
+import { type Exchange, exchangeLine, recordedBody } from "../../src/core/exchange.js";
+import { LineBatch } from "../../src/core/line-batch.js";
 import { receive } from "../../src/core/receive.js";
 
 // Header values as node:http gives them: latin1 text, so code units up to 0xff.
