@@ -1,6 +1,7 @@
 // The public API of ticket-hooks. Only what is exported here is promised.
 
-export type { DeliveryResult, DeliverySummary } from "./core/delivery.js";
+export type { DeliveryResult, DeliverySummary } from "./core/delivery/results.js";
+export { type SendDeps, type SendOptions, type SendResult, send } from "./core/delivery/send.js";
 export { CliError, ExitCode } from "./core/errors.js";
 export {
   EVENT_NAMES,
@@ -11,45 +12,17 @@ export {
   type EventType,
   findEvent,
   getEvent,
-} from "./core/events.js";
-export type { Exchange, ForwardResult } from "./core/exchange.js";
-export { newEventId } from "./core/ids.js";
-export {
-  type EventMatcher,
-  type ListenDeps,
-  type Listener,
-  type ListenOptions,
-  listen,
-} from "./core/listen.js";
-export { PLACEHOLDERS, type RenderOptions, renderTemplate } from "./core/placeholders.js";
-export {
-  type IncomingRequest,
-  type ReceiveConfig,
-  receive,
-  type SignatureVerdict,
-  type Verdict,
-} from "./core/receive.js";
-export type { Counters } from "./core/request-log.js";
-export { SCHEMAS_DIR, schemaFile } from "./core/schemas.js";
-export { type SendDeps, type SendOptions, type SendResult, send } from "./core/send.js";
-export {
-  computeSignature,
-  DEFAULT_SIGNATURE_HEADER,
-  DEFAULT_TOLERANCE_SECONDS,
-  maskSecret,
-  sign,
-  type VerifyFailure,
-  type VerifyOptions,
-  type VerifyResult,
-  verify,
-} from "./core/signature.js";
+} from "./core/events/catalogue.js";
+export { newEventId } from "./core/events/ids.js";
+export { PLACEHOLDERS, type RenderOptions, renderTemplate } from "./core/events/placeholders.js";
+export { SCHEMAS_DIR, schemaFile } from "./core/events/schemas.js";
 export {
   BUNDLED_TEMPLATES_DIR,
   type LoadedTemplate,
   loadTemplate,
   resolveTemplateDir,
   type TemplateLookup,
-} from "./core/templates.js";
+} from "./core/events/templates.js";
 export type {
   Asset,
   Client,
@@ -60,10 +33,37 @@ export type {
   TicketEvent,
   TicketResolvedEvent,
   TicketUpdatedEvent,
-} from "./core/types.js";
+} from "./core/events/types.js";
+export type { Exchange, ForwardResult } from "./core/receiving/exchange.js";
+export {
+  type EventMatcher,
+  type ListenDeps,
+  type Listener,
+  type ListenOptions,
+  listen,
+} from "./core/receiving/listen.js";
+export {
+  type IncomingRequest,
+  type ReceiveConfig,
+  receive,
+  type SignatureVerdict,
+  type Verdict,
+} from "./core/receiving/receive.js";
+export type { Counters } from "./core/receiving/request-log.js";
+export {
+  computeSignature,
+  DEFAULT_SIGNATURE_HEADER,
+  DEFAULT_TOLERANCE_SECONDS,
+  maskSecret,
+  sign,
+  type VerifyFailure,
+  type VerifyOptions,
+  type VerifyResult,
+  verify,
+} from "./core/signing/signature.js";
 export {
   type ValidationIssue,
   type ValidationResult,
   type ValidationWarning,
   validateEvent,
-} from "./core/validate.js";
+} from "./core/validation/validate.js";

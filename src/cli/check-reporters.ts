@@ -1,4 +1,4 @@
-import type { CaseResult, CheckSummary } from "../core/check.js";
+import type { CaseResult, CheckSummary } from "../core/check/run.js";
 import type { Paint } from "./output.js";
 
 export function prettyCase(r: CaseResult, c: Paint): string[] {

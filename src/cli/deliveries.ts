@@ -1,8 +1,8 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
-import type { DeliveryResult } from "../core/delivery.js";
+import { type PlannedRequest, RequestSigner } from "../core/delivery/requests.js";
+import type { DeliveryResult } from "../core/delivery/results.js";
+import { parseTarget, type SendResult } from "../core/delivery/send.js";
 import { CliError, ExitCode, usageError } from "../core/errors.js";
-import { type PlannedRequest, RequestSigner } from "../core/requests.js";
-import { parseTarget, type SendResult } from "../core/send.js";
 import { DeliveryPrinter } from "./delivery-printer.js";
 import { intArg, jsonOption, secretOption, signatureHeaderOption } from "./options.js";
 import type { Output } from "./output.js";

@@ -1,4 +1,4 @@
-import type { DeliveryResult, DeliverySummary } from "../core/delivery.js";
+import type { DeliveryResult, DeliverySummary } from "../core/delivery/results.js";
 import { LineBuffer, type Output, statusTone } from "./output.js";
 
 export interface PrinterOptions {

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from "commander";
-import { EVENT_NAMES, findEvent } from "../core/events.js";
+import { EVENT_NAMES, findEvent } from "../core/events/catalogue.js";
 
 /** `created,resolved` → the event types. */
 export function eventTypeList(value: string): string[] {

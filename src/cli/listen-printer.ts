@@ -1,5 +1,5 @@
-import type { Exchange } from "../core/exchange.js";
-import type { Counters } from "../core/request-log.js";
+import type { Exchange } from "../core/receiving/exchange.js";
+import type { Counters } from "../core/receiving/request-log.js";
 import { type Output, type Paint, statusTone } from "./output.js";
 
 function time(d: Date): string {

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option } from "commander";
-import { DEFAULT_SIGNATURE_HEADER } from "../core/signature.js";
+import { DEFAULT_SIGNATURE_HEADER } from "../core/signing/signature.js";
 
 export const SECRET_ENV = "TICKET_HOOKS_SECRET";
 

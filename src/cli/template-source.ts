@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { TemplateLookup } from "../core/templates.js";
+import type { TemplateLookup } from "../core/events/templates.js";
 import type { CliIo } from "./io.js";
 
 const ORIGINS = { cli: "flag", env: "env", config: "config" } as const;

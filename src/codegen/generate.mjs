@@ -112,9 +112,9 @@ function walker(node) {
 const roots = Object.entries(known).map(([type, node]) => [type, walker(node)]);
 writeFileSync(
   join(outDir, "known-fields.ts"),
-  `${header}import type { PathSegment } from "../core/paths.js";
-import { unknownField } from "../core/unknown-field.js";
-import type { ValidationWarning } from "../core/validation-types.js";
+  `${header}import type { PathSegment } from "../core/events/paths.js";
+import { unknownField } from "../core/validation/unknown-field.js";
+import type { ValidationWarning } from "../core/validation/types.js";
 
 export type KnownShape = { readonly [key: string]: KnownShape | null };
 export const knownFields: Readonly<Record<string, KnownShape>> = ${JSON.stringify(known)};

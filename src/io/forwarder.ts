@@ -1,6 +1,6 @@
 import { Agent, request } from "undici";
-import type { Headers } from "../core/receive.js";
-import { sign } from "../core/signature.js";
+import type { Headers } from "../core/receiving/receive.js";
+import { sign } from "../core/signing/signature.js";
 import { describeNetworkError } from "./http-sender.js";
 
 const HOP_BY_HOP = new Set([

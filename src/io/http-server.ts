@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { IncomingRequest } from "../core/receive.js";
+import type { IncomingRequest } from "../core/receiving/receive.js";
 
 export interface Reply {
   status: number;

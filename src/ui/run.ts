@@ -1,7 +1,7 @@
 import { render } from "ink";
 import { createElement } from "react";
-import type { Listener } from "../core/listen.js";
-import { maskSecret } from "../core/signature.js";
+import type { Listener } from "../core/receiving/listen.js";
+import { maskSecret } from "../core/signing/signature.js";
 import { ListenApp } from "./ListenApp.js";
 
 /** Renders the live UI; resolves when the user quits. */

@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { validateEvent } from "../../src/core/validate.js";
+import { validateEvent } from "../../src/core/validation/validate.js";
 import { runCli, tempDir } from "../helpers/cli.js";
 import { WebhookServer } from "../helpers/webhook-server.js";
 

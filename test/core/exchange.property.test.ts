@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type Exchange, exchangeLine, recordedBody } from "../../src/core/exchange.js";
-import { LineBatch } from "../../src/core/line-batch.js";
-import { receive } from "../../src/core/receive.js";
+import { type Exchange, exchangeLine, recordedBody } from "../../src/core/receiving/exchange.js";
+import { LineBatch } from "../../src/core/receiving/line-batch.js";
+import { receive } from "../../src/core/receiving/receive.js";
 
 // Header values as node:http gives them: latin1 text, so code units up to 0xff.
 const headerValue = fc.oneof(

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { CliError } from "../../src/core/errors.js";
-import { newEventId } from "../../src/core/ids.js";
+import { newEventId } from "../../src/core/events/ids.js";
+import { renderTemplate } from "../../src/core/events/placeholders.js";
 import { parseJsonOrThrow } from "../../src/core/json.js";
-import { renderTemplate } from "../../src/core/placeholders.js";
 
 const entropy = (() => {
   let n = 0;

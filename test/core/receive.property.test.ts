@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { receive } from "../../src/core/receive.js";
-import { sign } from "../../src/core/signature.js";
+import { receive } from "../../src/core/receiving/receive.js";
+import { sign } from "../../src/core/signing/signature.js";
 
 const STATUS_MAP = new Set([200, 400, 401, 404, 405, 413, 415, 422]);
 

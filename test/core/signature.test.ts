@@ -8,7 +8,7 @@ import {
   parseSignatureHeader,
   sign,
   verify,
-} from "../../src/core/signature.js";
+} from "../../src/core/signing/signature.js";
 import { PAYLOADS } from "../helpers/cli.js";
 
 // Known answers computed independently with OpenSSL:

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type DeliveryResult, SummaryBuilder } from "../../src/core/delivery.js";
+import { type DeliveryResult, SummaryBuilder } from "../../src/core/delivery/results.js";
 
 const result = (duration_ms: number, status: number | null = 200): DeliveryResult => ({
   event_type: "whitelabel-ticket-created",

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { EVENTS } from "../../src/core/events.js";
-import { loadTemplate } from "../../src/core/templates.js";
-import { validateEvent } from "../../src/core/validate.js";
+import { EVENTS } from "../../src/core/events/catalogue.js";
+import { loadTemplate } from "../../src/core/events/templates.js";
+import { validateEvent } from "../../src/core/validation/validate.js";
 
 /** The four examples as printed on the documentation page (a copy in fixtures/). */
 function documentedExamples(): Map<string, unknown> {

@@ -1,10 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { EVENTS } from "../../src/core/events.js";
-import type { PathSegment } from "../../src/core/paths.js";
-import { loadTemplate } from "../../src/core/templates.js";
-import { unknownField } from "../../src/core/unknown-field.js";
-import type { ValidationWarning } from "../../src/core/validation-types.js";
+import { EVENTS } from "../../src/core/events/catalogue.js";
+import type { PathSegment } from "../../src/core/events/paths.js";
+import { loadTemplate } from "../../src/core/events/templates.js";
+import type { ValidationWarning } from "../../src/core/validation/types.js";
+import { unknownField } from "../../src/core/validation/unknown-field.js";
 import {
   type KnownShape,
   knownFields,

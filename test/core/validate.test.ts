@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { loadTemplate } from "../../src/core/templates.js";
-import { validateEvent } from "../../src/core/validate.js";
+import { loadTemplate } from "../../src/core/events/templates.js";
+import { validateEvent } from "../../src/core/validation/validate.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: test fixtures are edited freely
 type Mutable = Record<string, any>;

@@ -2,10 +2,10 @@ import { stripVTControlCharacters } from "node:util";
 import { render } from "ink-testing-library";
 import { createElement } from "react";
 import { describe, expect, it } from "vitest";
-import type { Exchange, ForwardResult } from "../../src/core/exchange.js";
-import { receive } from "../../src/core/receive.js";
-import { RequestLog } from "../../src/core/request-log.js";
-import { loadTemplate } from "../../src/core/templates.js";
+import { loadTemplate } from "../../src/core/events/templates.js";
+import type { Exchange, ForwardResult } from "../../src/core/receiving/exchange.js";
+import { receive } from "../../src/core/receiving/receive.js";
+import { RequestLog } from "../../src/core/receiving/request-log.js";
 import { ListenApp } from "../../src/ui/ListenApp.js";
 
 const strip = (s: string | undefined) => stripVTControlCharacters(s ?? "");

@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { Command, Option } from "commander";
-import { CASE_IDS, type CaseResult } from "../../core/check.js";
+import { CASE_IDS, type CaseResult } from "../../core/check/run.js";
 import { CliError, describeFsError, ExitCode } from "../../core/errors.js";
 import { jsonLines, junit, prettyCase, prettySummary } from "../check-reporters.js";
 import { requireTarget, URL_ENV } from "../deliveries.js";
@@ -74,8 +74,8 @@ Examples:
         out.warn(
           "no --secret: the signature cases are skipped (set TICKET_HOOKS_SECRET or pass --secret)",
         );
-      const { runCheck } = await import("../../core/check.js");
-      const { resolveTemplateDir } = await import("../../core/templates.js");
+      const { runCheck } = await import("../../core/check/run.js");
+      const { resolveTemplateDir } = await import("../../core/events/templates.js");
       out.note(`Using templates from ${resolveTemplateDir(templateLookup(this, io)).dir}`);
       const pretty = !flags.output ? reporter === "pretty" : true;
       const { results, summary } = await runCheck(

@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { Command } from "commander";
 import { CliError, ExitCode } from "../../core/errors.js";
-import { exchangeLine } from "../../core/exchange.js";
-import type { Listener } from "../../core/listen.js";
-import { maskSecret } from "../../core/signature.js";
+import { exchangeLine } from "../../core/receiving/exchange.js";
+import type { Listener } from "../../core/receiving/listen.js";
+import { maskSecret } from "../../core/signing/signature.js";
 import { DeliveryPrinter } from "../delivery-printer.js";
 import type { CliIo } from "../io.js";
 import { exchangeLines, summaryLine } from "../listen-printer.js";
@@ -31,7 +31,7 @@ Examples:
       const out = outputFor(this, io);
       const keepOpen = this.opts<{ keepOpen?: boolean }>().keepOpen === true;
       const secret = `whsec_${randomBytes(18).toString("hex")}`;
-      const { listen } = await import("../../core/listen.js");
+      const { listen } = await import("../../core/receiving/listen.js");
       const listener = await listen(
         { port: 0, secret },
         {
@@ -52,7 +52,7 @@ Examples:
 
 /** Sends the four events to the listener through real HTTP and checks what it saw. */
 async function runDemo(out: Output, listener: Listener, secret: string, keepOpen: boolean) {
-  const { composeAll, deliver } = await import("../../core/send.js");
+  const { composeAll, deliver } = await import("../../core/delivery/send.js");
   if (out.json) out.record({ type: "ready", url: listener.url });
   out.note(
     `Listener ready on ${listener.url} (secret ${maskSecret(secret)}, generated for this demo)`,

@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import { Command } from "commander";
 import { CliError, describeFsError } from "../../core/errors.js";
 import { tryParseJson } from "../../core/json.js";
-import { keepRecord, notARecording, readRecorded } from "../../core/recording.js";
+import { keepRecord, notARecording, readRecorded } from "../../core/receiving/recording.js";
 import { eventTypeList } from "../filters.js";
 import type { CliIo } from "../io.js";
 import { jsonOption } from "../options.js";

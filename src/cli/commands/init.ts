@@ -2,12 +2,12 @@ import { copyFileSync, existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Command } from "commander";
 import { CliError, describeFsError } from "../../core/errors.js";
-import { EVENTS } from "../../core/events.js";
+import { EVENTS } from "../../core/events/catalogue.js";
 import {
   BUNDLED_TEMPLATES_DIR,
   DEFAULT_LOCAL_TEMPLATES_DIR,
   templateFileName,
-} from "../../core/templates.js";
+} from "../../core/events/templates.js";
 import type { CliIo } from "../io.js";
 import { jsonOption } from "../options.js";
 import { outputFor } from "../program.js";

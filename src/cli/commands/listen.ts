@@ -1,9 +1,8 @@
 import { Command, InvalidArgumentError } from "commander";
-
-import type { Exchange } from "../../core/exchange.js";
-import type { ListenOptions } from "../../core/listen.js";
-import { parseTarget } from "../../core/send.js";
-import { maskSecret } from "../../core/signature.js";
+import { parseTarget } from "../../core/delivery/send.js";
+import type { Exchange } from "../../core/receiving/exchange.js";
+import type { ListenOptions } from "../../core/receiving/listen.js";
+import { maskSecret } from "../../core/signing/signature.js";
 import { eventTypeList } from "../filters.js";
 import type { CliIo } from "../io.js";
 import { printExchange, summaryLine } from "../listen-printer.js";
@@ -108,7 +107,7 @@ Examples:
         );
       }
       const useUi = !out.json && flags.ui && io.stdout.isTTY === true && io.stdin.isTTY === true;
-      const { listen } = await import("../../core/listen.js");
+      const { listen } = await import("../../core/receiving/listen.js");
       // Only the live UI shows past requests: without it nothing is kept, so every request's
       // objects die young (cheap for the garbage collector under load).
       const listener = await listen(

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from "commander";
-import { notARecording } from "../../core/recording.js";
+import { notARecording } from "../../core/receiving/recording.js";
 import {
   addDeliveryOptions,
   type DeliveryFlags,
@@ -73,8 +73,8 @@ Examples:
     const out = outputFor(this, io);
     const flags = this.opts<ReplayFlags>();
     const to = flags.dryRun && !flags.to ? "http://localhost:3000/" : requireTarget(flags.to);
-    const { readRecorded } = await import("../../core/recording.js");
-    const { replayPlan } = await import("../../core/replay.js");
+    const { readRecorded } = await import("../../core/receiving/recording.js");
+    const { replayPlan } = await import("../../core/delivery/replay.js");
     const options = {
       ...deliveryOptions({ ...flags, to }),
       source,
@@ -113,7 +113,7 @@ Examples:
       finish();
       return;
     }
-    const { deliverPlanned } = await import("../../core/send.js");
+    const { deliverPlanned } = await import("../../core/delivery/send.js");
     try {
       await runDeliveries(out, flags, 0, (deps) => deliverPlanned(plan, options, deps));
     } finally {

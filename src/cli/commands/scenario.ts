@@ -1,15 +1,15 @@
 import { existsSync } from "node:fs";
 import { Command } from "commander";
-import { invalidEventError } from "../../core/compose.js";
-import { usageError } from "../../core/errors.js";
-import { bodyFactory, type PlannedRequest } from "../../core/requests.js";
+import { bodyFactory, type PlannedRequest } from "../../core/delivery/requests.js";
 import {
   BUILTIN_SCENARIOS,
   composeScenario,
   lifecycleScenario,
   loadScenarioFile,
   type ScenarioEvent,
-} from "../../core/scenario.js";
+} from "../../core/delivery/scenario.js";
+import { usageError } from "../../core/errors.js";
+import { invalidEventError } from "../../core/events/compose.js";
 import {
   addDeliveryOptions,
   type DeliveryFlags,
@@ -88,7 +88,7 @@ Examples:
       return;
     }
     const options = { ...deliveryOptions({ ...flags, to }), concurrency: 1 };
-    const { deliverPlanned } = await import("../../core/send.js");
+    const { deliverPlanned } = await import("../../core/delivery/send.js");
     await runDeliveries(out, flags, planned.length, (deps) =>
       deliverPlanned(planned.values(), options, deps),
     );

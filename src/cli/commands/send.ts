@@ -1,12 +1,12 @@
 import { Command } from "commander";
-import { type ComposedEvent, invalidEventError } from "../../core/compose.js";
+import { bodyFactory } from "../../core/delivery/requests.js";
+import { composeAll, type SendOptions } from "../../core/delivery/send.js";
 import { CliError, usageError } from "../../core/errors.js";
+import { type ComposedEvent, invalidEventError } from "../../core/events/compose.js";
+import { parseAssignment } from "../../core/events/overrides.js";
+import { readTextFile } from "../../core/events/templates.js";
 import { isPlainObject, parseJsonOrThrow } from "../../core/json.js";
-import { parseAssignment } from "../../core/overrides.js";
-import { bodyFactory } from "../../core/requests.js";
-import { composeAll, type SendOptions } from "../../core/send.js";
-import { readTextFile } from "../../core/templates.js";
-import { validateEvent } from "../../core/validate.js";
+import { validateEvent } from "../../core/validation/validate.js";
 import { editText } from "../../io/editor.js";
 import {
   addDeliveryOptions,
@@ -129,7 +129,7 @@ Examples:
       );
       return;
     }
-    const { deliver } = await import("../../core/send.js");
+    const { deliver } = await import("../../core/delivery/send.js");
     await runDeliveries(out, flags, events.length * flags.count, (deps) =>
       deliver(events, options, deps),
     );

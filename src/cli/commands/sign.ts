@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { usageError } from "../../core/errors.js";
-import { sign } from "../../core/signature.js";
+import { sign } from "../../core/signing/signature.js";
 import { readInput } from "../../io/input.js";
 import type { CliIo } from "../io.js";
 import { intArg, jsonOption, secretOption, signatureHeaderOption } from "../options.js";

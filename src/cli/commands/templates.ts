@@ -1,8 +1,8 @@
 import { relative } from "node:path";
 import { Command } from "commander";
-import { EVENTS, getEvent } from "../../core/events.js";
-import { renderTemplate } from "../../core/placeholders.js";
-import { loadTemplate, resolveTemplateDir, templateFile } from "../../core/templates.js";
+import { EVENTS, getEvent } from "../../core/events/catalogue.js";
+import { renderTemplate } from "../../core/events/placeholders.js";
+import { loadTemplate, resolveTemplateDir, templateFile } from "../../core/events/templates.js";
 import type { CliIo } from "../io.js";
 import { jsonOption, templatesOption } from "../options.js";
 import { outputFor } from "../program.js";

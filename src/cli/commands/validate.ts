@@ -1,11 +1,11 @@
 import { existsSync } from "node:fs";
 import { Command } from "commander";
 import { CliError, ExitCode } from "../../core/errors.js";
-import { findEvent } from "../../core/events.js";
+import { findEvent } from "../../core/events/catalogue.js";
+import { hasPlaceholders, renderTemplate } from "../../core/events/placeholders.js";
+import { loadTemplate } from "../../core/events/templates.js";
 import { parseJsonOrThrow } from "../../core/json.js";
-import { hasPlaceholders, renderTemplate } from "../../core/placeholders.js";
-import { loadTemplate } from "../../core/templates.js";
-import { type ValidationResult, validateEvent } from "../../core/validate.js";
+import { type ValidationResult, validateEvent } from "../../core/validation/validate.js";
 import { readInput } from "../../io/input.js";
 import type { CliIo } from "../io.js";
 import { jsonOption, templatesOption } from "../options.js";

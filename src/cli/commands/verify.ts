@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { CliError, ExitCode } from "../../core/errors.js";
-import { verify } from "../../core/signature.js";
+import { verify } from "../../core/signing/signature.js";
 import { readInput } from "../../io/input.js";
 import type { CliIo } from "../io.js";
 import { intArg, jsonOption, secretOption } from "../options.js";

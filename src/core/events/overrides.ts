@@ -1,5 +1,5 @@
-import { usageError } from "./errors.js";
-import { isPlainObject } from "./json.js";
+import { usageError } from "../errors.js";
+import { isPlainObject } from "../json.js";
 import { formatPath, type PathSegment, parsePath, setPath, unsetPath } from "./paths.js";
 
 /** Edits applied to a rendered event, in this order: data merge, sets, unsets. */

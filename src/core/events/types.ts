@@ -4,7 +4,7 @@ import type {
   TicketCreatedEvent,
   TicketResolvedEvent,
   TicketUpdatedEvent,
-} from "../generated/event-types.js";
+} from "../../generated/event-types.js";
 
 export type {
   Asset,
@@ -15,7 +15,7 @@ export type {
   TicketCreatedEvent,
   TicketResolvedEvent,
   TicketUpdatedEvent,
-} from "../generated/event-types.js";
+} from "../../generated/event-types.js";
 
 export type TicketEvent =
   | TicketCreatedEvent

@@ -1,9 +1,9 @@
 import { createHmac, createSecretKey, type KeyObject } from "node:crypto";
-import type { ComposedEvent } from "./compose.js";
-import { newEventId } from "./ids.js";
-import { isPlainObject } from "./json.js";
-import { DEFAULT_SIGNATURE_HEADER } from "./signature.js";
-import { VERSION } from "./version.js";
+import type { ComposedEvent } from "../events/compose.js";
+import { newEventId } from "../events/ids.js";
+import { isPlainObject } from "../json.js";
+import { DEFAULT_SIGNATURE_HEADER } from "../signing/signature.js";
+import { VERSION } from "../version.js";
 
 export const USER_AGENT = `ticket-hooks/${VERSION}`;
 

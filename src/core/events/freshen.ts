@@ -1,5 +1,5 @@
+import { isPlainObject } from "../json.js";
 import { defaultEntropy, type Entropy } from "./ids.js";
-import { isPlainObject } from "./json.js";
 
 type Obj = Record<string, unknown>;
 

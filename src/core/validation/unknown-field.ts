@@ -1,5 +1,5 @@
-import { formatPath, type PathSegment } from "./paths.js";
-import type { ValidationWarning } from "./validation-types.js";
+import { formatPath, type PathSegment } from "../events/paths.js";
+import type { ValidationWarning } from "./types.js";
 
 /** A field not in the documented examples: a warning, since the platform may add fields later. */
 export function unknownField(

@@ -1,5 +1,5 @@
-import { usageError } from "./errors.js";
-import { isPlainObject } from "./json.js";
+import { usageError } from "../errors.js";
+import { isPlainObject } from "../json.js";
 
 export type PathSegment = string | number;
 

@@ -1,11 +1,11 @@
-import { type ComposedEvent, type ComposeOptions, composeEvent } from "./compose.js";
-import { usageError } from "./errors.js";
-import { defaultEntropy } from "./ids.js";
-import { isPlainObject, parseJsonOrThrow } from "./json.js";
-import { getPath, parsePath } from "./paths.js";
-import { renderTemplate } from "./placeholders.js";
-import { loadTemplate, readTextFile } from "./templates.js";
-import { validateEvent } from "./validate.js";
+import { usageError } from "../errors.js";
+import { type ComposedEvent, type ComposeOptions, composeEvent } from "../events/compose.js";
+import { defaultEntropy } from "../events/ids.js";
+import { getPath, parsePath } from "../events/paths.js";
+import { renderTemplate } from "../events/placeholders.js";
+import { loadTemplate, readTextFile } from "../events/templates.js";
+import { isPlainObject, parseJsonOrThrow } from "../json.js";
+import { validateEvent } from "../validation/validate.js";
 
 export interface ScenarioStep {
   name: string;

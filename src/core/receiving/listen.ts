@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Forwarder, ForwardReply } from "../io/forwarder.js";
-import type { Reply } from "../io/http-server.js";
-import type { Recorder } from "../io/recorder.js";
-import { findEvent } from "./events.js";
+import type { Forwarder, ForwardReply } from "../../io/forwarder.js";
+import type { Reply } from "../../io/http-server.js";
+import type { Recorder } from "../../io/recorder.js";
+import { findEvent } from "../events/catalogue.js";
+import { DEFAULT_SIGNATURE_HEADER } from "../signing/signature.js";
 import type { Exchange, ForwardResult } from "./exchange.js";
 import { LineBatch } from "./line-batch.js";
 import {
@@ -13,7 +14,6 @@ import {
   type Verdict,
 } from "./receive.js";
 import { type Counters, RequestLog } from "./request-log.js";
-import { DEFAULT_SIGNATURE_HEADER } from "./signature.js";
 
 export interface ListenOptions extends ReceiveConfig {
   /** Default 4000; 0 picks a free port. */
@@ -88,12 +88,12 @@ export async function listen(
   options: ListenOptions = {},
   deps: ListenDeps = {},
 ): Promise<Listener> {
-  const { startReceiverServer } = await import("../io/http-server.js");
+  const { startReceiverServer } = await import("../../io/http-server.js");
   const recorder: Recorder | undefined = options.record
-    ? await (await import("../io/recorder.js")).openRecorder(options.record, deps.onError)
+    ? await (await import("../../io/recorder.js")).openRecorder(options.record, deps.onError)
     : undefined;
   const forwarder: Forwarder | undefined = options.forwardTo
-    ? (await import("../io/forwarder.js")).createForwarder({
+    ? (await import("../../io/forwarder.js")).createForwarder({
         to: options.forwardTo,
         secret: options.forwardSecret,
         signatureHeader: options.signatureHeader ?? DEFAULT_SIGNATURE_HEADER,
@@ -218,7 +218,7 @@ export async function listen(
   }).catch(async (error: NodeJS.ErrnoException) => {
     await recorder?.close();
     await forwarder?.close();
-    const { CliError } = await import("./errors.js");
+    const { CliError } = await import("../errors.js");
     const where = `${options.host ?? "127.0.0.1"}:${options.port ?? 4000}`;
     if (error.code === "EADDRINUSE") {
       throw new CliError(

@@ -1,4 +1,4 @@
-import { usageError } from "./errors.js";
+import { usageError } from "../errors.js";
 
 /** The platform's four ticket events, in lifecycle order. From the platform's documentation. */
 export const EVENTS = [

@@ -1,6 +1,6 @@
-import { usageError } from "./errors.js";
+import { usageError } from "../errors.js";
+import { isPlainObject } from "../json.js";
 import { defaultEntropy, type Entropy } from "./ids.js";
-import { isPlainObject } from "./json.js";
 import { formatPath, type PathSegment } from "./paths.js";
 
 export const PLACEHOLDERS = ["{{uuid}}", "{{now}}", "{{event_id}}", "{{env.NAME}}"] as const;

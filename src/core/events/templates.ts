@@ -1,12 +1,12 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { CliError, describeFsError, usageError } from "./errors.js";
-import { type EventInfo, getEvent } from "./events.js";
-import { parseJsonOrThrow } from "./json.js";
+import { CliError, describeFsError, usageError } from "../errors.js";
+import { parseJsonOrThrow } from "../json.js";
+import { PACKAGE_ROOT } from "../version.js";
+import { type EventInfo, getEvent } from "./catalogue.js";
 
 /** The four documented examples shipped with the package. */
-export const BUNDLED_TEMPLATES_DIR = fileURLToPath(new URL("../../payloads/", import.meta.url));
+export const BUNDLED_TEMPLATES_DIR = `${join(PACKAGE_ROOT, "payloads")}/`;
 /** Folder `ticket-hooks init` creates and the lookup picks up when present. */
 export const DEFAULT_LOCAL_TEMPLATES_DIR = "ticket-hooks";
 export const TEMPLATES_ENV = "TICKET_HOOKS_TEMPLATES";

@@ -1,13 +1,13 @@
-import { unknownFieldWalkers } from "../generated/known-fields.js";
-import * as validators from "../generated/validators.js";
-import { EVENTS, findEvent, isEventType } from "./events.js";
-import { isPlainObject } from "./json.js";
-import { formatPath, fromPointer } from "./paths.js";
+import { unknownFieldWalkers } from "../../generated/known-fields.js";
+import * as validators from "../../generated/validators.js";
+import { EVENTS, findEvent, isEventType } from "../events/catalogue.js";
+import { formatPath, fromPointer } from "../events/paths.js";
+import type { TicketEvent } from "../events/types.js";
+import { isPlainObject } from "../json.js";
 import { checkSemantics } from "./semantic.js";
-import type { TicketEvent } from "./types.js";
-import type { ValidationIssue, ValidationResult, ValidationWarning } from "./validation-types.js";
+import type { ValidationIssue, ValidationResult, ValidationWarning } from "./types.js";
 
-export type { ValidationIssue, ValidationResult, ValidationWarning } from "./validation-types.js";
+export type { ValidationIssue, ValidationResult, ValidationWarning } from "./types.js";
 
 /** The shape of an Ajv error object (standalone validators, `verbose: true`). */
 interface AjvError {

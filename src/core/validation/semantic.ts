@@ -1,5 +1,5 @@
-import type { TicketEvent } from "./types.js";
-import type { ValidationIssue } from "./validation-types.js";
+import type { TicketEvent } from "../events/types.js";
+import type { ValidationIssue } from "./types.js";
 
 type Rule = (event: TicketEvent) => ValidationIssue[];
 

@@ -4,7 +4,7 @@ import {
   type RecordFilter,
   readRecorded,
   type WarningSink,
-} from "./recording.js";
+} from "../receiving/recording.js";
 import type { PlannedRequest } from "./requests.js";
 import { type DeliverOptions, deliverPlanned, type SendDeps, type SendResult } from "./send.js";
 

@@ -1,25 +1,25 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { HttpResponse, HttpSender, HttpSenderOptions } from "../io/http-sender.js";
+import type { HttpResponse, HttpSender, HttpSenderOptions } from "../../io/http-sender.js";
+import { usageError } from "../errors.js";
 import {
   type ComposedEvent,
   type ComposeOptions,
   composeEvent,
   expandSpecs,
   invalidEventError,
-} from "./compose.js";
-import {
-  type DeliveryResult,
-  type DeliverySummary,
-  SummaryBuilder,
-  truncateBody,
-} from "./delivery.js";
-import { usageError } from "./errors.js";
+} from "../events/compose.js";
 import {
   bodyFactory,
   type PlannedRequest,
   type RequestOptions,
   RequestSigner,
 } from "./requests.js";
+import {
+  type DeliveryResult,
+  type DeliverySummary,
+  SummaryBuilder,
+  truncateBody,
+} from "./results.js";
 
 export interface DeliverOptions extends RequestOptions {
   /** The receiver's URL (http or https). */
@@ -136,7 +136,7 @@ export async function deliverPlanned(
   const concurrency = Math.max(1, options.concurrency ?? 1);
   const clock = deps.clock ?? (() => Math.floor(Date.now() / 1000));
   const signer = new RequestSigner(options);
-  const http = await import("../io/http-sender.js");
+  const http = await import("../../io/http-sender.js");
   const sender = (deps.createSender ?? http.createHttpSender)({
     origin: url.origin,
     timeoutMs,

@@ -1,14 +1,14 @@
 import { createSecretKey, type KeyObject } from "node:crypto";
-import { isEventType } from "./events.js";
-import { isPlainObject, tryParseJson } from "./json.js";
+import { isEventType } from "../events/catalogue.js";
+import { isPlainObject, tryParseJson } from "../json.js";
 import {
   DEFAULT_SIGNATURE_HEADER,
   DEFAULT_TOLERANCE_SECONDS,
   looksLikeSignature,
   verify,
-} from "./signature.js";
-import { validateEvent } from "./validate.js";
-import type { ValidationResult } from "./validation-types.js";
+} from "../signing/signature.js";
+import type { ValidationResult } from "../validation/types.js";
+import { validateEvent } from "../validation/validate.js";
 
 export type Headers = Readonly<Record<string, string | string[] | undefined>>;
 

@@ -1,12 +1,12 @@
 import { createReadStream } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { CliError, describeFsError } from "./errors.js";
+import { CliError, describeFsError } from "../errors.js";
+import { isPlainObject, tryParseJson } from "../json.js";
+import { DEFAULT_SIGNATURE_HEADER } from "../signing/signature.js";
+import { validateEvent } from "../validation/validate.js";
 import { recordedBody } from "./exchange.js";
-import { isPlainObject, tryParseJson } from "./json.js";
 import { findSignature } from "./receive.js";
-import { DEFAULT_SIGNATURE_HEADER } from "./signature.js";
-import { validateEvent } from "./validate.js";
 
 /** One event read back from a `listen --record` file or a folder of JSON files. */
 export interface RecordedEvent {

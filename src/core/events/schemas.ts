@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { type EventInfo, getEvent } from "./events.js";
+import { type EventInfo, getEvent } from "./catalogue.js";
 import { BUNDLED_TEMPLATES_DIR } from "./templates.js";
 
 /** The JSON Schemas, shipped beside the templates (also importable as `ticket-hooks/schemas/*`). */

@@ -1,5 +1,11 @@
 import { createHmac } from "node:crypto";
-import type { HttpResponse, HttpSender } from "../io/http-sender.js";
+import type { HttpResponse, HttpSender } from "../../io/http-sender.js";
+import { USER_AGENT } from "../delivery/requests.js";
+import { parseTarget } from "../delivery/send.js";
+import { usageError } from "../errors.js";
+import { type ComposeOptions, composeEvent } from "../events/compose.js";
+import { defaultEntropy, type Entropy } from "../events/ids.js";
+import { DEFAULT_SIGNATURE_HEADER } from "../signing/signature.js";
 import {
   type Answer,
   CASE_IDS,
@@ -8,13 +14,7 @@ import {
   type Expect,
   now,
   SLOW_CASE,
-} from "./check-cases.js";
-import { type ComposeOptions, composeEvent } from "./compose.js";
-import { usageError } from "./errors.js";
-import { defaultEntropy, type Entropy } from "./ids.js";
-import { USER_AGENT } from "./requests.js";
-import { parseTarget } from "./send.js";
-import { DEFAULT_SIGNATURE_HEADER } from "./signature.js";
+} from "./cases.js";
 
 export interface CheckOptions extends ComposeOptions {
   to: string;
@@ -28,11 +28,11 @@ export interface CheckOptions extends ComposeOptions {
   insecure?: boolean;
 }
 
-export type { Answer } from "./check-cases.js";
-export { CASE_IDS } from "./check-cases.js";
+export type { Answer } from "./cases.js";
+export { CASE_IDS } from "./cases.js";
 
 export interface CheckDeps {
-  createSender?: (options: import("../io/http-sender.js").HttpSenderOptions) => HttpSender;
+  createSender?: (options: import("../../io/http-sender.js").HttpSenderOptions) => HttpSender;
   entropy?: Partial<Entropy>;
   onCase?: (result: CaseResult) => void;
 }
@@ -111,7 +111,7 @@ export async function runCheck(
   const timeoutMs = options.timeoutMs ?? 10_000;
   const slowMs = options.slowMs ?? 3000;
   const header = (options.signatureHeader ?? DEFAULT_SIGNATURE_HEADER).toLowerCase();
-  const http = await import("../io/http-sender.js");
+  const http = await import("../../io/http-sender.js");
   const sender = (deps.createSender ?? http.createHttpSender)({
     origin: url.origin,
     timeoutMs,

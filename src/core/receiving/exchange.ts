@@ -1,6 +1,6 @@
 import { isUtf8 } from "node:buffer";
+import type { ValidationResult } from "../validation/types.js";
 import type { IncomingRequest, SignatureVerdict, Verdict } from "./receive.js";
-import type { ValidationResult } from "./validation-types.js";
 
 export interface ForwardResult {
   status: number | null;

@@ -1,9 +1,10 @@
 import { existsSync } from "node:fs";
-import { CliError, usageError } from "./errors.js";
-import { EVENT_NAMES, EVENTS, findEvent } from "./events.js";
+import { CliError, usageError } from "../errors.js";
+import { parseJsonOrThrow } from "../json.js";
+import { type ValidationResult, validateEvent } from "../validation/validate.js";
+import { EVENT_NAMES, EVENTS, findEvent } from "./catalogue.js";
 import { freshen } from "./freshen.js";
 import type { Entropy } from "./ids.js";
-import { parseJsonOrThrow } from "./json.js";
 import { applyOverrides, type Overrides } from "./overrides.js";
 import { renderTemplate } from "./placeholders.js";
 import {
@@ -12,7 +13,6 @@ import {
   type TemplateLookup,
   type TemplateOrigin,
 } from "./templates.js";
-import { type ValidationResult, validateEvent } from "./validate.js";
 
 export interface ComposeOptions {
   lookup?: TemplateLookup;
