@@ -1,8 +1,17 @@
-// The public API of ticket-hooks. Only what is exported here is promised.
+// The public API of ticket-hooks. Only what is exported here is promised. The core takes its I/O
+// as parameters; here, at the edge, the real adapters are filled in as defaults.
 
+import type { SendDeps, SendOptions, SendResult } from "./core/delivery/send.js";
+import { send as sendWith } from "./core/delivery/send.js";
+import type { ListenDeps, Listener, ListenOptions } from "./core/receiving/listen.js";
+import { listen as listenWith } from "./core/receiving/listen.js";
+import { createSender, listenPorts } from "./io/adapters.js";
+
+export type { Clock } from "./core/clock.js";
+export { systemClock } from "./core/clock.js";
 export type { DeliveryResult, DeliverySummary } from "./core/delivery/results.js";
-export { type SendDeps, type SendOptions, type SendResult, send } from "./core/delivery/send.js";
-export { CliError, ExitCode } from "./core/errors.js";
+export type { SendDeps, SendOptions, SendResult } from "./core/delivery/send.js";
+export { type ErrorKind, ExitCode, TicketHooksError } from "./core/errors.js";
 export {
   EVENT_NAMES,
   EVENT_TYPES,
@@ -35,12 +44,11 @@ export type {
   TicketUpdatedEvent,
 } from "./core/events/types.js";
 export type { Exchange, ForwardResult } from "./core/receiving/exchange.js";
-export {
-  type EventMatcher,
-  type ListenDeps,
-  type Listener,
-  type ListenOptions,
-  listen,
+export type {
+  EventMatcher,
+  ListenDeps,
+  Listener,
+  ListenOptions,
 } from "./core/receiving/listen.js";
 export {
   type IncomingRequest,
@@ -67,3 +75,19 @@ export {
   type ValidationWarning,
   validateEvent,
 } from "./core/validation/validate.js";
+
+/**
+ * Composes and sends events as the platform would; resolves with every delivery's result. For a
+ * user's own tests: `const { results } = await send({ events: ["created"], to: url, secret })`.
+ */
+export function send(options: SendOptions, deps: Partial<SendDeps> = {}): Promise<SendResult> {
+  return sendWith(options, { createSender, ...deps });
+}
+
+/** Starts a local receiver that verifies, validates, records and forwards (see the README). */
+export function listen(
+  options: ListenOptions = {},
+  deps: Partial<ListenDeps> = {},
+): Promise<Listener> {
+  return listenWith(options, { ...listenPorts, ...deps });
+}

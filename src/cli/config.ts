@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { CliError, describeFsError, usageError } from "../core/errors.js";
+import { describeFsError, TicketHooksError, usageError } from "../core/errors.js";
 import { isPlainObject, parseJsonOrThrow } from "../core/json.js";
 
 export const CONFIG_FILE = "ticket-hooks.config.json";
@@ -21,7 +21,7 @@ export function loadConfig(explicit: string | undefined, cwd: string): LoadedCon
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
-    throw new CliError(
+    throw new TicketHooksError(
       "UNREADABLE_CONFIG",
       `cannot read config ${file}: ${describeFsError(error)}`,
     );

@@ -1,8 +1,9 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { type PlannedRequest, RequestSigner } from "../core/delivery/requests.js";
 import type { DeliveryResult } from "../core/delivery/results.js";
-import { parseTarget, type SendResult } from "../core/delivery/send.js";
-import { CliError, ExitCode, usageError } from "../core/errors.js";
+import { parseTarget, type SendDeps, type SendResult } from "../core/delivery/send.js";
+import { TicketHooksError, usageError } from "../core/errors.js";
+import { createSender } from "../io/adapters.js";
 import { DeliveryPrinter } from "./delivery-printer.js";
 import { intArg, jsonOption, secretOption, signatureHeaderOption } from "./options.js";
 import type { Output } from "./output.js";
@@ -160,10 +161,9 @@ export async function runDeliveries(
   out: Output,
   flags: DeliveryFlags,
   total: number,
-  run: (deps: {
-    onResult: (r: DeliveryResult) => void;
-    signal: AbortSignal;
-  }) => Promise<SendResult>,
+  run: (
+    deps: SendDeps & { onResult: (r: DeliveryResult) => void; signal: AbortSignal },
+  ) => Promise<SendResult>,
 ): Promise<void> {
   if (flags.insecure) out.warn("--insecure: TLS certificates are not checked");
   const printer = new DeliveryPrinter(out, {
@@ -182,30 +182,35 @@ export async function runDeliveries(
   );
   let outcome: SendResult;
   try {
-    outcome = await run({ onResult: (r) => printer.result(r), signal: controller.signal });
+    outcome = await run({
+      onResult: (r) => printer.result(r),
+      signal: controller.signal,
+      createSender,
+      clock: out.io.clock,
+    });
   } finally {
     stopListening();
     printer.stopProgress();
   }
   printer.summary(outcome.summary, flags.quiet === true);
   if (controller.signal.aborted) {
-    throw new CliError(
+    throw new TicketHooksError(
       "INTERRUPTED",
       `interrupted: ${outcome.summary.sent}${total ? ` of ${total}` : ""} sent`,
       {
-        exitCode: 130,
+        kind: "interrupted",
       },
     );
   }
   const failed = outcome.summary.sent - outcome.summary.ok;
   if (failed > 0) {
     const first = printer.firstError;
-    throw new CliError(
+    throw new TicketHooksError(
       "DELIVERY_FAILED",
       failed === 1 && first
         ? `delivery failed: ${first}`
         : `${failed} of ${outcome.summary.sent} deliveries failed${first ? ` (first: ${first})` : ""}`,
-      { exitCode: ExitCode.failed },
+      { kind: "failed" },
     );
   }
 }

@@ -1,5 +1,6 @@
 import type { DeliveryResult, DeliverySummary } from "../core/delivery/results.js";
-import { LineBuffer, type Output, statusTone } from "./output.js";
+import { statusTone } from "../terminal/status-tone.js";
+import { BatchedWriter, type Output } from "./output.js";
 
 export interface PrinterOptions {
   verbose?: boolean;
@@ -10,7 +11,7 @@ export interface PrinterOptions {
 
 /** Prints deliveries as they complete (lines or NDJSON), a TTY progress line, and the summary. */
 export class DeliveryPrinter {
-  private readonly buffer: LineBuffer;
+  private readonly buffer: BatchedWriter;
   private done = 0;
   private failed = 0;
   /** The first failure's one-line cause, for the closing error. */
@@ -21,7 +22,7 @@ export class DeliveryPrinter {
     private readonly out: Output,
     private readonly options: PrinterOptions,
   ) {
-    this.buffer = new LineBuffer(out.io.stdout);
+    this.buffer = new BatchedWriter(out.io.stdout);
     if (options.total !== 1 && out.io.stderr.isTTY) {
       this.timer = setInterval(() => this.progress(), 100);
       this.timer.unref();

@@ -1,4 +1,5 @@
 import type { Readable, Writable } from "node:stream";
+import { type Clock, systemClock } from "../core/clock.js";
 
 /** Everything a command touches outside its arguments; tests pass their own. */
 export interface CliIo {
@@ -7,6 +8,8 @@ export interface CliIo {
   stdin: Readable & { isTTY?: boolean };
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
+  /** Time for signatures, back-off, pacing and arrival times; tests pass their own. */
+  clock: Clock;
 }
 
 export function processIo(): CliIo {
@@ -16,5 +19,6 @@ export function processIo(): CliIo {
     stdin: process.stdin,
     env: process.env,
     cwd: process.cwd(),
+    clock: systemClock,
   };
 }

@@ -1,6 +1,7 @@
 import type { Exchange } from "../core/receiving/exchange.js";
 import type { Counters } from "../core/receiving/request-log.js";
-import { type Output, type Paint, statusTone } from "./output.js";
+import { statusTone } from "../terminal/status-tone.js";
+import type { Output, Paint } from "./output.js";
 
 function time(d: Date): string {
   return d.toTimeString().slice(0, 8);

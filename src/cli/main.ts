@@ -1,12 +1,20 @@
 import { CommanderError } from "commander";
-import { CliError, ExitCode } from "../core/errors.js";
+import { type ErrorKind, ExitCode, TicketHooksError } from "../core/errors.js";
 import { type CliIo, processIo } from "./io.js";
 import { loadColors, Output } from "./output.js";
 import { buildProgram } from "./program.js";
 
+/** The one place where an error's kind becomes an exit code. */
+const EXIT_CODES: Record<ErrorKind, number> = {
+  usage: ExitCode.usage,
+  failed: ExitCode.failed,
+  interrupted: ExitCode.interrupted,
+  internal: ExitCode.internal,
+};
+
 /**
  * Runs the CLI and returns the exit code. The single place where errors become exit codes:
- * CliError → its code and one line (+ hint); commander's usage errors → 2; anything else is a
+ * TicketHooksError → its code and one line (+ hint); commander's usage errors → 2; anything else is a
  * bug → "unexpected error", with the stack only under --debug.
  */
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
@@ -15,19 +23,19 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   await loadColors(io, color);
   const out = new Output(io, { color });
   try {
-    await buildProgram(io).parseAsync([...argv], { from: "user" });
+    await (await buildProgram(io, argv)).parseAsync([...argv], { from: "user" });
     return ExitCode.ok;
   } catch (error) {
     if (error instanceof CommanderError) {
       // Commander has already printed the message, or the help/version it was asked for.
       return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
-    if (error instanceof CliError) {
-      if (error.message) out.error(error.message);
+    if (error instanceof TicketHooksError) {
+      out.error(error.message);
       for (const line of error.details) io.stderr.write(`  ${line}\n`);
       if (error.hint) out.note(`${out.e.dim("hint:")} ${error.hint}`);
       if (debug && error.cause instanceof Error) io.stderr.write(`${error.cause.stack}\n`);
-      return error.exitCode;
+      return EXIT_CODES[error.kind];
     }
     const message = error instanceof Error ? error.message : String(error);
     out.error(

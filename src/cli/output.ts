@@ -1,4 +1,5 @@
 import type { ChalkInstance } from "chalk";
+import type { Command } from "commander";
 import type { CliIo } from "./io.js";
 
 /** The colours the CLI uses. */
@@ -95,7 +96,7 @@ export class Output {
 }
 
 /** Batches many small writes (one per delivery under load) into few large ones. */
-export class LineBuffer {
+export class BatchedWriter {
   private chunks: string[] = [];
   private size = 0;
   private scheduled = false;
@@ -121,9 +122,14 @@ export class LineBuffer {
   }
 }
 
-/** The colour of an HTTP status, everywhere: green 2xx, yellow 3xx–4xx, red 5xx or no answer. */
-export function statusTone(status: number | null): "red" | "yellow" | "green" {
-  if (status === null || status >= 500) return "red";
-  if (status >= 300) return "yellow";
-  return "green";
+export interface GlobalOptions {
+  config?: string;
+  debug?: boolean;
+  color?: boolean;
+}
+
+/** Output for an action: colour from the global --no-color, --json from the command. */
+export function outputFor(command: Command, io: CliIo): Output {
+  const globals = command.optsWithGlobals<GlobalOptions & { json?: boolean }>();
+  return new Output(io, { json: globals.json === true, color: globals.color });
 }

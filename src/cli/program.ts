@@ -1,25 +1,38 @@
 import { Command, type Option } from "commander";
 import { VERSION } from "../core/version.js";
-import { checkCommand } from "./commands/check.js";
-import { demoCommand } from "./commands/demo.js";
-import { exportCommand } from "./commands/export.js";
-import { initCommand } from "./commands/init.js";
-import { listenCommand } from "./commands/listen.js";
-import { replayCommand } from "./commands/replay.js";
-import { scenarioCommand } from "./commands/scenario.js";
-import { sendCommand } from "./commands/send.js";
-import { signCommand } from "./commands/sign.js";
-import { templatesCommand } from "./commands/templates.js";
-import { validateCommand } from "./commands/validate.js";
-import { verifyCommand } from "./commands/verify.js";
 import { loadConfig } from "./config.js";
 import type { CliIo } from "./io.js";
-import { Output } from "./output.js";
+import { type GlobalOptions, Output } from "./output.js";
 
-export interface GlobalOptions {
-  config?: string;
-  debug?: boolean;
-  color?: boolean;
+/**
+ * Every command, loaded on demand: a run loads the module of the command it runs and no other
+ * (start-up is spent loading modules). Root help and unknown names load them all.
+ */
+const COMMANDS: Record<string, () => Promise<(io: CliIo) => Command>> = {
+  demo: async () => (await import("./commands/demo.js")).demoCommand,
+  send: async () => (await import("./commands/send.js")).sendCommand,
+  listen: async () => (await import("./commands/listen.js")).listenCommand,
+  replay: async () => (await import("./commands/replay.js")).replayCommand,
+  scenario: async () => (await import("./commands/scenario.js")).scenarioCommand,
+  check: async () => (await import("./commands/check.js")).checkCommand,
+  export: async () => (await import("./commands/export.js")).exportCommand,
+  templates: async () => (await import("./commands/templates.js")).templatesCommand,
+  init: async () => (await import("./commands/init.js")).initCommand,
+  validate: async () => (await import("./commands/validate.js")).validateCommand,
+  sign: async () => (await import("./commands/sign.js")).signCommand,
+  verify: async () => (await import("./commands/verify.js")).verifyCommand,
+};
+
+/** The command an argv asks for (`help NAME` asks for NAME), if it names one. */
+function requested(argv: readonly string[]): string | undefined {
+  const words: string[] = [];
+  for (let i = 0; i < argv.length && words.length < 2; i++) {
+    const arg = argv[i] as string;
+    if (arg === "--config") i++;
+    else if (!arg.startsWith("-")) words.push(arg);
+  }
+  const name = words[0] === "help" ? words[1] : words[0];
+  return name !== undefined && Object.hasOwn(COMMANDS, name) ? name : undefined;
 }
 
 /** Fills options not given as flags or env vars from the config file (flags > env > file). */
@@ -61,7 +74,7 @@ function configureTree(command: Command, io: CliIo): void {
   for (const sub of command.commands) configureTree(sub, io);
 }
 
-export function buildProgram(io: CliIo): Command {
+export async function buildProgram(io: CliIo, argv: readonly string[] = []): Promise<Command> {
   const program = new Command("ticket-hooks")
     .description(
       "Test the code that receives the ticketing platform's webhooks: send signed events, " +
@@ -83,25 +96,13 @@ Examples:
 
 Exit codes: 0 ok · 1 a check, delivery or verification failed · 2 usage or input error.`,
     );
-  program.addCommand(demoCommand(io));
-  program.addCommand(sendCommand(io));
-  program.addCommand(listenCommand(io));
-  program.addCommand(replayCommand(io));
-  program.addCommand(scenarioCommand(io));
-  program.addCommand(checkCommand(io));
-  program.addCommand(exportCommand(io));
-  program.addCommand(templatesCommand(io));
-  program.addCommand(initCommand(io));
-  program.addCommand(validateCommand(io));
-  program.addCommand(signCommand(io));
-  program.addCommand(verifyCommand(io));
+  const only = requested(argv);
+  const names = only ? [only] : Object.keys(COMMANDS);
+  const factories = await Promise.all(
+    names.map((name) => (COMMANDS[name] as () => Promise<(io: CliIo) => Command>)()),
+  );
+  for (const factory of factories) program.addCommand(factory(io));
   program.hook("preAction", (_root, actionCommand) => applyConfig(program, actionCommand, io));
   configureTree(program, io);
   return program;
-}
-
-/** Output for an action: colour from the global --no-color, --json from the command. */
-export function outputFor(command: Command, io: CliIo): Output {
-  const globals = command.optsWithGlobals<GlobalOptions & { json?: boolean }>();
-  return new Output(io, { json: globals.json === true, color: globals.color });
 }

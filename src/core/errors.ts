@@ -1,3 +1,12 @@
+/**
+ * What went wrong, for the user. Each kind is one exit code, mapped in one place (cli/main.ts):
+ * - `usage`: the input cannot be used (a flag, a file, a template, a URL) — exit 2;
+ * - `failed`: what was checked, sent or verified failed — exit 1;
+ * - `interrupted`: stopped by Ctrl-C before the end — exit 130;
+ * - `internal`: a bug in ticket-hooks — exit 70.
+ */
+export type ErrorKind = "usage" | "failed" | "interrupted" | "internal";
+
 /** Exit codes, one table for every command (also in the README). */
 export const ExitCode = {
   ok: 0,
@@ -7,39 +16,47 @@ export const ExitCode = {
   usage: 2,
   /** A bug in ticket-hooks itself. */
   internal: 70,
+  /** Interrupted (Ctrl-C) before the end. */
+  interrupted: 130,
 } as const;
 
-export interface CliErrorOptions {
+export interface TicketHooksErrorOptions {
   hint?: string;
   /** Extra lines printed under the message (e.g. each validation error). */
   details?: readonly string[];
-  exitCode?: number;
+  /** Default `usage`. */
+  kind?: ErrorKind;
   cause?: unknown;
 }
 
 /**
- * The one error family shown to users: a stable `code`, a one-line message, a hint of what to do
- * next and the exit code. Anything thrown that is not a CliError is a bug.
+ * The one error family shown to users, and what library users catch: a stable `code`, a one-line
+ * message, a hint of what to do next and its kind. Anything thrown that is not one is a bug.
  */
-export class CliError extends Error {
+export class TicketHooksError extends Error {
   readonly code: string;
   readonly hint: string | undefined;
-  readonly exitCode: number;
+  readonly kind: ErrorKind;
   readonly details: readonly string[];
 
-  constructor(code: string, message: string, options: CliErrorOptions = {}) {
+  constructor(code: string, message: string, options: TicketHooksErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = "CliError";
+    this.name = "TicketHooksError";
     this.code = code;
     this.hint = options.hint;
-    this.exitCode = options.exitCode ?? ExitCode.usage;
+    this.kind = options.kind ?? "usage";
     this.details = options.details ?? [];
   }
 }
 
 /** Input the user gave us cannot be used (a file, a flag value, a template). Exit 2. */
-export function usageError(code: string, message: string, hint?: string): CliError {
-  return new CliError(code, message, hint === undefined ? {} : { hint });
+export function usageError(code: string, message: string, hint?: string): TicketHooksError {
+  return new TicketHooksError(code, message, hint === undefined ? {} : { hint });
+}
+
+/** What was checked, sent or verified failed. Exit 1. */
+export function failure(code: string, message: string, hint?: string): TicketHooksError {
+  return new TicketHooksError(code, message, { kind: "failed", ...(hint ? { hint } : {}) });
 }
 
 /** A one-line reason for a failed file-system call. */
@@ -50,11 +67,20 @@ export function describeFsError(error: unknown): string {
       return "no such file or folder";
     case "EISDIR":
       return "it is a folder, not a file";
+    case "EEXIST":
+      return "it already exists";
     case "EACCES":
     case "EPERM":
       return "permission denied";
     case "ENOTDIR":
-      return "a part of the path is not a folder";
+      return "a part of the path is not a folder, or it is a file where a folder is needed";
+    case "ENOSPC":
+      return "no space left on the device";
+    case "EROFS":
+      return "the file system is read-only";
+    case "EMFILE":
+    case "ENFILE":
+      return "too many open files";
     default:
       return code ?? String(error);
   }

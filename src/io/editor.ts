@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CliError, usageError } from "../core/errors.js";
+import { TicketHooksError, usageError } from "../core/errors.js";
 
 /**
  * Opens text in $VISUAL / $EDITOR (run through the shell, so `code --wait` works) and returns what
@@ -31,7 +31,7 @@ export function editText(
       env: { ...env },
     });
     if (result.error || result.status !== 0) {
-      throw new CliError(
+      throw new TicketHooksError(
         "EDITOR_FAILED",
         `the editor (${editor}) ${result.error ? `could not start: ${result.error.message}` : `exited with code ${result.status}`}; nothing was sent`,
       );

@@ -1,7 +1,7 @@
 import { Agent, request } from "undici";
-import type { Headers } from "../core/receiving/receive.js";
+import { describeNetworkError } from "../core/delivery/http-client.js";
+import type { Forwarder, ForwardOptions } from "../core/receiving/ports.js";
 import { sign } from "../core/signing/signature.js";
-import { describeNetworkError } from "./http-sender.js";
 
 const HOP_BY_HOP = new Set([
   "host",
@@ -14,33 +14,6 @@ const HOP_BY_HOP = new Set([
   "te",
   "trailer",
 ]);
-
-export interface ForwardOptions {
-  /** The app's URL. */
-  to: string;
-  /** Re-sign for the app with this secret (the signature header is replaced). */
-  secret?: string | undefined;
-  /** The header to (re)write the signature into. */
-  signatureHeader: string;
-  timeoutMs?: number;
-}
-
-export interface ForwardReply {
-  status: number | null;
-  durationMs: number;
-  error: string | null;
-  body: string;
-  contentType: string | undefined;
-}
-
-export interface Forwarder {
-  forward(
-    headers: Headers,
-    body: Buffer,
-    signatureHeaderUsed: string | null,
-  ): Promise<ForwardReply>;
-  close(): Promise<void>;
-}
 
 /** Forwards the raw body and the original headers to the user's app (keep-alive). */
 export function createForwarder(options: ForwardOptions): Forwarder {

@@ -1,35 +1,7 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { HttpReply, ReceiverServer, ReceiverServerOptions } from "../core/receiving/ports.js";
 import type { IncomingRequest } from "../core/receiving/receive.js";
-
-export interface Reply {
-  status: number;
-  body: string;
-  headers?: Record<string, string>;
-}
-
-export interface ReceiverServerOptions {
-  host: string;
-  port: number;
-  /** Bytes kept of a body; past this, `tooLarge` is set and the rest is not stored. */
-  maxBody: number;
-  /** Time a client has to send its headers (slowloris guard). */
-  headersTimeoutMs?: number;
-  /** Time a client has to send the whole request. */
-  requestTimeoutMs?: number;
-  /** Answers a complete request, at once or later. A failure becomes a 500 here. */
-  onRequest: (req: IncomingRequest) => Reply | Promise<Reply>;
-  /** A request whose client went away before its body was complete. */
-  onAborted: (req: IncomingRequest) => void;
-}
-
-export interface ReceiverServer {
-  server: Server;
-  host: string;
-  port: number;
-  /** Stops accepting, waits for requests in flight, then closes idle connections. */
-  close(): Promise<void>;
-}
 
 function snapshot(req: IncomingMessage, chunks: Buffer[], tooLarge: boolean): IncomingRequest {
   const request: IncomingRequest = {
@@ -42,7 +14,7 @@ function snapshot(req: IncomingMessage, chunks: Buffer[], tooLarge: boolean): In
   return request;
 }
 
-function send(res: ServerResponse, reply: Reply, tooLarge: boolean): void {
+function send(res: ServerResponse, reply: HttpReply, tooLarge: boolean): void {
   if (res.destroyed) return;
   const length = String(Buffer.byteLength(reply.body));
   if (reply.headers || tooLarge) {
@@ -70,7 +42,7 @@ const ignore = () => {};
 export async function startReceiverServer(options: ReceiverServerOptions): Promise<ReceiverServer> {
   let inFlight = 0;
   let drained: (() => void) | undefined;
-  const INTERNAL: Reply = {
+  const INTERNAL: HttpReply = {
     status: 500,
     body: JSON.stringify({ error: "internal error in ticket-hooks" }),
   };
@@ -91,7 +63,7 @@ export async function startReceiverServer(options: ReceiverServerOptions): Promi
         if (finished) return;
         finished = true;
         inFlight++;
-        let reply: Reply | Promise<Reply>;
+        let reply: HttpReply | Promise<HttpReply>;
         try {
           reply = options.onRequest(snapshot(req, chunks, tooLarge));
         } catch {
@@ -148,7 +120,6 @@ export async function startReceiverServer(options: ReceiverServerOptions): Promi
   });
   const address = server.address() as AddressInfo;
   return {
-    server,
     host: options.host,
     port: address.port,
     async close() {

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import type { Readable } from "node:stream";
-import { CliError, describeFsError } from "../core/errors.js";
+import { describeFsError, TicketHooksError } from "../core/errors.js";
 
 export interface Input {
   /** `-` for standard input, else the path as given. */
@@ -18,8 +18,12 @@ export async function readInput(name: string, stdin: Readable): Promise<Input> {
   try {
     return { name, bytes: await readFile(name) };
   } catch (error) {
-    throw new CliError("UNREADABLE_FILE", `cannot read ${name}: ${describeFsError(error)}`, {
-      cause: error,
-    });
+    throw new TicketHooksError(
+      "UNREADABLE_FILE",
+      `cannot read ${name}: ${describeFsError(error)}`,
+      {
+        cause: error,
+      },
+    );
   }
 }

@@ -1,13 +1,7 @@
 import { closeSync, openSync, writeSync } from "node:fs";
 import { open } from "node:fs/promises";
-import { CliError, describeFsError } from "../core/errors.js";
-
-export interface Recorder {
-  /** Appends whole NDJSON lines (each ending with its newline), at once. */
-  write(lines: Uint8Array): void;
-  /** Closes the file; throws the write error, if recording failed. */
-  close(): Promise<void>;
-}
+import { describeFsError, TicketHooksError } from "../core/errors.js";
+import type { Recorder } from "../core/receiving/ports.js";
 
 /** True when the file exists, is not empty and does not end with a newline (a line cut by a crash). */
 async function endsMidLine(file: string): Promise<boolean> {
@@ -42,7 +36,10 @@ export async function openRecorder(
   try {
     fd = openSync(file, "a");
   } catch (error) {
-    throw new CliError("RECORD_FAILED", `cannot record to ${file}: ${describeFsError(error)}`);
+    throw new TicketHooksError(
+      "RECORD_FAILED",
+      `cannot record to ${file}: ${describeFsError(error)}`,
+    );
   }
   let failure: Error | undefined;
   let closed = false;
@@ -62,7 +59,10 @@ export async function openRecorder(
       } catch (error) {
         failure = error as Error;
         onError?.(
-          new CliError("RECORD_FAILED", `recording to ${file} failed: ${describeFsError(error)}`),
+          new TicketHooksError(
+            "RECORD_FAILED",
+            `recording to ${file} failed: ${describeFsError(error)}`,
+          ),
         );
       }
     },

@@ -1,10 +1,10 @@
 import { Box, Text, useApp, useInput, useStdout } from "ink";
 import { useEffect, useRef, useState } from "react";
-import { statusTone } from "../cli/output.js";
 import { EVENTS } from "../core/events/catalogue.js";
 import { tryParseJson } from "../core/json.js";
 import type { Exchange, ForwardResult } from "../core/receiving/exchange.js";
 import type { RequestLog } from "../core/receiving/request-log.js";
+import { statusTone } from "../terminal/status-tone.js";
 import { type TokenKind, tokenizeJsonLine } from "./json-tokens.js";
 
 export interface ListenAppProps {

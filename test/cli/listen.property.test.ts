@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Listener, listen } from "../../src/core/receiving/listen.js";
+import { type Listener, listen } from "../../src/index.js";
 import { tempDir } from "../helpers/cli.js";
 import { post } from "../helpers/http.js";
 

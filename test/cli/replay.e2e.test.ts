@@ -1,8 +1,8 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { listen } from "../../src/core/receiving/listen.js";
 import { sign } from "../../src/core/signing/signature.js";
+import { listen } from "../../src/index.js";
 import { lines, PAYLOADS, runCli, tempDir } from "../helpers/cli.js";
 import { signedAt } from "../helpers/hmac.js";
 import { post } from "../helpers/http.js";

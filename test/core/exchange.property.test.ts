@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type Exchange, exchangeLine, recordedBody } from "../../src/core/receiving/exchange.js";
+import { type Exchange, recordedBody } from "../../src/core/receiving/exchange.js";
 import { LineBatch } from "../../src/core/receiving/line-batch.js";
+import { exchangeLine } from "../../src/core/receiving/line-encoder.js";
 import { receive } from "../../src/core/receiving/receive.js";
 
 // Header values as node:http gives them: latin1 text, so code units up to 0xff.

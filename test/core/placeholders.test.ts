@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CliError } from "../../src/core/errors.js";
+import { TicketHooksError } from "../../src/core/errors.js";
 import { newEventId } from "../../src/core/events/ids.js";
 import { renderTemplate } from "../../src/core/events/placeholders.js";
 import { parseJsonOrThrow } from "../../src/core/json.js";
@@ -37,7 +37,7 @@ describe("renderTemplate", () => {
 
   it("names the file and the placeholder when it is unknown", () => {
     const run = () => renderTemplate({ data: { x: "{{process.exit()}}" } }, { source: "t.json" });
-    expect(run).toThrow(CliError);
+    expect(run).toThrow(TicketHooksError);
     expect(run).toThrow("t.json: unknown placeholder {{process.exit()}} at data.x");
   });
 

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { send, verify } from "../../src/index.js";
+import { fixedClock } from "../helpers/clock.js";
 import { WebhookServer } from "../helpers/webhook-server.js";
 
 let server: WebhookServer;
@@ -13,7 +14,7 @@ describe("send() library API", () => {
     const seen: string[] = [];
     const { results, summary } = await send(
       { events: ["created", "resolved"], to: server.url, secret: "s3cret" },
-      { clock: () => 1700000000, onResult: (r) => seen.push(r.event_type ?? "") },
+      { clock: fixedClock(1700000000), onResult: (r) => seen.push(r.event_type ?? "") },
     );
     expect(results.map((r) => [r.event_type, r.status, r.ok, r.attempts])).toEqual([
       ["whitelabel-ticket-created", 200, true, 1],
@@ -28,7 +29,7 @@ describe("send() library API", () => {
     expect(check.ok).toBe(true);
   });
 
-  it("throws a CliError for an invalid event before sending anything", async () => {
+  it("throws a TicketHooksError for an invalid event before sending anything", async () => {
     await expect(
       send({
         events: ["assigned"],

@@ -1,13 +1,15 @@
 import { writeFileSync } from "node:fs";
 import { Command, Option } from "commander";
-import { CASE_IDS, type CaseResult } from "../../core/check/run.js";
-import { CliError, describeFsError, ExitCode } from "../../core/errors.js";
+import { CASE_IDS, type CaseResult, runCheck } from "../../core/check/run.js";
+import { describeFsError, TicketHooksError } from "../../core/errors.js";
+import { resolveTemplateDir } from "../../core/events/templates.js";
+import { createSender } from "../../io/adapters.js";
 import { jsonLines, junit, prettyCase, prettySummary } from "../check-reporters.js";
 import { requireTarget, URL_ENV } from "../deliveries.js";
 import { commaList } from "../filters.js";
 import type { CliIo } from "../io.js";
 import { intArg, secretOption, signatureHeaderOption, templatesOption } from "../options.js";
-import { outputFor } from "../program.js";
+import { outputFor } from "../output.js";
 import { templateLookup } from "../template-source.js";
 
 interface CheckFlags {
@@ -74,8 +76,6 @@ Examples:
         out.warn(
           "no --secret: the signature cases are skipped (set TICKET_HOOKS_SECRET or pass --secret)",
         );
-      const { runCheck } = await import("../../core/check/run.js");
-      const { resolveTemplateDir } = await import("../../core/events/templates.js");
       out.note(`Using templates from ${resolveTemplateDir(templateLookup(this, io)).dir}`);
       const pretty = !flags.output ? reporter === "pretty" : true;
       const { results, summary } = await runCheck(
@@ -92,6 +92,7 @@ Examples:
           env: io.env,
         },
         {
+          createSender,
           onCase: (r: CaseResult) => {
             if (pretty) for (const line of prettyCase(r, out.c)) out.line(line);
           },
@@ -111,7 +112,7 @@ Examples:
         try {
           writeFileSync(flags.output, text);
         } catch (error) {
-          throw new CliError(
+          throw new TicketHooksError(
             "WRITE_FAILED",
             `cannot write ${flags.output}: ${describeFsError(error)}`,
           );
@@ -121,13 +122,13 @@ Examples:
         io.stdout.write(document);
       }
       if (summary.failed > 0) {
-        throw new CliError(
+        throw new TicketHooksError(
           "CHECK_FAILED",
           `${summary.failed} of ${summary.total} case(s) failed: ${results
             .filter((r) => r.status === "fail")
             .map((r) => r.id)
             .join(", ")}`,
-          { exitCode: ExitCode.failed },
+          { kind: "failed" },
         );
       }
     });

@@ -1,15 +1,17 @@
 import { randomBytes } from "node:crypto";
 import { Command } from "commander";
-import { CliError, ExitCode } from "../../core/errors.js";
-import { exchangeLine } from "../../core/receiving/exchange.js";
+import { composeAll, deliver } from "../../core/delivery/send.js";
+import { TicketHooksError } from "../../core/errors.js";
+import { LineEncoder } from "../../core/receiving/line-encoder.js";
 import type { Listener } from "../../core/receiving/listen.js";
+import { listen } from "../../core/receiving/listen.js";
 import { maskSecret } from "../../core/signing/signature.js";
+import { createSender, listenPorts } from "../../io/adapters.js";
 import { DeliveryPrinter } from "../delivery-printer.js";
 import type { CliIo } from "../io.js";
 import { exchangeLines, summaryLine } from "../listen-printer.js";
 import { jsonOption } from "../options.js";
-import type { Output } from "../output.js";
-import { outputFor } from "../program.js";
+import { type Output, outputFor } from "../output.js";
 import { untilSignal } from "../signals.js";
 
 export function demoCommand(io: CliIo): Command {
@@ -31,12 +33,14 @@ Examples:
       const out = outputFor(this, io);
       const keepOpen = this.opts<{ keepOpen?: boolean }>().keepOpen === true;
       const secret = `whsec_${randomBytes(18).toString("hex")}`;
-      const { listen } = await import("../../core/receiving/listen.js");
+      const encoder = new LineEncoder();
       const listener = await listen(
         { port: 0, secret },
         {
+          ...listenPorts,
+          clock: io.clock,
           onExchange: (ex) => {
-            if (out.json) out.line(exchangeLine(ex));
+            if (out.json) out.line(encoder.line(ex));
             else
               for (const l of exchangeLines(ex, out.c)) out.line(`${out.c.cyan("listen ›")} ${l}`);
           },
@@ -52,7 +56,6 @@ Examples:
 
 /** Sends the four events to the listener through real HTTP and checks what it saw. */
 async function runDemo(out: Output, listener: Listener, secret: string, keepOpen: boolean) {
-  const { composeAll, deliver } = await import("../../core/delivery/send.js");
   if (out.json) out.record({ type: "ready", url: listener.url });
   out.note(
     `Listener ready on ${listener.url} (secret ${maskSecret(secret)}, generated for this demo)`,
@@ -64,6 +67,8 @@ async function runDemo(out: Output, listener: Listener, secret: string, keepOpen
     events,
     { to: listener.url, secret },
     {
+      createSender,
+      clock: out.io.clock,
       onResult: (r) => {
         if (out.json) printer.result(r);
         else
@@ -87,8 +92,8 @@ async function runDemo(out: Output, listener: Listener, secret: string, keepOpen
     await untilSignal();
   }
   if (!ok) {
-    throw new CliError("DEMO_FAILED", "the demo did not see four valid, verified events", {
-      exitCode: ExitCode.failed,
+    throw new TicketHooksError("DEMO_FAILED", "the demo did not see four valid, verified events", {
+      kind: "failed",
     });
   }
   if (!out.json) out.note("Demo passed: four events sent, signed, verified and valid.");

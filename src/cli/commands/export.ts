@@ -1,13 +1,13 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Command } from "commander";
-import { CliError, describeFsError } from "../../core/errors.js";
+import { describeFsError, TicketHooksError } from "../../core/errors.js";
 import { tryParseJson } from "../../core/json.js";
 import { keepRecord, notARecording, readRecorded } from "../../core/receiving/recording.js";
 import { eventTypeList } from "../filters.js";
 import type { CliIo } from "../io.js";
 import { jsonOption } from "../options.js";
-import { outputFor } from "../program.js";
+import { outputFor } from "../output.js";
 
 interface ExportFlags {
   out: string;
@@ -46,7 +46,10 @@ Examples:
       try {
         mkdirSync(dir, { recursive: true });
       } catch (error) {
-        throw new CliError("WRITE_FAILED", `cannot create ${dir}: ${describeFsError(error)}`);
+        throw new TicketHooksError(
+          "WRITE_FAILED",
+          `cannot create ${dir}: ${describeFsError(error)}`,
+        );
       }
       const filter = {
         events: flags.events ? new Set(flags.events) : undefined,

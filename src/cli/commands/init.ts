@@ -1,7 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Command } from "commander";
-import { CliError, describeFsError } from "../../core/errors.js";
+import { describeFsError, TicketHooksError } from "../../core/errors.js";
 import { EVENTS } from "../../core/events/catalogue.js";
 import {
   BUNDLED_TEMPLATES_DIR,
@@ -10,7 +10,7 @@ import {
 } from "../../core/events/templates.js";
 import type { CliIo } from "../io.js";
 import { jsonOption } from "../options.js";
-import { outputFor } from "../program.js";
+import { outputFor } from "../output.js";
 
 export function initCommand(io: CliIo): Command {
   return new Command("init")
@@ -37,7 +37,7 @@ Examples:
       }));
       const existing = plan.filter((p) => existsSync(p.to));
       if (existing.length > 0 && !force) {
-        throw new CliError(
+        throw new TicketHooksError(
           "WOULD_OVERWRITE",
           `${existing.length} template(s) already exist in ${target}: ${existing.map((p) => p.to.slice(target.length + 1)).join(", ")}`,
           { hint: "Nothing was written. Use --force to overwrite them." },
@@ -47,7 +47,10 @@ Examples:
         mkdirSync(target, { recursive: true });
         for (const { from, to } of plan) copyFileSync(from, to);
       } catch (error) {
-        throw new CliError("WRITE_FAILED", `cannot write to ${target}: ${describeFsError(error)}`);
+        throw new TicketHooksError(
+          "WRITE_FAILED",
+          `cannot write to ${target}: ${describeFsError(error)}`,
+        );
       }
       for (const { to } of plan) {
         if (out.json) out.record({ file: to, overwritten: existing.some((p) => p.to === to) });

@@ -2,12 +2,14 @@ import { Command, InvalidArgumentError } from "commander";
 import { parseTarget } from "../../core/delivery/send.js";
 import type { Exchange } from "../../core/receiving/exchange.js";
 import type { ListenOptions } from "../../core/receiving/listen.js";
+import { listen } from "../../core/receiving/listen.js";
 import { maskSecret } from "../../core/signing/signature.js";
+import { listenPorts } from "../../io/adapters.js";
 import { eventTypeList } from "../filters.js";
 import type { CliIo } from "../io.js";
 import { printExchange, summaryLine } from "../listen-printer.js";
 import { intArg, jsonOption, secretOption, signatureHeaderOption } from "../options.js";
-import { outputFor } from "../program.js";
+import { outputFor } from "../output.js";
 import { untilSignal } from "../signals.js";
 
 function urlPath(value: string): string {
@@ -107,12 +109,13 @@ Examples:
         );
       }
       const useUi = !out.json && flags.ui && io.stdout.isTTY === true && io.stdin.isTTY === true;
-      const { listen } = await import("../../core/receiving/listen.js");
       // Only the live UI shows past requests: without it nothing is kept, so every request's
       // objects die young (cheap for the garbage collector under load).
       const listener = await listen(
-        { ...options, keep: useUi ? 1000 : 0 },
+        { ...options, keep: useUi ? 1000 : 0, retainEvents: false },
         {
+          ...listenPorts,
+          clock: io.clock,
           ...(out.json
             ? {
                 // Done with the bytes when the stream wrote them at once (files, and pipes

@@ -1,5 +1,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
-import { notARecording } from "../../core/receiving/recording.js";
+import { replayPlan } from "../../core/delivery/replay.js";
+import { deliverPlanned } from "../../core/delivery/send.js";
+import { notARecording, readRecorded } from "../../core/receiving/recording.js";
 import {
   addDeliveryOptions,
   type DeliveryFlags,
@@ -11,7 +13,7 @@ import {
 import { commaList, eventTypeList, timeArg } from "../filters.js";
 import type { CliIo } from "../io.js";
 import { intArg } from "../options.js";
-import { outputFor } from "../program.js";
+import { outputFor } from "../output.js";
 
 interface ReplayFlags extends DeliveryFlags {
   keepSignature?: boolean;
@@ -73,8 +75,6 @@ Examples:
     const out = outputFor(this, io);
     const flags = this.opts<ReplayFlags>();
     const to = flags.dryRun && !flags.to ? "http://localhost:3000/" : requireTarget(flags.to);
-    const { readRecorded } = await import("../../core/receiving/recording.js");
-    const { replayPlan } = await import("../../core/delivery/replay.js");
     const options = {
       ...deliveryOptions({ ...flags, to }),
       source,
@@ -113,7 +113,6 @@ Examples:
       finish();
       return;
     }
-    const { deliverPlanned } = await import("../../core/delivery/send.js");
     try {
       await runDeliveries(out, flags, 0, (deps) => deliverPlanned(plan, options, deps));
     } finally {

@@ -8,6 +8,7 @@ import {
   loadScenarioFile,
   type ScenarioEvent,
 } from "../../core/delivery/scenario.js";
+import { deliverPlanned } from "../../core/delivery/send.js";
 import { usageError } from "../../core/errors.js";
 import { invalidEventError } from "../../core/events/compose.js";
 import {
@@ -20,7 +21,7 @@ import {
 } from "../deliveries.js";
 import type { CliIo } from "../io.js";
 import { templatesOption } from "../options.js";
-import { outputFor } from "../program.js";
+import { outputFor } from "../output.js";
 import { templateLookup } from "../template-source.js";
 
 interface ScenarioFlags extends DeliveryFlags {
@@ -88,7 +89,6 @@ Examples:
       return;
     }
     const options = { ...deliveryOptions({ ...flags, to }), concurrency: 1 };
-    const { deliverPlanned } = await import("../../core/delivery/send.js");
     await runDeliveries(out, flags, planned.length, (deps) =>
       deliverPlanned(planned.values(), options, deps),
     );

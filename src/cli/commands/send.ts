@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import { bodyFactory } from "../../core/delivery/requests.js";
-import { composeAll, type SendOptions } from "../../core/delivery/send.js";
-import { CliError, usageError } from "../../core/errors.js";
+import { composeAll, deliver, type SendOptions } from "../../core/delivery/send.js";
+import { TicketHooksError, usageError } from "../../core/errors.js";
 import { type ComposedEvent, invalidEventError } from "../../core/events/compose.js";
 import { parseAssignment } from "../../core/events/overrides.js";
 import { readTextFile } from "../../core/events/templates.js";
@@ -18,7 +18,7 @@ import {
 } from "../deliveries.js";
 import type { CliIo } from "../io.js";
 import { intArg, templatesOption } from "../options.js";
-import { outputFor } from "../program.js";
+import { outputFor } from "../output.js";
 import { describeOrigin, templateLookup } from "../template-source.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -129,7 +129,6 @@ Examples:
       );
       return;
     }
-    const { deliver } = await import("../../core/delivery/send.js");
     await runDeliveries(out, flags, events.length * flags.count, (deps) =>
       deliver(events, options, deps),
     );
@@ -142,8 +141,8 @@ function editEvent(event: ComposedEvent, io: CliIo): ComposedEvent {
   try {
     value = parseJsonOrThrow(edited, `${event.file} (as edited)`);
   } catch (error) {
-    if (error instanceof CliError) {
-      throw new CliError(error.code, `${error.message}; nothing was sent`, {
+    if (error instanceof TicketHooksError) {
+      throw new TicketHooksError(error.code, `${error.message}; nothing was sent`, {
         hint: "Run again with --edit and fix the JSON.",
       });
     }

@@ -4,7 +4,7 @@ import { sign } from "../../core/signing/signature.js";
 import { readInput } from "../../io/input.js";
 import type { CliIo } from "../io.js";
 import { intArg, jsonOption, secretOption, signatureHeaderOption } from "../options.js";
-import { outputFor } from "../program.js";
+import { outputFor } from "../output.js";
 
 export function requireSecret(secret: string | undefined, what: string): string {
   if (secret === undefined || secret === "") {

@@ -5,7 +5,7 @@ import { renderTemplate } from "../../core/events/placeholders.js";
 import { loadTemplate, resolveTemplateDir, templateFile } from "../../core/events/templates.js";
 import type { CliIo } from "../io.js";
 import { jsonOption, templatesOption } from "../options.js";
-import { outputFor } from "../program.js";
+import { outputFor } from "../output.js";
 import { describeOrigin, templateLookup } from "../template-source.js";
 
 export function templatesCommand(io: CliIo): Command {

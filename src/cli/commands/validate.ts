@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { Command } from "commander";
-import { CliError, ExitCode } from "../../core/errors.js";
+import { TicketHooksError } from "../../core/errors.js";
 import { findEvent } from "../../core/events/catalogue.js";
 import { hasPlaceholders, renderTemplate } from "../../core/events/placeholders.js";
 import { loadTemplate } from "../../core/events/templates.js";
@@ -9,8 +9,7 @@ import { type ValidationResult, validateEvent } from "../../core/validation/vali
 import { readInput } from "../../io/input.js";
 import type { CliIo } from "../io.js";
 import { jsonOption, templatesOption } from "../options.js";
-import type { Output } from "../output.js";
-import { outputFor } from "../program.js";
+import { type Output, outputFor } from "../output.js";
 import { describeOrigin, templateLookup } from "../template-source.js";
 
 /** Prints one verdict: a line, then every error (path, expected, actual) and warning, indented. */
@@ -79,18 +78,21 @@ Examples:
             });
           } else printVerdict(out, input, result);
         } catch (error) {
-          if (!(error instanceof CliError)) throw error;
+          if (!(error instanceof TicketHooksError)) throw error;
           unreadable++;
           if (out.json) out.record({ input, valid: false, error: error.message });
           out.error(error.message, error.hint);
         }
       }
       if (unreadable > 0) {
-        throw new CliError("INPUT_ERROR", "", { exitCode: ExitCode.usage });
+        throw new TicketHooksError(
+          "INPUT_ERROR",
+          `${unreadable} of ${inputs.length} input(s) could not be read or parsed`,
+        );
       }
       if (invalid > 0) {
-        throw new CliError("INVALID", `${invalid} of ${inputs.length} input(s) invalid`, {
-          exitCode: ExitCode.failed,
+        throw new TicketHooksError("INVALID", `${invalid} of ${inputs.length} input(s) invalid`, {
+          kind: "failed",
         });
       }
     });

@@ -1,10 +1,10 @@
 import { Command } from "commander";
-import { CliError, ExitCode } from "../../core/errors.js";
+import { TicketHooksError } from "../../core/errors.js";
 import { verify } from "../../core/signing/signature.js";
 import { readInput } from "../../io/input.js";
 import type { CliIo } from "../io.js";
 import { intArg, jsonOption, secretOption } from "../options.js";
-import { outputFor } from "../program.js";
+import { outputFor } from "../output.js";
 import { requireSecret } from "./sign.js";
 
 export function verifyCommand(io: CliIo): Command {
@@ -56,7 +56,9 @@ Examples:
         out.line(`${out.c.red("✗ invalid")} ${result.message}`);
       }
       if (!result.ok) {
-        throw new CliError("SIGNATURE_INVALID", "", { exitCode: ExitCode.failed });
+        throw new TicketHooksError("SIGNATURE_INVALID", `invalid signature: ${result.message}`, {
+          kind: "failed",
+        });
       }
     });
 }

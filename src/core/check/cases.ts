@@ -1,4 +1,4 @@
-import { createHmac } from "node:crypto";
+import { computeSignature } from "../signing/signature.js";
 
 // The cases of `ticket-hooks check`: what each sends, what it expects, and how to fix a failure.
 // The runner is in check.ts.
@@ -136,7 +136,7 @@ export const CASES: readonly CaseDef[] = [
     run: async (ctx) => {
       const body = json(ctx.event("created"));
       const t = now();
-      const old = createHmac("sha256", `old-${ctx.secret}`).update(`${t}.${body}`).digest("hex");
+      const old = computeSignature(`old-${ctx.secret}`, t, body);
       const good = ctx.sign(body, t).split(",s=")[1];
       return [await ctx.post(body, `t=${t},s=${old},s=${good}`)];
     },

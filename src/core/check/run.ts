@@ -1,11 +1,14 @@
-import { createHmac } from "node:crypto";
-import type { HttpResponse, HttpSender } from "../../io/http-sender.js";
-import { USER_AGENT } from "../delivery/requests.js";
+import {
+  type CreateHttpSender,
+  describeNetworkError,
+  type HttpResponse,
+} from "../delivery/http-client.js";
+import { RequestSigner } from "../delivery/requests.js";
 import { parseTarget } from "../delivery/send.js";
 import { usageError } from "../errors.js";
 import { type ComposeOptions, composeEvent } from "../events/compose.js";
 import { defaultEntropy, type Entropy } from "../events/ids.js";
-import { DEFAULT_SIGNATURE_HEADER } from "../signing/signature.js";
+import { sign } from "../signing/signature.js";
 import {
   type Answer,
   CASE_IDS,
@@ -32,7 +35,7 @@ export type { Answer } from "./cases.js";
 export { CASE_IDS } from "./cases.js";
 
 export interface CheckDeps {
-  createSender?: (options: import("../../io/http-sender.js").HttpSenderOptions) => HttpSender;
+  createSender: CreateHttpSender;
   entropy?: Partial<Entropy>;
   onCase?: (result: CaseResult) => void;
 }
@@ -100,7 +103,7 @@ const EXPECTED: Record<Expect, string> = {
 /** Runs the conformance suite against a receiver, case by case. */
 export async function runCheck(
   options: CheckOptions,
-  deps: CheckDeps = {},
+  deps: CheckDeps,
 ): Promise<{ results: CaseResult[]; summary: CheckSummary }> {
   const url = parseTarget(options.to);
   checkIds(options.only, "--only");
@@ -110,9 +113,8 @@ export async function runCheck(
     !(options.skip ?? []).includes(id);
   const timeoutMs = options.timeoutMs ?? 10_000;
   const slowMs = options.slowMs ?? 3000;
-  const header = (options.signatureHeader ?? DEFAULT_SIGNATURE_HEADER).toLowerCase();
-  const http = await import("../../io/http-sender.js");
-  const sender = (deps.createSender ?? http.createHttpSender)({
+  const signer = new RequestSigner({ signatureHeader: options.signatureHeader });
+  const sender = await deps.createSender({
     origin: url.origin,
     timeoutMs,
     connections: 1,
@@ -123,14 +125,9 @@ export async function runCheck(
     secret: options.secret,
     event: (name) =>
       composeEvent(name, { ...options, newTicket: true, entropy }).value as Record<string, unknown>,
-    sign: (body, at = now(), secret = options.secret ?? "") =>
-      `t=${at},s=${createHmac("sha256", secret).update(`${at}.`).update(body).digest("hex")}`,
+    sign: (body, at = now(), secret = options.secret ?? "") => sign(secret, body, at),
     post: async (body, signature) => {
-      const headers: Record<string, string> = {
-        "content-type": "application/json",
-        "user-agent": USER_AGENT,
-      };
-      if (signature !== null) headers[header] = signature;
+      const headers = signer.headersWith(signature);
       const started = performance.now();
       try {
         const res: HttpResponse = await sender.post(`${url.pathname}${url.search}`, headers, body);
@@ -143,7 +140,7 @@ export async function runCheck(
       } catch (error) {
         return {
           status: null,
-          error: http.describeNetworkError(error, { host: url.host, timeoutMs }).message,
+          error: describeNetworkError(error, { host: url.host, timeoutMs }).message,
           duration_ms: Math.round((performance.now() - started) * 10) / 10,
           body: "",
         };

@@ -1,12 +1,6 @@
-import {
-  keepRecord,
-  type RecordedEvent,
-  type RecordFilter,
-  readRecorded,
-  type WarningSink,
-} from "../receiving/recording.js";
+import { keepRecord, type RecordedEvent, type RecordFilter } from "../receiving/recording.js";
 import type { PlannedRequest } from "./requests.js";
-import { type DeliverOptions, deliverPlanned, type SendDeps, type SendResult } from "./send.js";
+import type { DeliverOptions } from "./send.js";
 
 export interface ReplayOptions extends DeliverOptions, RecordFilter {
   /** A `listen --record` file or a folder of JSON files. */
@@ -42,18 +36,4 @@ export async function* replayPlan(
     index++;
     yield planned;
   }
-}
-
-/** Re-sends recorded events byte for byte, re-signed with a fresh timestamp when a secret is given. */
-export async function replay(
-  options: ReplayOptions,
-  deps: SendDeps & { warn?: WarningSink } = {},
-): Promise<SendResult> {
-  const records = await readRecorded(
-    options.source,
-    deps.warn ?? (() => {}),
-    options.signatureHeader,
-  );
-  const plan = replayPlan(records, options);
-  return deliverPlanned(plan, options, deps);
 }

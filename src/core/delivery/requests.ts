@@ -1,8 +1,8 @@
-import { createHmac, createSecretKey, type KeyObject } from "node:crypto";
+import { createSecretKey, type KeyObject } from "node:crypto";
 import type { ComposedEvent } from "../events/compose.js";
 import { newEventId } from "../events/ids.js";
 import { isPlainObject } from "../json.js";
-import { DEFAULT_SIGNATURE_HEADER } from "../signing/signature.js";
+import { DEFAULT_SIGNATURE_HEADER, sign } from "../signing/signature.js";
 import { VERSION } from "../version.js";
 
 export const USER_AGENT = `ticket-hooks/${VERSION}`;
@@ -81,7 +81,6 @@ export class RequestSigner {
 
   headers(body: string | Buffer, nowSeconds: number): Record<string, string> {
     if (!this.key) return { ...this.base };
-    const s = createHmac("sha256", this.key).update(`${nowSeconds}.`).update(body).digest("hex");
-    return { ...this.base, [this.signatureHeader]: `t=${nowSeconds},s=${s}` };
+    return { ...this.base, [this.signatureHeader]: sign(this.key, body, nowSeconds) };
   }
 }

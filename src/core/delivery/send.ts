@@ -1,5 +1,4 @@
-import { setTimeout as sleep } from "node:timers/promises";
-import type { HttpResponse, HttpSender, HttpSenderOptions } from "../../io/http-sender.js";
+import { type Clock, systemClock, unixSeconds } from "../clock.js";
 import { usageError } from "../errors.js";
 import {
   type ComposedEvent,
@@ -8,6 +7,7 @@ import {
   expandSpecs,
   invalidEventError,
 } from "../events/compose.js";
+import { type CreateHttpSender, describeNetworkError, type HttpResponse } from "./http-client.js";
 import {
   bodyFactory,
   type PlannedRequest,
@@ -54,9 +54,9 @@ export interface SendOptions extends DeliverOptions, ComposeOptions {
 }
 
 export interface SendDeps {
-  createSender?: (options: HttpSenderOptions) => HttpSender;
-  /** Unix seconds, for signatures. */
-  clock?: () => number;
+  createSender: CreateHttpSender;
+  /** Time for signatures, back-off and pacing. Default: the system clock. */
+  clock?: Clock;
   /** Called with each result as soon as it is known. */
   onResult?: (result: DeliveryResult) => void;
   signal?: AbortSignal;
@@ -125,7 +125,7 @@ export interface PlanSource {
 export async function deliverPlanned(
   source: PlanSource,
   options: DeliverOptions,
-  deps: SendDeps = {},
+  deps: SendDeps,
 ): Promise<SendResult> {
   const url = parseTarget(options.to);
   const path = `${url.pathname}${url.search}`;
@@ -134,10 +134,9 @@ export async function deliverPlanned(
   const backoffMs = options.backoffMs ?? 500;
   const maxBackoffMs = options.maxBackoffMs ?? 30_000;
   const concurrency = Math.max(1, options.concurrency ?? 1);
-  const clock = deps.clock ?? (() => Math.floor(Date.now() / 1000));
+  const clock = deps.clock ?? systemClock;
   const signer = new RequestSigner(options);
-  const http = await import("../../io/http-sender.js");
-  const sender = (deps.createSender ?? http.createHttpSender)({
+  const sender = await deps.createSender({
     origin: url.origin,
     timeoutMs,
     connections: concurrency,
@@ -157,21 +156,19 @@ export async function deliverPlanned(
       try {
         const headers =
           request.signature === undefined
-            ? signer.headers(request.body, clock())
+            ? signer.headers(request.body, unixSeconds(clock))
             : signer.headersWith(request.signature);
         response = await sender.post(path, headers, request.body);
         error = response.status >= 200 && response.status < 300 ? null : `HTTP ${response.status}`;
         if (error === null || !retryable(response.status) || attempts > retries) break;
-        wait = Math.min(retryAfterMs(response, Date.now()) ?? wait, maxBackoffMs);
+        wait = Math.min(retryAfterMs(response, clock.now()) ?? wait, maxBackoffMs);
       } catch (err) {
         response = undefined;
-        error = http.describeNetworkError(err, { host: url.host, timeoutMs }).message;
+        error = describeNetworkError(err, { host: url.host, timeoutMs }).message;
         if (attempts > retries) break;
       }
       if (deps.signal?.aborted) break;
-      await sleep(wait, undefined, deps.signal ? { signal: deps.signal } : undefined).catch(
-        () => {},
-      );
+      await clock.sleep(wait, deps.signal);
     }
     const body = response ? truncateBody(response.body) : null;
     if (response && error !== null && body) {
@@ -197,6 +194,7 @@ export async function deliverPlanned(
   const summary = new SummaryBuilder();
   let pulled = 0;
   const startedAt = performance.now();
+  const pacedFrom = clock.now();
   const worker = async () => {
     for (;;) {
       if (deps.signal?.aborted) return;
@@ -206,11 +204,9 @@ export async function deliverPlanned(
       const index = pulled++;
       const request = item.value;
       if (request.dueMs !== undefined) {
-        const wait = startedAt + request.dueMs - performance.now();
+        const wait = pacedFrom + request.dueMs - clock.now();
         if (wait > 0) {
-          await sleep(wait, undefined, deps.signal ? { signal: deps.signal } : undefined).catch(
-            () => {},
-          );
+          await clock.sleep(wait, deps.signal);
           if (deps.signal?.aborted) return;
         }
       }
@@ -256,7 +252,7 @@ export function planEvents(
 export function deliver(
   events: readonly ComposedEvent[],
   options: DeliverOptions,
-  deps: SendDeps = {},
+  deps: SendDeps,
 ): Promise<SendResult> {
   return deliverPlanned(planEvents(events, options), options, deps);
 }
@@ -265,7 +261,7 @@ export function deliver(
  * Composes and sends events; resolves with every delivery's result. For a user's own tests:
  * `const { results } = await send({ events: ["created"], to: url, secret })`.
  */
-export async function send(options: SendOptions, deps: SendDeps = {}): Promise<SendResult> {
+export async function send(options: SendOptions, deps: SendDeps): Promise<SendResult> {
   parseTarget(options.to);
   return deliver(composeAll(options), options, deps);
 }

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { CliError, usageError } from "../errors.js";
+import { TicketHooksError, usageError } from "../errors.js";
 import { parseJsonOrThrow } from "../json.js";
 import { type ValidationResult, validateEvent } from "../validation/validate.js";
 import { EVENT_NAMES, EVENTS, findEvent } from "./catalogue.js";
@@ -81,9 +81,9 @@ export function composeEvent(spec: string, options: ComposeOptions = {}): Compos
 }
 
 /** The refusal for an invalid event, listing every error. */
-export function invalidEventError(event: ComposedEvent): CliError {
+export function invalidEventError(event: ComposedEvent): TicketHooksError {
   const { validation } = event;
-  return new CliError(
+  return new TicketHooksError(
     "INVALID_EVENT",
     `${event.file} is not a valid ${validation.eventType ?? "event"} (${validation.errors.length} error(s)); nothing was sent`,
     {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { CliError, describeFsError, usageError } from "../errors.js";
+import { describeFsError, TicketHooksError, usageError } from "../errors.js";
 import { parseJsonOrThrow } from "../json.js";
 import { PACKAGE_ROOT } from "../version.js";
 import { type EventInfo, getEvent } from "./catalogue.js";
@@ -91,8 +91,12 @@ export function readTextFile(file: string): string {
   try {
     return readFileSync(file, "utf8");
   } catch (error) {
-    throw new CliError("UNREADABLE_FILE", `cannot read ${file}: ${describeFsError(error)}`, {
-      cause: error,
-    });
+    throw new TicketHooksError(
+      "UNREADABLE_FILE",
+      `cannot read ${file}: ${describeFsError(error)}`,
+      {
+        cause: error,
+      },
+    );
   }
 }

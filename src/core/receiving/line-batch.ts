@@ -1,4 +1,5 @@
-import { type Exchange, lineParts } from "./exchange.js";
+import type { Exchange } from "./exchange.js";
+import { LineEncoder } from "./line-encoder.js";
 
 /**
  * Exchanges' lines encoded once into one buffer, for the recording and the `--json` output alike:
@@ -9,6 +10,7 @@ export class LineBatch {
   private used = 0;
   /** Byte ranges of lines not to show (filtered events), in order; empty most of the time. */
   private hidden: number[] = [];
+  private readonly encoder = new LineEncoder();
 
   constructor(initialSize = 64 * 1024) {
     this.buffer = Buffer.allocUnsafe(initialSize);
@@ -20,7 +22,7 @@ export class LineBatch {
   }
 
   add(ex: Exchange, shown = true): void {
-    const { text, body } = lineParts(ex);
+    const { text, body } = this.encoder.parts(ex);
     const start = this.used;
     // UTF-8 takes at most 3 bytes per UTF-16 code unit.
     this.reserve(text.length * 3 + (body ? body.length + 2 : 1));

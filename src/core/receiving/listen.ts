@@ -1,11 +1,10 @@
-import { setTimeout as sleep } from "node:timers/promises";
-import type { Forwarder, ForwardReply } from "../../io/forwarder.js";
-import type { Reply } from "../../io/http-server.js";
-import type { Recorder } from "../../io/recorder.js";
+import { type Clock, systemClock, unixSeconds } from "../clock.js";
+import { TicketHooksError } from "../errors.js";
 import { findEvent } from "../events/catalogue.js";
 import { DEFAULT_SIGNATURE_HEADER } from "../signing/signature.js";
 import type { Exchange, ForwardResult } from "./exchange.js";
 import { LineBatch } from "./line-batch.js";
+import type { Forwarder, ForwardReply, HttpReply, ListenPorts, Recorder } from "./ports.js";
 import {
   DEFAULT_MAX_BODY,
   type IncomingRequest,
@@ -40,7 +39,7 @@ export interface ListenOptions extends ReceiveConfig {
   retainEvents?: boolean;
 }
 
-export interface ListenDeps {
+export interface ListenDeps extends ListenPorts {
   /** Called with each exchange as it is handled. */
   onExchange?: (exchange: Exchange) => void;
   /**
@@ -51,7 +50,8 @@ export interface ListenDeps {
    */
   onLines?: (ndjson: Buffer) => boolean | undefined;
   onError?: (error: Error) => void;
-  clock?: () => number;
+  /** Time for signature checks, arrival times and --delay. Default: the system clock. */
+  clock?: Clock;
 }
 
 export type EventMatcher = string | ((exchange: Exchange) => boolean);
@@ -84,16 +84,12 @@ function matcher(match: EventMatcher): (ex: Exchange) => boolean {
  * Starts a local receiver: every request goes through the receive pipeline, and its verdict is
  * answered, logged, recorded and forwarded.
  */
-export async function listen(
-  options: ListenOptions = {},
-  deps: ListenDeps = {},
-): Promise<Listener> {
-  const { startReceiverServer } = await import("../../io/http-server.js");
+export async function listen(options: ListenOptions = {}, deps: ListenDeps): Promise<Listener> {
   const recorder: Recorder | undefined = options.record
-    ? await (await import("../../io/recorder.js")).openRecorder(options.record, deps.onError)
+    ? await deps.openRecorder(options.record, deps.onError)
     : undefined;
   const forwarder: Forwarder | undefined = options.forwardTo
-    ? (await import("../../io/forwarder.js")).createForwarder({
+    ? await deps.createForwarder({
         to: options.forwardTo,
         secret: options.forwardSecret,
         signatureHeader: options.signatureHeader ?? DEFAULT_SIGNATURE_HEADER,
@@ -102,7 +98,7 @@ export async function listen(
     : undefined;
   const log = new RequestLog(options.keep ?? 1000);
   const stripEvent = options.retainEvents === false && log.limit > 0;
-  const clock = deps.clock ?? (() => Math.floor(Date.now() / 1000));
+  const clock = deps.clock ?? systemClock;
   let seq = 0;
 
   // Lines are encoded once, into one buffer per turn of the event loop, for the recording and the
@@ -141,8 +137,8 @@ export async function listen(
     request: IncomingRequest,
     verdict: Verdict,
     receivedAt: Date,
-  ): Promise<Reply> => {
-    if (options.delayMs) await sleep(options.delayMs);
+  ): Promise<HttpReply> => {
+    if (options.delayMs) await clock.sleep(options.delayMs);
     let status = verdict.status;
     let body = verdict.responseBody;
     let headers: Record<string, string> | undefined;
@@ -178,9 +174,9 @@ export async function listen(
   };
 
   /** Answers at once when there is nothing to wait for (no --delay, nothing to forward). */
-  const handle = (request: IncomingRequest): Reply | Promise<Reply> => {
-    const receivedAt = new Date();
-    const verdict = receive(request, options, clock());
+  const handle = (request: IncomingRequest): HttpReply | Promise<HttpReply> => {
+    const receivedAt = new Date(clock.now());
+    const verdict = receive(request, options, unixSeconds(clock));
     if (options.delayMs || (forwarder && !verdict.rejected && !verdict.filtered)) {
       return forward(request, verdict, receivedAt);
     }
@@ -196,41 +192,42 @@ export async function listen(
     return { status: verdict.status, body: verdict.responseBody };
   };
 
-  const server = await startReceiverServer({
-    host: options.host ?? "127.0.0.1",
-    port: options.port ?? 4000,
-    maxBody: options.maxBody ?? DEFAULT_MAX_BODY,
-    ...(options.headersTimeoutMs ? { headersTimeoutMs: options.headersTimeoutMs } : {}),
-    ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
-    onRequest: handle,
-    onAborted: (request) => {
-      const verdict = receive(request, options, clock());
-      finish({
-        seq: ++seq,
-        receivedAt: new Date(),
-        request,
-        verdict,
-        status: null,
-        forward: null,
-        aborted: true,
-      });
-    },
-  }).catch(async (error: NodeJS.ErrnoException) => {
-    await recorder?.close();
-    await forwarder?.close();
-    const { CliError } = await import("../errors.js");
-    const where = `${options.host ?? "127.0.0.1"}:${options.port ?? 4000}`;
-    if (error.code === "EADDRINUSE") {
-      throw new CliError(
-        "PORT_IN_USE",
-        `port ${options.port} is already in use on ${options.host ?? "127.0.0.1"}`,
-        {
-          hint: "Choose another with --port, or --port 0 for any free port.",
-        },
-      );
-    }
-    throw new CliError("LISTEN_FAILED", `cannot listen on ${where}: ${error.message}`);
-  });
+  const server = await deps
+    .startServer({
+      host: options.host ?? "127.0.0.1",
+      port: options.port ?? 4000,
+      maxBody: options.maxBody ?? DEFAULT_MAX_BODY,
+      ...(options.headersTimeoutMs ? { headersTimeoutMs: options.headersTimeoutMs } : {}),
+      ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+      onRequest: handle,
+      onAborted: (request) => {
+        const verdict = receive(request, options, unixSeconds(clock));
+        finish({
+          seq: ++seq,
+          receivedAt: new Date(clock.now()),
+          request,
+          verdict,
+          status: null,
+          forward: null,
+          aborted: true,
+        });
+      },
+    })
+    .catch(async (error: NodeJS.ErrnoException) => {
+      await recorder?.close();
+      await forwarder?.close();
+      const where = `${options.host ?? "127.0.0.1"}:${options.port ?? 4000}`;
+      if (error.code === "EADDRINUSE") {
+        throw new TicketHooksError(
+          "PORT_IN_USE",
+          `port ${options.port} is already in use on ${options.host ?? "127.0.0.1"}`,
+          {
+            hint: "Choose another with --port, or --port 0 for any free port.",
+          },
+        );
+      }
+      throw new TicketHooksError("LISTEN_FAILED", `cannot listen on ${where}: ${error.message}`);
+    });
 
   const host = server.host.includes(":") ? `[${server.host}]` : server.host;
   const url = `http://${host}:${server.port}${options.path ?? "/"}`;

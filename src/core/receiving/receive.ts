@@ -10,7 +10,7 @@ import {
 import type { ValidationResult } from "../validation/types.js";
 import { validateEvent } from "../validation/validate.js";
 
-export type Headers = Readonly<Record<string, string | string[] | undefined>>;
+export type HeaderMap = Readonly<Record<string, string | string[] | undefined>>;
 
 /** A request as the HTTP adapter saw it: raw bytes, never re-serialised. */
 export interface IncomingRequest {
@@ -18,7 +18,7 @@ export interface IncomingRequest {
   /** Path and query as sent. */
   url: string;
   /** Lower-case names, as node:http gives them. */
-  headers: Headers;
+  headers: HeaderMap;
   body: Buffer;
   /** The body went past maxBody; `body` holds only its start. */
   tooLarge?: boolean;
@@ -99,7 +99,7 @@ function first(value: string | string[] | undefined): string | undefined {
 
 /** The signature header: the configured one, else any header whose value looks like t=…,s=…. */
 export function findSignature(
-  headers: Headers,
+  headers: HeaderMap,
   configured: string,
   lower = configured.toLowerCase(),
 ): { name: string; value: string } | undefined {

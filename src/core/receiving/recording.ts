@@ -1,7 +1,7 @@
 import { createReadStream } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { CliError, describeFsError } from "../errors.js";
+import { describeFsError, TicketHooksError } from "../errors.js";
 import { isPlainObject, tryParseJson } from "../json.js";
 import { DEFAULT_SIGNATURE_HEADER } from "../signing/signature.js";
 import { validateEvent } from "../validation/validate.js";
@@ -79,7 +79,9 @@ export async function* readRecordingFile(
   await new Promise<void>((resolve, reject) => {
     stream.once("open", () => resolve());
     stream.once("error", (error) =>
-      reject(new CliError("UNREADABLE_FILE", `cannot read ${file}: ${describeFsError(error)}`)),
+      reject(
+        new TicketHooksError("UNREADABLE_FILE", `cannot read ${file}: ${describeFsError(error)}`),
+      ),
     );
   });
   let n = 0;
@@ -136,7 +138,10 @@ export async function readRecorded(
   try {
     isDir = (await stat(source)).isDirectory();
   } catch (error) {
-    throw new CliError("UNREADABLE_FILE", `cannot read ${source}: ${describeFsError(error)}`);
+    throw new TicketHooksError(
+      "UNREADABLE_FILE",
+      `cannot read ${source}: ${describeFsError(error)}`,
+    );
   }
   return isDir ? readEventFolder(source, warn) : readRecordingFile(source, warn, signatureHeader);
 }
@@ -164,8 +169,8 @@ export function keepRecord(r: RecordedEvent, f: RecordFilter): boolean {
 }
 
 /** The error for a source from which not one recorded request could be read. */
-export function notARecording(source: string, unreadable: number): CliError {
-  return new CliError(
+export function notARecording(source: string, unreadable: number): TicketHooksError {
+  return new TicketHooksError(
     "NOT_A_RECORDING",
     `no recorded request could be read from ${source} (${unreadable} unreadable line(s))`,
     { hint: "Give a file written by `ticket-hooks listen --record`, or a folder of JSON files." },

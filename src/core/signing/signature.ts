@@ -7,18 +7,26 @@ export const DEFAULT_TOLERANCE_SECONDS = 300;
 
 export type Body = string | Uint8Array;
 
-/** Hex HMAC-SHA256 of `<t>.<raw body>` with the secret as UTF-8 key (our documented assumption). */
+/**
+ * The one signing primitive: HMAC-SHA256 of `<t>.<raw body>` with the secret as UTF-8 key (our
+ * documented assumption), as raw bytes. Everything that signs or verifies goes through it.
+ */
+export function signatureDigest(secret: string | KeyObject, timestamp: number, body: Body): Buffer {
+  return createHmac("sha256", secret).update(`${timestamp}.`).update(body).digest();
+}
+
+/** The lower-case hex digest of `<t>.<raw body>` (see signatureDigest). */
 export function computeSignature(
   secret: string | KeyObject,
   timestamp: number,
   body: Body,
 ): string {
-  return createHmac("sha256", secret).update(`${timestamp}.`).update(body).digest("hex");
+  return signatureDigest(secret, timestamp, body).toString("hex");
 }
 
 /** The header value `t=<unix seconds>,s=<hex digest>` for exactly these body bytes. */
 export function sign(
-  secret: string,
+  secret: string | KeyObject,
   body: Body,
   timestamp = Math.floor(Date.now() / 1000),
 ): string {
@@ -122,7 +130,7 @@ export function verify(
       );
     }
   }
-  const expected = createHmac("sha256", secret).update(`${timestamp}.`).update(body).digest();
+  const expected = signatureDigest(secret, timestamp, body);
   for (const candidate of parsed.signatures) {
     // Decoded into one scratch buffer (as Buffer.from(candidate, "hex") would: up to the first
     // non-hex character); one byte more than a digest shows a candidate that is too long.
