@@ -173,12 +173,12 @@ export async function runDeliveries(
   });
   const controller = new AbortController();
   const stopListening = onStopSignal(
+    out.io.signals,
     () => {
       out.note("\nInterrupted: finishing requests in flight (Ctrl-C again to force)…");
       controller.abort();
     },
     () => process.exit(130),
-    ["SIGINT"],
   );
   let outcome: SendResult;
   try {

@@ -1,5 +1,6 @@
 import type { Readable, Writable } from "node:stream";
 import { type Clock, systemClock } from "../core/clock.js";
+import { processSignals, type SignalSource } from "./signals.js";
 
 /** Everything a command touches outside its arguments; tests pass their own. */
 export interface CliIo {
@@ -10,6 +11,8 @@ export interface CliIo {
   cwd: string;
   /** Time for signatures, back-off, pacing and arrival times; tests pass their own. */
   clock: Clock;
+  /** Ctrl-C and SIGTERM. */
+  signals: SignalSource;
 }
 
 export function processIo(): CliIo {
@@ -20,5 +23,6 @@ export function processIo(): CliIo {
     env: process.env,
     cwd: process.cwd(),
     clock: systemClock,
+    signals: processSignals,
   };
 }

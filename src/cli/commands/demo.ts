@@ -89,7 +89,7 @@ async function runDemo(out: Output, listener: Listener, secret: string, keepOpen
     out.note(
       `Still listening on ${listener.url}. Try:\n  ticket-hooks send resolved --to ${listener.url} --secret <the demo secret>\n(the demo secret is not printed; send without --secret to see a 401). Ctrl-C to stop.`,
     );
-    await untilSignal();
+    await untilSignal(out.io.signals);
   }
   if (!ok) {
     throw new TicketHooksError("DEMO_FAILED", "the demo did not see four valid, verified events", {

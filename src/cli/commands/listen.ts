@@ -144,7 +144,7 @@ Examples:
       else out.note("No --secret: signatures are not checked.");
       if (flags.record) out.note(`Recording to ${flags.record}`);
       if (flags.forwardTo) out.note(`Forwarding to ${flags.forwardTo}`);
-      let stop: Promise<unknown> = untilSignal();
+      let stop: Promise<unknown> = untilSignal(io.signals);
       if (useUi) {
         const { runListenUi } = await import("../../ui/run.js");
         stop = Promise.race([
