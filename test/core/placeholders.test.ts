@@ -1,7 +1,8 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { TicketHooksError } from "../../src/core/errors.js";
 import { newEventId } from "../../src/core/events/ids.js";
-import { renderTemplate } from "../../src/core/events/placeholders.js";
+import { escapeTemplateText, renderTemplate } from "../../src/core/events/placeholders.js";
 import { parseJsonOrThrow } from "../../src/core/json.js";
 
 const entropy = (() => {
@@ -63,6 +64,25 @@ describe("parseJsonOrThrow", () => {
   it("points at the end for truncated JSON", () => {
     expect(() => parseJsonOrThrow('{\n  "a": [1,', "cut.json")).toThrow(
       /^cut\.json:2:\d+: invalid JSON/,
+    );
+  });
+});
+
+describe("the {{{{ escape", () => {
+  it("renders {{{{ as a literal {{ and never expands what follows", () => {
+    expect(renderTemplate({ t: "{{{{env.SECRET}}" }, { env: { SECRET: "x" } })).toEqual({
+      t: "{{env.SECRET}}",
+    });
+  });
+
+  it("escapeTemplateText round-trips any text through rendering", () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.constantFrom("{", "}", "a", " ", "e", "n", "v", ".") }),
+        (s) => {
+          expect(renderTemplate(escapeTemplateText(s), { env: {} })).toBe(s);
+        },
+      ),
     );
   });
 });

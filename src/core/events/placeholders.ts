@@ -14,7 +14,9 @@ export interface RenderOptions {
   resolve?: (name: string) => unknown;
 }
 
-const PATTERN = /\{\{\s*([^{}]*?)\s*\}\}/g;
+/** `{{{{` is a literal `{{` (the escape); otherwise `{{ name }}` is a placeholder. */
+const PATTERN = /\{\{\{\{|\{\{\s*([^{}]*?)\s*\}\}/g;
+const ESCAPE = "{{{{";
 const WHOLE = /^\{\{\s*([^{}]*?)\s*\}\}$/;
 
 /**
@@ -65,7 +67,8 @@ export function renderTemplate(value: unknown, options: RenderOptions = {}): unk
       if (!node.includes("{{")) return node;
       const whole = WHOLE.exec(node);
       if (whole) return lookup(whole[1] ?? "", path);
-      return node.replace(PATTERN, (_m, name: string) => {
+      return node.replace(PATTERN, (match, name: string | undefined) => {
+        if (match === ESCAPE || name === undefined) return "{{";
         const v = lookup(name, path);
         return typeof v === "string" ? v : JSON.stringify(v);
       });
@@ -87,4 +90,12 @@ export function hasPlaceholders(value: unknown): boolean {
   if (Array.isArray(value)) return value.some(hasPlaceholders);
   if (isPlainObject(value)) return Object.values(value).some(hasPlaceholders);
   return false;
+}
+
+/**
+ * Text written so that no placeholder in it is ever expanded: each `{{` becomes `{{{{`, which
+ * renders back as `{{`. For captured data written as a template (export), so it stays data.
+ */
+export function escapeTemplateText(text: string): string {
+  return text.replaceAll("{{", ESCAPE);
 }
