@@ -1,3 +1,4 @@
+import type { EventEmitter } from "node:events";
 import { Command, type Option } from "commander";
 import { VERSION } from "../core/version.js";
 import { loadConfig } from "./config.js";
@@ -33,6 +34,32 @@ function requested(argv: readonly string[]): string | undefined {
   }
   const name = words[0] === "help" ? words[1] : words[0];
   return name !== undefined && Object.hasOwn(COMMANDS, name) ? name : undefined;
+}
+
+/**
+ * Environment variables come from `io.env`, not `process.env` (which commander reads): main(argv, io)
+ * then runs with the environment its caller gives, as a test does. A no-op for a real process.
+ */
+function applyEnv(program: Command, command: Command, io: CliIo): void {
+  for (let cmd: Command | null = command; cmd; cmd = cmd.parent) {
+    for (const option of cmd.options as readonly Option[]) {
+      if (!option.envVar) continue;
+      const key = option.attributeName();
+      const source = cmd.getOptionValueSource(key);
+      if (source === "cli") continue;
+      const value = io.env[option.envVar];
+      if (value !== undefined) {
+        // As commander does for process.env: parsed like a flag's value, source "env".
+        (cmd as unknown as EventEmitter).emit(
+          `optionEnv:${option.name()}`,
+          option.required || option.optional ? value : undefined,
+        );
+      } else if (source === "env") {
+        cmd.setOptionValueWithSource(key, option.defaultValue, "default");
+      }
+    }
+    if (cmd === program) break;
+  }
 }
 
 /** Fills options not given as flags or env vars from the config file (flags > env > file). */
@@ -102,7 +129,10 @@ Exit codes: 0 ok · 1 a check, delivery or verification failed · 2 usage or inp
     names.map((name) => (COMMANDS[name] as () => Promise<(io: CliIo) => Command>)()),
   );
   for (const factory of factories) program.addCommand(factory(io));
-  program.hook("preAction", (_root, actionCommand) => applyConfig(program, actionCommand, io));
+  program.hook("preAction", (_root, actionCommand) => {
+    applyEnv(program, actionCommand, io);
+    applyConfig(program, actionCommand, io);
+  });
   configureTree(program, io);
   return program;
 }

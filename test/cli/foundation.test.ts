@@ -1,9 +1,24 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { lines, PAYLOADS, ROOT, runCli, tempDir } from "../helpers/cli.js";
+import { lines, PAYLOADS, ROOT, tempDir } from "../helpers/cli.js";
+import { runMain } from "../helpers/main.js";
 
 const CREATED = join(PAYLOADS, "whitelabel-ticket-created.json");
+const COMMANDS = [
+  "demo",
+  "send",
+  "listen",
+  "replay",
+  "scenario",
+  "check",
+  "export",
+  "templates",
+  "init",
+  "validate",
+  "sign",
+  "verify",
+];
 const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
 
 let tmp: { dir: string; cleanup: () => void };
@@ -14,37 +29,34 @@ afterEach(() => tmp.cleanup());
 
 describe("global behaviour", () => {
   it("--version prints the package version", async () => {
-    const r = await runCli(["--version"]);
+    const r = await runMain(["--version"]);
     expect(r).toMatchObject({ code: 0, stdout: `${pkg.version}\n` });
   });
 
   it("--help lists every command and has examples", async () => {
-    const r = await runCli(["--help"]);
+    const r = await runMain(["--help"]);
     expect(r.code).toBe(0);
-    for (const cmd of ["templates", "init", "validate", "sign", "verify"]) {
-      expect(r.stdout).toContain(cmd);
-    }
+    for (const cmd of COMMANDS) expect(r.stdout).toMatch(new RegExp(`^  ${cmd}\\b`, "m"));
     expect(r.stdout).toContain("Examples:");
   });
 
-  it.each(["templates", "init", "validate", "sign", "verify"])(
-    "%s --help has an example",
-    async (cmd) => {
-      const r = await runCli([cmd, "--help"]);
-      expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(/Examples:\n\s+\$ ticket-hooks /);
-    },
-  );
+  it.each(COMMANDS)("%s --help prints its usage and examples, exit 0", async (cmd) => {
+    const r = await runMain([cmd, "--help"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^Usage: ticket-hooks ${cmd}\\b`));
+    expect(r.stdout).toMatch(new RegExp(`Examples:\\n\\s+\\$ ticket-hooks ${cmd}\\b`));
+    expect(r.stderr).toBe("");
+  });
 
   it("an unknown command exits 2 with a suggestion", async () => {
-    const r = await runCli(["valdate"]);
+    const r = await runMain(["valdate"]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
     expect(r.stderr).toContain("Did you mean validate?");
   });
 
   it("an unknown flag exits 2 with a suggestion", async () => {
-    const r = await runCli(["sign", CREATED, "--secrte", "x"]);
+    const r = await runMain(["sign", CREATED, "--secrte", "x"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("Did you mean --secret?");
   });
@@ -52,7 +64,7 @@ describe("global behaviour", () => {
 
 describe("templates", () => {
   it("lists the four with event type, description and file", async () => {
-    const r = await runCli(["templates"], { cwd: tmp.dir });
+    const r = await runMain(["templates"], { cwd: tmp.dir });
     expect(r.code).toBe(0);
     for (const t of ["created", "updated", "assigned", "resolved"]) {
       expect(r.stdout).toContain(`whitelabel-ticket-${t}.json (bundled)`);
@@ -61,21 +73,21 @@ describe("templates", () => {
   });
 
   it("--json gives one object per template", async () => {
-    const r = await runCli(["templates", "--json"], { cwd: tmp.dir });
+    const r = await runMain(["templates", "--json"], { cwd: tmp.dir });
     const rows = lines(r.stdout).map((l) => JSON.parse(l));
     expect(rows.map((x) => x.name)).toEqual(["created", "updated", "assigned", "resolved"]);
     expect(rows[0]).toMatchObject({ event_type: "whitelabel-ticket-created", origin: "bundled" });
   });
 
   it("show prints the template bytes and names the file on stderr", async () => {
-    const r = await runCli(["templates", "show", "whitelabel-ticket-created"], { cwd: tmp.dir });
+    const r = await runMain(["templates", "show", "whitelabel-ticket-created"], { cwd: tmp.dir });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(readFileSync(CREATED, "utf8"));
     expect(r.stderr).toContain(`Using template ${CREATED} (bundled)`);
   });
 
   it("show with an unknown event exits 2 and lists the names", async () => {
-    const r = await runCli(["templates", "show", "deleted"]);
+    const r = await runMain(["templates", "show", "deleted"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('unknown event "deleted"');
     expect(r.stderr).toContain("created, updated, assigned, resolved");
@@ -90,7 +102,7 @@ describe("templates", () => {
       writeFileSync(join(d, "whitelabel-ticket-created.json"), `{"from":"${d}"}`);
     }
     const show = (args: string[], e: Record<string, string> = {}) =>
-      runCli(["templates", "show", "created", ...args], { cwd: tmp.dir, env: e });
+      runMain(["templates", "show", "created", ...args], { cwd: tmp.dir, env: e });
     expect((await show(["--templates", flag], { TICKET_HOOKS_TEMPLATES: env })).stdout).toContain(
       flag,
     );
@@ -99,12 +111,12 @@ describe("templates", () => {
     expect(fromLocal.stdout).toContain(local);
     expect(fromLocal.stderr).toContain("(from ./ticket-hooks/)");
     // A folder without the event's file falls back to the bundled one, and says so.
-    const updated = await runCli(["templates", "show", "updated"], { cwd: tmp.dir });
+    const updated = await runMain(["templates", "show", "updated"], { cwd: tmp.dir });
     expect(updated.stderr).toContain("(bundled)");
   });
 
   it("--templates pointing nowhere is a clear error", async () => {
-    const r = await runCli(["templates", "--templates", join(tmp.dir, "missing")]);
+    const r = await runMain(["templates", "--templates", join(tmp.dir, "missing")]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/templates folder .*missing \(--templates\) does not exist/);
   });
@@ -117,10 +129,10 @@ describe("templates", () => {
       join(tmp.dir, "ticket-hooks.config.json"),
       JSON.stringify({ templates: fromConfig }),
     );
-    const r = await runCli(["templates", "show", "created"], { cwd: tmp.dir });
+    const r = await runMain(["templates", "show", "created"], { cwd: tmp.dir });
     expect(r.stdout).toBe('{"from":"config"}\n');
     expect(r.stderr).toContain("(from the config file)");
-    const env = await runCli(["templates", "show", "created"], {
+    const env = await runMain(["templates", "show", "created"], {
       cwd: tmp.dir,
       env: { TICKET_HOOKS_TEMPLATES: PAYLOADS },
     });
@@ -132,7 +144,7 @@ describe("templates", () => {
       join(tmp.dir, "ticket-hooks.config.json"),
       JSON.stringify({ secret: "s3cr3t-value" }),
     );
-    const r = await runCli(["sign", CREATED, "--timestamp", "1700000000"], { cwd: tmp.dir });
+    const r = await runMain(["sign", CREATED, "--timestamp", "1700000000"], { cwd: tmp.dir });
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("contains a secret");
     expect(r.stderr).not.toContain("s3cr3t-value");
@@ -141,7 +153,7 @@ describe("templates", () => {
 
   it("a broken config file names line and column", async () => {
     writeFileSync(join(tmp.dir, "ticket-hooks.config.json"), '{\n  "to": \n}');
-    const r = await runCli(["templates"], { cwd: tmp.dir });
+    const r = await runMain(["templates"], { cwd: tmp.dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/ticket-hooks\.config\.json:3:1: invalid JSON/);
   });
@@ -149,7 +161,7 @@ describe("templates", () => {
 
 describe("init", () => {
   it("copies the four templates, then refuses to overwrite without --force", async () => {
-    const first = await runCli(["init"], { cwd: tmp.dir });
+    const first = await runMain(["init"], { cwd: tmp.dir });
     expect(first.code).toBe(0);
     const dir = join(tmp.dir, "ticket-hooks");
     expect(lines(first.stdout)).toHaveLength(4);
@@ -157,20 +169,20 @@ describe("init", () => {
       readFileSync(join(PAYLOADS, "whitelabel-ticket-updated.json"), "utf8"),
     );
     writeFileSync(join(dir, "whitelabel-ticket-created.json"), '{"edited":true}');
-    const second = await runCli(["init"], { cwd: tmp.dir });
+    const second = await runMain(["init"], { cwd: tmp.dir });
     expect(second.code).toBe(2);
     expect(second.stderr).toContain("already exist");
     expect(second.stderr).toContain("--force");
     expect(readFileSync(join(dir, "whitelabel-ticket-created.json"), "utf8")).toBe(
       '{"edited":true}',
     );
-    const forced = await runCli(["init", "--force"], { cwd: tmp.dir });
+    const forced = await runMain(["init", "--force"], { cwd: tmp.dir });
     expect(forced.code).toBe(0);
     expect(readFileSync(join(dir, "whitelabel-ticket-created.json"), "utf8")).toContain("whev_");
   });
 
   it("takes a folder argument", async () => {
-    const r = await runCli(["init", "custom/dir"], { cwd: tmp.dir });
+    const r = await runMain(["init", "custom/dir"], { cwd: tmp.dir });
     expect(r.code).toBe(0);
     expect(existsSync(join(tmp.dir, "custom/dir/whitelabel-ticket-resolved.json"))).toBe(true);
   });
@@ -181,7 +193,7 @@ describe("validate", () => {
     const files = ["created", "updated", "assigned", "resolved"].map((e) =>
       join(PAYLOADS, `whitelabel-ticket-${e}.json`),
     );
-    const r = await runCli(["validate", ...files]);
+    const r = await runMain(["validate", ...files]);
     expect(r.code).toBe(0);
     expect(lines(r.stdout).filter((l) => l.startsWith("✓ valid"))).toHaveLength(4);
   });
@@ -192,7 +204,7 @@ describe("validate", () => {
     event.data.ticket.extra_field = 1;
     const file = join(tmp.dir, "bad.json");
     writeFileSync(file, JSON.stringify(event));
-    const r = await runCli(["validate", file]);
+    const r = await runMain(["validate", file]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("✗ invalid");
     expect(r.stdout).toContain("data.ticket.is_open: whitelabel-ticket-created must have");
@@ -202,7 +214,7 @@ describe("validate", () => {
   });
 
   it("--json gives one object per input, reading - from stdin", async () => {
-    const r = await runCli(["validate", "-", CREATED, "--json"], { input: '{"event_type":"x"}' });
+    const r = await runMain(["validate", "-", CREATED, "--json"], { input: '{"event_type":"x"}' });
     expect(r.code).toBe(1);
     const [stdin, file] = lines(r.stdout).map((l) => JSON.parse(l));
     expect(stdin).toMatchObject({ input: "-", valid: false, event_type: null });
@@ -219,14 +231,14 @@ describe("validate", () => {
   it("broken JSON names file, line and column and exits 2", async () => {
     const file = join(tmp.dir, "broken.json");
     writeFileSync(file, '{\n  "event_type": "whitelabel-ticket-created",\n  oops\n}');
-    const r = await runCli(["validate", file]);
+    const r = await runMain(["validate", file]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${file}:3:3: invalid JSON`);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
   it("a missing file exits 2 with one line", async () => {
-    const r = await runCli(["validate", join(tmp.dir, "nope.json")]);
+    const r = await runMain(["validate", join(tmp.dir, "nope.json")]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("no such file");
   });
@@ -240,13 +252,13 @@ describe("validate", () => {
     event.data.ticket.replies = [];
     event.data.ticket.title = "{{env.TITLE}}";
     writeFileSync(ok, JSON.stringify(event));
-    expect((await runCli(["validate", ok], { env: { TITLE: "Hi" } })).code).toBe(0);
-    const missing = await runCli(["validate", ok]);
+    expect((await runMain(["validate", ok], { env: { TITLE: "Hi" } })).code).toBe(0);
+    const missing = await runMain(["validate", ok]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain(`${ok}: placeholder {{env.TITLE}} at data.ticket.title`);
     event.data.ticket.title = "{{title}}";
     writeFileSync(ok, JSON.stringify(event));
-    const unknown = await runCli(["validate", ok]);
+    const unknown = await runMain(["validate", ok]);
     expect(unknown.stderr).toContain(`${ok}: unknown placeholder {{title}}`);
   });
 });
@@ -256,12 +268,12 @@ describe("sign and verify", () => {
   const KNOWN = "e9e4044eaec335d6c75ca16b0075232be5c8588fd4055bbf3520863543bd9077";
 
   it("sign prints the header line for the file's exact bytes", async () => {
-    const r = await runCli(["sign", CREATED, "--secret", "abc", "--timestamp", "1700000000"]);
+    const r = await runMain(["sign", CREATED, "--secret", "abc", "--timestamp", "1700000000"]);
     expect(r).toMatchObject({ code: 0, stdout: `X-Signature: t=1700000000,s=${KNOWN}\n` });
   });
 
   it("sign reads stdin and the secret from the environment, with --json and a custom header", async () => {
-    const r = await runCli(
+    const r = await runMain(
       [
         "sign",
         "-",
@@ -280,14 +292,14 @@ describe("sign and verify", () => {
   });
 
   it("sign without a secret exits 2", async () => {
-    const r = await runCli(["sign", CREATED]);
+    const r = await runMain(["sign", CREATED]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("TICKET_HOOKS_SECRET");
   });
 
   it("verify exits 0 for a valid signature", async () => {
     const args = ["verify", CREATED, "--secret", "abc", "--signature", `t=1700000000,s=${KNOWN}`];
-    const r = await runCli([...args, "--now", "1700000100"]);
+    const r = await runMain([...args, "--now", "1700000100"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("✓ valid");
   });
@@ -302,24 +314,24 @@ describe("sign and verify", () => {
     ],
   ])("verify %j fails with %s", async (extra, text, reason) => {
     const args = ["verify", CREATED, "--secret", "abc", "--signature", `t=1700000000,s=${KNOWN}`];
-    const r = await runCli([...args, ...extra]);
+    const r = await runMain([...args, ...extra]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(text);
-    const json = await runCli([...args, ...extra, "--json"]);
+    const json = await runMain([...args, ...extra, "--json"]);
     expect(JSON.parse(json.stdout)).toMatchObject({ valid: false, reason });
   });
 
   it("verify reports malformed headers and missing parts", async () => {
     const base = ["verify", CREATED, "--secret", "abc", "--tolerance", "0", "--signature"];
-    expect((await runCli([...base, "nonsense"])).stdout).toContain("malformed signature header");
-    expect((await runCli([...base, `s=${KNOWN}`])).stdout).toContain("no t=");
-    expect((await runCli([...base, "t=1700000000"])).stdout).toContain("no s=");
+    expect((await runMain([...base, "nonsense"])).stdout).toContain("malformed signature header");
+    expect((await runMain([...base, `s=${KNOWN}`])).stdout).toContain("no t=");
+    expect((await runMain([...base, "t=1700000000"])).stdout).toContain("no s=");
   });
 
   it("--tolerance 0 disables the time check; a bad --tolerance exits 2", async () => {
     const args = ["verify", CREATED, "--secret", "abc", "--signature", `t=1700000000,s=${KNOWN}`];
-    expect((await runCli([...args, "--tolerance", "0"])).code).toBe(0);
-    const bad = await runCli([...args, "--tolerance", "soon"]);
+    expect((await runMain([...args, "--tolerance", "0"])).code).toBe(0);
+    const bad = await runMain([...args, "--tolerance", "soon"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--tolerance must be a whole number");
   });

@@ -1,8 +1,10 @@
 import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { lines, PAYLOADS, runCli, tempDir } from "../helpers/cli.js";
+import { lines, PAYLOADS, tempDir } from "../helpers/cli.js";
+import { VirtualClock } from "../helpers/clock.js";
 import { signedAt } from "../helpers/hmac.js";
+import { runMain } from "../helpers/main.js";
 import { WebhookServer } from "../helpers/webhook-server.js";
 
 const SECRET = "whsec_test_secret";
@@ -26,7 +28,7 @@ const template = (name: string) =>
 
 describe("send", () => {
   it("POSTs the rendered template as compact JSON, signed, with the documented headers", async () => {
-    const r = await runCli(["send", "created", "--to", server.url, "--secret", SECRET]);
+    const r = await runMain(["send", "created", "--to", server.url, "--secret", SECRET]);
     expect(r.code).toBe(0);
     const [req] = server.requests;
     expect(req?.method).toBe("POST");
@@ -43,7 +45,7 @@ describe("send", () => {
   });
 
   it("takes the secret and URL from the environment and a custom signature header", async () => {
-    const r = await runCli(["send", "resolved", "--signature-header", "X-Tamio-Signature"], {
+    const r = await runMain(["send", "resolved", "--signature-header", "X-Tamio-Signature"], {
       env: { TICKET_HOOKS_SECRET: SECRET, TICKET_HOOKS_URL: server.url },
     });
     expect(r.code).toBe(0);
@@ -52,7 +54,7 @@ describe("send", () => {
   });
 
   it("all sends the four events in lifecycle order", async () => {
-    const r = await runCli(["send", "all", "--to", server.url]);
+    const r = await runMain(["send", "all", "--to", server.url]);
     expect(r.code).toBe(0);
     expect(server.requests.map((q) => JSON.parse(q.body.toString()).event_type)).toEqual([
       "whitelabel-ticket-created",
@@ -69,7 +71,7 @@ describe("send", () => {
       data,
       JSON.stringify({ data: { ticket: { category: "Billing", client: { name: "Ada" } } } }),
     );
-    const r = await runCli([
+    const r = await runMain([
       "send",
       "created",
       "--to",
@@ -105,7 +107,7 @@ describe("send", () => {
   });
 
   it("--set-string keeps a string and a path through a non-object is exit 2", async () => {
-    const bad = await runCli([
+    const bad = await runMain([
       "send",
       "created",
       "--to",
@@ -120,12 +122,12 @@ describe("send", () => {
 
   it("refuses an invalid event with its errors unless --skip-validation", async () => {
     const args = ["send", "resolved", "--to", server.url, "--set", "data.ticket.is_open=true"];
-    const refused = await runCli(args);
+    const refused = await runMain(args);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain("nothing was sent");
     expect(refused.stderr).toContain("data.ticket.is_open: whitelabel-ticket-resolved must have");
     expect(server.requests).toHaveLength(0);
-    const forced = await runCli([...args, "--skip-validation"]);
+    const forced = await runMain([...args, "--skip-validation"]);
     expect(forced.code).toBe(0);
     expect(server.requests).toHaveLength(1);
   });
@@ -133,7 +135,7 @@ describe("send", () => {
   it("sends a JSON file as given", async () => {
     const file = join(tmp.dir, "event.json");
     writeFileSync(file, template("assigned"));
-    const r = await runCli(["send", file, "--to", server.url]);
+    const r = await runMain(["send", file, "--to", server.url]);
     expect(r.code).toBe(0);
     expect(JSON.parse(server.requests[0]?.body.toString() ?? "")).toEqual(
       JSON.parse(template("assigned")),
@@ -141,7 +143,7 @@ describe("send", () => {
   });
 
   it("--fresh gives a new event_id and moves timestamps so the newest is now, keeping gaps", async () => {
-    const r = await runCli(["send", "updated", "--to", server.url, "--fresh"]);
+    const r = await runMain(["send", "updated", "--to", server.url, "--fresh"]);
     expect(r.code).toBe(0);
     const sent = JSON.parse(server.requests[0]?.body.toString() ?? "");
     const orig = JSON.parse(template("updated"));
@@ -156,7 +158,7 @@ describe("send", () => {
   });
 
   it("--new-ticket renews ticket and reply ids, keeping data.reply the last reply", async () => {
-    const r = await runCli(["send", "updated", "--to", server.url, "--new-ticket"]);
+    const r = await runMain(["send", "updated", "--to", server.url, "--new-ticket"]);
     expect(r.code).toBe(0);
     const sent = JSON.parse(server.requests[0]?.body.toString() ?? "");
     const orig = JSON.parse(template("updated"));
@@ -166,7 +168,7 @@ describe("send", () => {
   });
 
   it("--dry-run prints the exact request and sends nothing", async () => {
-    const r = await runCli([
+    const r = await runMain([
       "send",
       "created",
       "--to",
@@ -180,7 +182,7 @@ describe("send", () => {
     expect(r.stdout).toContain(`POST ${server.url}`);
     expect(r.stdout).toMatch(/X-Signature: t=\d+,s=[0-9a-f]{64}/);
     expect(r.stdout).toContain(JSON.stringify(JSON.parse(template("created"))));
-    const json = await runCli(["send", "created", "--to", server.url, "--dry-run", "--json"]);
+    const json = await runMain(["send", "created", "--to", server.url, "--dry-run", "--json"]);
     expect(JSON.parse(json.stdout)).toMatchObject({
       type: "request",
       method: "POST",
@@ -192,7 +194,7 @@ describe("send", () => {
     const editor = join(tmp.dir, "editor.sh");
     writeFileSync(editor, `#!/bin/sh\nsed -i 's/Help with Account/Edited title/' "$1"\n`);
     chmodSync(editor, 0o755);
-    const ok = await runCli(["send", "created", "--to", server.url, "--edit"], {
+    const ok = await runMain(["send", "created", "--to", server.url, "--edit"], {
       env: { EDITOR: editor },
     });
     expect(ok.code).toBe(0);
@@ -202,7 +204,7 @@ describe("send", () => {
     const breaker = join(tmp.dir, "break.sh");
     writeFileSync(breaker, `#!/bin/sh\nprintf '{\\n  "broken": \\n' > "$1"\n`);
     chmodSync(breaker, 0o755);
-    const bad = await runCli(["send", "created", "--to", server.url, "--edit"], {
+    const bad = await runMain(["send", "created", "--to", server.url, "--edit"], {
       env: { EDITOR: breaker, VISUAL: "" },
     });
     expect(bad.code).toBe(2);
@@ -215,29 +217,31 @@ describe("send", () => {
       res.statusCode = i < 2 ? 503 : 200;
       res.end(i < 2 ? "busy" : "ok");
     });
-    const r = await runCli([
-      "send",
-      "created",
-      "--to",
-      server.url,
-      "--secret",
-      SECRET,
-      "--retries",
-      "3",
-      "--backoff",
-      "1100",
-      "--json",
-    ]);
+    const clock = new VirtualClock(1_700_000_000_000);
+    const r = await runMain(
+      [
+        "send",
+        "created",
+        "--to",
+        server.url,
+        "--secret",
+        SECRET,
+        "--retries",
+        "3",
+        "--backoff",
+        "1100",
+        "--json",
+      ],
+      { clock },
+    );
     expect(r.code).toBe(0);
     expect(server.requests).toHaveLength(3);
+    expect(clock.sleeps).toEqual([1100, 2200]); // back-off doubles
     const ids = server.requests.map((q) => JSON.parse(q.body.toString()).event_id);
     expect(new Set(ids).size).toBe(1);
+    // Re-signed at each attempt, at the clock's time then: 0 s, 1.1 s, 3.3 s after the start.
     const stamps = server.requests.map((q) => signatureOk(q.body, q.headers["x-signature"]));
-    expect(stamps.every((t) => t !== false)).toBe(true);
-    expect(new Set(stamps).size).toBeGreaterThan(1); // re-signed: back-off of >= 1.1 s between attempts
-    for (const [i, t] of stamps.entries()) {
-      expect(Math.abs((t as number) - (server.requests[i]?.at ?? 0))).toBeLessThanOrEqual(1);
-    }
+    expect(stamps).toEqual([1_700_000_000, 1_700_000_001, 1_700_000_003]);
     const [delivery, summary] = lines(r.stdout).map((l) => JSON.parse(l));
     expect(delivery).toMatchObject({
       type: "delivery",
@@ -249,28 +253,22 @@ describe("send", () => {
     expect(summary).toMatchObject({ type: "summary", sent: 1, ok: 1, errors: 0 });
   });
 
-  it("honours Retry-After", async () => {
+  it("honours Retry-After in seconds, capped by --max-backoff", async () => {
     server.respond((_req, i, res) => {
-      res.statusCode = i === 0 ? 429 : 200;
-      if (i === 0) res.setHeader("Retry-After", "1");
+      res.statusCode = i < 2 ? 429 : 200;
+      if (i < 2) res.setHeader("Retry-After", i === 0 ? "7" : "120");
       res.end();
     });
-    const r = await runCli([
-      "send",
-      "created",
-      "--to",
-      server.url,
-      "--retries",
-      "1",
-      "--backoff",
-      "0",
-      "--json",
-    ]);
+    const clock = new VirtualClock();
+    const r = await runMain(
+      ["send", "created", "--to", server.url, "--retries", "2", "--backoff", "0", "--json"],
+      { clock },
+    );
     expect(r.code).toBe(0);
-    expect(server.requests).toHaveLength(2);
+    expect(server.requests).toHaveLength(3);
+    expect(clock.sleeps).toEqual([7000, 30_000]); // told 7 s, then 120 s capped at 30 s
     const [delivery] = lines(r.stdout).map((l) => JSON.parse(l));
-    expect(delivery.attempts).toBe(2);
-    expect(delivery.duration_ms).toBeGreaterThanOrEqual(1000); // waited the second it was told to
+    expect(delivery.attempts).toBe(3);
   });
 
   it("gives up after its retries with exit 1, the status and the start of the body", async () => {
@@ -278,7 +276,7 @@ describe("send", () => {
       res.statusCode = 500;
       res.end("database is down");
     });
-    const r = await runCli([
+    const r = await runMain([
       "send",
       "created",
       "--to",
@@ -299,7 +297,7 @@ describe("send", () => {
       res.setHeader("x-request-id", "abc-123");
       res.end('{"stored":true}');
     });
-    const r = await runCli(["send", "created", "--to", server.url, "--verbose"]);
+    const r = await runMain(["send", "created", "--to", server.url, "--verbose"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("< x-request-id: abc-123");
     expect(r.stdout).toContain('{"stored":true}');
@@ -310,25 +308,21 @@ describe("send", () => {
       res.statusCode = 401;
       res.end('{"error":"bad signature"}');
     });
-    const r = await runCli([
-      "send",
-      "created",
-      "--to",
-      server.url,
-      "--retries",
-      "3",
-      "--backoff",
-      "0",
-    ]);
+    const clock = new VirtualClock();
+    const r = await runMain(
+      ["send", "created", "--to", server.url, "--retries", "3", "--backoff", "100"],
+      { clock },
+    );
     expect(r.code).toBe(1);
     expect(server.requests).toHaveLength(1);
+    expect(clock.sleeps).toEqual([]);
   });
 
   it("times out after --timeout ms", async () => {
     server.respond(() => {
       /* never answers */
     });
-    const r = await runCli(["send", "created", "--to", server.url, "--timeout", "300"]);
+    const r = await runMain(["send", "created", "--to", server.url, "--timeout", "300"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("timed out after 300 ms");
   });
@@ -336,7 +330,7 @@ describe("send", () => {
   it("connection refused gives exit 1 and one line", async () => {
     const url = server.url;
     await server.stop();
-    const r = await runCli(["send", "created", "--to", url]);
+    const r = await runMain(["send", "created", "--to", url]);
     expect(r.code).toBe(1);
     expect(lines(r.stderr).at(-1)).toMatch(
       /^error: delivery failed: nothing listening at 127\.0\.0\.1:\d+ \(connection refused\)$/,
@@ -346,7 +340,7 @@ describe("send", () => {
   });
 
   it("an unknown DNS name is named", async () => {
-    const r = await runCli(["send", "created", "--to", "http://no-such-host.invalid/hook"]);
+    const r = await runMain(["send", "created", "--to", "http://no-such-host.invalid/hook"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("DNS name not found: no-such-host.invalid");
   });
@@ -356,19 +350,42 @@ describe("send", () => {
     [["--to", "ftp://x/y"], "unsupported URL scheme"],
     [[], "no receiver URL"],
   ])("usage errors exit 2: %j", async (args, message) => {
-    const r = await runCli(["send", "created", ...args]);
+    const r = await runMain(["send", "created", ...args]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(message);
   });
 
   it("an unknown event exits 2", async () => {
-    const r = await runCli(["send", "deleted", "--to", server.url]);
+    const r = await runMain(["send", "deleted", "--to", server.url]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('unknown event "deleted"');
   });
 
   it("--count and --concurrency: every request accounted for, each with a fresh event_id", async () => {
-    const r = await runCli([
+    // Answers are held until 8 requests are in flight (or 250 ms went by), so the count of
+    // requests in flight at once shows the concurrency the sender really used.
+    let inFlight = 0;
+    let most = 0;
+    let held: Array<() => void> = [];
+    let timer: NodeJS.Timeout | undefined;
+    const release = () => {
+      clearTimeout(timer);
+      timer = undefined;
+      const now = held;
+      held = [];
+      for (const answer of now) answer();
+    };
+    server.respond((_req, _i, res) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      held.push(() => {
+        inFlight--;
+        res.end("ok");
+      });
+      if (held.length >= 8) release();
+      else timer ??= setTimeout(release, 250);
+    });
+    const r = await runMain([
       "send",
       "created",
       "updated",
@@ -396,27 +413,32 @@ describe("send", () => {
       server.requests.every((q) => signatureOk(q.body, q.headers["x-signature"]) !== false),
     ).toBe(true);
     expect(summary.p50_ms).toBeLessThanOrEqual(summary.p99_ms);
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(8);
   });
 
   it("--rate spaces the requests out", async () => {
-    const r = await runCli([
-      "send",
-      "created",
-      "--to",
-      server.url,
-      "--count",
-      "5",
-      "--concurrency",
-      "5",
-      "--rate",
-      "20",
-      "--json",
-    ]);
+    const clock = new VirtualClock();
+    const r = await runMain(
+      [
+        "send",
+        "created",
+        "--to",
+        server.url,
+        "--count",
+        "5",
+        "--concurrency",
+        "1",
+        "--rate",
+        "20",
+        "--json",
+      ],
+      { clock },
+    );
     expect(r.code).toBe(0);
-    const at = server.requests.map((q) => q.atMs);
-    expect(at).toHaveLength(5);
-    // 20 per second: the fifth request is not sent before 200 ms after the first.
-    expect((at[4] as number) - (at[0] as number)).toBeGreaterThanOrEqual(180);
+    expect(server.requests).toHaveLength(5);
+    // 20 per second: each request is due 50 ms after the one before.
+    expect(clock.sleeps).toEqual([50, 50, 50, 50]);
   });
 
   it("mixed outcomes add up in the summary", async () => {
@@ -424,7 +446,7 @@ describe("send", () => {
       res.statusCode = i % 4 === 0 ? 500 : 200;
       res.end();
     });
-    const r = await runCli([
+    const r = await runMain([
       "send",
       "created",
       "--to",

@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { XMLValidator } from "fast-xml-parser";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { lines, runCli, tempDir } from "../helpers/cli.js";
+import { lines, tempDir } from "../helpers/cli.js";
+import { runMain } from "../helpers/main.js";
 import { type ReceiverFlaws, startReceiver } from "../helpers/receivers.js";
 
 const SECRET = "whsec_check";
@@ -19,7 +20,7 @@ afterEach(async () => {
 
 async function check(flaws: ReceiverFlaws, extra: string[] = []) {
   receiver = await startReceiver(SECRET, flaws);
-  const r = await runCli([
+  const r = await runMain([
     "check",
     "--to",
     receiver.url,
@@ -75,7 +76,7 @@ describe("check", () => {
 
   it("the pretty report says expected, got and how to fix", async () => {
     receiver = await startReceiver(SECRET, { ignoresTimestamps: true });
-    const r = await runCli(["check", "--to", receiver.url, "--secret", SECRET]);
+    const r = await runMain(["check", "--to", receiver.url, "--secret", SECRET]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/✗ FAIL {2}stale-timestamp {2}.*expected 4xx, got 200/);
     expect(r.stdout).toContain("fix: Reject signatures whose t= is more than 5 minutes old");
@@ -85,7 +86,7 @@ describe("check", () => {
 
   it("without --secret the signature cases are skipped with a note", async () => {
     receiver = await startReceiver(SECRET, { acceptsForged: true });
-    const r = await runCli(["check", "--to", receiver.url, "--reporter", "json"]);
+    const r = await runMain(["check", "--to", receiver.url, "--reporter", "json"]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("no --secret: the signature cases are skipped");
     const skipped = lines(r.stdout)
@@ -116,7 +117,7 @@ describe("check", () => {
     expect(ids).toHaveLength(15);
     expect(ids).not.toContain("duplicate-delivery");
     await receiver?.stop();
-    const bad = await runCli(["check", "--to", "http://127.0.0.1:1/", "--only", "nope"]);
+    const bad = await runMain(["check", "--to", "http://127.0.0.1:1/", "--only", "nope"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("unknown case id(s) nope");
     expect(bad.stderr).toContain("valid-created");
@@ -125,7 +126,7 @@ describe("check", () => {
   it("writes a well-formed JUnit report to --output", async () => {
     receiver = await startReceiver(SECRET, { reserializes: true });
     const file = join(tmp.dir, "report.xml");
-    const r = await runCli([
+    const r = await runMain([
       "check",
       "--to",
       receiver.url,
@@ -149,7 +150,7 @@ describe("check", () => {
 
   it("a slow receiver gets a warning, not a failure", async () => {
     receiver = await startReceiver(SECRET);
-    const r = await runCli([
+    const r = await runMain([
       "check",
       "--to",
       receiver.url,
@@ -171,7 +172,7 @@ describe("check", () => {
   });
 
   it("a dead receiver fails the cases with the cause", async () => {
-    const r = await runCli([
+    const r = await runMain([
       "check",
       "--to",
       "http://127.0.0.1:1/hooks",
