@@ -9,7 +9,7 @@ import {
   type ScenarioEvent,
 } from "../../core/delivery/scenario.js";
 import { deliverPlanned } from "../../core/delivery/send.js";
-import { usageError } from "../../core/errors.js";
+import { TicketHooksError, usageError } from "../../core/errors.js";
 import { invalidEventError } from "../../core/events/compose.js";
 import {
   addDeliveryOptions,
@@ -75,7 +75,10 @@ Examples:
     const invalid = steps.find((s) => !s.event.validation.valid);
     if (invalid && !flags.skipValidation) {
       const error = invalidEventError(invalid.event);
-      throw usageError(error.code, `step "${invalid.step}": ${error.message}`, error.hint ?? "");
+      throw new TicketHooksError(error.code, `step "${invalid.step}": ${error.message}`, {
+        details: error.details,
+        ...(error.hint ? { hint: error.hint } : {}),
+      });
     }
     out.note(`Scenario ${name}: ${steps.map((s) => s.step).join(" → ")}`);
     for (const file of new Set(steps.map((s) => s.event.file))) out.note(`Using ${file}`);
