@@ -71,6 +71,7 @@ export function lines(text: string): string[] {
 }
 
 export interface RunningCli {
+  pid: number;
   stdoutLines: string[];
   stderr: () => string;
   /** Resolves with the first stdout line matching, as it arrives. */
@@ -134,6 +135,7 @@ export function startCli(args: string[], options: RunOptions = {}): RunningCli {
       attempt();
     });
   return {
+    pid: child.pid as number,
     stdoutLines,
     stderr: () => stderr,
     waitForLine: (test) => until(() => stdoutLines.find(test), "the expected line"),

@@ -47,7 +47,9 @@ function collector(tty: boolean): {
   const stream = new PassThrough() as PassThrough & { isTTY?: boolean };
   if (tty) stream.isTTY = true;
   const chunks: Buffer[] = [];
-  stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+  // A copy: listen --json reuses its line buffer once stdout's queue is empty (writableLength 0),
+  // which a PassThrough's is at once although its reader still holds the bytes.
+  stream.on("data", (chunk: Buffer) => chunks.push(Buffer.from(chunk)));
   return { stream, text: () => Buffer.concat(chunks).toString("utf8") };
 }
 

@@ -86,10 +86,12 @@ async function runDemo(out: Output, listener: Listener, secret: string, keepOpen
     counters.rejected === 0;
   out.note(`Listener: ${summaryLine(counters)}`);
   if (keepOpen) {
+    // Listening for Ctrl-C before saying so: a Ctrl-C right after the note stops the demo.
+    const stopped = untilSignal(out.io.signals);
     out.note(
       `Still listening on ${listener.url}. Try:\n  ticket-hooks send resolved --to ${listener.url} --secret <the demo secret>\n(the demo secret is not printed; send without --secret to see a 401). Ctrl-C to stop.`,
     );
-    await untilSignal(out.io.signals);
+    await stopped;
   }
   if (!ok) {
     throw new TicketHooksError("DEMO_FAILED", "the demo did not see four valid, verified events", {

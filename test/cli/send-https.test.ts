@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../helpers/cli.js";
+import { runMain } from "../helpers/main.js";
 
 // A self-signed certificate made for these tests only (openssl req -x509 … -subj /CN=localhost).
 const tls = join(import.meta.dirname, "../fixtures/tls");
@@ -35,23 +35,17 @@ afterAll(async () => {
 
 describe("send over HTTPS", () => {
   it("a self-signed certificate is a TLS error naming --insecure", async () => {
-    const r = await runCli(["send", "created", "--to", url]);
+    const r = await runMain(["send", "created", "--to", url]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/delivery failed: TLS error: .*--insecure skips certificate checks/);
     expect(bodies).toHaveLength(0);
   });
 
   it("--insecure sends, with a warning", async () => {
-    const r = await runCli(["send", "created", "--to", url, "--insecure"]);
+    const r = await runMain(["send", "created", "--to", url, "--insecure"]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("warning: --insecure");
     expect(bodies).toHaveLength(1);
   });
-
-  it("trusts the certificate given through NODE_EXTRA_CA_CERTS", async () => {
-    const r = await runCli(["send", "resolved", "--to", url], {
-      env: { NODE_EXTRA_CA_CERTS: join(tls, "cert.pem") },
-    });
-    expect(r.code).toBe(0);
-  });
+  // NODE_EXTRA_CA_CERTS is read when node starts: tested in process.e2e.test.ts.
 });
