@@ -33,7 +33,7 @@ export function parsePath(text: string): PathSegment[] {
   re.lastIndex = 0;
   while (re.lastIndex < text.length) {
     const match = re.exec(text);
-    if (match === null) break;
+    if (match === null || (match[4] !== undefined && expectSegment)) break; // `..`, a leading `.`
     if (match[1] !== undefined) segments.push(match[1]);
     else if (match[2] !== undefined) segments.push(Number(match[2]));
     else if (match[3] !== undefined) segments.push(JSON.parse(`"${match[3]}"`) as string);
