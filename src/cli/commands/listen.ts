@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from "commander";
 import { parseTarget } from "../../core/delivery/send.js";
+import { failure } from "../../core/errors.js";
 import type { Exchange } from "../../core/receiving/exchange.js";
 import type { ListenOptions } from "../../core/receiving/listen.js";
 import { listen } from "../../core/receiving/listen.js";
@@ -160,6 +161,15 @@ Examples:
       out.note("\nStopping: finishing requests in flight…");
       const counters = await listener.close();
       out.note(`Summary: ${summaryLine(counters)}`);
-      if (flags.record) out.note(`Recorded ${counters.received} request(s) to ${flags.record}`);
+      if (!flags.record) return;
+      const lost = listener.notRecorded;
+      out.note(`Recorded ${counters.received - lost} request(s) to ${flags.record}`);
+      if (lost > 0) {
+        throw failure(
+          "RECORD_FAILED",
+          `${lost} request(s) could not be recorded to ${flags.record} (answered 503)`,
+          "Free some space (or fix the file's permissions) and send them again.",
+        );
+      }
     });
 }

@@ -61,8 +61,8 @@ export class LineEncoder {
   private lastOutcome = "";
   private lastHeadLength = -1;
   private lastBodyField = "";
-  private lastMethod = "";
-  private lastUrl = "";
+  private lastMethod: string | undefined;
+  private lastUrl: string | undefined;
   private lastTarget = "";
   private lastType: string | null | undefined;
   private lastTypeField = "";
