@@ -27,7 +27,9 @@ export function lineColumn(text: string, offset: number): { line: number; column
 export function jsonErrorOffset(text: string): number {
   let i = 0;
   const ws = () => {
-    while (i < text.length && " \t\n\r".includes(text[i] as string)) i++;
+    for (let c = text.charCodeAt(i); c === 32 || c === 10 || c === 13 || c === 9; ) {
+      c = text.charCodeAt(++i);
+    }
   };
   const fail = (): never => {
     throw i;

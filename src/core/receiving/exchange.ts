@@ -18,6 +18,11 @@ export interface Exchange {
   forward: ForwardResult | null;
   /** The client disconnected before the body was complete. */
   aborted: boolean;
+  /**
+   * Set on an older exchange the request log keeps as a summary (memory is bounded by bytes):
+   * its body, headers and parsed event are dropped; `bodyBytes` is the body's size.
+   */
+  summary?: { bodyBytes: number };
 }
 
 /**
