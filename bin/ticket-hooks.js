@@ -3,9 +3,12 @@
 // few files (dist/bundle, made by `npm run build`): start-up time is dominated by module loading.
 const args = process.argv.slice(2);
 
-// A reader that went away (`ticket-hooks … | head`) is not an error worth a stack trace.
+// A reader that went away (`ticket-hooks … | head`) is not an error worth a stack trace. A
+// command that handles its stream's errors itself (listen: its reader going away stops the
+// output, not the listener) has its own listener, and keeps running.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on("error", (error) => {
+    if (stream.listenerCount("error") > 1) return;
     if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
     throw error;
   });

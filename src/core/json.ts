@@ -27,7 +27,9 @@ export function lineColumn(text: string, offset: number): { line: number; column
 export function jsonErrorOffset(text: string): number {
   let i = 0;
   const ws = () => {
-    while (i < text.length && " \t\n\r".includes(text[i] as string)) i++;
+    for (let c = text.charCodeAt(i); c === 32 || c === 10 || c === 13 || c === 9; ) {
+      c = text.charCodeAt(++i);
+    }
   };
   const fail = (): never => {
     throw i;
@@ -61,50 +63,66 @@ export function jsonErrorOffset(text: string): number {
     }
     fail();
   };
+  const NUMBER = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
   const number = () => {
-    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
+    NUMBER.lastIndex = i;
+    const m = NUMBER.exec(text);
     if (!m || m[0] === "" || m[0] === "-") fail();
     i += (m as RegExpExecArray)[0].length;
   };
-  const value = (): void => {
-    ws();
+  const scalar = () => {
     const ch = text[i];
-    if (ch === "{") {
-      i++;
-      ws();
-      if (text[i] === "}") return void i++;
-      for (;;) {
-        ws();
-        if (text[i] !== '"') fail();
-        string();
-        ws();
-        if (text[i] !== ":") fail();
-        i++;
-        value();
-        ws();
-        if (text[i] === ",") i++;
-        else if (text[i] === "}") return void i++;
-        else fail();
-      }
-    }
-    if (ch === "[") {
-      i++;
-      ws();
-      if (text[i] === "]") return void i++;
-      for (;;) {
-        value();
-        ws();
-        if (text[i] === ",") i++;
-        else if (text[i] === "]") return void i++;
-        else fail();
-      }
-    }
     if (ch === '"') string();
     else if (ch === "t") literal("true");
     else if (ch === "f") literal("false");
     else if (ch === "n") literal("null");
     else if (ch === "-" || (ch !== undefined && ch >= "0" && ch <= "9")) number();
     else fail();
+  };
+  /** Iterative (an explicit stack of open containers): any depth, no stack overflow. */
+  const value = (): void => {
+    const open: string[] = [];
+    for (;;) {
+      // A value starts here.
+      ws();
+      const ch = text[i];
+      if (ch === "{" || ch === "[") {
+        i++;
+        ws();
+        if (text[i] === (ch === "{" ? "}" : "]")) i++;
+        else {
+          open.push(ch);
+          if (ch === "{") key();
+          continue;
+        }
+      } else scalar();
+      // After a value: close containers, or go on to the next member.
+      for (;;) {
+        const top = open[open.length - 1];
+        if (top === undefined) return;
+        ws();
+        if (text[i] === ",") {
+          i++;
+          if (top === "{") key();
+          break;
+        }
+        if (text[i] === (top === "{" ? "}" : "]")) {
+          i++;
+          open.pop();
+          continue;
+        }
+        fail();
+      }
+    }
+  };
+  /** `"name":` of an object member. */
+  const key = () => {
+    ws();
+    if (text[i] !== '"') fail();
+    string();
+    ws();
+    if (text[i] !== ":") fail();
+    i++;
   };
   try {
     value();
@@ -115,6 +133,26 @@ export function jsonErrorOffset(text: string): number {
   }
   return text.length;
 }
+
+/** How deeply a JSON text nests (arrays and objects), read without recursion. */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      for (i++; i < text.length && text.charCodeAt(i) !== 34; i++) {
+        if (text.charCodeAt(i) === 92) i++;
+      }
+    } else if (c === 123 || c === 91) {
+      if (++depth > max) max = depth;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return max;
+}
+
+/** Files and templates nested deeper than this are refused (every walk over them would overflow). */
+export const MAX_JSON_DEPTH = 1000;
 
 /** Where JSON.parse failed, as line and column, with V8's message minus its own location. */
 export function locateJsonError(text: string, error: SyntaxError): JsonErrorLocation {
@@ -143,7 +181,16 @@ export function tryParseJson(text: string): JsonParseResult {
 /** Parses JSON or throws a usage error naming the source, line and column. */
 export function parseJsonOrThrow(text: string, source: string): unknown {
   const result = tryParseJson(text);
-  if (result.ok) return result.value;
+  if (result.ok) {
+    if (jsonDepth(text) > MAX_JSON_DEPTH) {
+      throw usageError(
+        "JSON_TOO_DEEP",
+        `${source}: JSON nested deeper than ${MAX_JSON_DEPTH} levels`,
+        "An event is a few levels deep: check the file.",
+      );
+    }
+    return result.value;
+  }
   const { line, column, message } = result.error;
   throw usageError(
     "BAD_JSON",

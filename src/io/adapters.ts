@@ -8,7 +8,6 @@ export const createSender: CreateHttpSender = async (options) =>
 
 export const listenPorts: ListenPorts = {
   startServer: async (options) => (await import("./http-server.js")).startReceiverServer(options),
-  openRecorder: async (file, onError) =>
-    (await import("./recorder.js")).openRecorder(file, onError),
+  openRecorder: async (file) => (await import("./recorder.js")).openRecorder(file),
   createForwarder: async (options) => (await import("./forwarder.js")).createForwarder(options),
 };

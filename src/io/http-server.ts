@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import type { HttpReply, ReceiverServer, ReceiverServerOptions } from "../core/receiving/ports.js";
 import type { IncomingRequest } from "../core/receiving/receive.js";
 
@@ -14,8 +15,16 @@ function snapshot(req: IncomingMessage, chunks: Buffer[], tooLarge: boolean): In
   return request;
 }
 
+/** Statuses whose answers carry no body and no length (RFC 9110 §6.4.1). */
+const NO_BODY = new Set([204, 304]);
+
 function send(res: ServerResponse, reply: HttpReply, tooLarge: boolean): void {
   if (res.destroyed) return;
+  if (NO_BODY.has(reply.status)) {
+    res.writeHead(reply.status, tooLarge ? { connection: "close" } : undefined);
+    res.end();
+    return;
+  }
   const length = String(Buffer.byteLength(reply.body));
   if (reply.headers || tooLarge) {
     const headers: Record<string, string> = {
@@ -38,7 +47,27 @@ function send(res: ServerResponse, reply: HttpReply, tooLarge: boolean): void {
 
 const ignore = () => {};
 
-/** The node:http adapter: bytes in, the pipeline's answer out. It never throws on any input. */
+const EMPTY = Buffer.alloc(0);
+
+/** A request cut before its headers were complete: nothing of it is known. */
+const NO_REQUEST: IncomingRequest = { method: "", url: "", headers: {}, body: EMPTY };
+
+function rawAnswer(status: number, reason: string, error: string): string {
+  const body = JSON.stringify({ error });
+  return `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`;
+}
+
+interface Pending {
+  res: ServerResponse;
+  reply: HttpReply;
+  tooLarge: boolean;
+}
+
+/**
+ * The node:http adapter: bytes in, the pipeline's answer out. It never throws on any input.
+ * Answers wait for the end of the turn of the event loop: `onAnswering` (the recording) goes
+ * first, then the turn's answers leave, so an answered request is always a recorded one.
+ */
 export async function startReceiverServer(options: ReceiverServerOptions): Promise<ReceiverServer> {
   let inFlight = 0;
   let drained: (() => void) | undefined;
@@ -46,11 +75,61 @@ export async function startReceiverServer(options: ReceiverServerOptions): Promi
     status: 500,
     body: JSON.stringify({ error: "internal error in ticket-hooks" }),
   };
+  const headersTimeout = options.headersTimeoutMs ?? 10_000;
+  const requestTimeout = options.requestTimeoutMs ?? 30_000;
+  /** The status the server answered a connection with on its own (a malformed request, a timeout). */
+  const answeredBy = new WeakMap<Duplex, number>();
+  /** Connections with a request whose body is still coming. */
+  const receiving = new WeakSet<Duplex>();
+
+  /** The status a queued answer will reach its client with. */
+  const statusSent = ({ res, reply }: Pending): number | null => {
+    const socket = res.socket;
+    const own = socket ? answeredBy.get(socket) : undefined;
+    if (own !== undefined) return own;
+    if (!socket || socket.destroyed || !socket.writable) return null;
+    return reply.status;
+  };
+  let pending: Pending[] = [];
+  let answering = false;
+  const answerTurn = () => {
+    answering = false;
+    const turn = pending;
+    pending = [];
+    const sent = turn.map(statusSent);
+    let instead: HttpReply | undefined;
+    try {
+      instead = options.onAnswering?.(
+        turn.map((p) => p.reply),
+        sent,
+      );
+    } catch {
+      instead = INTERNAL;
+    }
+    for (const p of turn) {
+      try {
+        send(p.res, instead ?? p.reply, p.tooLarge);
+      } catch {
+        // A connection that failed under us: nothing more to send on it.
+      }
+      done();
+    }
+  };
+  const queue = (res: ServerResponse, reply: HttpReply, tooLarge: boolean) => {
+    pending.push({ res, reply, tooLarge });
+    if (!answering) {
+      answering = true;
+      setImmediate(answerTurn);
+    }
+  };
+
   const server = createServer(
     {
-      headersTimeout: options.headersTimeoutMs ?? 10_000,
-      requestTimeout: options.requestTimeoutMs ?? 30_000,
+      headersTimeout,
+      requestTimeout,
       keepAliveTimeout: 5_000,
+      // Timeouts are checked this often (node's default, 30 s, cut slow clients up to 30 s late).
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, headersTimeout / 10)),
     },
     (req, res) => {
       // Per request: its state and three listeners; everything else is shared (under load, each
@@ -59,9 +138,11 @@ export async function startReceiverServer(options: ReceiverServerOptions): Promi
       let size = 0;
       let tooLarge = false;
       let finished = false;
+      receiving.add(req.socket);
       const answer = () => {
         if (finished) return;
         finished = true;
+        receiving.delete(req.socket);
         inFlight++;
         let reply: HttpReply | Promise<HttpReply>;
         try {
@@ -70,15 +151,10 @@ export async function startReceiverServer(options: ReceiverServerOptions): Promi
           reply = INTERNAL;
         }
         if (!(reply instanceof Promise)) {
-          send(res, reply, tooLarge);
-          done();
+          queue(res, reply, tooLarge);
           return;
         }
-        reply
-          .catch(() => INTERNAL)
-          .then((r) => send(res, r, tooLarge))
-          .catch(ignore)
-          .finally(done);
+        reply.catch(() => INTERNAL).then((r) => queue(res, r, tooLarge), ignore);
       };
       req.on("data", (chunk: Buffer) => {
         if (tooLarge) return;
@@ -96,7 +172,15 @@ export async function startReceiverServer(options: ReceiverServerOptions): Promi
       req.on("close", () => {
         if (!finished && !req.complete) {
           finished = true;
-          options.onAborted(snapshot(req, chunks, tooLarge));
+          receiving.delete(req.socket);
+          const status = answeredBy.get(req.socket) ?? null;
+          options.onAborted(
+            snapshot(req, chunks, tooLarge),
+            status,
+            status === 408
+              ? `request timed out: the body was not complete within ${requestTimeout} ms`
+              : undefined,
+          );
         }
       });
     },
@@ -104,12 +188,42 @@ export async function startReceiverServer(options: ReceiverServerOptions): Promi
   const done = () => {
     if (--inFlight === 0) drained?.();
   };
-  server.on("clientError", (_err, socket) => {
-    if (socket.writable)
-      socket.end(
-        'HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{"error":"malformed HTTP request"}',
+  server.on("clientError", (err: NodeJS.ErrnoException, socket: Duplex) => {
+    // A client that went away (its end of the connection closed mid-request) is not answered.
+    if (!socket.writable || err.code === "HPE_INVALID_EOF_STATE" || err.code === "ECONNRESET") {
+      socket.destroy();
+      return;
+    }
+    const timedOut = err.code === "ERR_HTTP_REQUEST_TIMEOUT";
+    const status = timedOut ? 408 : 400;
+    answeredBy.set(socket, status);
+    socket.write(
+      timedOut
+        ? rawAnswer(408, "Request Timeout", "request timed out")
+        : rawAnswer(400, "Bad Request", "malformed HTTP request"),
+    );
+    // Closed once the answer is out, whatever the client does (as node:http does by default).
+    (socket as Socket).destroySoon();
+    // A request whose body was still coming is recorded when its connection closes; one that
+    // was complete is recorded with this status when answered. Otherwise nothing of a request
+    // was read: it is recorded here.
+    // node:http keeps the answer in progress on its socket (null or absent when there is none).
+    const busy = ((socket as Socket & { _httpMessage?: unknown })._httpMessage ?? null) !== null;
+    if (!receiving.has(socket) && !busy) {
+      options.onAborted(
+        NO_REQUEST,
+        status,
+        timedOut
+          ? `request timed out: the headers were not complete within ${headersTimeout} ms`
+          : `malformed HTTP request (${err.code ?? "parse error"})`,
       );
-    else socket.destroy();
+    }
+  });
+  // CONNECT is not for a webhook receiver: answered 405 instead of a dropped connection.
+  server.on("connect", (_req: IncomingMessage, socket: Duplex) => {
+    socket.end(
+      rawAnswer(405, "Method Not Allowed", "method CONNECT not allowed: the platform sends POST"),
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -1,4 +1,4 @@
-import { closeSync, openSync, writeSync } from "node:fs";
+import { closeSync, fstatSync, ftruncateSync, openSync, writeSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { describeFsError, TicketHooksError } from "../core/errors.js";
 import type { Recorder } from "../core/receiving/ports.js";
@@ -27,10 +27,7 @@ async function endsMidLine(file: string): Promise<boolean> {
  * Writes are synchronous: the listener hands over one batch of lines per turn of the event loop,
  * and a hand-off to the thread pool would cost more, under load, than the write itself.
  */
-export async function openRecorder(
-  file: string,
-  onError?: (error: Error) => void,
-): Promise<Recorder> {
+export async function openRecorder(file: string): Promise<Recorder> {
   const cut = await endsMidLine(file);
   let fd: number;
   try {
@@ -41,28 +38,48 @@ export async function openRecorder(
       `cannot record to ${file}: ${describeFsError(error)}`,
     );
   }
-  let failure: Error | undefined;
   let closed = false;
+  /** Where the file ends: a failed write is taken back to here. */
+  let size = 0;
+  try {
+    size = fstatSync(fd).size;
+  } catch {
+    // Not a regular file (a device, a pipe): nothing to take back.
+  }
   const writeAll = (bytes: Uint8Array) => {
-    for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done);
+    for (let done = 0; done < bytes.length; ) {
+      const n = writeSync(fd, bytes, done);
+      done += n;
+      size += n;
+    }
   };
   let needsNewline = cut;
   return {
     write(lines) {
-      if (failure || closed || lines.length === 0) return;
+      if (closed || lines.length === 0) return null;
+      const before = size;
       try {
         if (needsNewline) {
           writeAll(NEWLINE);
           needsNewline = false;
         }
         writeAll(lines);
+        return null;
       } catch (error) {
-        failure = error as Error;
-        onError?.(
-          new TicketHooksError(
-            "RECORD_FAILED",
-            `recording to ${file} failed: ${describeFsError(error)}`,
-          ),
+        // A disk that filled up mid-batch: the lines written in part are taken back, so the file
+        // holds exactly the requests that were answered.
+        if (size !== before) {
+          try {
+            ftruncateSync(fd, before);
+            size = before;
+          } catch {
+            needsNewline = true;
+          }
+        }
+        return new TicketHooksError(
+          "RECORD_FAILED",
+          `recording to ${file} failed: ${describeFsError(error)}`,
+          { kind: "failed" },
         );
       }
     },
@@ -70,7 +87,6 @@ export async function openRecorder(
       if (closed) return;
       closed = true;
       closeSync(fd);
-      if (failure) throw failure;
     },
   };
 }

@@ -1,13 +1,20 @@
+import { isUtf8 } from "node:buffer";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Command } from "commander";
 import { describeFsError, TicketHooksError } from "../../core/errors.js";
+import { escapeTemplateText } from "../../core/events/placeholders.js";
 import { tryParseJson } from "../../core/json.js";
+import { escapeStringToken, reindentJson, TooDeep } from "../../core/json-indent.js";
+import { exportBaseName, RunNames } from "../../core/receiving/export-names.js";
 import { keepRecord, notARecording, readRecorded } from "../../core/receiving/recording.js";
 import { eventTypeList } from "../filters.js";
 import type { CliIo } from "../io.js";
 import { jsonOption } from "../options.js";
 import { outputFor } from "../output.js";
+
+/** Deeper bodies are skipped: pretty-printed, each line would carry depth × 2 spaces. */
+const MAX_DEPTH = 1000;
 
 interface ExportFlags {
   out: string;
@@ -31,8 +38,10 @@ export function exportCommand(io: CliIo): Command {
     .addHelpText(
       "after",
       `
-Each event becomes <event_type>-<event_id>.json, pretty-printed with its key order kept. Use one
-as a template (copy it to ./ticket-hooks/<event_type>.json) or send it directly with
+Each event becomes <event_type>-<event_id>.json (another delivery of the same event -2.json, …),
+re-indented token by token: no value changes (big numbers, 1.0, key order and duplicate keys
+stay). Captured strings stay data: each {{ in them is written {{{{, which renders as a literal {{.
+Use one as a template (copy it to ./ticket-hooks/<event_type>.json) or send it directly with
 \`ticket-hooks send FILE\`.
 
 Examples:
@@ -64,27 +73,46 @@ Examples:
         unreadable++;
         out.warn(m);
       };
+      const names = new RunNames();
       for await (const record of await readRecorded(recording, warn)) {
         read++;
         if (!keepRecord(record, filter)) continue;
-        const parsed = tryParseJson(record.body.toString("utf8"));
-        if (!parsed.ok) {
+        const text = record.body.toString("utf8");
+        if (!isUtf8(record.body) || !tryParseJson(text).ok) {
           out.warn(`${record.where}: the body is not JSON, skipped`);
           skipped++;
           continue;
         }
-        const base =
-          `${record.eventType ?? "event"}-${record.eventId ?? `line-${record.where.split(":").pop()}`}`.replace(
-            /[^\w.-]/g,
-            "_",
-          );
-        const file = join(dir, `${base}.json`);
+        let pretty: string;
+        try {
+          // Re-indented token by token: no value changes, and captured strings stay data.
+          pretty = reindentJson(text, {
+            maxDepth: MAX_DEPTH,
+            mapString: (raw) => escapeStringToken(raw, escapeTemplateText),
+          });
+        } catch (error) {
+          if (!(error instanceof TooDeep)) throw error;
+          out.warn(`${record.where}: the body is nested deeper than ${MAX_DEPTH} levels, skipped`);
+          skipped++;
+          continue;
+        }
+        const base = exportBaseName(
+          record.eventType ?? "event",
+          record.eventId ?? `line-${record.where.split(":").pop()}`,
+        );
+        const file = join(dir, names.next(base));
         if (existsSync(file) && !flags.force) {
           out.warn(`${file} exists, skipped (--force to overwrite)`);
           skipped++;
           continue;
         }
-        writeFileSync(file, `${JSON.stringify(parsed.value, null, 2)}\n`);
+        try {
+          writeFileSync(file, `${pretty}\n`);
+        } catch (error) {
+          out.warn(`${record.where}: cannot write ${file}: ${describeFsError(error)}, skipped`);
+          skipped++;
+          continue;
+        }
         written++;
         if (out.json) out.record({ file, event_type: record.eventType, event_id: record.eventId });
         else out.line(file);

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from "commander";
 import { parseTarget } from "../../core/delivery/send.js";
+import { failure } from "../../core/errors.js";
 import type { Exchange } from "../../core/receiving/exchange.js";
 import type { ListenOptions } from "../../core/receiving/listen.js";
 import { listen } from "../../core/receiving/listen.js";
@@ -35,6 +36,10 @@ interface ListenFlags {
   json?: boolean;
   ui: boolean;
 }
+
+/** --json lines waiting for a slow reader past this are dropped (and counted). */
+const JSON_QUEUE_LIMIT = 16 * 1024 * 1024;
+const MB = 1024 * 1024;
 
 export function listenOptions(flags: ListenFlags): ListenOptions {
   if (flags.forwardTo) parseTarget(flags.forwardTo);
@@ -109,6 +114,15 @@ Examples:
         );
       }
       const useUi = !out.json && flags.ui && io.stdout.isTTY === true && io.stdin.isTTY === true;
+      let dropped = 0;
+      let stdoutGone = false;
+      // A reader that goes away (`listen --json | head -1`) stops the output, not the listener.
+      const onStdoutError = (error: NodeJS.ErrnoException) => {
+        if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED")
+          out.warn(error.message);
+        stdoutGone = true;
+      };
+      io.stdout.on("error", onStdoutError);
       // Only the live UI shows past requests: without it nothing is kept, so every request's
       // objects die young (cheap for the garbage collector under load).
       const listener = await listen(
@@ -121,6 +135,21 @@ Examples:
                 // Done with the bytes when the stream wrote them at once (files, and pipes
                 // with room): nothing is left in its queue.
                 onLines: (ndjson: Buffer) => {
+                  // stdout is for watching: a reader gone or stalled never holds the listener
+                  // up or fills its memory; the recording stays complete.
+                  if (stdoutGone) return true;
+                  if (io.stdout.writableLength > JSON_QUEUE_LIMIT) {
+                    let n = 0;
+                    for (let at = ndjson.indexOf(10); at !== -1; at = ndjson.indexOf(10, at + 1))
+                      n++;
+                    if (dropped === 0) {
+                      out.warn(
+                        `stdout is not being read: --json lines are dropped past ${JSON_QUEUE_LIMIT / MB} MB waiting (the recording is complete); counted in the summary`,
+                      );
+                    }
+                    dropped += n;
+                    return true;
+                  }
                   io.stdout.write(ndjson);
                   return io.stdout.writableLength === 0;
                 },
@@ -160,6 +189,16 @@ Examples:
       out.note("\nStopping: finishing requests in flight…");
       const counters = await listener.close();
       out.note(`Summary: ${summaryLine(counters)}`);
-      if (flags.record) out.note(`Recorded ${counters.received} request(s) to ${flags.record}`);
+      if (dropped > 0) out.warn(`${dropped} --json line(s) dropped: stdout was not being read`);
+      if (!flags.record) return;
+      const lost = listener.notRecorded;
+      out.note(`Recorded ${counters.received - lost} request(s) to ${flags.record}`);
+      if (lost > 0) {
+        throw failure(
+          "RECORD_FAILED",
+          `${lost} request(s) could not be recorded to ${flags.record} (answered 503)`,
+          "Free some space (or fix the file's permissions) and send them again.",
+        );
+      }
     });
 }

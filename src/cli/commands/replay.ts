@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { replayPlan } from "../../core/delivery/replay.js";
 import { deliverPlanned } from "../../core/delivery/send.js";
-import { notARecording, readRecorded } from "../../core/receiving/recording.js";
+import { DEFAULT_MAX_LINE, notARecording, readRecorded } from "../../core/receiving/recording.js";
 import {
   addDeliveryOptions,
   type DeliveryFlags,
@@ -26,6 +26,7 @@ interface ReplayFlags extends DeliveryFlags {
   delay?: number;
   timing: "fast" | "original";
   speed: number;
+  maxLine: number;
 }
 
 function positive(value: string): number {
@@ -56,12 +57,18 @@ export function replayCommand(io: CliIo): Command {
         .choices(["fast", "original"])
         .default("fast"),
     )
-    .option("--speed <factor>", "with --timing original: divide the gaps by this", positive, 1);
+    .option("--speed <factor>", "with --timing original: divide the gaps by this", positive, 1)
+    .option(
+      "--max-line <bytes>",
+      "skip recording lines longer than this, with a warning",
+      intArg("--max-line", 1),
+      DEFAULT_MAX_LINE,
+    );
   addDeliveryOptions(command).addHelpText(
     "after",
     `
-The file is streamed: a million recorded events replay in constant memory. A cut or broken line is
-skipped with a warning naming its line number. Output, --json, the summary, --dry-run and exit
+The file is streamed: a million recorded events replay in constant memory. A cut or broken line, or
+one longer than --max-line (default 64 MiB), is skipped with a warning naming its line number. Output, --json, the summary, --dry-run and exit
 codes are those of send.
 
 Examples:
@@ -95,7 +102,10 @@ Examples:
       if (++broken <= 10) out.warn(message);
     };
     let read = 0;
-    const records = await readRecorded(source, warn, flags.signatureHeader);
+    const records = await readRecorded(source, warn, {
+      signatureHeader: flags.signatureHeader,
+      maxLine: flags.maxLine,
+    });
     async function* counted() {
       for await (const record of records) {
         read++;

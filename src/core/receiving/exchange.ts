@@ -18,15 +18,25 @@ export interface Exchange {
   forward: ForwardResult | null;
   /** The client disconnected before the body was complete. */
   aborted: boolean;
+  /**
+   * Set on an older exchange the request log keeps as a summary (memory is bounded by bytes):
+   * its body, headers and parsed event are dropped; `bodyBytes` is the body's size.
+   */
+  summary?: { bodyBytes: number };
 }
 
-/** The exact body bytes of a recorded line (`line` is the line's text, for `json` bodies). */
+/**
+ * The exact body bytes of a recorded line. For `json` bodies, `line` is the line itself (its
+ * UTF-8 bytes, without the line break) and `body_start` a byte offset into it: the body is the
+ * bytes from there up to the line's closing `}`.
+ */
 export function recordedBody(
   record: { body?: unknown; body_encoding?: unknown; body_start?: unknown },
-  line = "",
+  line: Buffer | string = "",
 ): Buffer {
   if (record.body_encoding === "json" && typeof record.body_start === "number") {
-    return Buffer.from(line.slice(record.body_start, line.length - 1), "utf8");
+    const bytes = typeof line === "string" ? Buffer.from(line, "utf8") : line;
+    return bytes.subarray(record.body_start, bytes.length - 1);
   }
   const body = typeof record.body === "string" ? record.body : "";
   return Buffer.from(body, record.body_encoding === "base64" ? "base64" : "utf8");

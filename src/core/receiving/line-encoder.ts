@@ -8,7 +8,9 @@ import type { SignatureVerdict, Verdict } from "./receive.js";
  *
  * The body is kept byte for byte without re-serialising it. A body that parsed as JSON and holds
  * no line break is embedded as is, as the line's last field (`body_encoding: "json"`), and
- * `body_start` gives the offset in the line where its exact text begins. Any other UTF-8 body is
+ * `body_start` gives the BYTE offset in the line's UTF-8 bytes where its exact bytes begin (the
+ * body runs from there to the byte before the line's final `}`), so a reader in any language
+ * slices bytes, never characters. Any other UTF-8 body is
  * a JSON string (`"utf8"`), anything else base64 (`"base64"`). The event is never parsed and
  * serialised again into the line.
  */
@@ -59,8 +61,8 @@ export class LineEncoder {
   private lastOutcome = "";
   private lastHeadLength = -1;
   private lastBodyField = "";
-  private lastMethod = "";
-  private lastUrl = "";
+  private lastMethod: string | undefined;
+  private lastUrl: string | undefined;
   private lastTarget = "";
   private lastType: string | null | undefined;
   private lastTypeField = "";
@@ -74,7 +76,7 @@ export class LineEncoder {
     const { request: req, verdict: v } = ex;
     const head = `{"type":"request","seq":${ex.seq},"received_at":"${this.isoTime(ex.receivedAt)}",${this.targetFields(req.method, req.url)}${JSON.stringify(req.headers)}${this.eventTypeField(v.eventType)}${JSON.stringify(v.eventId)}${this.verdictFields(ex)}`;
     if (embeddable(req.body, v)) {
-      return { text: head + this.jsonBodyField(head.length), body: req.body };
+      return { text: head + this.jsonBodyField(Buffer.byteLength(head)), body: req.body };
     }
     const utf8 = isUtf8(req.body);
     const text = utf8 ? req.body.toString("utf8") : req.body.toString("base64");
@@ -122,7 +124,7 @@ export class LineEncoder {
     return this.lastOutcome;
   }
 
-  /** `"json","body_start":<start, padded>,"body":` for a head of this length. */
+  /** `"json","body_start":<start, padded>,"body":` for a head of this many bytes. */
   private jsonBodyField(headLength: number): string {
     if (headLength !== this.lastHeadLength) {
       this.lastHeadLength = headLength;

@@ -69,10 +69,20 @@ export interface Listener {
   replay(exchange: Exchange): Promise<ForwardResult>;
   /** Stops accepting, finishes requests in flight, flushes the recording; resolves the counters. */
   close(): Promise<Counters>;
+  /** Requests that could not be recorded (answered 503), so far. */
+  readonly notRecorded: number;
 }
 
 /** Lines are handed over early past this many bytes in one turn. */
 const FLUSH_AT = 256 * 1024;
+
+/** The answer when the recording cannot be written: not recorded, so not accepted (the platform retries). */
+const NOT_RECORDED: HttpReply = {
+  status: 503,
+  body: JSON.stringify({
+    error: "the recording cannot be written: not accepted, send again later",
+  }),
+};
 
 function matcher(match: EventMatcher): (ex: Exchange) => boolean {
   if (typeof match === "function") return match;
@@ -86,7 +96,7 @@ function matcher(match: EventMatcher): (ex: Exchange) => boolean {
  */
 export async function listen(options: ListenOptions = {}, deps: ListenDeps): Promise<Listener> {
   const recorder: Recorder | undefined = options.record
-    ? await deps.openRecorder(options.record, deps.onError)
+    ? await deps.openRecorder(options.record)
     : undefined;
   const forwarder: Forwarder | undefined = options.forwardTo
     ? await deps.createForwarder({
@@ -102,29 +112,91 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
   let seq = 0;
 
   // Lines are encoded once, into one buffer per turn of the event loop, for the recording and the
-  // --json output alike: one write each per turn, whatever the load.
+  // --json output alike: one write each per turn, whatever the load. The HTTP adapter hands over
+  // each turn's answers before it sends them (`onAnswering`): their lines are written first, so
+  // every request whose answer left is in the file, even after a kill -9.
   const batch = recorder || deps.onLines ? new LineBatch() : undefined;
+  /** The exchanges whose lines are in `batch`, in order. */
+  let turn: Exchange[] = [];
+  let recordingError: Error | null = null;
+  let notRecorded = 0;
+  let recorded = 0;
   let flushScheduled = false;
-  const flush = () => {
+  /** Writes the turn's lines; false when the recording could not take them. */
+  const flush = (): boolean => {
     flushScheduled = false;
+    const exchanges = turn;
+    turn = [];
+    let ok = true;
     batch?.drain((all, shown) => {
-      recorder?.write(all);
+      const error = recorder?.write(all) ?? null;
+      if (error) {
+        ok = false;
+        notRecorded += exchanges.length;
+        if (!recordingError) {
+          recordingError = error;
+          deps.onError?.(
+            new TicketHooksError(
+              "RECORD_FAILED",
+              `${error.message}: answering 503 until it can be written (${recorded} request(s) recorded so far)`,
+              { kind: "failed" },
+            ),
+          );
+        }
+        return true;
+      }
+      recordingError = null;
+      recorded += exchanges.length;
       if (!deps.onLines || shown.length === 0) return true;
       return deps.onLines(shown) === true || shown !== all;
     });
-  };
-
-  const finish = (ex: Exchange) => {
-    if (batch) {
-      batch.add(ex, !ex.verdict.filtered);
-      if (batch.size > FLUSH_AT) flush();
-      else if (!flushScheduled) {
-        flushScheduled = true;
-        setImmediate(flush);
+    if (!ok) {
+      // Not recorded, so not accepted: what the clients get (503) is what --json shows.
+      for (const ex of exchanges) if (ex.status !== null && !ex.aborted) ex.status = 503;
+      if (deps.onLines && batch) {
+        for (const ex of exchanges) batch.add(ex, !ex.verdict.filtered);
+        batch.drain((_all, shown) => shown.length === 0 || deps.onLines?.(shown) === true);
       }
     }
-    log.add(stripEvent ? { ...ex, verdict: { ...ex.verdict, event: undefined } } : ex);
-    deps.onExchange?.(ex);
+    for (const ex of exchanges) {
+      log.add(stripEvent ? { ...ex, verdict: { ...ex.verdict, event: undefined } } : ex);
+      deps.onExchange?.(ex);
+    }
+    return ok;
+  };
+
+  /** An exchange whose answer is settled: its line goes into this turn's batch. */
+  const finish = (ex: Exchange) => {
+    if (!batch) {
+      log.add(stripEvent ? { ...ex, verdict: { ...ex.verdict, event: undefined } } : ex);
+      deps.onExchange?.(ex);
+      return;
+    }
+    batch.add(ex, !ex.verdict.filtered);
+    turn.push(ex);
+    if (batch.size > FLUSH_AT) flush();
+    else if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(flush);
+    }
+  };
+
+  /** Before a turn's answers leave: their lines, with the status each client gets, are written. */
+  const onAnswering = (
+    replies: readonly HttpReply[],
+    sent: readonly (number | null)[],
+  ): HttpReply | undefined => {
+    for (let i = 0; i < replies.length; i++) {
+      const ex = replies[i]?.note as Exchange | undefined;
+      if (!ex) continue;
+      ex.status = sent[i] ?? null;
+      if (batch) {
+        batch.add(ex, !ex.verdict.filtered);
+        turn.push(ex);
+      } else finish(ex);
+    }
+    if (!batch) return undefined;
+    return flush() ? undefined : NOT_RECORDED;
   };
 
   const toResult = (reply: ForwardReply): ForwardResult => ({
@@ -161,7 +233,7 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
         if (reply.contentType) headers = { "content-type": reply.contentType };
       }
     }
-    finish({
+    const note: Exchange = {
       seq: ++seq,
       receivedAt,
       request,
@@ -169,8 +241,8 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
       status,
       forward: forwarded,
       aborted: false,
-    });
-    return { status, body, ...(headers ? { headers } : {}) };
+    };
+    return { status, body, note, ...(headers ? { headers } : {}) };
   };
 
   /** Answers at once when there is nothing to wait for (no --delay, nothing to forward). */
@@ -180,7 +252,7 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
     if (options.delayMs || (forwarder && !verdict.rejected && !verdict.filtered)) {
       return forward(request, verdict, receivedAt);
     }
-    finish({
+    const note: Exchange = {
       seq: ++seq,
       receivedAt,
       request,
@@ -188,8 +260,8 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
       status: verdict.status,
       forward: null,
       aborted: false,
-    });
-    return { status: verdict.status, body: verdict.responseBody };
+    };
+    return { status: verdict.status, body: verdict.responseBody, note };
   };
 
   const server = await deps
@@ -200,14 +272,24 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
       ...(options.headersTimeoutMs ? { headersTimeoutMs: options.headersTimeoutMs } : {}),
       ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
       onRequest: handle,
-      onAborted: (request) => {
-        const verdict = receive(request, options, unixSeconds(clock));
+      onAnswering,
+      onAborted: (request, status, reason) => {
+        let verdict = receive(request, options, unixSeconds(clock));
+        if (reason !== undefined && status !== null) {
+          verdict = {
+            ...verdict,
+            status,
+            error: reason,
+            rejected: true,
+            responseBody: JSON.stringify({ error: reason }),
+          };
+        }
         finish({
           seq: ++seq,
           receivedAt: new Date(clock.now()),
           request,
           verdict,
-          status: null,
+          status,
           forward: null,
           aborted: true,
         });
@@ -259,6 +341,9 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
     port: server.port,
     log,
     events,
+    get notRecorded() {
+      return notRecorded;
+    },
     waitFor(match, { timeout = 10_000 } = {}) {
       const test = matcher(match);
       const seen = log.entries.find(test);

@@ -7,6 +7,8 @@ export interface HttpReply {
   status: number;
   body: string;
   headers?: Record<string, string>;
+  /** The core's own note on the request, handed back untouched in `onAnswering`. */
+  note?: unknown;
 }
 
 export interface ReceiverServerOptions {
@@ -20,8 +22,23 @@ export interface ReceiverServerOptions {
   requestTimeoutMs?: number;
   /** Answers a complete request, at once or later. A failure becomes a 500 there. */
   onRequest: (req: IncomingRequest) => HttpReply | Promise<HttpReply>;
-  /** A request whose client went away before its body was complete. */
-  onAborted: (req: IncomingRequest) => void;
+  /**
+   * Called once per turn of the event loop, BEFORE that turn's answers are written (so what is
+   * answered is recorded first), with the answers and the status each will actually reach its
+   * client with: the reply's own, or the one the server already sent on that connection (400
+   * for a malformed request behind it, 408 for a timeout), or null when the connection is gone.
+   * Returns an answer to send instead of each of them (503 when they could not be recorded).
+   */
+  onAnswering?: (
+    replies: readonly HttpReply[],
+    sent: readonly (number | null)[],
+  ) => HttpReply | undefined;
+  /**
+   * A request cut before it was complete: its client went away (`status` null), or the server
+   * answered it on its own (408 when the headers or the body took longer than allowed). A
+   * request cut before its headers were complete comes with an empty method and no headers.
+   */
+  onAborted: (req: IncomingRequest, status: number | null, reason?: string) => void;
 }
 
 export interface ReceiverServer {
@@ -34,13 +51,16 @@ export interface ReceiverServer {
 export type StartReceiverServer = (options: ReceiverServerOptions) => Promise<ReceiverServer>;
 
 export interface Recorder {
-  /** Appends whole NDJSON lines (each ending with its newline), at once. */
-  write(lines: Uint8Array): void;
-  /** Closes the file; throws the write error, if recording failed. */
+  /**
+   * Appends whole NDJSON lines (each ending with its newline), at once. Returns null when they
+   * are written, or the error: then none of them is in the file (what was written is taken
+   * back), and the next call tries again.
+   */
+  write(lines: Uint8Array): Error | null;
   close(): Promise<void>;
 }
 
-export type OpenRecorder = (file: string, onError?: (error: Error) => void) => Promise<Recorder>;
+export type OpenRecorder = (file: string) => Promise<Recorder>;
 
 export interface ForwardOptions {
   /** The app's URL. */

@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import { createSecretKey, type KeyObject } from "node:crypto";
 import { isEventType } from "../events/catalogue.js";
 import { isPlainObject, tryParseJson } from "../json.js";
@@ -186,14 +187,34 @@ export function receive(
     }
     signature = { status: "valid", header: found.name, reason: null };
   }
-  const text = req.body.toString("utf8");
+  const body = req.body;
+  if (body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) {
+    return reject(
+      400,
+      "the body starts with a byte order mark (U+FEFF, bytes EF BB BF): JSON must be UTF-8 without one (RFC 8259 §8.1)",
+      { signature },
+    );
+  }
+  if (!isUtf8(body)) {
+    return reject(400, "the body is not valid UTF-8: JSON must be UTF-8 (RFC 8259 §8.1)", {
+      signature,
+    });
+  }
+  const text = body.toString("utf8");
   const parsed = tryParseJson(text);
   if (!parsed.ok) {
     const { line, column, message } = parsed.error;
     return reject(400, `invalid JSON at line ${line}, column ${column}: ${message}`, { signature });
   }
   const event = parsed.value;
-  const validation = validateEvent(event);
+  let validation: ValidationResult;
+  try {
+    validation = validateEvent(event);
+  } catch (error) {
+    // Only a value nested past the stack's depth gets here (thousands of levels): not an event.
+    if (!(error instanceof RangeError)) throw error;
+    return reject(400, "JSON nested too deeply to be checked: not an event", { signature });
+  }
   const obj = isPlainObject(event) ? event : {};
   const eventType = typeof obj.event_type === "string" ? obj.event_type : null;
   const eventId = typeof obj.event_id === "string" ? obj.event_id : null;

@@ -1,7 +1,7 @@
 import { createReadStream } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { describeFsError, TicketHooksError } from "../errors.js";
+import { describeFsError, TicketHooksError, usageError } from "../errors.js";
 import { isPlainObject, tryParseJson } from "../json.js";
 import { DEFAULT_SIGNATURE_HEADER } from "../signing/signature.js";
 import { validateEvent } from "../validation/validate.js";
@@ -32,7 +32,7 @@ function fromRecord(
   record: Record<string, unknown>,
   where: string,
   signatureHeader: string,
-  line: string,
+  line: Buffer,
 ): RecordedEvent {
   const headers = isPlainObject(record.headers) ? (record.headers as Record<string, string>) : {};
   const sig = isPlainObject(record.signature) ? record.signature : {};
@@ -51,30 +51,89 @@ function fromRecord(
   };
 }
 
+/** The longest recording line read by default (64 MiB); longer lines are skipped with a warning. */
+export const DEFAULT_MAX_LINE = 64 * 1024 * 1024;
+
+/** One line of a file as bytes (without its line break), or `null` when it was too long to keep. */
+export interface FileLine {
+  /** 1-based line number. */
+  number: number;
+  bytes: Buffer | null;
+}
+
 /**
- * The lines of a file, pulled from the stream as they are consumed: nothing is read ahead of the
- * consumer (readline's iterator buffers without limit when the consumer is slower than the disk).
+ * The lines of a byte stream, split on bytes: a chunk boundary may fall anywhere, inside a
+ * multi-byte character included, and no byte changes (lines are decoded whole, by the caller).
+ * Linear in the input: each byte is searched once and copied at most once. A line longer than
+ * `maxLine` is not kept (its bytes are dropped as they arrive) and comes out as `bytes: null`.
+ * Lines are pulled as they are consumed: nothing is read ahead of the consumer.
+ * A NUL byte ends the reading with an error: a recording is text, so the input is not one
+ * (`/dev/zero` would otherwise be read for ever, one endless line).
  */
-async function* fileLines(stream: AsyncIterable<Buffer>): AsyncGenerator<string> {
-  let rest = "";
+export async function* splitLines(
+  stream: AsyncIterable<Buffer>,
+  maxLine = DEFAULT_MAX_LINE,
+): AsyncGenerator<FileLine> {
+  let pending: Buffer[] = [];
+  let pendingSize = 0;
+  let tooLong = false;
+  let number = 0;
+  let offset = 0;
+  const take = (last: Buffer): Buffer | null => {
+    if (tooLong || pendingSize + last.length > maxLine) return null;
+    const whole =
+      pending.length === 0 ? last : Buffer.concat([...pending, last], pendingSize + last.length);
+    return whole.length > 0 && whole[whole.length - 1] === 0x0d ? whole.subarray(0, -1) : whole;
+  };
   for await (const chunk of stream) {
-    const text = rest + chunk.toString("utf8");
+    const nul = chunk.indexOf(0);
+    if (nul !== -1) throw new BinaryInput(offset + nul);
+    offset += chunk.length;
     let start = 0;
-    for (let nl = text.indexOf("\n"); nl !== -1; nl = text.indexOf("\n", start)) {
-      yield text.slice(start, nl > start && text[nl - 1] === "\r" ? nl - 1 : nl);
+    for (let nl = chunk.indexOf(0x0a); nl !== -1; nl = chunk.indexOf(0x0a, start)) {
+      const bytes = take(chunk.subarray(start, nl));
+      pending = [];
+      pendingSize = 0;
+      tooLong = false;
+      yield { number: ++number, bytes };
       start = nl + 1;
     }
-    rest = text.slice(start);
+    if (start < chunk.length && !tooLong) {
+      const rest = chunk.subarray(start);
+      if (pendingSize + rest.length > maxLine) {
+        tooLong = true;
+        pending = [];
+        pendingSize = 0;
+      } else {
+        pending.push(rest);
+        pendingSize += rest.length;
+      }
+    }
   }
-  if (rest !== "") yield rest;
+  if (pendingSize > 0 || tooLong) yield { number: ++number, bytes: take(Buffer.alloc(0)) };
+}
+
+/** A NUL byte in what should be a text recording. */
+export class BinaryInput extends Error {
+  constructor(readonly offset: number) {
+    super(`a NUL byte at byte ${offset}`);
+  }
+}
+
+export interface ReadRecordingOptions {
+  signatureHeader?: string | undefined;
+  /** Lines longer than this many bytes are skipped with a warning. Default 64 MiB. */
+  maxLine?: number | undefined;
 }
 
 /** Streams a recording line by line (constant memory). Broken or cut lines are skipped with a warning. */
 export async function* readRecordingFile(
   file: string,
   warn: WarningSink,
-  signatureHeader = DEFAULT_SIGNATURE_HEADER,
+  options: ReadRecordingOptions | string = {},
 ): AsyncGenerator<RecordedEvent> {
+  const { signatureHeader = DEFAULT_SIGNATURE_HEADER, maxLine = DEFAULT_MAX_LINE } =
+    typeof options === "string" ? { signatureHeader: options } : options;
   const stream = createReadStream(file, { highWaterMark: 64 * 1024 });
   await new Promise<void>((resolve, reject) => {
     stream.once("open", () => resolve());
@@ -84,16 +143,43 @@ export async function* readRecordingFile(
       ),
     );
   });
-  let n = 0;
-  for await (const line of fileLines(stream)) {
-    n++;
-    if (line.trim() === "") continue;
-    const parsed = tryParseJson(line);
-    if (!parsed.ok || !isPlainObject(parsed.value) || !("body" in parsed.value)) {
-      warn(`${file}:${n}: not a complete recorded request (cut or broken line), skipped`);
-      continue;
+  try {
+    yield* recordedEvents(stream, file, warn, signatureHeader, maxLine);
+  } finally {
+    stream.destroy();
+  }
+}
+
+/** The recorded requests of a stream of recording bytes (`file` names it in messages). */
+export async function* recordedEvents(
+  stream: AsyncIterable<Buffer>,
+  file: string,
+  warn: WarningSink,
+  signatureHeader = DEFAULT_SIGNATURE_HEADER,
+  maxLine = DEFAULT_MAX_LINE,
+): AsyncGenerator<RecordedEvent> {
+  try {
+    for await (const { number: n, bytes } of splitLines(stream, maxLine)) {
+      if (bytes === null) {
+        warn(`${file}:${n}: line longer than ${maxLine} bytes (--max-line), skipped`);
+        continue;
+      }
+      const line = bytes.toString("utf8");
+      if (line.trim() === "") continue;
+      const parsed = tryParseJson(line);
+      if (!parsed.ok || !isPlainObject(parsed.value) || !("body" in parsed.value)) {
+        warn(`${file}:${n}: not a complete recorded request (cut or broken line), skipped`);
+        continue;
+      }
+      yield fromRecord(parsed.value, `${file}:${n}`, signatureHeader, bytes);
     }
-    yield fromRecord(parsed.value, `${file}:${n}`, signatureHeader, line);
+  } catch (error) {
+    if (!(error instanceof BinaryInput)) throw error;
+    throw usageError(
+      "NOT_A_RECORDING",
+      `${file} is not a recording: ${error.message} (a recording is NDJSON text)`,
+      "Give a file written by `ticket-hooks listen --record`, or a folder of JSON files.",
+    );
   }
 }
 
@@ -132,7 +218,7 @@ export async function* readEventFolder(
 export async function readRecorded(
   source: string,
   warn: WarningSink,
-  signatureHeader?: string,
+  options: ReadRecordingOptions | string = {},
 ): Promise<AsyncGenerator<RecordedEvent>> {
   let isDir: boolean;
   try {
@@ -143,7 +229,7 @@ export async function readRecorded(
       `cannot read ${source}: ${describeFsError(error)}`,
     );
   }
-  return isDir ? readEventFolder(source, warn) : readRecordingFile(source, warn, signatureHeader);
+  return isDir ? readEventFolder(source, warn) : readRecordingFile(source, warn, options);
 }
 
 export interface RecordFilter {

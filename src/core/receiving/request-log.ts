@@ -26,8 +26,20 @@ export class RequestLog {
   };
   private items: Exchange[] = [];
   private listeners = new Set<LogListener>();
+  /** Body bytes held by the kept exchanges that are not summaries. */
+  private bytes = 0;
+  /** Index of the oldest kept exchange that still holds its body. */
+  private oldestFull = 0;
 
-  constructor(readonly limit = 1000) {}
+  /**
+   * @param limit exchanges kept (the last ones)
+   * @param maxBytes body bytes kept at most: past it, the oldest exchanges are kept as summaries
+   *   (their body and headers dropped, `summary` set) so a run of large requests stays bounded.
+   */
+  constructor(
+    readonly limit = 1000,
+    readonly maxBytes = DEFAULT_LOG_BYTES,
+  ) {}
 
   add(exchange: Exchange): void {
     const c = this.counters;
@@ -42,20 +54,61 @@ export class RequestLog {
     if (exchange.forward && exchange.forward.status !== null) c.forwarded++;
     if (this.limit > 0) {
       this.items.push(exchange);
+      this.bytes += exchange.request.body.length;
       // Trim in batches: one copy per `limit` additions instead of one per request.
-      if (this.items.length >= this.limit * 2) this.items = this.items.slice(-this.limit);
+      if (this.items.length >= this.limit * 2) this.trim();
+      this.summarizeOldest();
     }
     if (this.listeners.size > 0) for (const listener of this.listeners) listener(exchange);
   }
 
   /** The kept exchanges (the last `limit`), oldest first. */
   get entries(): readonly Exchange[] {
-    if (this.items.length > this.limit) this.items = this.items.slice(-this.limit);
+    if (this.items.length > this.limit) this.trim();
     return this.items;
+  }
+
+  /** Body bytes the kept exchanges hold. */
+  get heldBytes(): number {
+    return this.bytes;
+  }
+
+  private trim(): void {
+    const drop = this.items.length - this.limit;
+    for (let i = Math.max(this.oldestFull, 0); i < drop; i++) {
+      this.bytes -= (this.items[i] as Exchange).request.body.length;
+    }
+    this.oldestFull = Math.max(0, this.oldestFull - drop);
+    this.items = this.items.slice(drop);
+  }
+
+  /** Turns the oldest exchanges into summaries until the bodies fit in `maxBytes`. */
+  private summarizeOldest(): void {
+    while (this.bytes > this.maxBytes && this.oldestFull < this.items.length - 1) {
+      const ex = this.items[this.oldestFull] as Exchange;
+      this.bytes -= ex.request.body.length;
+      this.items[this.oldestFull] = summaryOf(ex);
+      this.oldestFull++;
+    }
   }
 
   subscribe(listener: LogListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
+}
+
+/** Body bytes the log keeps by default (64 MB): ~64 requests of 1 MB in full, the rest summaries. */
+export const DEFAULT_LOG_BYTES = 64 * 1024 * 1024;
+
+const NO_BODY = Buffer.alloc(0);
+
+/** An exchange without its body, headers or parsed event: what a list row shows. */
+function summaryOf(ex: Exchange): Exchange {
+  return {
+    ...ex,
+    request: { method: ex.request.method, url: ex.request.url, headers: {}, body: NO_BODY },
+    verdict: { ...ex.verdict, event: undefined },
+    summary: { bodyBytes: ex.request.body.length },
+  };
 }
