@@ -4,6 +4,7 @@ import type { DeliveryResult } from "../core/delivery/results.js";
 import { parseTarget, type SendDeps, type SendResult } from "../core/delivery/send.js";
 import { TicketHooksError, usageError } from "../core/errors.js";
 import { createSender } from "../io/adapters.js";
+import { safeBlock, safeLine } from "../terminal/safe-text.js";
 import { DeliveryPrinter } from "./delivery-printer.js";
 import { intArg, jsonOption, secretOption, signatureHeaderOption } from "./options.js";
 import type { Output } from "./output.js";
@@ -146,10 +147,12 @@ export async function printDryRun(
       out.record({ type: "request", method: "POST", url, headers, body });
     } else {
       if (n > 0) out.line();
-      out.line(out.c.bold(`POST ${url}`));
-      for (const [k, v] of Object.entries(headers)) out.line(`${out.c.dim(`${k}:`)} ${v}`);
+      // Recorded and captured bodies and headers are outside text.
+      out.line(out.c.bold(`POST ${safeLine(url)}`));
+      for (const [k, v] of Object.entries(headers))
+        out.line(`${out.c.dim(`${safeLine(k)}:`)} ${safeLine(v)}`);
       out.line();
-      out.line(body);
+      out.line(safeBlock(body));
     }
     n++;
   }

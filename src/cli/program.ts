@@ -1,5 +1,6 @@
 import { Command, type Option } from "commander";
 import { VERSION } from "../core/version.js";
+import { safeBlock } from "../terminal/safe-text.js";
 import { loadConfig } from "./config.js";
 import type { CliIo } from "./io.js";
 import { type GlobalOptions, Output } from "./output.js";
@@ -69,7 +70,7 @@ function configureTree(command: Command, io: CliIo): void {
     .showHelpAfterError("(add --help for usage)")
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
-      writeErr: (s) => io.stderr.write(s),
+      writeErr: (s) => io.stderr.write(safeBlock(s)),
     });
   for (const sub of command.commands) configureTree(sub, io);
 }

@@ -47,7 +47,8 @@ function collector(tty: boolean): {
   const stream = new PassThrough() as PassThrough & { isTTY?: boolean };
   if (tty) stream.isTTY = true;
   const chunks: Buffer[] = [];
-  stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+  // A copy: listen --json hands its line buffer over and reuses it once the write returns.
+  stream.on("data", (chunk: Buffer) => chunks.push(Buffer.from(chunk)));
   return { stream, text: () => Buffer.concat(chunks).toString("utf8") };
 }
 

@@ -3,6 +3,7 @@ import { Command } from "commander";
 import { EVENTS, getEvent } from "../../core/events/catalogue.js";
 import { renderTemplate } from "../../core/events/placeholders.js";
 import { loadTemplate, resolveTemplateDir, templateFile } from "../../core/events/templates.js";
+import { jsonSafe, safeBlock } from "../../terminal/safe-text.js";
 import type { CliIo } from "../io.js";
 import { jsonOption, templatesOption } from "../options.js";
 import { outputFor } from "../output.js";
@@ -69,10 +70,12 @@ Examples:
       out.note(`Using template ${template.file} (${describeOrigin(template.origin)})`);
       if (this.opts<{ render?: boolean }>().render) {
         const value = renderTemplate(template.value, { source: template.file, env: io.env });
-        out.line(JSON.stringify(value, null, 2));
+        out.line(jsonSafe(JSON.stringify(value, null, 2)));
         return;
       }
-      io.stdout.write(template.text.endsWith("\n") ? template.text : `${template.text}\n`);
+      // A template folder is a file from the checkout: shown through the sanitiser.
+      const text = safeBlock(template.text);
+      io.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
     });
   return list;
 }

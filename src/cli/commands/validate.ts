@@ -7,6 +7,7 @@ import { loadTemplate } from "../../core/events/templates.js";
 import { parseJsonOrThrow } from "../../core/json.js";
 import { type ValidationResult, validateEvent } from "../../core/validation/validate.js";
 import { readInput } from "../../io/input.js";
+import { safeLine } from "../../terminal/safe-text.js";
 import type { CliIo } from "../io.js";
 import { jsonOption, templatesOption } from "../options.js";
 import { type Output, outputFor } from "../output.js";
@@ -15,19 +16,22 @@ import { describeOrigin, templateLookup } from "../template-source.js";
 /** Prints one verdict: a line, then every error (path, expected, actual) and warning, indented. */
 export function printVerdict(out: Output, input: string, result: ValidationResult): void {
   const c = out.c;
-  const type = result.eventType ?? "(unknown event type)";
+  // The input's name, its event type and the errors' paths and values are outside text.
+  const type = result.eventType ? safeLine(result.eventType) : "(unknown event type)";
   const counts = [
     result.errors.length > 0 ? `${result.errors.length} error(s)` : "",
     result.warnings.length > 0 ? `${result.warnings.length} warning(s)` : "",
   ].filter(Boolean);
   const head = result.valid ? c.green("✓ valid  ") : c.red("✗ invalid");
-  out.line(`${head} ${input}  ${type}${counts.length ? `  (${counts.join(", ")})` : ""}`);
+  out.line(`${head} ${safeLine(input)}  ${type}${counts.length ? `  (${counts.join(", ")})` : ""}`);
   for (const e of result.errors) {
-    out.line(`    ${c.red("error")} ${c.bold(e.path)}: ${e.message}`);
-    out.line(`          expected ${e.expected}, got ${e.actual}  ${c.dim(`[${e.rule}]`)}`);
+    out.line(`    ${c.red("error")} ${c.bold(safeLine(e.path))}: ${safeLine(e.message)}`);
+    out.line(
+      `          ${safeLine(`expected ${e.expected}, got ${e.actual}`)}  ${c.dim(`[${e.rule}]`)}`,
+    );
   }
   for (const w of result.warnings) {
-    out.line(`    ${c.yellow("warning")} ${c.bold(w.path)}: ${w.message}`);
+    out.line(`    ${c.yellow("warning")} ${c.bold(safeLine(w.path))}: ${safeLine(w.message)}`);
   }
 }
 
