@@ -118,9 +118,11 @@ export function jsonErrorOffset(text: string): number {
 
 /** Where JSON.parse failed, as line and column, with V8's message minus its own location. */
 export function locateJsonError(text: string, error: SyntaxError): JsonErrorLocation {
-  const message = (
-    error.message.split(/, "|\n| in JSON at position| at position/)[0] ?? error.message
-  ).trim();
+  const message =
+    // V8 quotes the text around the error (`, "…"` or `, …"…"… is not valid JSON`): never shown.
+    (
+      error.message.split(/, "|, \.\.\."|\n| in JSON at position| at position/)[0] ?? error.message
+    ).trim();
   const offset = jsonErrorOffset(text);
   return {
     ...lineColumn(text, offset),
@@ -140,14 +142,27 @@ export function tryParseJson(text: string): JsonParseResult {
   }
 }
 
-/** Parses JSON or throws a usage error naming the source, line and column. */
-export function parseJsonOrThrow(text: string, source: string): unknown {
+/** Keys whose values are secrets: never echoed, and no parse error quotes text near them. */
+export const SECRET_LIKE_KEY = /secret|token|key|password/i;
+
+/**
+ * Parses JSON or throws a usage error naming the source, line and column. With `redact`, the
+ * message quotes nothing of the text (not even the unexpected character): for files that may
+ * hold a secret.
+ */
+export function parseJsonOrThrow(
+  text: string,
+  source: string,
+  options: { redact?: boolean } = {},
+): unknown {
   const result = tryParseJson(text);
   if (result.ok) return result.value;
   const { line, column, message } = result.error;
   throw usageError(
     "BAD_JSON",
-    `${source}:${line}:${column}: invalid JSON: ${message}`,
+    options.redact
+      ? `${source}:${line}:${column}: invalid JSON (the text is not shown: the file may hold a secret)`
+      : `${source}:${line}:${column}: invalid JSON: ${message}`,
     "Fix the JSON at that position and try again.",
   );
 }

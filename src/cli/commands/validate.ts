@@ -9,7 +9,7 @@ import { type ValidationResult, validateEvent } from "../../core/validation/vali
 import { readInput } from "../../io/input.js";
 import { safeLine } from "../../terminal/safe-text.js";
 import type { CliIo } from "../io.js";
-import { jsonOption, templatesOption } from "../options.js";
+import { allowEnvOption, allowedEnv, jsonOption, templatesOption } from "../options.js";
 import { type Output, outputFor } from "../output.js";
 import { describeOrigin, templateLookup } from "../template-source.js";
 
@@ -40,6 +40,7 @@ export function validateCommand(io: CliIo): Command {
     .description("check events against the JSON Schemas and the semantic rules")
     .argument("<inputs...>", "JSON files, - for standard input, or an event name for its template")
     .addOption(templatesOption())
+    .addOption(allowEnvOption())
     .addOption(jsonOption())
     .addHelpText(
       "after",
@@ -54,6 +55,7 @@ Examples:
     )
     .action(async function (this: Command, inputs: string[]) {
       const out = outputFor(this, io);
+      const allowEnv = allowedEnv(this, io);
       let invalid = 0;
       let unreadable = 0;
       for (const input of inputs) {
@@ -69,7 +71,8 @@ Examples:
             const { bytes } = await readInput(input, io.stdin);
             value = parseJsonOrThrow(bytes.toString("utf8"), input === "-" ? "<stdin>" : input);
           }
-          if (hasPlaceholders(value)) value = renderTemplate(value, { source, env: io.env });
+          if (hasPlaceholders(value))
+            value = renderTemplate(value, { source, env: io.env, allowEnv });
           const result = validateEvent(value);
           if (!result.valid) invalid++;
           if (out.json) {
