@@ -88,6 +88,8 @@ export interface DeliveryFlags {
   rate?: number;
   insecure?: boolean;
   dryRun?: boolean;
+  /** replay: the recorded signatures are sent (no note about unsigned requests). */
+  keepSignature?: boolean;
   json?: boolean;
   verbose?: boolean;
   quiet?: boolean;
@@ -169,6 +171,11 @@ export async function runDeliveries(
   ) => Promise<SendResult>,
 ): Promise<void> {
   if (flags.insecure) out.warn("--insecure: TLS certificates are not checked");
+  if (flags.secret === undefined && !flags.keepSignature) {
+    out.note(
+      "No secret: requests are sent unsigned (pass --secret or set TICKET_HOOKS_SECRET to sign them).",
+    );
+  }
   const printer = new DeliveryPrinter(out, {
     total,
     verbose: flags.verbose === true,
