@@ -3,6 +3,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { exchangeLine } from "../../src/core/receiving/line-encoder.js";
+import { receive } from "../../src/core/receiving/receive.js";
 import { PAYLOADS, tempDir } from "../helpers/cli.js";
 import { runMain } from "../helpers/main.js";
 import { WebhookServer } from "../helpers/webhook-server.js";
@@ -121,6 +123,42 @@ describe("{{env.NAME}} needs an allow-list", () => {
     const r = await runMain(["send", file, "--to", server.url], { cwd: tmp.dir });
     expect(r.code, r.stderr).toBe(0);
     expect(sentTitles()).toEqual(["{{env.HOME}}"]);
+  });
+});
+
+describe("captured text is never expanded", () => {
+  it("a received title {{env.TICKET_HOOKS_SECRET}}, exported and sent, is sent as written", async () => {
+    const event = JSON.parse(readFileSync(join(PAYLOADS, `${CREATED_TYPE}.json`), "utf8"));
+    const typed = "{{env.TICKET_HOOKS_SECRET}} {{env.HOME}} {{uuid}} {{{{";
+    event.data.ticket.title = typed;
+    const request = {
+      method: "POST",
+      url: "/",
+      headers: { "content-type": "application/json" },
+      body: Buffer.from(JSON.stringify(event)),
+    };
+    const line = exchangeLine({
+      seq: 1,
+      receivedAt: new Date(),
+      request,
+      verdict: receive(request, {}),
+      status: 200,
+      forward: null,
+      aborted: false,
+    });
+    const recording = join(tmp.dir, "events.ndjson");
+    writeFileSync(recording, `${line}\n`);
+    const out = join(tmp.dir, "exported");
+    const exported = await runMain(["export", recording, "--out", out]);
+    expect(exported.code, exported.stderr).toBe(0);
+    const file = exported.stdout.trim();
+    const secret = "whsec_exported_and_sent_1";
+    const sent = await runMain(["send", file, "--to", server.url, "--allow-env", "HOME"], {
+      env: { TICKET_HOOKS_SECRET: secret, HOME: "/home/someone" },
+    });
+    expect(sent.code, sent.stderr).toBe(0);
+    expect(sentTitles()).toEqual([typed]);
+    expect(server.requests[0]?.body.toString()).not.toContain(secret);
   });
 });
 

@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Command } from "commander";
 import { describeFsError, TicketHooksError } from "../../core/errors.js";
-import { tryParseJson } from "../../core/json.js";
+import { escapeTemplateText } from "../../core/events/placeholders.js";
+import { isPlainObject, tryParseJson } from "../../core/json.js";
 import { keepRecord, notARecording, readRecorded } from "../../core/receiving/recording.js";
 import { eventTypeList } from "../filters.js";
 import type { CliIo } from "../io.js";
@@ -84,7 +85,9 @@ Examples:
           skipped++;
           continue;
         }
-        writeFileSync(file, `${JSON.stringify(parsed.value, null, 2)}\n`);
+        // Captured text is data: each `{{` is written as the `{{{{` escape, so sending the file
+        // later never expands a placeholder a customer typed ({{env.…}} included).
+        writeFileSync(file, `${JSON.stringify(escapeStrings(parsed.value), null, 2)}\n`);
         written++;
         if (out.json) out.record({ file, event_type: record.eventType, event_id: record.eventId });
         else out.line(file);
@@ -92,4 +95,14 @@ Examples:
       if (read === 0 && unreadable > 0) throw notARecording(recording, unreadable);
       out.note(`Exported ${written} event(s) to ${dir}${skipped ? `, skipped ${skipped}` : ""}.`);
     });
+}
+
+/** Every string value escaped with escapeTemplateText (keys are never rendered, so kept). */
+function escapeStrings(value: unknown): unknown {
+  if (typeof value === "string") return escapeTemplateText(value);
+  if (Array.isArray(value)) return value.map(escapeStrings);
+  if (isPlainObject(value)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeStrings(v)]));
+  }
+  return value;
 }
