@@ -1,6 +1,8 @@
 import type { CaseResult, CheckSummary } from "../core/check/run.js";
+import { jsonSafe, safeBlock, safeLine } from "../terminal/safe-text.js";
 import type { Paint } from "./output.js";
 
+/** A case's lines; `got` quotes the receiver's answer, so the text passes the sanitiser. */
 export function prettyCase(r: CaseResult, c: Paint): string[] {
   const mark = {
     pass: c.green("✓ pass"),
@@ -8,9 +10,13 @@ export function prettyCase(r: CaseResult, c: Paint): string[] {
     skip: c.dim("- skip"),
     warn: c.yellow("! warn"),
   }[r.status];
-  const lines = [`${mark}  ${c.bold(r.id)}  ${r.title}: expected ${r.expected}, got ${r.got}`];
+  const lines = [
+    `${mark}  ${c.bold(r.id)}  ${safeLine(`${r.title}: expected ${r.expected}, got ${r.got}`)}`,
+  ];
   if (r.fix && r.status !== "pass")
-    lines.push(`        ${r.status === "skip" ? c.dim(r.fix) : `fix: ${r.fix}`}`);
+    lines.push(
+      `        ${r.status === "skip" ? c.dim(safeLine(r.fix)) : `fix: ${safeLine(r.fix)}`}`,
+    );
   return lines;
 }
 
@@ -20,11 +26,12 @@ export function prettySummary(s: CheckSummary, c: Paint): string {
 }
 
 export function jsonLines(results: readonly CaseResult[], summary: CheckSummary): string {
-  return `${[...results.map((r) => JSON.stringify({ type: "case", ...r })), JSON.stringify({ type: "summary", ...summary })].join("\n")}\n`;
+  return `${[...results.map((r) => jsonSafe(JSON.stringify({ type: "case", ...r }))), jsonSafe(JSON.stringify({ type: "summary", ...summary }))].join("\n")}\n`;
 }
 
+// Escaped for a terminal first (ESC, C1 and bidi controls shown as \u001b), then for XML.
 const xml = (s: string) =>
-  s
+  safeBlock(s)
     .replace(
       /[<>&"']/g,
       (ch) =>

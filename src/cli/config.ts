@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describeFsError, TicketHooksError, usageError } from "../core/errors.js";
-import { isPlainObject, parseJsonOrThrow } from "../core/json.js";
+import { isPlainObject, parseJsonOrThrow, SECRET_LIKE_KEY } from "../core/json.js";
 
 export const CONFIG_FILE = "ticket-hooks.config.json";
 
@@ -26,7 +26,8 @@ export function loadConfig(explicit: string | undefined, cwd: string): LoadedCon
       `cannot read config ${file}: ${describeFsError(error)}`,
     );
   }
-  const values = parseJsonOrThrow(text, file);
+  // A config may hold a secret (`"secret": whsec_…` unquoted, say): its parse errors quote nothing.
+  const values = parseJsonOrThrow(text, file, { redact: SECRET_LIKE_KEY.test(text) });
   if (!isPlainObject(values)) {
     throw usageError("BAD_CONFIG", `${file}: the config must be a JSON object of option values`);
   }

@@ -4,6 +4,7 @@ import type { DeliveryResult } from "../core/delivery/results.js";
 import { parseTarget, type SendDeps, type SendResult } from "../core/delivery/send.js";
 import { TicketHooksError, usageError } from "../core/errors.js";
 import { createSender } from "../io/adapters.js";
+import { safeBlock, safeLine } from "../terminal/safe-text.js";
 import { DeliveryPrinter } from "./delivery-printer.js";
 import { intArg, jsonOption, secretOption, signatureHeaderOption } from "./options.js";
 import type { Output } from "./output.js";
@@ -87,6 +88,8 @@ export interface DeliveryFlags {
   rate?: number;
   insecure?: boolean;
   dryRun?: boolean;
+  /** replay: the recorded signatures are sent (no note about unsigned requests). */
+  keepSignature?: boolean;
   json?: boolean;
   verbose?: boolean;
   quiet?: boolean;
@@ -146,10 +149,12 @@ export async function printDryRun(
       out.record({ type: "request", method: "POST", url, headers, body });
     } else {
       if (n > 0) out.line();
-      out.line(out.c.bold(`POST ${url}`));
-      for (const [k, v] of Object.entries(headers)) out.line(`${out.c.dim(`${k}:`)} ${v}`);
+      // Recorded and captured bodies and headers are outside text.
+      out.line(out.c.bold(`POST ${safeLine(url)}`));
+      for (const [k, v] of Object.entries(headers))
+        out.line(`${out.c.dim(`${safeLine(k)}:`)} ${safeLine(v)}`);
       out.line();
-      out.line(body);
+      out.line(safeBlock(body));
     }
     n++;
   }
@@ -166,6 +171,11 @@ export async function runDeliveries(
   ) => Promise<SendResult>,
 ): Promise<void> {
   if (flags.insecure) out.warn("--insecure: TLS certificates are not checked");
+  if (flags.secret === undefined && !flags.keepSignature) {
+    out.note(
+      "No secret: requests are sent unsigned (pass --secret or set TICKET_HOOKS_SECRET to sign them).",
+    );
+  }
   const printer = new DeliveryPrinter(out, {
     total,
     verbose: flags.verbose === true,

@@ -1,4 +1,5 @@
 import type { DeliveryResult, DeliverySummary } from "../core/delivery/results.js";
+import { jsonSafe, safeBlock, safeLine } from "../terminal/safe-text.js";
 import { statusTone } from "../terminal/status-tone.js";
 import { BatchedWriter, type Output } from "./output.js";
 
@@ -40,24 +41,27 @@ export class DeliveryPrinter {
     this.done++;
     if (!r.ok) {
       this.failed++;
-      this.firstError ??= r.error;
+      // The cause often quotes the receiver's answer: it is shown (and thrown) sanitised.
+      this.firstError ??= r.error === null ? null : safeLine(r.error);
     }
     if (this.out.json) {
       this.buffer.push(
-        JSON.stringify({
-          type: "delivery",
-          event_type: r.event_type,
-          event_id: r.event_id,
-          method: r.method,
-          url: r.url,
-          status: r.status,
-          ok: r.ok,
-          attempts: r.attempts,
-          duration_ms: r.duration_ms,
-          error: r.error,
-          response_body: r.response_body,
-          ...(this.options.verbose ? { response_headers: r.response_headers } : {}),
-        }),
+        jsonSafe(
+          JSON.stringify({
+            type: "delivery",
+            event_type: r.event_type,
+            event_id: r.event_id,
+            method: r.method,
+            url: r.url,
+            status: r.status,
+            ok: r.ok,
+            attempts: r.attempts,
+            duration_ms: r.duration_ms,
+            error: r.error,
+            response_body: r.response_body,
+            ...(this.options.verbose ? { response_headers: r.response_headers } : {}),
+          }),
+        ),
       );
       return;
     }
@@ -67,22 +71,27 @@ export class DeliveryPrinter {
     const mark = r.ok ? "✓" : "✗";
     const status = r.status === null ? "ERR" : String(r.status);
     const attempts = `${r.attempts} attempt${r.attempts === 1 ? "" : "s"}`;
-    const error = r.error ? `  ${paint(r.error)}` : "";
+    // Event types and ids may come from a recording, errors and bodies from the receiver.
+    const error = r.error ? `  ${paint(safeLine(r.error))}` : "";
+    const type = r.event_type === null ? "(no event_type)" : safeLine(r.event_type);
+    const id = r.event_id === null ? "-" : safeLine(r.event_id);
     this.buffer.push(
-      `${paint(`${mark} ${status}`)}  ${r.event_type ?? "(no event_type)"}  ${c.dim(r.event_id ?? "-")}  ${r.method} ${r.url}  ${r.duration_ms}ms  ${attempts}${error}`,
+      `${paint(`${mark} ${status}`)}  ${type}  ${c.dim(id)}  ${r.method} ${safeLine(r.url)}  ${r.duration_ms}ms  ${attempts}${error}`,
     );
     if (this.options.verbose && r.response_headers) {
       for (const [k, v] of Object.entries(r.response_headers)) {
-        this.buffer.push(c.dim(`    < ${k}: ${Array.isArray(v) ? v.join(", ") : v}`));
+        const value = Array.isArray(v) ? v.join(", ") : (v ?? "");
+        this.buffer.push(c.dim(`    < ${safeLine(k)}: ${safeLine(value)}`));
       }
-      if (r.response_body) this.buffer.push(`    ${r.response_body.replace(/\n/g, "\n    ")}`);
+      if (r.response_body)
+        this.buffer.push(`    ${safeBlock(r.response_body).replace(/\n/g, "\n    ")}`);
     }
   }
 
   summary(s: DeliverySummary, always: boolean): void {
     this.stopProgress();
     if (this.out.json) {
-      this.buffer.push(JSON.stringify({ type: "summary", ...s }));
+      this.buffer.push(jsonSafe(JSON.stringify({ type: "summary", ...s })));
     } else if (always || s.sent > 1) {
       const { c } = this.out;
       this.buffer.push(

@@ -1,5 +1,6 @@
 import type { Exchange } from "../core/receiving/exchange.js";
 import type { Counters } from "../core/receiving/request-log.js";
+import { safeLine } from "../terminal/safe-text.js";
 import { statusTone } from "../terminal/status-tone.js";
 import type { Output, Paint } from "./output.js";
 
@@ -11,35 +12,40 @@ function statusColor(c: Paint, status: number | null): (s: string) => string {
   return c[statusTone(status)];
 }
 
-/** One line for an exchange (plus indented validation errors), for logs and non-TTY output. */
+/**
+ * One line for an exchange (plus indented validation errors), for logs and non-TTY output. Every
+ * field from the request (path, method, headers, event type, id, title, errors) is outside text
+ * and passes safeLine before our colours are added.
+ */
 export function exchangeLines(ex: Exchange, c: Paint): string[] {
   const v = ex.verdict;
   const req = ex.request;
   const status = ex.status === null ? "---" : String(ex.status);
-  const head = `${c.dim(time(ex.receivedAt))} ${req.method} ${req.url}  ${statusColor(c, ex.status)(status)}`;
+  const head = `${c.dim(time(ex.receivedAt))} ${safeLine(req.method)} ${safeLine(req.url)}  ${statusColor(c, ex.status)(status)}`;
   if (ex.aborted) {
     return [`${head}  ${c.red(`client disconnected after ${req.body.length} bytes of the body`)}`];
   }
   const sig =
     v.signature.status === "valid"
-      ? c.green(`sig ✓ ${v.signature.header}`)
+      ? c.green(`sig ✓ ${safeLine(v.signature.header ?? "")}`)
       : v.signature.status === "skipped"
         ? c.dim("sig -")
-        : c.red(`sig ✗${v.signature.header ? ` ${v.signature.header}` : ""}`);
-  if (v.rejected && !v.validation) return [`${head}  ${sig}  ${c.red(v.error ?? "rejected")}`];
+        : c.red(`sig ✗${v.signature.header ? ` ${safeLine(v.signature.header)}` : ""}`);
+  if (v.rejected && !v.validation)
+    return [`${head}  ${sig}  ${c.red(safeLine(v.error ?? "rejected"))}`];
   const schema = v.validation?.valid ? c.green("schema ✓") : c.red("schema ✗");
   const parts = [
     head,
     sig,
     schema,
-    c.bold(v.eventType ?? "(no event_type)"),
-    c.dim(v.eventId ?? "-"),
-    v.title === null ? "" : JSON.stringify(v.title),
+    c.bold(v.eventType === null ? "(no event_type)" : safeLine(v.eventType)),
+    c.dim(v.eventId === null ? "-" : safeLine(v.eventId)),
+    v.title === null ? "" : safeLine(JSON.stringify(v.title)),
   ];
   if (ex.forward) {
     parts.push(
       ex.forward.status === null
-        ? c.red(`→ app failed: ${ex.forward.error}`)
+        ? c.red(`→ app failed: ${safeLine(ex.forward.error ?? "")}`)
         : statusColor(
             c,
             ex.forward.status,
@@ -50,11 +56,11 @@ export function exchangeLines(ex: Exchange, c: Paint): string[] {
   const lines = [parts.filter(Boolean).join("  ")];
   for (const e of v.validation?.errors ?? []) {
     lines.push(
-      `    ${c.red("error")} ${e.path}: ${e.message} (expected ${e.expected}, got ${e.actual})`,
+      `    ${c.red("error")} ${safeLine(`${e.path}: ${e.message} (expected ${e.expected}, got ${e.actual})`)}`,
     );
   }
   for (const w of v.validation?.warnings ?? [])
-    lines.push(`    ${c.yellow("warning")} ${w.message}`);
+    lines.push(`    ${c.yellow("warning")} ${safeLine(w.message)}`);
   return lines;
 }
 

@@ -1,5 +1,6 @@
 import { CommanderError } from "commander";
 import { type ErrorKind, ExitCode, TicketHooksError } from "../core/errors.js";
+import { safeBlock } from "../terminal/safe-text.js";
 import { type CliIo, processIo } from "./io.js";
 import { loadColors, Output } from "./output.js";
 import { buildProgram } from "./program.js";
@@ -32,9 +33,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     }
     if (error instanceof TicketHooksError) {
       out.error(error.message);
-      for (const line of error.details) io.stderr.write(`  ${line}\n`);
-      if (error.hint) out.note(`${out.e.dim("hint:")} ${error.hint}`);
-      if (debug && error.cause instanceof Error) io.stderr.write(`${error.cause.stack}\n`);
+      for (const line of error.details) out.detail(line);
+      if (error.hint) out.hint(error.hint);
+      if (debug && error.cause instanceof Error)
+        io.stderr.write(`${safeBlock(String(error.cause.stack))}\n`);
       return EXIT_CODES[error.kind];
     }
     const message = error instanceof Error ? error.message : String(error);
@@ -42,7 +44,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       `unexpected error: ${message}`,
       debug ? undefined : "run again with --debug to see the stack trace, and please report it",
     );
-    if (debug && error instanceof Error) io.stderr.write(`${error.stack}\n`);
+    if (debug && error instanceof Error) io.stderr.write(`${safeBlock(String(error.stack))}\n`);
     return ExitCode.internal;
   }
 }

@@ -1,5 +1,8 @@
-import { InvalidArgumentError, Option } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
+import { usageError } from "../core/errors.js";
+import { ALLOW_ENV_VARIABLE } from "../core/events/placeholders.js";
 import { DEFAULT_SIGNATURE_HEADER } from "../core/signing/signature.js";
+import type { CliIo } from "./io.js";
 
 export const SECRET_ENV = "TICKET_HOOKS_SECRET";
 
@@ -35,4 +38,46 @@ export function intArg(name: string, min: number, max = Number.MAX_SAFE_INTEGER)
     }
     return n;
   };
+}
+
+function variableNames(value: string): string[] {
+  const names = value
+    .split(",")
+    .map((name) => name.trim())
+    .filter(Boolean);
+  for (const name of names) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      throw new InvalidArgumentError(`"${name}" is not an environment variable name.`);
+    }
+  }
+  return names;
+}
+
+/** `--allow-env NAME[,NAME]` (repeatable): the variables `{{env.NAME}}` may read. */
+export function allowEnvOption(): Option {
+  return new Option(
+    "--allow-env <names>",
+    `let {{env.NAME}} read these variables (comma-separated, repeatable; also ${ALLOW_ENV_VARIABLE})`,
+  ).argParser((value: string, previous: string[] = []) => [...previous, ...variableNames(value)]);
+}
+
+/**
+ * The user's allow-list for `{{env.NAME}}`: --allow-env on the command line and
+ * TICKET_HOOKS_ALLOW_ENV, never a config file (a checkout must not grant itself the environment).
+ */
+export function allowedEnv(command: Command, io: CliIo): string[] {
+  const fromFlag =
+    command.getOptionValueSource("allowEnv") === "cli"
+      ? (command.opts<{ allowEnv?: string[] }>().allowEnv ?? [])
+      : [];
+  let fromEnv: string[] = [];
+  const listed = io.env[ALLOW_ENV_VARIABLE];
+  if (listed) {
+    try {
+      fromEnv = variableNames(listed);
+    } catch (error) {
+      throw usageError("BAD_ALLOW_ENV", `${ALLOW_ENV_VARIABLE}: ${(error as Error).message}`);
+    }
+  }
+  return [...new Set([...fromFlag, ...fromEnv])];
 }

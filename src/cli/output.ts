@@ -1,5 +1,6 @@
 import type { ChalkInstance } from "chalk";
 import type { Command } from "commander";
+import { jsonSafe, safeBlock, safeLine } from "../terminal/safe-text.js";
 import type { CliIo } from "./io.js";
 
 /** The colours the CLI uses. */
@@ -75,23 +76,36 @@ export class Output {
     this.io.stdout.write(`${text}\n`);
   }
 
-  /** One NDJSON object on stdout. */
+  /** One NDJSON object on stdout (C1, bidi controls and line separators escaped). */
   record(value: unknown): void {
-    this.io.stdout.write(`${JSON.stringify(value)}\n`);
+    this.io.stdout.write(`${jsonSafe(JSON.stringify(value))}\n`);
   }
 
-  /** Progress and notes on stderr. */
+  /**
+   * Progress and notes on stderr. Notes, warnings, errors and hints often quote outside text (a
+   * receiver's answer, a file name, a header), so their text passes the sanitiser before our own
+   * colours are added: callers never pass colours in.
+   */
   note(text: string): void {
-    this.io.stderr.write(`${text}\n`);
+    this.io.stderr.write(`${safeBlock(text)}\n`);
   }
 
   warn(text: string): void {
-    this.io.stderr.write(`${this.e.yellow("warning:")} ${text}\n`);
+    this.io.stderr.write(`${this.e.yellow("warning:")} ${safeBlock(text)}\n`);
   }
 
   error(text: string, hint?: string): void {
-    this.io.stderr.write(`${this.e.red("error:")} ${text}\n`);
-    if (hint) this.io.stderr.write(`${this.e.dim("hint:")} ${hint}\n`);
+    this.io.stderr.write(`${this.e.red("error:")} ${safeBlock(text)}\n`);
+    if (hint) this.hint(hint);
+  }
+
+  hint(text: string): void {
+    this.io.stderr.write(`${this.e.dim("hint:")} ${safeBlock(text)}\n`);
+  }
+
+  /** An indented detail line under an error (one line each). */
+  detail(text: string): void {
+    this.io.stderr.write(`  ${safeLine(text)}\n`);
   }
 }
 

@@ -1,8 +1,13 @@
 import type { EventEmitter } from "node:events";
-import { Command, type Option } from "commander";
+import { isAbsolute, relative } from "node:path";
+import { Command, InvalidArgumentError, type Option } from "commander";
+import { usageError } from "../core/errors.js";
+import { SECRET_LIKE_KEY } from "../core/json.js";
 import { VERSION } from "../core/version.js";
+import { safeBlock } from "../terminal/safe-text.js";
 import { loadConfig } from "./config.js";
 import type { CliIo } from "./io.js";
+import { SECRET_ENV } from "./options.js";
 import { type GlobalOptions, Output } from "./output.js";
 
 /**
@@ -62,6 +67,34 @@ function applyEnv(program: Command, command: Command, io: CliIo): void {
   }
 }
 
+const SECRET_OPTIONS: Record<string, string> = {
+  secret: "--secret",
+  forwardSecret: "--forward-secret",
+};
+
+/**
+ * An empty secret would turn signing or verification off without a word: it is a usage error
+ * wherever a secret is taken (from a flag, the environment or a config file).
+ */
+function refuseEmptySecrets(command: Command): void {
+  for (const [key, flag] of Object.entries(SECRET_OPTIONS)) {
+    if (!command.options.some((o) => o.attributeName() === key)) continue;
+    if (command.getOptionValue(key) !== "") continue;
+    const source = command.getOptionValueSource(key);
+    const where =
+      source === "env"
+        ? `${SECRET_ENV} is set but empty`
+        : source === "config"
+          ? `"${key}" in the config file is empty`
+          : `${flag} ""`;
+    throw usageError(
+      "EMPTY_SECRET",
+      `the secret is empty (${where})`,
+      `Give the real secret, or leave it out${key === "secret" ? ` (unset ${SECRET_ENV})` : ""} to ${key === "secret" ? "send unsigned or skip verification" : "forward without re-signing"} knowingly.`,
+    );
+  }
+}
+
 /** Fills options not given as flags or env vars from the config file (flags > env > file). */
 function applyConfig(program: Command, command: Command, io: CliIo): void {
   const globals = program.opts<GlobalOptions>();
@@ -73,20 +106,57 @@ function applyConfig(program: Command, command: Command, io: CliIo): void {
       `${config.file} contains a secret; keep secrets out of files you commit (use TICKET_HOOKS_SECRET)`,
     );
   }
+  if ("allowEnv" in config.values) {
+    out.warn(
+      `${config.file}: "allowEnv" is ignored; a file in the checkout cannot let templates read the environment (use --allow-env or TICKET_HOOKS_ALLOW_ENV)`,
+    );
+  }
   // The action's command and its parents (`templates show` takes --templates from `templates`).
   for (let cmd: Command | null = command; cmd && cmd !== program; cmd = cmd.parent) {
     for (const option of cmd.options as readonly Option[]) {
       const key = option.attributeName();
-      if (!(key in config.values)) continue;
+      if (!(key in config.values) || key === "allowEnv") continue;
       const source = cmd.getOptionValueSource(key);
       if (source === "cli" || source === "env") continue;
       let value = config.values[key];
+      // Values are checked here (commander checks only the command line); a value is never
+      // echoed: it may be a secret.
+      const takesValue = option.required || option.optional;
+      if (takesValue && !option.parseArg && typeof value !== "string" && !option.variadic) {
+        throw usageError(
+          "BAD_CONFIG",
+          `${config.file}: "${key}" must be a string, got ${describeType(value)}${SECRET_LIKE_KEY.test(key) ? " (value not shown)" : ""}`,
+          SECRET_LIKE_KEY.test(key)
+            ? `Quote it, or better, keep it out of the file: set ${SECRET_ENV}.`
+            : `Write it as a JSON string: "${key}": "…".`,
+        );
+      }
       if (option.parseArg && (typeof value === "string" || typeof value === "number")) {
-        value = option.parseArg(String(value), undefined);
+        try {
+          value = option.parseArg(String(value), undefined);
+        } catch (error) {
+          if (!(error instanceof InvalidArgumentError)) throw error;
+          throw usageError("BAD_CONFIG", `${config.file}: "${key}": ${error.message}`);
+        }
       }
       cmd.setOptionValueWithSource(key, value, "config");
+      // Where requests go is never decided silently by a file in the checkout.
+      if (key === "to" && typeof value === "string") {
+        out.note(`sending to ${value} (from ${shownConfig(config.file, io.cwd)})`);
+      }
     }
   }
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+function shownConfig(file: string, cwd: string): string {
+  const rel = relative(cwd, file);
+  return rel.startsWith("..") || isAbsolute(rel) ? file : `./${rel}`;
 }
 
 function configureTree(command: Command, io: CliIo): void {
@@ -96,7 +166,7 @@ function configureTree(command: Command, io: CliIo): void {
     .showHelpAfterError("(add --help for usage)")
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
-      writeErr: (s) => io.stderr.write(s),
+      writeErr: (s) => io.stderr.write(safeBlock(s)),
     });
   for (const sub of command.commands) configureTree(sub, io);
 }
@@ -132,6 +202,7 @@ Exit codes: 0 ok · 1 a check, delivery or verification failed · 2 usage or inp
   program.hook("preAction", (_root, actionCommand) => {
     applyEnv(program, actionCommand, io);
     applyConfig(program, actionCommand, io);
+    refuseEmptySecrets(actionCommand);
   });
   configureTree(program, io);
   return program;

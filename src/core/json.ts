@@ -156,9 +156,11 @@ export const MAX_JSON_DEPTH = 1000;
 
 /** Where JSON.parse failed, as line and column, with V8's message minus its own location. */
 export function locateJsonError(text: string, error: SyntaxError): JsonErrorLocation {
-  const message = (
-    error.message.split(/, "|\n| in JSON at position| at position/)[0] ?? error.message
-  ).trim();
+  const message =
+    // V8 quotes the text around the error (`, "…"` or `, …"…"… is not valid JSON`): never shown.
+    (
+      error.message.split(/, "|, \.\.\."|\n| in JSON at position| at position/)[0] ?? error.message
+    ).trim();
   const offset = jsonErrorOffset(text);
   return {
     ...lineColumn(text, offset),
@@ -178,8 +180,19 @@ export function tryParseJson(text: string): JsonParseResult {
   }
 }
 
-/** Parses JSON or throws a usage error naming the source, line and column. */
-export function parseJsonOrThrow(text: string, source: string): unknown {
+/** Keys whose values are secrets: never echoed, and no parse error quotes text near them. */
+export const SECRET_LIKE_KEY = /secret|token|key|password/i;
+
+/**
+ * Parses JSON or throws a usage error naming the source, line and column. With `redact`, the
+ * message quotes nothing of the text (not even the unexpected character): for files that may
+ * hold a secret.
+ */
+export function parseJsonOrThrow(
+  text: string,
+  source: string,
+  options: { redact?: boolean } = {},
+): unknown {
   const result = tryParseJson(text);
   if (result.ok) {
     if (jsonDepth(text) > MAX_JSON_DEPTH) {
@@ -194,11 +207,50 @@ export function parseJsonOrThrow(text: string, source: string): unknown {
   const { line, column, message } = result.error;
   throw usageError(
     "BAD_JSON",
-    `${source}:${line}:${column}: invalid JSON: ${message}`,
+    options.redact
+      ? `${source}:${line}:${column}: invalid JSON (the text is not shown: the file may hold a secret)`
+      : `${source}:${line}:${column}: invalid JSON: ${message}`,
     "Fix the JSON at that position and try again.",
   );
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+// What JSON.stringify leaves raw but a terminal would act on or reorder: DEL, C1 controls (0x9B is
+// a CSI), the line separators and the bidi embeddings/overrides/isolates.
+const JSON_UNSAFE = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const JSON_UNSAFE_ONE = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+const escapedUnit = (ch: string): string => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`;
+
+/**
+ * JSON text whose string contents may hold C1 or bidi controls or line separators: JSON.stringify
+ * leaves those raw, so they are escaped here (the JSON stays valid and means the same).
+ */
+export function jsonSafe(json: string): string {
+  return JSON_UNSAFE_ONE.test(json) ? json.replace(JSON_UNSAFE, escapedUnit) : json;
+}
+
+/**
+ * True when UTF-8 bytes hold a character jsonSafe escapes (DEL, C1 as C2 80–9F, U+2028/2029 and
+ * the bidi controls as E2 80 A8–AE and E2 81 A6–A9). Three memchr scans, no decoding.
+ */
+export function hasJsonUnsafeBytes(bytes: Uint8Array): boolean {
+  const buf = Buffer.isBuffer(bytes)
+    ? bytes
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  if (buf.indexOf(0x7f) !== -1) return true;
+  for (let i = buf.indexOf(0xc2); i !== -1; i = buf.indexOf(0xc2, i + 1)) {
+    const next = buf[i + 1] ?? 0;
+    if (next >= 0x80 && next <= 0x9f) return true;
+  }
+  for (let i = buf.indexOf(0xe2); i !== -1; i = buf.indexOf(0xe2, i + 1)) {
+    const a = buf[i + 1];
+    const b = buf[i + 2] ?? 0;
+    if (a === 0x80 && b >= 0xa8 && b <= 0xae) return true;
+    if (a === 0x81 && b >= 0xa6 && b <= 0xa9) return true;
+  }
+  return false;
 }

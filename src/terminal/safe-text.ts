@@ -15,8 +15,6 @@ const UNSAFE_BLOCK =
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const UNSAFE_LINE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
-const JSON_UNSAFE = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-
 const escaped = (ch: string): string => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`;
 
 const lineMark = (ch: string): string => {
@@ -35,13 +33,8 @@ export function safeBlock(text: string): string {
   return text.replace(UNSAFE_BLOCK, escaped);
 }
 
-/**
- * JSON text whose string contents may hold bidi controls or line separators: JSON.stringify
- * leaves those raw, so they are escaped here (the JSON stays valid and means the same).
- */
-export function jsonSafe(json: string): string {
-  return json.replace(JSON_UNSAFE, escaped);
-}
+// jsonSafe lives in core (the NDJSON line encoder needs it); exported here with the rest.
+export { jsonSafe } from "../core/json.js";
 
 // Colour codes (SGR, `ESC [ … m`) are ours, written by chalk; everything else is not.
 const COLOUR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");

@@ -4,6 +4,7 @@ import { EVENTS } from "../core/events/catalogue.js";
 import { tryParseJson } from "../core/json.js";
 import type { Exchange, ForwardResult } from "../core/receiving/exchange.js";
 import type { RequestLog } from "../core/receiving/request-log.js";
+import { safeLine } from "../terminal/safe-text.js";
 import { statusTone } from "../terminal/status-tone.js";
 import { type TokenKind, tokenizeJsonLine } from "./json-tokens.js";
 
@@ -63,12 +64,16 @@ function Row({ ex, selected }: { ex: Exchange; selected: boolean }) {
       <Mark ok={v.validation?.valid === true} />
       <Text>
         {" "}
-        {(v.eventType ?? (ex.aborted ? "(disconnected)" : (v.error ?? "-")))
+        {safeLine(v.eventType ?? (ex.aborted ? "(disconnected)" : (v.error ?? "-")))
           .padEnd(28)
           .slice(0, 40)}{" "}
       </Text>
-      <Text>{(v.title ?? "").slice(0, 24).padEnd(24)} </Text>
-      <Text dimColor>{(v.eventId ?? "").padEnd(22)} </Text>
+      <Text>
+        {safeLine(v.title ?? "")
+          .slice(0, 24)
+          .padEnd(24)}{" "}
+      </Text>
+      <Text dimColor>{safeLine(v.eventId ?? "").padEnd(22)} </Text>
       <Text color={statusTone(ex.status)}>{ex.status ?? "---"}</Text>
       {ex.forward ? (
         <Text color={statusTone(ex.forward.status)}> → {ex.forward.status ?? "failed"}</Text>
@@ -88,13 +93,13 @@ function Details({ ex, offset, height }: { ex: Exchange; offset: number; height:
   return (
     <Box flexDirection="column">
       <Text bold>
-        {ex.request.method} {ex.request.url} → {ex.status ?? "no answer"}{" "}
-        {v.error ? `(${v.error})` : ""}
+        {safeLine(ex.request.method)} {safeLine(ex.request.url)} → {ex.status ?? "no answer"}{" "}
+        {v.error ? `(${safeLine(v.error)})` : ""}
       </Text>
       <Text>
         Signature: {v.signature.status}
-        {v.signature.header ? ` in ${v.signature.header}` : ""}
-        {v.signature.reason ? ` — ${v.signature.reason}` : ""}
+        {v.signature.header ? ` in ${safeLine(v.signature.header)}` : ""}
+        {v.signature.reason ? ` — ${safeLine(v.signature.reason)}` : ""}
       </Text>
       {v.validation ? (
         <Text color={v.validation.valid ? "green" : "red"}>
@@ -104,20 +109,21 @@ function Details({ ex, offset, height }: { ex: Exchange; offset: number; height:
       {(v.validation?.errors ?? []).map((e) => (
         <Text key={`${e.rule}:${e.path}`} color="red">
           {"  "}
-          {e.path}: {e.message} (expected {e.expected}, got {e.actual})
+          {safeLine(`${e.path}: ${e.message} (expected ${e.expected}, got ${e.actual})`)}
         </Text>
       ))}
       {(v.validation?.warnings ?? []).map((w) => (
         <Text key={w.path} color="yellow">
           {"  "}
-          {w.message}
+          {safeLine(w.message)}
         </Text>
       ))}
       <Text bold>Headers</Text>
       {Object.entries(ex.request.headers).map(([k, h]) => (
         <Text key={k}>
           {"  "}
-          <Text dimColor>{k}:</Text> {Array.isArray(h) ? h.join(", ") : h}
+          <Text dimColor>{safeLine(k)}:</Text>{" "}
+          {safeLine(Array.isArray(h) ? h.join(", ") : (h ?? ""))}
         </Text>
       ))}
       <Text bold>
@@ -129,12 +135,14 @@ function Details({ ex, offset, height }: { ex: Exchange; offset: number; height:
       {shown.map((line, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: lines of one body never reorder
         <Text key={i}>
-          {tokenizeJsonLine(line).map((t, j) => (
-            // biome-ignore lint/suspicious/noArrayIndexKey: tokens of one line never reorder
-            <Text key={j} color={COLORS[t.kind]}>
-              {t.text}
-            </Text>
-          ))}
+          {parsed.ok
+            ? tokenizeJsonLine(safeLine(line)).map((t, j) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: tokens of one line never reorder
+                <Text key={j} color={COLORS[t.kind]}>
+                  {t.text}
+                </Text>
+              ))
+            : safeLine(line)}
         </Text>
       ))}
       <Text dimColor>Enter or Esc: back · r: replay to the app · q: quit</Text>
@@ -217,9 +225,10 @@ export function ListenApp(props: ListenAppProps) {
           {props.forwardTo ? ` → ${props.forwardTo}` : ""}
         </Text>
         <Text>
-          secret {props.secret ?? "(none: signatures not checked)"} · received {c.received} ·{" "}
-          <Text color="green">valid {c.valid}</Text> · <Text color="red">invalid {c.invalid}</Text>{" "}
-          · rejected {c.rejected} · forwarded {c.forwarded}
+          {props.secret ? `secret ${props.secret}` : "no secret: signatures are NOT checked"}
+          {" · "}received {c.received} · <Text color="green">valid {c.valid}</Text> ·{" "}
+          <Text color="red">invalid {c.invalid}</Text> · rejected {c.rejected} · forwarded{" "}
+          {c.forwarded}
         </Text>
       </Box>
       {details && selected ? (
@@ -231,7 +240,7 @@ export function ListenApp(props: ListenAppProps) {
       ) : (
         windowed.map((ex) => <Row key={ex.seq} ex={ex} selected={ex === selected} />)
       )}
-      {message ? <Text color="cyan">{message}</Text> : null}
+      {message ? <Text color="cyan">{safeLine(message)}</Text> : null}
       <Text dimColor>
         filter: {filter ?? "all"} · ↑/↓ select · Enter details · r replay · f filter · q quit
       </Text>

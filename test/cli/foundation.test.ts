@@ -252,8 +252,10 @@ describe("validate", () => {
     event.data.ticket.replies = [];
     event.data.ticket.title = "{{env.TITLE}}";
     writeFileSync(ok, JSON.stringify(event));
-    expect((await runMain(["validate", ok], { env: { TITLE: "Hi" } })).code).toBe(0);
-    const missing = await runMain(["validate", ok]);
+    expect(
+      (await runMain(["validate", ok, "--allow-env", "TITLE"], { env: { TITLE: "Hi" } })).code,
+    ).toBe(0);
+    const missing = await runMain(["validate", ok, "--allow-env", "TITLE"]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain(`${ok}: placeholder {{env.TITLE}} at data.ticket.title`);
     event.data.ticket.title = "{{title}}";

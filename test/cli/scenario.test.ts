@@ -82,7 +82,9 @@ describe("scenario files", () => {
         ],
       }),
     );
-    const r = await runMain(["scenario", file, "--to", server.url], { env: { FLOW: "42" } });
+    const r = await runMain(["scenario", file, "--to", server.url], {
+      env: { FLOW: "42", TICKET_HOOKS_ALLOW_ENV: "FLOW" },
+    });
     expect(r.code).toBe(0);
     const [opened, closed] = server.requests.map((q) => JSON.parse(q.body.toString()));
     expect(opened.data.ticket.id).toMatch(/^[0-9a-f-]{36}$/);

@@ -26,7 +26,7 @@ describe("renderTemplate", () => {
         text: "at {{now}} by {{env.AGENT}}",
         list: ["{{env.AGENT}}", 3, null, true],
       },
-      { entropy, env: { AGENT: "Ada" } },
+      { entropy, env: { AGENT: "Ada" }, allowEnv: ["AGENT"] },
     ) as Record<string, unknown>;
     expect(out.event_id).toBe("whev_aaaaaaaaaaaaaaaaa");
     expect(out.again).toBe(out.event_id);
@@ -44,7 +44,10 @@ describe("renderTemplate", () => {
 
   it("names the file and variable when an env var is missing", () => {
     expect(() =>
-      renderTemplate({ who: "{{env.NOPE_NOT_SET}}" }, { source: "t.json", env: {} }),
+      renderTemplate(
+        { who: "{{env.NOPE_NOT_SET}}" },
+        { source: "t.json", env: {}, allowEnv: ["NOPE_NOT_SET"] },
+      ),
     ).toThrow(
       "t.json: placeholder {{env.NOPE_NOT_SET}} at who: environment variable NOPE_NOT_SET is not set",
     );

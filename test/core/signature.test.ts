@@ -92,7 +92,7 @@ describe("verify", () => {
   });
 
   it("masks secrets", () => {
-    expect(maskSecret("whsec_abcdefghijkl")).toBe("whs****kl");
+    expect(maskSecret("whsec_abcdefghijkl")).toBe("wh****kl");
     expect(maskSecret("abc")).toBe("****");
     expect(maskSecret("whsec_abcdefghijkl")).not.toContain("abcdefghijkl");
   });

@@ -8,7 +8,14 @@ import { jsonLines, junit, prettyCase, prettySummary } from "../check-reporters.
 import { requireTarget, URL_ENV } from "../deliveries.js";
 import { commaList } from "../filters.js";
 import type { CliIo } from "../io.js";
-import { intArg, secretOption, signatureHeaderOption, templatesOption } from "../options.js";
+import {
+  allowEnvOption,
+  allowedEnv,
+  intArg,
+  secretOption,
+  signatureHeaderOption,
+  templatesOption,
+} from "../options.js";
 import { outputFor } from "../output.js";
 import { templateLookup } from "../template-source.js";
 
@@ -55,6 +62,7 @@ export function checkCommand(io: CliIo): Command {
     .option("--insecure", "skip TLS certificate checks")
     .addOption(new Option("--json", "same as --reporter json").hideHelp())
     .addOption(templatesOption())
+    .addOption(allowEnvOption())
     .addHelpText(
       "after",
       `
@@ -90,6 +98,7 @@ Examples:
           insecure: flags.insecure === true,
           lookup: templateLookup(this, io),
           env: io.env,
+          allowEnv: allowedEnv(this, io),
         },
         {
           createSender,

@@ -18,6 +18,7 @@ export function demoCommand(io: CliIo): Command {
   return new Command("demo")
     .description("start a local listener, send it the four events over real HTTP, show both sides")
     .option("--keep-open", "leave the listener running afterwards (Ctrl-C to stop)")
+    .option("-s, --secret <secret>", "use this secret instead of one generated for this run")
     .addOption(jsonOption())
     .addHelpText(
       "after",
@@ -27,12 +28,14 @@ generated for this run. Exit code 0 when all four events were delivered, verifie
 
 Examples:
   $ ticket-hooks demo
-  $ ticket-hooks demo --keep-open     # then: ticket-hooks send resolved --to <url> --secret <secret>`,
+  $ ticket-hooks demo --keep-open     # prints the URL and secret to send more events with`,
     )
     .action(async function (this: Command) {
       const out = outputFor(this, io);
-      const keepOpen = this.opts<{ keepOpen?: boolean }>().keepOpen === true;
-      const secret = `whsec_${randomBytes(18).toString("hex")}`;
+      const flags = this.opts<{ keepOpen?: boolean; secret?: string }>();
+      const keepOpen = flags.keepOpen === true;
+      const given = flags.secret !== undefined;
+      const secret = flags.secret ?? `whsec_${randomBytes(18).toString("hex")}`;
       const encoder = new LineEncoder();
       const listener = await listen(
         { port: 0, secret },
@@ -47,7 +50,7 @@ Examples:
         },
       );
       try {
-        await runDemo(out, listener, secret, keepOpen);
+        await runDemo(out, listener, secret, keepOpen, given);
       } finally {
         await listener.close();
       }
@@ -55,10 +58,16 @@ Examples:
 }
 
 /** Sends the four events to the listener through real HTTP and checks what it saw. */
-async function runDemo(out: Output, listener: Listener, secret: string, keepOpen: boolean) {
+async function runDemo(
+  out: Output,
+  listener: Listener,
+  secret: string,
+  keepOpen: boolean,
+  given: boolean,
+) {
   if (out.json) out.record({ type: "ready", url: listener.url });
   out.note(
-    `Listener ready on ${listener.url} (secret ${maskSecret(secret)}, generated for this demo)`,
+    `Listener ready on ${listener.url} (secret ${maskSecret(secret)}, ${given ? "from --secret" : "generated for this demo"})`,
   );
   const events = composeAll({ events: ["all"], to: listener.url, fresh: true });
   for (const e of events) out.note(`Using template ${e.file}`);
@@ -86,10 +95,13 @@ async function runDemo(out: Output, listener: Listener, secret: string, keepOpen
     counters.rejected === 0;
   out.note(`Listener: ${summaryLine(counters)}`);
   if (keepOpen) {
+    // The user asked to keep sending: the generated secret is theirs to use (a local,
+    // throw-away listener on 127.0.0.1). One given with --secret they already know.
+    const shown = given ? '"$SECRET" (the one you gave)' : secret;
     // Listening for Ctrl-C before saying so: a Ctrl-C right after the note stops the demo.
     const stopped = untilSignal(out.io.signals);
     out.note(
-      `Still listening on ${listener.url}. Try:\n  ticket-hooks send resolved --to ${listener.url} --secret <the demo secret>\n(the demo secret is not printed; send without --secret to see a 401). Ctrl-C to stop.`,
+      `Still listening on ${listener.url}. Try:\n  ticket-hooks send resolved --to ${listener.url} --secret ${shown}\n(send without --secret to see a 401). Ctrl-C to stop.`,
     );
     await stopped;
   }

@@ -165,12 +165,16 @@ Examples:
         },
       );
       if (out.json) out.record({ type: "ready", url: listener.url });
-      out.note(`Ready: listening on ${listener.url}`);
-      if (flags.secret)
+      if (flags.secret) {
+        out.note(`Ready: listening on ${listener.url}`);
         out.note(
           `Verifying signatures in ${flags.signatureHeader} with secret ${maskSecret(flags.secret)}`,
         );
-      else out.note("No --secret: signatures are not checked.");
+      } else {
+        out.note(
+          `Ready: listening on ${listener.url} — signatures are NOT checked (no --secret): any request is accepted`,
+        );
+      }
       if (flags.record) out.note(`Recording to ${flags.record}`);
       if (flags.forwardTo) out.note(`Forwarding to ${flags.forwardTo}`);
       let stop: Promise<unknown> = untilSignal(io.signals);

@@ -20,7 +20,7 @@ import {
   runDeliveries,
 } from "../deliveries.js";
 import type { CliIo } from "../io.js";
-import { templatesOption } from "../options.js";
+import { allowEnvOption, allowedEnv, templatesOption } from "../options.js";
 import { outputFor } from "../output.js";
 import { templateLookup } from "../template-source.js";
 
@@ -36,7 +36,8 @@ export function scenarioCommand(io: CliIo): Command {
     )
     .argument("<scenario>", `a built-in (${BUILTIN_SCENARIOS.join(", ")}) or a scenario JSON file`)
     .option("--skip-validation", "send steps that fail validation")
-    .addOption(templatesOption());
+    .addOption(templatesOption())
+    .addOption(allowEnvOption());
   addDeliveryOptions(command).addHelpText(
     "after",
     `
@@ -59,7 +60,11 @@ Examples:
     const out = outputFor(this, io);
     const flags = this.opts<ScenarioFlags>();
     const to = flags.dryRun && !flags.to ? "http://localhost:3000/" : requireTarget(flags.to);
-    const compose = { lookup: templateLookup(this, io), env: io.env };
+    const compose = {
+      lookup: templateLookup(this, io),
+      env: io.env,
+      allowEnv: allowedEnv(this, io),
+    };
     let steps: ScenarioEvent[];
     if ((BUILTIN_SCENARIOS as readonly string[]).includes(name) && !existsSync(name)) {
       steps = lifecycleScenario(compose);

@@ -17,7 +17,7 @@ import {
   runDeliveries,
 } from "../deliveries.js";
 import type { CliIo } from "../io.js";
-import { intArg, templatesOption } from "../options.js";
+import { allowEnvOption, allowedEnv, intArg, templatesOption } from "../options.js";
 import { outputFor } from "../output.js";
 import { describeOrigin, templateLookup } from "../template-source.js";
 
@@ -65,7 +65,8 @@ export function sendCommand(io: CliIo): Command {
       intArg("--count", 1),
       1,
     )
-    .addOption(templatesOption());
+    .addOption(templatesOption())
+    .addOption(allowEnvOption());
   addDeliveryOptions(command).addHelpText(
     "after",
     `
@@ -96,6 +97,7 @@ Examples:
       count: flags.count,
       lookup: templateLookup(this, io),
       env: io.env,
+      allowEnv: allowedEnv(this, io),
       overrides: {
         ...(data === undefined ? {} : { data }),
         set: [

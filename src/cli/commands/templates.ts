@@ -3,8 +3,9 @@ import { Command } from "commander";
 import { EVENTS, getEvent } from "../../core/events/catalogue.js";
 import { renderTemplate } from "../../core/events/placeholders.js";
 import { loadTemplate, resolveTemplateDir, templateFile } from "../../core/events/templates.js";
+import { jsonSafe, safeBlock } from "../../terminal/safe-text.js";
 import type { CliIo } from "../io.js";
-import { jsonOption, templatesOption } from "../options.js";
+import { allowEnvOption, allowedEnv, jsonOption, templatesOption } from "../options.js";
 import { outputFor } from "../output.js";
 import { describeOrigin, templateLookup } from "../template-source.js";
 
@@ -55,6 +56,7 @@ Examples:
     .description("print one template exactly as stored (placeholders kept unless --render)")
     .argument("<event>", "short name (created) or event type (whitelabel-ticket-created)")
     .option("--render", "replace the placeholders and print the event as it would be sent")
+    .addOption(allowEnvOption())
     .addHelpText(
       "after",
       `
@@ -68,11 +70,17 @@ Examples:
       const template = loadTemplate(name, templateLookup(this, io));
       out.note(`Using template ${template.file} (${describeOrigin(template.origin)})`);
       if (this.opts<{ render?: boolean }>().render) {
-        const value = renderTemplate(template.value, { source: template.file, env: io.env });
-        out.line(JSON.stringify(value, null, 2));
+        const value = renderTemplate(template.value, {
+          source: template.file,
+          env: io.env,
+          allowEnv: allowedEnv(this, io),
+        });
+        out.line(jsonSafe(JSON.stringify(value, null, 2)));
         return;
       }
-      io.stdout.write(template.text.endsWith("\n") ? template.text : `${template.text}\n`);
+      // A template folder is a file from the checkout: shown through the sanitiser.
+      const text = safeBlock(template.text);
+      io.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
     });
   return list;
 }

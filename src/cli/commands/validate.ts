@@ -7,27 +7,31 @@ import { loadTemplate } from "../../core/events/templates.js";
 import { parseJsonOrThrow } from "../../core/json.js";
 import { type ValidationResult, validateEvent } from "../../core/validation/validate.js";
 import { readInput } from "../../io/input.js";
+import { safeLine } from "../../terminal/safe-text.js";
 import type { CliIo } from "../io.js";
-import { jsonOption, templatesOption } from "../options.js";
+import { allowEnvOption, allowedEnv, jsonOption, templatesOption } from "../options.js";
 import { type Output, outputFor } from "../output.js";
 import { describeOrigin, templateLookup } from "../template-source.js";
 
 /** Prints one verdict: a line, then every error (path, expected, actual) and warning, indented. */
 export function printVerdict(out: Output, input: string, result: ValidationResult): void {
   const c = out.c;
-  const type = result.eventType ?? "(unknown event type)";
+  // The input's name, its event type and the errors' paths and values are outside text.
+  const type = result.eventType ? safeLine(result.eventType) : "(unknown event type)";
   const counts = [
     result.errors.length > 0 ? `${result.errors.length} error(s)` : "",
     result.warnings.length > 0 ? `${result.warnings.length} warning(s)` : "",
   ].filter(Boolean);
   const head = result.valid ? c.green("✓ valid  ") : c.red("✗ invalid");
-  out.line(`${head} ${input}  ${type}${counts.length ? `  (${counts.join(", ")})` : ""}`);
+  out.line(`${head} ${safeLine(input)}  ${type}${counts.length ? `  (${counts.join(", ")})` : ""}`);
   for (const e of result.errors) {
-    out.line(`    ${c.red("error")} ${c.bold(e.path)}: ${e.message}`);
-    out.line(`          expected ${e.expected}, got ${e.actual}  ${c.dim(`[${e.rule}]`)}`);
+    out.line(`    ${c.red("error")} ${c.bold(safeLine(e.path))}: ${safeLine(e.message)}`);
+    out.line(
+      `          ${safeLine(`expected ${e.expected}, got ${e.actual}`)}  ${c.dim(`[${e.rule}]`)}`,
+    );
   }
   for (const w of result.warnings) {
-    out.line(`    ${c.yellow("warning")} ${c.bold(w.path)}: ${w.message}`);
+    out.line(`    ${c.yellow("warning")} ${c.bold(safeLine(w.path))}: ${safeLine(w.message)}`);
   }
 }
 
@@ -36,6 +40,7 @@ export function validateCommand(io: CliIo): Command {
     .description("check events against the JSON Schemas and the semantic rules")
     .argument("<inputs...>", "JSON files, - for standard input, or an event name for its template")
     .addOption(templatesOption())
+    .addOption(allowEnvOption())
     .addOption(jsonOption())
     .addHelpText(
       "after",
@@ -50,6 +55,7 @@ Examples:
     )
     .action(async function (this: Command, inputs: string[]) {
       const out = outputFor(this, io);
+      const allowEnv = allowedEnv(this, io);
       let invalid = 0;
       let unreadable = 0;
       for (const input of inputs) {
@@ -65,7 +71,8 @@ Examples:
             const { bytes } = await readInput(input, io.stdin);
             value = parseJsonOrThrow(bytes.toString("utf8"), input === "-" ? "<stdin>" : input);
           }
-          if (hasPlaceholders(value)) value = renderTemplate(value, { source, env: io.env });
+          if (hasPlaceholders(value))
+            value = renderTemplate(value, { source, env: io.env, allowEnv });
           const result = validateEvent(value);
           if (!result.valid) invalid++;
           if (out.json) {

@@ -117,6 +117,7 @@ export function composeScenario(scenario: Scenario, options: ComposeOptions = {}
             source: `${scenario.name} (step "${step.name}")`,
             resolve,
             ...(options.env ? { env: options.env } : {}),
+            ...(options.allowEnv ? { allowEnv: options.allowEnv } : {}),
           }),
         ] as const,
     );
@@ -142,6 +143,7 @@ export function lifecycleScenario(options: ComposeOptions = {}): ScenarioEvent[]
   const base = renderTemplate(template.value, {
     source: template.file,
     ...(options.env ? { env: options.env } : {}),
+    ...(options.allowEnv ? { allowEnv: options.allowEnv } : {}),
   }) as Obj;
   const t0 = entropy.now() - 240;
   const ticket = structuredClone((base.data as Obj).ticket) as Obj;

@@ -22,6 +22,8 @@ export interface ComposeOptions {
   /** Also new ticket and reply ids (implies fresh). */
   newTicket?: boolean;
   env?: Readonly<Record<string, string | undefined>>;
+  /** The variables `{{env.NAME}}` may read (see RenderOptions.allowEnv). */
+  allowEnv?: readonly string[];
   entropy?: Partial<Entropy>;
 }
 
@@ -68,6 +70,7 @@ export function composeEvent(spec: string, options: ComposeOptions = {}): Compos
   const renderOptions = {
     source: file,
     ...(options.env ? { env: options.env } : {}),
+    ...(options.allowEnv ? { allowEnv: options.allowEnv } : {}),
     ...(options.entropy ? { entropy: options.entropy } : {}),
   };
   let value = applyOverrides(renderTemplate(raw, renderOptions), options.overrides ?? {});

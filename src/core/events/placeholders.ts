@@ -5,10 +5,20 @@ import { formatPath, type PathSegment } from "./paths.js";
 
 export const PLACEHOLDERS = ["{{uuid}}", "{{now}}", "{{event_id}}", "{{env.NAME}}"] as const;
 
+/** The variable holding the endpoint secret: `{{env.…}}` never expands it, allowed or not. */
+export const SECRET_VARIABLE = "TICKET_HOOKS_SECRET";
+/** The environment variable holding a comma-separated allow-list (as `--allow-env`). */
+export const ALLOW_ENV_VARIABLE = "TICKET_HOOKS_ALLOW_ENV";
+
 export interface RenderOptions {
   /** Names the template in error messages. */
   source?: string;
   env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * The variables `{{env.NAME}}` may read, given by the user (never by a file in the checkout).
+   * Default: none. A template asking for another variable is a usage error naming it.
+   */
+  allowEnv?: Iterable<string>;
   entropy?: Partial<Entropy>;
   /** Extra placeholders, e.g. `steps.opened.data.ticket.id` in scenarios. */
   resolve?: (name: string) => unknown;
@@ -27,6 +37,7 @@ const WHOLE = /^\{\{\s*([^{}]*?)\s*\}\}$/;
 export function renderTemplate(value: unknown, options: RenderOptions = {}): unknown {
   const entropy = { ...defaultEntropy, ...options.entropy };
   const env = options.env ?? process.env;
+  const allowed = new Set(options.allowEnv ?? []);
   const source = options.source ?? "template";
   let eventId: string | undefined;
   let now: number | undefined;
@@ -43,6 +54,22 @@ export function renderTemplate(value: unknown, options: RenderOptions = {}): unk
     }
     if (name.startsWith("env.")) {
       const key = name.slice(4);
+      // A template is data anyone can ship (a checkout, a captured event): it reads the
+      // environment only where the user said so, and never the secret.
+      if (key === SECRET_VARIABLE) {
+        throw usageError(
+          "SECRET_ENV",
+          `${source}: placeholder {{${name}}} at ${formatPath(path)}: ${SECRET_VARIABLE} never expands in a template`,
+          "The secret signs requests; it is never put into a body. Remove the placeholder.",
+        );
+      }
+      if (!allowed.has(key)) {
+        throw usageError(
+          "ENV_NOT_ALLOWED",
+          `${source}: placeholder {{${name}}} at ${formatPath(path)}: environment variable ${key} is not allowed`,
+          `Allow it with --allow-env ${key} (or ${ALLOW_ENV_VARIABLE}=${key}) if you trust this template; a template never reads the environment unless you say so.`,
+        );
+      }
       const found = env[key];
       if (found === undefined) {
         throw usageError(

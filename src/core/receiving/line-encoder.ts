@@ -1,4 +1,5 @@
 import { isUtf8 } from "node:buffer";
+import { hasJsonUnsafeBytes, jsonSafe } from "../json.js";
 import type { ValidationResult } from "../validation/types.js";
 import type { Exchange } from "./exchange.js";
 import type { SignatureVerdict, Verdict } from "./receive.js";
@@ -36,13 +37,17 @@ function validationJson(v: ValidationResult | null): string {
   return `{"valid":${v.valid},"errors":${JSON.stringify(v.errors)},"warnings":${JSON.stringify(v.warnings)}}`;
 }
 
-/** A JSON body with no CR or LF: it can be embedded as is. */
+/**
+ * A JSON body with no CR or LF, and no raw C1 or bidi control a terminal showing the line would
+ * act on: it can be embedded as is.
+ */
 function embeddable(body: Buffer, verdict: Verdict): boolean {
   return (
     verdict.event !== undefined &&
     body.indexOf(10) === -1 &&
     body.indexOf(13) === -1 &&
-    isUtf8(body)
+    isUtf8(body) &&
+    !hasJsonUnsafeBytes(body)
   );
 }
 
@@ -74,14 +79,18 @@ export class LineEncoder {
   /** The line's text up to its body, and the body's bytes when they are embedded as they are. */
   parts(ex: Exchange): LineParts {
     const { request: req, verdict: v } = ex;
-    const head = `{"type":"request","seq":${ex.seq},"received_at":"${this.isoTime(ex.receivedAt)}",${this.targetFields(req.method, req.url)}${JSON.stringify(req.headers)}${this.eventTypeField(v.eventType)}${JSON.stringify(v.eventId)}${this.verdictFields(ex)}`;
+    // Headers, the path, the event type or id and the error text may hold C1 or bidi controls:
+    // escaped (jsonSafe only copies when there is one), so no line drives a terminal.
+    const head = jsonSafe(
+      `{"type":"request","seq":${ex.seq},"received_at":"${this.isoTime(ex.receivedAt)}",${this.targetFields(req.method, req.url)}${JSON.stringify(req.headers)}${this.eventTypeField(v.eventType)}${JSON.stringify(v.eventId)}${this.verdictFields(ex)}`,
+    );
     if (embeddable(req.body, v)) {
       return { text: head + this.jsonBodyField(Buffer.byteLength(head)), body: req.body };
     }
     const utf8 = isUtf8(req.body);
     const text = utf8 ? req.body.toString("utf8") : req.body.toString("base64");
     return {
-      text: `${head}"${utf8 ? "utf8" : "base64"}","body":${JSON.stringify(text)}}`,
+      text: `${head}"${utf8 ? "utf8" : "base64"}","body":${jsonSafe(JSON.stringify(text))}}`,
       body: null,
     };
   }

@@ -148,9 +148,14 @@ export function verify(
 
 const scratch = Buffer.alloc(33);
 
-/** Shows the first and last characters of a secret only. */
+/** Secrets shorter than this show no character at all when masked. */
+const MASK_MIN_LENGTH = 12;
+
+/**
+ * A secret as shown in output: two characters at each end (four at most, enough to tell two
+ * secrets apart), and none of a secret shorter than 12 characters.
+ */
 export function maskSecret(secret: string): string {
-  if (secret.length <= 4) return "****";
-  if (secret.length <= 8) return `${secret.slice(0, 1)}****`;
-  return `${secret.slice(0, 3)}****${secret.slice(-2)}`;
+  if (secret.length < MASK_MIN_LENGTH) return "****";
+  return `${secret.slice(0, 2)}****${secret.slice(-2)}`;
 }

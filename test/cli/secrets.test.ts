@@ -1,0 +1,179 @@
+// Secrets never leak (config type and parse errors, masks) and an empty secret never turns
+// signing or verification off: it is a usage error everywhere. No secret at all is said plainly.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { PAYLOADS, tempDir } from "../helpers/cli.js";
+import { post } from "../helpers/http.js";
+import { runMain, startMain } from "../helpers/main.js";
+import { WebhookServer } from "../helpers/webhook-server.js";
+
+const CREATED = join(PAYLOADS, "whitelabel-ticket-created.json");
+
+let tmp: ReturnType<typeof tempDir>;
+let server: WebhookServer;
+beforeEach(async () => {
+  tmp = tempDir();
+  server = await new WebhookServer().start();
+});
+afterEach(async () => {
+  await server.stop();
+  tmp.cleanup();
+});
+
+function config(text: string): void {
+  writeFileSync(join(tmp.dir, "ticket-hooks.config.json"), text);
+}
+
+describe("secrets in a config file", () => {
+  it('"secret": 987654321123 is a usage error that does not print the number', async () => {
+    config('{"secret": 987654321123}');
+    const r = await runMain(["send", "created", "--to", server.url], { cwd: tmp.dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('"secret" must be a string, got a number (value not shown)');
+    expect(r.stderr + r.stdout).not.toContain("987654321123");
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it("an unquoted whsec_… shows none of its characters in the parse error", async () => {
+    config('{\n  "to": "http://127.0.0.1:9/",\n  "secret": whsec_abcdefghijkl\n}\n');
+    const r = await runMain(["send", "created"], { cwd: tmp.dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/ticket-hooks\.config\.json:3:\d+: invalid JSON/);
+    expect(r.stderr).not.toMatch(/whsec|abcdef|'w'/);
+  });
+
+  it('a JSON parse error never quotes the text around the error (V8\'s ..."…"...)', async () => {
+    const file = join(tmp.dir, "event.json");
+    writeFileSync(file, '{"event_type": whitelabel_with_text_after_it_that_v8_would_quote}');
+    const r = await runMain(["validate", file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("invalid JSON");
+    expect(r.stderr).not.toContain("with_text_after");
+  });
+
+  it("an empty secret in the config file is refused", async () => {
+    config('{"secret": ""}');
+    const r = await runMain(["send", "created", "--to", server.url], { cwd: tmp.dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('the secret is empty ("secret" in the config file is empty)');
+  });
+});
+
+describe("an empty secret is a usage error everywhere (exit 2)", () => {
+  const recording = () => {
+    const file = join(tmp.dir, "events.ndjson");
+    writeFileSync(file, "");
+    return file;
+  };
+  const commands: Array<[string, () => string[]]> = [
+    ["listen", () => ["listen", "--port", "0", "--no-ui"]],
+    ["send", () => ["send", "created", "--to", server.url]],
+    ["replay", () => ["replay", recording(), "--to", server.url]],
+    ["scenario", () => ["scenario", "lifecycle", "--to", server.url]],
+    ["check", () => ["check", "--to", server.url]],
+    ["demo", () => ["demo"]],
+    ["sign", () => ["sign", CREATED]],
+    ["verify", () => ["verify", CREATED, "--signature", "t=1,s=00"]],
+  ];
+
+  it.each(commands)('%s --secret "" and TICKET_HOOKS_SECRET=', async (name, args) => {
+    if (name === "demo") {
+      const flag = await runMain([...args(), "--secret", ""]);
+      expect(flag.code).toBe(2);
+      expect(flag.stderr).toContain('the secret is empty (--secret "")');
+      return;
+    }
+    const flag = await runMain([...args(), "--secret", ""]);
+    expect(flag.code, flag.stderr).toBe(2);
+    expect(flag.stderr).toMatch(/the secret is empty \(--secret ""\)|needs a secret/);
+    const env = await runMain(args(), { env: { TICKET_HOOKS_SECRET: "" } });
+    expect(env.code, env.stderr).toBe(2);
+    expect(env.stderr).toMatch(/TICKET_HOOKS_SECRET is set but empty|needs a secret/);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('listen --forward-secret "" too', async () => {
+    const r = await runMain(["listen", "--port", "0", "--no-ui", "--forward-secret", ""]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('the secret is empty (--forward-secret "")');
+  });
+});
+
+describe("no secret at all", () => {
+  it("send, replay and scenario send unsigned with one note per run", async () => {
+    const r = await runMain(["send", "created", "--to", server.url, "--count", "3"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr.match(/requests are sent unsigned/g)).toHaveLength(1);
+    expect(server.requests).toHaveLength(3);
+    expect(server.requests.every((q) => q.headers["x-signature"] === undefined)).toBe(true);
+
+    const s = await runMain(["scenario", "lifecycle", "--to", server.url]);
+    expect(s.code, s.stderr).toBe(0);
+    expect(s.stderr.match(/requests are sent unsigned/g)).toHaveLength(1);
+
+    const signed = await runMain(["send", "created", "--to", server.url, "--secret", "whsec_x"]);
+    expect(signed.stderr).not.toContain("unsigned");
+  });
+
+  it("listen's ready line says plainly that signatures are not checked", async () => {
+    const run = startMain(["listen", "--port", "0", "--no-ui"]);
+    const [line] = await run.waitFor(/Ready: listening on \S+.*/);
+    expect(line).toContain("signatures are NOT checked");
+    run.signals.send("SIGINT");
+    expect((await run.done).code).toBe(0);
+
+    const verified = startMain([
+      "listen",
+      "--port",
+      "0",
+      "--no-ui",
+      "--secret",
+      "whsec_0123456789",
+    ]);
+    await verified.waitFor(/Verifying signatures/);
+    expect(verified.stderr()).not.toContain("NOT checked");
+    expect(verified.stderr()).toContain("secret wh****89");
+    verified.signals.send("SIGINT");
+    await verified.done;
+  });
+});
+
+describe("demo --keep-open", () => {
+  it("prints the secret it generated, and events signed with it are accepted", async () => {
+    const run = startMain(["demo", "--keep-open"]);
+    const [, url, secret] = await run.waitFor(
+      /Still listening on (\S+)\. Try:\n.*--secret (whsec_[0-9a-f]+)\n/,
+    );
+    const sent = await runMain([
+      "send",
+      "resolved",
+      "--to",
+      url as string,
+      "--secret",
+      secret as string,
+    ]);
+    expect(sent.code, sent.stderr + sent.stdout).toBe(0);
+    const unsigned = await post(url as string, "{}");
+    expect(unsigned.status).toBe(401);
+    run.signals.send("SIGINT");
+    expect((await run.done).code).toBe(0);
+  });
+
+  it("takes --secret instead, and does not print it", async () => {
+    const secret = "whsec_my_own_demo_secret";
+    const run = startMain(["demo", "--keep-open", "--secret", secret]);
+    const [, url] = await run.waitFor(/Still listening on (\S+)\./);
+    const sent = await runMain(["send", "resolved", "--to", url as string, "--secret", secret]);
+    expect(sent.code, sent.stderr + sent.stdout).toBe(0);
+    expect(run.stderr()).not.toContain(secret);
+    run.signals.send("SIGINT");
+    expect((await run.done).code).toBe(0);
+  });
+
+  it("without --keep-open prints no secret", async () => {
+    const r = await runMain(["demo"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr + r.stdout).not.toMatch(/whsec_[0-9a-f]{36}/);
+  });
+});
