@@ -34,7 +34,13 @@ export interface ComposedEvent {
   /** The event as it will be sent (placeholders rendered, overrides applied). */
   value: unknown;
   validation: ValidationResult;
+  /** Invalid only because of --data/--set/--unset: the event without them is valid. */
+  invalidByEdits?: boolean;
 }
+
+const hasEdits = (o: Overrides | undefined): boolean =>
+  o !== undefined &&
+  (o.data !== undefined || (o.set?.length ?? 0) > 0 || (o.unset?.length ?? 0) > 0);
 
 /** `all` expands to the four events in lifecycle order. */
 export function expandSpecs(specs: readonly string[]): string[] {
@@ -70,27 +76,38 @@ export function composeEvent(spec: string, options: ComposeOptions = {}): Compos
     ...(options.env ? { env: options.env } : {}),
     ...(options.entropy ? { entropy: options.entropy } : {}),
   };
-  let value = applyOverrides(renderTemplate(raw, renderOptions), options.overrides ?? {});
+  const rendered = renderTemplate(raw, renderOptions);
+  let value = applyOverrides(rendered, options.overrides ?? {});
   if (options.fresh || options.newTicket) {
     value = freshen(value, {
       newTicket: options.newTicket === true,
       ...(options.entropy ? { entropy: options.entropy } : {}),
     });
   }
-  return { spec, file, origin, value, validation: validateEvent(value) };
+  const validation = validateEvent(value);
+  if (!validation.valid && hasEdits(options.overrides) && validateEvent(rendered).valid) {
+    return { spec, file, origin, value, validation, invalidByEdits: true };
+  }
+  return { spec, file, origin, value, validation };
 }
 
 /** The refusal for an invalid event, listing every error. */
 export function invalidEventError(event: ComposedEvent): TicketHooksError {
   const { validation } = event;
+  const type = validation.eventType ?? "event";
+  const count = `${validation.errors.length} error(s)`;
   return new TicketHooksError(
     "INVALID_EVENT",
-    `${event.file} is not a valid ${validation.eventType ?? "event"} (${validation.errors.length} error(s)); nothing was sent`,
+    event.invalidByEdits
+      ? `your --data/--set/--unset edits made the ${type} from ${event.file} invalid (${count}); nothing was sent`
+      : `${event.file} is not a valid ${type} (${count}); nothing was sent`,
     {
       details: validation.errors.map(
         (e) => `${e.path}: ${e.message} (expected ${e.expected}, got ${e.actual})`,
       ),
-      hint: "Fix the event, or pass --skip-validation to send it anyway (e.g. to test a receiver's rejection path).",
+      hint: event.invalidByEdits
+        ? "The template itself is valid: fix the edits, or pass --skip-validation to send it anyway (e.g. to test a receiver's rejection path)."
+        : "Fix the event, or pass --skip-validation to send it anyway (e.g. to test a receiver's rejection path).",
     },
   );
 }
