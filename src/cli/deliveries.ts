@@ -1,7 +1,12 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { type PlannedRequest, RequestSigner } from "../core/delivery/requests.js";
 import type { DeliveryResult } from "../core/delivery/results.js";
-import { parseTarget, type SendDeps, type SendResult } from "../core/delivery/send.js";
+import {
+  parseTarget,
+  resolveTarget,
+  type SendDeps,
+  type SendResult,
+} from "../core/delivery/send.js";
 import { TicketHooksError, usageError } from "../core/errors.js";
 import { createSender } from "../io/adapters.js";
 import { DeliveryPrinter } from "./delivery-printer.js";
@@ -23,7 +28,11 @@ function parseHeader(
   if (colon <= 0 || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
     throw new InvalidArgumentError(`expected "Name: value", got "${value}".`);
   }
-  return [...previous, [name, value.slice(colon + 1).trim()]];
+  const headerValue = value.slice(colon + 1).trim();
+  if (/[\r\n]/.test(headerValue)) {
+    throw new InvalidArgumentError(`the value of ${name} holds a line break (CR or LF).`);
+  }
+  return [...previous, [name, headerValue]];
 }
 
 function positiveNumber(name: string) {
@@ -92,7 +101,8 @@ export interface DeliveryFlags {
   quiet?: boolean;
 }
 
-export function requireTarget(to: string | undefined): string {
+/** The receiver's URL, checked; a local address without a scheme gets http:// and a note. */
+export function requireTarget(to: string | undefined, out?: Pick<Output, "note">): string {
   if (!to) {
     throw usageError(
       "MISSING_URL",
@@ -100,8 +110,10 @@ export function requireTarget(to: string | undefined): string {
       `Pass --to URL, set ${URL_ENV}, or put "to" in ticket-hooks.config.json.`,
     );
   }
-  parseTarget(to);
-  return to;
+  const resolved = resolveTarget(to);
+  parseTarget(resolved.to);
+  if (resolved.note) out?.note(`note: ${resolved.note}`);
+  return resolved.to;
 }
 
 export function deliveryOptions(flags: DeliveryFlags) {

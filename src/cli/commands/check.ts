@@ -77,7 +77,7 @@ Examples:
       const out = outputFor(this, io);
       const flags = this.opts<CheckFlags>();
       const reporter = flags.json ? "json" : flags.reporter;
-      const to = requireTarget(flags.to);
+      const to = requireTarget(flags.to, out);
       const outputFile = flags.output ? resolve(io.cwd, flags.output) : undefined;
       if (flags.output && outputFile) assertWritable(flags.output, outputFile);
       if (!flags.secret)

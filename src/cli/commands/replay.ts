@@ -74,7 +74,7 @@ Examples:
   return command.action(async function (this: Command, source: string) {
     const out = outputFor(this, io);
     const flags = this.opts<ReplayFlags>();
-    const to = flags.dryRun && !flags.to ? "http://localhost:3000/" : requireTarget(flags.to);
+    const to = flags.dryRun && !flags.to ? "http://localhost:3000/" : requireTarget(flags.to, out);
     const options = {
       ...deliveryOptions({ ...flags, to }),
       source,

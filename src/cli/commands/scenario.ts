@@ -58,7 +58,7 @@ Examples:
   return command.action(async function (this: Command, name: string) {
     const out = outputFor(this, io);
     const flags = this.opts<ScenarioFlags>();
-    const to = flags.dryRun && !flags.to ? "http://localhost:3000/" : requireTarget(flags.to);
+    const to = flags.dryRun && !flags.to ? "http://localhost:3000/" : requireTarget(flags.to, out);
     const compose = { lookup: templateLookup(this, io), env: io.env };
     let steps: ScenarioEvent[];
     if ((BUILTIN_SCENARIOS as readonly string[]).includes(name) && !existsSync(name)) {

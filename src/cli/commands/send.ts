@@ -85,7 +85,7 @@ Examples:
   return command.action(async function (this: Command, specs: string[]) {
     const out = outputFor(this, io);
     const flags = this.opts<SendFlags>();
-    const to = flags.dryRun && !flags.to ? "http://localhost:3000/" : requireTarget(flags.to);
+    const to = flags.dryRun && !flags.to ? "http://localhost:3000/" : requireTarget(flags.to, out);
     const data = flags.data ? parseJsonOrThrow(readTextFile(flags.data), flags.data) : undefined;
     if (data !== undefined && !isPlainObject(data)) {
       throw usageError("BAD_DATA", `--data ${flags.data} must hold a JSON object`);
