@@ -44,9 +44,12 @@ function positiveNumber(name: string) {
   };
 }
 
-/** Options shared by send, replay and scenario: where, how signed, retries, load, output. */
-export function addDeliveryOptions(command: Command): Command {
-  return command
+/**
+ * Options shared by send, replay and scenario: where, how signed, retries, load, output.
+ * `load: false` leaves out --concurrency and --rate (scenario sends its steps in order).
+ */
+export function addDeliveryOptions(command: Command, { load = true } = {}): Command {
+  command
     .addOption(new Option("--to <url>", "receiver URL").env(URL_ENV))
     .addOption(secretOption("endpoint secret; signs every request"))
     .addOption(signatureHeaderOption())
@@ -64,18 +67,22 @@ export function addDeliveryOptions(command: Command): Command {
       "longest retry delay (also caps Retry-After)",
       intArg("--max-backoff", 0),
       30_000,
-    )
-    .option(
-      "--concurrency <n>",
-      "requests in flight at once",
-      intArg("--concurrency", 1, 10_000),
-      1,
-    )
-    .option(
-      "--rate <per-second>",
-      "at most this many requests per second",
-      positiveNumber("--rate"),
-    )
+    );
+  if (load) {
+    command
+      .option(
+        "--concurrency <n>",
+        "requests in flight at once",
+        intArg("--concurrency", 1, 10_000),
+        1,
+      )
+      .option(
+        "--rate <per-second>",
+        "at most this many requests per second",
+        positiveNumber("--rate"),
+      );
+  }
+  return command
     .option("--insecure", "skip TLS certificate checks (with a warning)")
     .option("--dry-run", "print the exact requests and send nothing")
     .addOption(jsonOption())

@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Command } from "commander";
-import { describeFsError, TicketHooksError } from "../../core/errors.js";
 import { tryParseJson } from "../../core/json.js";
 import { keepRecord, notARecording, readRecorded } from "../../core/receiving/recording.js";
 import { eventTypeList } from "../filters.js";
+import { ensureFolder } from "../folders.js";
 import type { CliIo } from "../io.js";
 import { jsonOption } from "../options.js";
 import { outputFor } from "../output.js";
@@ -43,14 +43,7 @@ Examples:
       const out = outputFor(this, io);
       const flags = this.opts<ExportFlags>();
       const dir = resolve(io.cwd, flags.out);
-      try {
-        mkdirSync(dir, { recursive: true });
-      } catch (error) {
-        throw new TicketHooksError(
-          "WRITE_FAILED",
-          `cannot create ${dir}: ${describeFsError(error)}`,
-        );
-      }
+      ensureFolder(flags.out, dir);
       const filter = {
         events: flags.events ? new Set(flags.events) : undefined,
         onlyValid: flags.onlyValid === true,

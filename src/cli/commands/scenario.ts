@@ -37,7 +37,7 @@ export function scenarioCommand(io: CliIo): Command {
     .argument("<scenario>", `a built-in (${BUILTIN_SCENARIOS.join(", ")}) or a scenario JSON file`)
     .option("--skip-validation", "send steps that fail validation")
     .addOption(templatesOption());
-  addDeliveryOptions(command).addHelpText(
+  addDeliveryOptions(command, { load: false }).addHelpText(
     "after",
     `
 lifecycle: created → a client reply (updated) → assigned → an agent reply (updated) → resolved,

@@ -55,6 +55,7 @@ Examples:
     .description("print one template exactly as stored (placeholders kept unless --render)")
     .argument("<event>", "short name (created) or event type (whitelabel-ticket-created)")
     .option("--render", "replace the placeholders and print the event as it would be sent")
+    .addOption(jsonOption())
     .addHelpText(
       "after",
       `
@@ -67,7 +68,18 @@ Examples:
       getEvent(name);
       const template = loadTemplate(name, templateLookup(this, io));
       out.note(`Using template ${template.file} (${describeOrigin(template.origin)})`);
-      if (this.opts<{ render?: boolean }>().render) {
+      const render = this.opts<{ render?: boolean }>().render === true;
+      if (out.json) {
+        out.record({
+          file: template.file,
+          origin: template.origin,
+          event: render
+            ? renderTemplate(template.value, { source: template.file, env: io.env })
+            : template.value,
+        });
+        return;
+      }
+      if (render) {
         const value = renderTemplate(template.value, { source: template.file, env: io.env });
         out.line(JSON.stringify(value, null, 2));
         return;

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { TicketHooksError, usageError } from "../errors.js";
 import { parseJsonOrThrow } from "../json.js";
+import { didYouMean } from "../suggest.js";
 import { type ValidationResult, validateEvent } from "../validation/validate.js";
 import { EVENT_NAMES, EVENTS, findEvent } from "./catalogue.js";
 import { freshen } from "./freshen.js";
@@ -23,6 +24,8 @@ export interface ComposeOptions {
   newTicket?: boolean;
   env?: Readonly<Record<string, string | undefined>>;
   entropy?: Partial<Entropy>;
+  /** The text of standard input, for the spec `-`. */
+  stdin?: string;
 }
 
 export interface ComposedEvent {
@@ -47,7 +50,7 @@ export function expandSpecs(specs: readonly string[]): string[] {
   return specs.flatMap((s) => (s.trim().toLowerCase() === "all" ? [...EVENT_NAMES] : [s]));
 }
 
-function looksLikePath(spec: string): boolean {
+export function looksLikePath(spec: string): boolean {
   return spec.includes("/") || spec.includes("\\") || spec.toLowerCase().endsWith(".json");
 }
 
@@ -56,7 +59,11 @@ export function composeEvent(spec: string, options: ComposeOptions = {}): Compos
   let file: string;
   let origin: ComposedEvent["origin"];
   let raw: unknown;
-  if (findEvent(spec) && !existsSync(spec)) {
+  if (spec === "-" && options.stdin !== undefined) {
+    file = "<stdin>";
+    origin = "file";
+    raw = parseJsonOrThrow(options.stdin, file);
+  } else if (findEvent(spec) && !existsSync(spec)) {
     const template = loadTemplate(spec, options.lookup);
     ({ file, origin } = template);
     raw = template.value;
@@ -65,11 +72,7 @@ export function composeEvent(spec: string, options: ComposeOptions = {}): Compos
     origin = "file";
     raw = parseJsonOrThrow(readTextFile(spec), spec);
   } else {
-    throw usageError(
-      "UNKNOWN_EVENT",
-      `unknown event "${spec}" (and no such file)`,
-      `Use one of: ${EVENT_NAMES.join(", ")}, all, an event type such as ${EVENTS[0].type}, or a path to a JSON file.`,
-    );
+    throw unknownEventError(spec);
   }
   const renderOptions = {
     source: file,
@@ -89,6 +92,16 @@ export function composeEvent(spec: string, options: ComposeOptions = {}): Compos
     return { spec, file, origin, value, validation, invalidByEdits: true };
   }
   return { spec, file, origin, value, validation };
+}
+
+/** An event name that is neither a known event nor a file, with the closest name when one is near. */
+export function unknownEventError(spec: string): TicketHooksError {
+  const suggestion = didYouMean(spec, [...EVENT_NAMES, ...EVENTS.map((e) => e.type), "all"]);
+  return usageError(
+    "UNKNOWN_EVENT",
+    `unknown event "${spec}" (and no such file)${suggestion ? `: ${suggestion}` : ""}`,
+    `Use one of: ${EVENT_NAMES.join(", ")}, all, an event type such as ${EVENTS[0].type}, or a path to a JSON file.`,
+  );
 }
 
 /** The refusal for an invalid event, listing every error. */
