@@ -1,4 +1,4 @@
-import type { CaseResult, CheckSummary } from "../core/check/run.js";
+import type { CaseResult, CheckReport, CheckSummary, RootCause } from "../core/check/run.js";
 import { jsonSafe, safeBlock, safeLine } from "../terminal/safe-text.js";
 import type { Paint } from "./output.js";
 
@@ -9,24 +9,59 @@ export function prettyCase(r: CaseResult, c: Paint): string[] {
     fail: c.red("✗ FAIL"),
     skip: c.dim("- skip"),
     warn: c.yellow("! warn"),
+    inconclusive: c.yellow("? inconclusive"),
   }[r.status];
   const lines = [
     `${mark}  ${c.bold(r.id)}  ${safeLine(`${r.title}: expected ${r.expected}, got ${r.got}`)}`,
   ];
   if (r.fix && r.status !== "pass")
     lines.push(
-      `        ${r.status === "skip" ? c.dim(safeLine(r.fix)) : `fix: ${safeLine(r.fix)}`}`,
+      `        ${r.status === "skip" ? c.dim(safeLine(r.fix)) : r.status === "inconclusive" ? safeLine(r.fix) : `fix: ${safeLine(r.fix)}`}`,
     );
   return lines;
 }
 
-export function prettySummary(s: CheckSummary, c: Paint): string {
-  const verdict = s.failed > 0 ? c.red(`${s.failed} failed`) : c.green("all passed");
-  return `${verdict} — ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped, ${s.warnings} warning(s) in ${s.duration_ms} ms`;
+/**
+ * The root-cause section the report leads with: why many cases fail or prove nothing. A later
+ * diagnosis (e.g. of the signature) adds its lines to `RootCause.details`.
+ */
+export function prettyRootCauses(causes: readonly RootCause[], c: Paint): string[] {
+  return causes.flatMap((cause) => [
+    `${c.red("Root cause:")} ${safeLine(cause.message)}`,
+    ...cause.details.map((d) => `  ${safeLine(d)}`),
+    "",
+  ]);
 }
 
-export function jsonLines(results: readonly CaseResult[], summary: CheckSummary): string {
-  return `${[...results.map((r) => jsonSafe(JSON.stringify({ type: "case", ...r }))), jsonSafe(JSON.stringify({ type: "summary", ...summary }))].join("\n")}\n`;
+export function prettySummary(s: CheckSummary, c: Paint, interrupted = false): string {
+  const verdict =
+    s.failed > 0
+      ? c.red(`${s.failed} failed`)
+      : s.inconclusive > 0
+        ? c.yellow(`${s.inconclusive} inconclusive`)
+        : interrupted
+          ? c.yellow("interrupted")
+          : c.green("all passed");
+  return `${verdict} — ${s.passed} passed, ${s.failed} failed, ${s.inconclusive} inconclusive, ${s.skipped} skipped, ${s.warnings} warning(s) in ${s.duration_ms} ms${interrupted ? " (interrupted: the cases not run are not counted)" : ""}`;
+}
+
+/** The whole pretty report: root cause first, then each case, then the summary. */
+export function prettyReport(report: CheckReport, c: Paint): string[] {
+  return [
+    ...prettyRootCauses(report.rootCauses, c),
+    ...report.results.flatMap((r) => prettyCase(r, c)),
+    prettySummary(report.summary, c, report.interrupted),
+  ];
+}
+
+export function jsonLines(report: CheckReport): string {
+  return `${[
+    ...report.rootCauses.map((r) => jsonSafe(JSON.stringify({ type: "root_cause", ...r }))),
+    ...report.results.map((r) => jsonSafe(JSON.stringify({ type: "case", ...r }))),
+    jsonSafe(
+      JSON.stringify({ type: "summary", ...report.summary, interrupted: report.interrupted }),
+    ),
+  ].join("\n")}\n`;
 }
 
 // Escaped for a terminal first (ESC, C1 and bidi controls shown as \u001b), then for XML.
@@ -40,16 +75,20 @@ const xml = (s: string) =>
     // Characters XML 1.0 cannot hold at all.
     .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD]/gu, "\uFFFD");
 
-/** A JUnit XML report: one testcase per case; failures carry the answer and the fix. */
-export function junit(
-  results: readonly CaseResult[],
-  summary: CheckSummary,
-  target: string,
-): string {
+/**
+ * A JUnit XML report (valid against Jenkins' junit-10.xsd): one testcase per case; failures carry
+ * the answer and the fix; an inconclusive case is a failure whose message says so; the root cause
+ * leads, as the suite's system-out.
+ */
+export function junit(report: CheckReport, target: string): string {
+  const { results, summary, rootCauses } = report;
   const cases = results.map((r) => {
     const head = `    <testcase classname="ticket-hooks.check" name="${xml(`${r.id}: ${r.title}`)}" time="${(r.duration_ms / 1000).toFixed(3)}">`;
     if (r.status === "fail") {
       return `${head}\n      <failure message="${xml(`expected ${r.expected}, got ${r.got}`)}" type="${xml(r.id)}">${xml(`expected ${r.expected}, got ${r.got}\nfix: ${r.fix ?? ""}`)}</failure>\n    </testcase>`;
+    }
+    if (r.status === "inconclusive") {
+      return `${head}\n      <failure message="${xml(r.fix ?? "inconclusive")}" type="inconclusive">${xml(`expected ${r.expected}, got ${r.got}\n${r.fix ?? ""}`)}</failure>\n    </testcase>`;
     }
     if (r.status === "skip")
       return `${head}\n      <skipped message="${xml(r.fix ?? "skipped")}"/>\n    </testcase>`;
@@ -57,10 +96,17 @@ export function junit(
       return `${head}\n      <system-out>${xml(`warning: ${r.got}\n${r.fix ?? ""}`)}</system-out>\n    </testcase>`;
     return `${head}</testcase>`;
   });
+  const failures = summary.failed + summary.inconclusive;
+  const time = (summary.duration_ms / 1000).toFixed(3);
+  const causes = rootCauses.map(
+    (c) =>
+      `    <system-out>${xml(`root cause: ${c.message}\n${c.details.join("\n")}`)}</system-out>`,
+  );
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="ticket-hooks check" tests="${summary.total}" failures="${summary.failed}" skipped="${summary.skipped}" time="${(summary.duration_ms / 1000).toFixed(3)}">`,
-    `  <testsuite name="${xml(`webhook receiver ${target}`)}" tests="${summary.total}" failures="${summary.failed}" errors="0" skipped="${summary.skipped}" time="${(summary.duration_ms / 1000).toFixed(3)}" timestamp="${new Date().toISOString()}">`,
+    `<testsuites name="ticket-hooks check" tests="${summary.total}" failures="${failures}" errors="0" time="${time}">`,
+    `  <testsuite name="${xml(`webhook receiver ${target}`)}" tests="${summary.total}" failures="${failures}" errors="0" skipped="${summary.skipped}" time="${time}" timestamp="${new Date().toISOString()}">`,
+    ...causes,
     ...cases,
     "  </testsuite>",
     "</testsuites>",

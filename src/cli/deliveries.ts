@@ -1,7 +1,12 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { type PlannedRequest, RequestSigner } from "../core/delivery/requests.js";
 import type { DeliveryResult } from "../core/delivery/results.js";
-import { parseTarget, type SendDeps, type SendResult } from "../core/delivery/send.js";
+import {
+  parseTarget,
+  resolveTarget,
+  type SendDeps,
+  type SendResult,
+} from "../core/delivery/send.js";
 import { TicketHooksError, usageError } from "../core/errors.js";
 import { createSender } from "../io/adapters.js";
 import { safeBlock, safeLine } from "../terminal/safe-text.js";
@@ -24,7 +29,11 @@ function parseHeader(
   if (colon <= 0 || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
     throw new InvalidArgumentError(`expected "Name: value", got "${value}".`);
   }
-  return [...previous, [name, value.slice(colon + 1).trim()]];
+  const headerValue = value.slice(colon + 1).trim();
+  if (/[\r\n]/.test(headerValue)) {
+    throw new InvalidArgumentError(`the value of ${name} holds a line break (CR or LF).`);
+  }
+  return [...previous, [name, headerValue]];
 }
 
 function positiveNumber(name: string) {
@@ -36,9 +45,12 @@ function positiveNumber(name: string) {
   };
 }
 
-/** Options shared by send, replay and scenario: where, how signed, retries, load, output. */
-export function addDeliveryOptions(command: Command): Command {
-  return command
+/**
+ * Options shared by send, replay and scenario: where, how signed, retries, load, output.
+ * `load: false` leaves out --concurrency and --rate (scenario sends its steps in order).
+ */
+export function addDeliveryOptions(command: Command, { load = true } = {}): Command {
+  command
     .addOption(new Option("--to <url>", "receiver URL").env(URL_ENV))
     .addOption(secretOption("endpoint secret; signs every request"))
     .addOption(signatureHeaderOption())
@@ -56,18 +68,22 @@ export function addDeliveryOptions(command: Command): Command {
       "longest retry delay (also caps Retry-After)",
       intArg("--max-backoff", 0),
       30_000,
-    )
-    .option(
-      "--concurrency <n>",
-      "requests in flight at once",
-      intArg("--concurrency", 1, 10_000),
-      1,
-    )
-    .option(
-      "--rate <per-second>",
-      "at most this many requests per second",
-      positiveNumber("--rate"),
-    )
+    );
+  if (load) {
+    command
+      .option(
+        "--concurrency <n>",
+        "requests in flight at once",
+        intArg("--concurrency", 1, 10_000),
+        1,
+      )
+      .option(
+        "--rate <per-second>",
+        "at most this many requests per second",
+        positiveNumber("--rate"),
+      );
+  }
+  return command
     .option("--insecure", "skip TLS certificate checks (with a warning)")
     .option("--dry-run", "print the exact requests and send nothing")
     .addOption(jsonOption())
@@ -95,7 +111,8 @@ export interface DeliveryFlags {
   quiet?: boolean;
 }
 
-export function requireTarget(to: string | undefined): string {
+/** The receiver's URL, checked; a local address without a scheme gets http:// and a note. */
+export function requireTarget(to: string | undefined, out?: Pick<Output, "note">): string {
   if (!to) {
     throw usageError(
       "MISSING_URL",
@@ -103,8 +120,10 @@ export function requireTarget(to: string | undefined): string {
       `Pass --to URL, set ${URL_ENV}, or put "to" in ticket-hooks.config.json.`,
     );
   }
-  parseTarget(to);
-  return to;
+  const resolved = resolveTarget(to);
+  parseTarget(resolved.to);
+  if (resolved.note) out?.note(`note: ${resolved.note}`);
+  return resolved.to;
 }
 
 export function deliveryOptions(flags: DeliveryFlags) {

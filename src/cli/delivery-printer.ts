@@ -23,15 +23,26 @@ export class DeliveryPrinter {
     private readonly out: Output,
     private readonly options: PrinterOptions,
   ) {
-    this.buffer = new BatchedWriter(out.io.stdout);
+    // Result lines never share a terminal line with the progress line: it is cleared first.
+    this.buffer = new BatchedWriter(out.io.stdout, () => this.clearProgress());
     if (options.total !== 1 && out.io.stderr.isTTY) {
       this.timer = setInterval(() => this.progress(), 100);
       this.timer.unref();
     }
   }
 
-  private progress(): void {
+  private progressShown = false;
+
+  private clearProgress(): void {
+    if (!this.progressShown) return;
+    this.progressShown = false;
+    this.out.io.stderr.write("\r\x1b[K");
+  }
+
+  /** Draws the progress line (every 100 ms on a terminal). */
+  progress(): void {
     const { total } = this.options;
+    this.progressShown = true;
     this.out.io.stderr.write(
       `\r\x1b[K${this.out.e.dim(`sent ${this.done}${total ? `/${total}` : ""}`)}${this.failed ? this.out.e.red(`  ${this.failed} failed`) : ""}`,
     );
@@ -105,7 +116,7 @@ export class DeliveryPrinter {
     if (this.timer) {
       clearInterval(this.timer);
       this.timer = undefined;
-      this.out.io.stderr.write("\r\x1b[K");
     }
+    this.clearProgress();
   }
 }

@@ -115,7 +115,11 @@ export class BatchedWriter {
   private size = 0;
   private scheduled = false;
 
-  constructor(private readonly stream: CliIo["stdout"]) {}
+  constructor(
+    private readonly stream: CliIo["stdout"],
+    /** Called right before each write (e.g. to clear a progress line on the same terminal). */
+    private readonly beforeWrite?: () => void,
+  ) {}
 
   push(line: string): void {
     this.chunks.push(line, "\n");
@@ -130,6 +134,7 @@ export class BatchedWriter {
   flush(): void {
     this.scheduled = false;
     if (this.chunks.length === 0) return;
+    this.beforeWrite?.();
     this.stream.write(this.chunks.join(""));
     this.chunks = [];
     this.size = 0;

@@ -3,6 +3,7 @@ import { isAbsolute, relative } from "node:path";
 import { Command, InvalidArgumentError, type Option } from "commander";
 import { usageError } from "../core/errors.js";
 import { SECRET_LIKE_KEY } from "../core/json.js";
+import { closest } from "../core/suggest.js";
 import { VERSION } from "../core/version.js";
 import { safeBlock } from "../terminal/safe-text.js";
 import { loadConfig } from "./config.js";
@@ -38,6 +39,14 @@ function requested(argv: readonly string[]): string | undefined {
     else if (!arg.startsWith("-")) words.push(arg);
   }
   const name = words[0] === "help" ? words[1] : words[0];
+  if (words[0] === "help" && name !== undefined && !Object.hasOwn(COMMANDS, name)) {
+    const near = closest(name, Object.keys(COMMANDS));
+    throw usageError(
+      "UNKNOWN_COMMAND",
+      `help: unknown command "${name}"${near ? `: did you mean ${near}?` : ""}`,
+      `Commands: ${Object.keys(COMMANDS).join(", ")}.`,
+    );
+  }
   return name !== undefined && Object.hasOwn(COMMANDS, name) ? name : undefined;
 }
 
@@ -95,11 +104,44 @@ function refuseEmptySecrets(command: Command): void {
   }
 }
 
+function optionKeys(command: Command, into = new Set<string>()): Set<string> {
+  for (const option of command.options as readonly Option[]) into.add(option.attributeName());
+  for (const sub of command.commands) optionKeys(sub, into);
+  return into;
+}
+
+/**
+ * A config key that is no option of any command is an error naming the key, the file and the
+ * closest known key. The other commands are loaded only when a key is unknown to this one.
+ */
+async function checkConfigKeys(
+  program: Command,
+  values: Record<string, unknown>,
+  file: string,
+  io: CliIo,
+): Promise<void> {
+  let known = optionKeys(program);
+  let unknown = Object.keys(values).filter((k) => k !== "$schema" && !known.has(k));
+  if (unknown.length === 0) return;
+  known = new Set(known);
+  for (const load of Object.values(COMMANDS)) optionKeys((await load())(io), known);
+  unknown = unknown.filter((k) => !known.has(k));
+  const [key] = unknown;
+  if (key === undefined) return;
+  const near = closest(key, known);
+  throw usageError(
+    "UNKNOWN_CONFIG_KEY",
+    `${file}: unknown key "${key}"${near ? `: did you mean "${near}"?` : ""}`,
+    "Keys are option names in camelCase, e.g. to, secret, signatureHeader, templates.",
+  );
+}
+
 /** Fills options not given as flags or env vars from the config file (flags > env > file). */
-function applyConfig(program: Command, command: Command, io: CliIo): void {
+async function applyConfig(program: Command, command: Command, io: CliIo): Promise<void> {
   const globals = program.opts<GlobalOptions>();
   const config = loadConfig(globals.config, io.cwd);
   if (!config.file) return;
+  await checkConfigKeys(program, config.values, config.file, io);
   const out = new Output(io, { color: globals.color });
   if (typeof config.values.secret === "string") {
     out.warn(
@@ -199,9 +241,9 @@ Exit codes: 0 ok · 1 a check, delivery or verification failed · 2 usage or inp
     names.map((name) => (COMMANDS[name] as () => Promise<(io: CliIo) => Command>)()),
   );
   for (const factory of factories) program.addCommand(factory(io));
-  program.hook("preAction", (_root, actionCommand) => {
+  program.hook("preAction", async (_root, actionCommand) => {
     applyEnv(program, actionCommand, io);
-    applyConfig(program, actionCommand, io);
+    await applyConfig(program, actionCommand, io);
     refuseEmptySecrets(actionCommand);
   });
   configureTree(program, io);

@@ -207,7 +207,7 @@ describe("validate", () => {
     const r = await runMain(["validate", file]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("✗ invalid");
-    expect(r.stdout).toContain("data.ticket.is_open: whitelabel-ticket-created must have");
+    expect(r.stdout).toContain("data.ticket.is_open: must be true in whitelabel-ticket-created");
     expect(r.stdout).toContain("expected true, got false");
     expect(r.stdout).toContain("warning data.ticket.extra_field");
     expect(r.stderr).toContain("1 of 1 input(s) invalid");

@@ -37,7 +37,9 @@ describe("send over HTTPS", () => {
   it("a self-signed certificate is a TLS error naming --insecure", async () => {
     const r = await runMain(["send", "created", "--to", url]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/delivery failed: TLS error: .*--insecure skips certificate checks/);
+    expect(r.stderr).toMatch(
+      /delivery failed: TLS certificate not accepted: .*--insecure skips certificate checks/,
+    );
     expect(bodies).toHaveLength(0);
   });
 

@@ -125,7 +125,9 @@ describe("send", () => {
     const refused = await runMain(args);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain("nothing was sent");
-    expect(refused.stderr).toContain("data.ticket.is_open: whitelabel-ticket-resolved must have");
+    expect(refused.stderr).toContain(
+      "data.ticket.is_open: must be false in whitelabel-ticket-resolved",
+    );
     expect(server.requests).toHaveLength(0);
     const forced = await runMain([...args, "--skip-validation"]);
     expect(forced.code).toBe(0);

@@ -36,7 +36,7 @@ describe("send() library API", () => {
         to: server.url,
         overrides: { set: [["data.ticket.teammate_id", null]] },
       }),
-    ).rejects.toThrow(/not a valid whitelabel-ticket-assigned/);
+    ).rejects.toThrow(/made the whitelabel-ticket-assigned .* invalid/);
     expect(server.requests).toHaveLength(0);
   });
 });

@@ -1,10 +1,11 @@
-import { writeFileSync } from "node:fs";
+import { accessSync, constants, statSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { Command, Option } from "commander";
-import { CASE_IDS, type CaseResult, runCheck } from "../../core/check/run.js";
-import { describeFsError, TicketHooksError } from "../../core/errors.js";
+import { CASE_IDS, type CheckReport, runCheck } from "../../core/check/run.js";
+import { describeFsError, TicketHooksError, usageError } from "../../core/errors.js";
 import { resolveTemplateDir } from "../../core/events/templates.js";
 import { createSender } from "../../io/adapters.js";
-import { jsonLines, junit, prettyCase, prettySummary } from "../check-reporters.js";
+import { jsonLines, junit, prettyReport } from "../check-reporters.js";
 import { requireTarget, URL_ENV } from "../deliveries.js";
 import { commaList } from "../filters.js";
 import type { CliIo } from "../io.js";
@@ -16,7 +17,8 @@ import {
   signatureHeaderOption,
   templatesOption,
 } from "../options.js";
-import { outputFor } from "../output.js";
+import { outputFor, type Paint } from "../output.js";
+import { onStopSignal } from "../signals.js";
 import { templateLookup } from "../template-source.js";
 
 interface CheckFlags {
@@ -60,7 +62,7 @@ export function checkCommand(io: CliIo): Command {
     )
     .option("--timeout <ms>", "per-request timeout", intArg("--timeout", 1), 10_000)
     .option("--insecure", "skip TLS certificate checks")
-    .addOption(new Option("--json", "same as --reporter json").hideHelp())
+    .option("--json", "same as --reporter json (NDJSON)")
     .addOption(templatesOption())
     .addOption(allowEnvOption())
     .addHelpText(
@@ -68,7 +70,11 @@ export function checkCommand(io: CliIo): Command {
       `
 Cases: ${CASE_IDS.join(", ")}.
 Each case reports what was expected, what your receiver answered, and how to fix a failure.
-Exit code: 0 every case passed (warnings allowed) · 1 any failed · 2 usage error.
+A negative case (a forged or broken request answered 4xx) passes only when the receiver accepts
+the valid event (valid-created) in the same run; otherwise it is inconclusive and the report leads
+with the root cause. An unreachable receiver stops the run at the first request.
+Exit code: 0 every case passed (warnings allowed) · 1 any failed or inconclusive, or the receiver
+is unreachable · 2 usage error · 130 interrupted (the partial report is still printed and written).
 
 Examples:
   $ ticket-hooks check --to http://localhost:3000/webhooks --secret "$SECRET"
@@ -79,47 +85,53 @@ Examples:
       const out = outputFor(this, io);
       const flags = this.opts<CheckFlags>();
       const reporter = flags.json ? "json" : flags.reporter;
-      const to = requireTarget(flags.to);
+      const to = requireTarget(flags.to, out);
+      const outputFile = flags.output ? resolve(io.cwd, flags.output) : undefined;
+      if (flags.output && outputFile) assertWritable(flags.output, outputFile);
       if (!flags.secret)
         out.warn(
           "no --secret: the signature cases are skipped (set TICKET_HOOKS_SECRET or pass --secret)",
         );
       out.note(`Using templates from ${resolveTemplateDir(templateLookup(this, io)).dir}`);
       const pretty = !flags.output ? reporter === "pretty" : true;
-      const { results, summary } = await runCheck(
-        {
-          to,
-          secret: flags.secret,
-          signatureHeader: flags.signatureHeader,
-          timeoutMs: flags.timeout,
-          slowMs: flags.slowMs,
-          only: flags.only,
-          skip: flags.skip,
-          insecure: flags.insecure === true,
-          lookup: templateLookup(this, io),
-          env: io.env,
-          allowEnv: allowedEnv(this, io),
-        },
-        {
-          createSender,
-          onCase: (r: CaseResult) => {
-            if (pretty) for (const line of prettyCase(r, out.c)) out.line(line);
+      const abort = new AbortController();
+      const stopListening = onStopSignal(io.signals, () => {
+        out.warn("stopping: the case in flight finishes, then the partial report");
+        abort.abort();
+      });
+      let report: CheckReport;
+      try {
+        report = await runCheck(
+          {
+            to,
+            secret: flags.secret,
+            signatureHeader: flags.signatureHeader,
+            timeoutMs: flags.timeout,
+            slowMs: flags.slowMs,
+            only: flags.only,
+            skip: flags.skip,
+            insecure: flags.insecure === true,
+            lookup: templateLookup(this, io),
+            env: io.env,
+            allowEnv: allowedEnv(this, io),
           },
-        },
-      );
+          { createSender, signal: abort.signal },
+        );
+      } finally {
+        stopListening();
+      }
+      const { results, summary } = report;
       const document =
         reporter === "junit"
-          ? junit(results, summary, to)
+          ? junit(report, to)
           : reporter === "json"
-            ? jsonLines(results, summary)
+            ? jsonLines(report)
             : undefined;
-      if (pretty) out.line(prettySummary(summary, out.c));
+      if (pretty) for (const line of prettyReport(report, out.c)) out.line(line);
       if (flags.output) {
-        const text =
-          document ??
-          `${results.flatMap((r) => prettyCase(r, { red: String, green: String, yellow: String, dim: String, bold: String, cyan: String, magenta: String } as never)).join("\n")}\n`;
+        const text = document ?? `${prettyReport(report, PLAIN).join("\n")}\n`;
         try {
-          writeFileSync(flags.output, text);
+          writeFileSync(outputFile ?? flags.output, text);
         } catch (error) {
           throw new TicketHooksError(
             "WRITE_FAILED",
@@ -130,15 +142,60 @@ Examples:
       } else if (document) {
         io.stdout.write(document);
       }
-      if (summary.failed > 0) {
+      if (report.interrupted) {
         throw new TicketHooksError(
-          "CHECK_FAILED",
-          `${summary.failed} of ${summary.total} case(s) failed: ${results
-            .filter((r) => r.status === "fail")
-            .map((r) => r.id)
-            .join(", ")}`,
-          { kind: "failed" },
+          "INTERRUPTED",
+          `check interrupted: ${summary.total} case(s) run, the report covers those`,
+          { kind: "interrupted" },
         );
       }
+      const bad = results.filter((r) => r.status === "fail" || r.status === "inconclusive");
+      if (bad.length > 0) {
+        const parts = [
+          summary.failed > 0
+            ? `${summary.failed} of ${summary.total} case(s) failed: ${results
+                .filter((r) => r.status === "fail")
+                .map((r) => r.id)
+                .join(", ")}`
+            : "",
+          summary.inconclusive > 0
+            ? `${summary.inconclusive} inconclusive: ${results
+                .filter((r) => r.status === "inconclusive")
+                .map((r) => r.id)
+                .join(", ")}`
+            : "",
+        ].filter(Boolean);
+        throw new TicketHooksError("CHECK_FAILED", parts.join("; "), {
+          kind: "failed",
+          ...(report.rootCauses[0] ? { hint: `root cause: ${report.rootCauses[0].message}` } : {}),
+        });
+      }
     });
+}
+
+const PLAIN: Paint = new Proxy({} as Paint, { get: () => String });
+
+/** A report path that cannot be written is an error before any case runs. */
+function assertWritable(shown: string, file: string): void {
+  const fail = (why: string) =>
+    usageError("OUTPUT_NOT_WRITABLE", `cannot write the report to ${shown}: ${why}`);
+  let stat: ReturnType<typeof statSync> | undefined;
+  try {
+    stat = statSync(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw fail(describeFsError(error));
+  }
+  if (stat?.isDirectory()) throw fail("it is a folder, not a file");
+  const target = stat ? file : dirname(file);
+  try {
+    if (!stat && !statSync(target).isDirectory()) throw fail(`${target} is not a folder`);
+    accessSync(target, constants.W_OK);
+  } catch (error) {
+    if (error instanceof TicketHooksError) throw error;
+    throw fail(
+      (error as NodeJS.ErrnoException).code === "ENOENT"
+        ? `the folder ${target} does not exist`
+        : describeFsError(error),
+    );
+  }
 }

@@ -9,6 +9,7 @@ import { escapeStringToken, reindentJson, TooDeep } from "../../core/json-indent
 import { exportBaseName, RunNames } from "../../core/receiving/export-names.js";
 import { keepRecord, notARecording, readRecorded } from "../../core/receiving/recording.js";
 import { eventTypeList } from "../filters.js";
+import { ensureFolder } from "../folders.js";
 import type { CliIo } from "../io.js";
 import { jsonOption } from "../options.js";
 import { outputFor } from "../output.js";
@@ -52,14 +53,7 @@ Examples:
       const out = outputFor(this, io);
       const flags = this.opts<ExportFlags>();
       const dir = resolve(io.cwd, flags.out);
-      try {
-        mkdirSync(dir, { recursive: true });
-      } catch (error) {
-        throw new TicketHooksError(
-          "WRITE_FAILED",
-          `cannot create ${dir}: ${describeFsError(error)}`,
-        );
-      }
+      ensureFolder(flags.out, dir);
       const filter = {
         events: flags.events ? new Set(flags.events) : undefined,
         onlyValid: flags.onlyValid === true,

@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync } from "node:fs";
+import { copyFileSync, existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Command } from "commander";
 import { describeFsError, TicketHooksError } from "../../core/errors.js";
@@ -8,6 +8,7 @@ import {
   DEFAULT_LOCAL_TEMPLATES_DIR,
   templateFileName,
 } from "../../core/events/templates.js";
+import { ensureFolder } from "../folders.js";
 import type { CliIo } from "../io.js";
 import { jsonOption } from "../options.js";
 import { outputFor } from "../output.js";
@@ -35,6 +36,7 @@ Examples:
         from: join(BUNDLED_TEMPLATES_DIR, templateFileName(event)),
         to: join(target, templateFileName(event)),
       }));
+      ensureFolder(dir, target);
       const existing = plan.filter((p) => existsSync(p.to));
       if (existing.length > 0 && !force) {
         throw new TicketHooksError(
@@ -44,7 +46,6 @@ Examples:
         );
       }
       try {
-        mkdirSync(target, { recursive: true });
         for (const { from, to } of plan) copyFileSync(from, to);
       } catch (error) {
         throw new TicketHooksError(

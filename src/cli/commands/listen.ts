@@ -11,7 +11,7 @@ import type { CliIo } from "../io.js";
 import { printExchange, summaryLine } from "../listen-printer.js";
 import { intArg, jsonOption, secretOption, signatureHeaderOption } from "../options.js";
 import { outputFor } from "../output.js";
-import { untilSignal } from "../signals.js";
+import { onStopSignal } from "../signals.js";
 
 function urlPath(value: string): string {
   if (!value.startsWith("/")) throw new InvalidArgumentError("--path must start with /.");
@@ -177,7 +177,20 @@ Examples:
       }
       if (flags.record) out.note(`Recording to ${flags.record}`);
       if (flags.forwardTo) out.note(`Forwarding to ${flags.forwardTo}`);
-      let stop: Promise<unknown> = untilSignal(io.signals);
+      let stop: Promise<unknown> = new Promise<void>((resolve) => {
+        onStopSignal(
+          io.signals,
+          () => resolve(),
+          () => {
+            // A second Ctrl-C does not wait: say what it abandons, as send does.
+            const lost = ["requests in flight go unanswered"];
+            if (flags.forwardTo) lost.push(`their forwards to ${flags.forwardTo} are cut off`);
+            if (flags.record) lost.push(`lines not yet written to ${flags.record} are lost`);
+            out.warn(`Ctrl-C again: stopping now; ${lost.join(", ")}`);
+            process.exit(130);
+          },
+        );
+      });
       if (useUi) {
         const { runListenUi } = await import("../../ui/run.js");
         stop = Promise.race([
@@ -190,7 +203,7 @@ Examples:
         ]);
       }
       await stop;
-      out.note("\nStopping: finishing requests in flight…");
+      out.note("\nStopping: finishing requests in flight (Ctrl-C again to force)…");
       const counters = await listener.close();
       out.note(`Summary: ${summaryLine(counters)}`);
       if (dropped > 0) out.warn(`${dropped} --json line(s) dropped: stdout was not being read`);

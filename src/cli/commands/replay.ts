@@ -1,6 +1,9 @@
+import { readFileSync, statSync } from "node:fs";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { replayPlan } from "../../core/delivery/replay.js";
 import { deliverPlanned } from "../../core/delivery/send.js";
+import { TicketHooksError, usageError } from "../../core/errors.js";
+import { isPlainObject, tryParseJson } from "../../core/json.js";
 import { DEFAULT_MAX_LINE, notARecording, readRecorded } from "../../core/receiving/recording.js";
 import {
   addDeliveryOptions,
@@ -81,7 +84,7 @@ Examples:
   return command.action(async function (this: Command, source: string) {
     const out = outputFor(this, io);
     const flags = this.opts<ReplayFlags>();
-    const to = flags.dryRun && !flags.to ? "http://localhost:3000/" : requireTarget(flags.to);
+    const to = flags.dryRun && !flags.to ? "http://localhost:3000/" : requireTarget(flags.to, out);
     const options = {
       ...deliveryOptions({ ...flags, to }),
       source,
@@ -101,7 +104,9 @@ Examples:
     const warn = (message: string) => {
       if (++broken <= 10) out.warn(message);
     };
+    rejectSingleEvent(source, to);
     let read = 0;
+    let matched = 0;
     const records = await readRecorded(source, warn, {
       signatureHeader: flags.signatureHeader,
       maxLine: flags.maxLine,
@@ -113,20 +118,57 @@ Examples:
       }
     }
     out.note(`Replaying ${source}`);
-    const plan = replayPlan(counted(), options);
+    const planned = replayPlan(counted(), options);
+    async function* plan() {
+      for await (const request of planned) {
+        matched++;
+        yield request;
+      }
+    }
     const finish = () => {
       if (broken > 10) out.warn(`${broken - 10} more unreadable line(s) skipped`);
       if (read === 0 && broken > 0) throw notARecording(source, broken);
+      if (read > 0 && matched === 0) {
+        throw new TicketHooksError(
+          "NOTHING_MATCHED",
+          `0 of ${read} recorded requests matched; nothing was replayed`,
+          {
+            kind: "failed",
+            hint: "Check the filters (--events, --ids, --since, --until, --only-valid); rejected requests need --include-rejected.",
+          },
+        );
+      }
     };
     if (flags.dryRun) {
-      await printDryRun(out, plan, flags, to);
+      await printDryRun(out, plan(), flags, to);
       finish();
       return;
     }
     try {
-      await runDeliveries(out, flags, 0, (deps) => deliverPlanned(plan, options, deps));
+      await runDeliveries(out, flags, 0, (deps) => deliverPlanned(plan(), options, deps));
     } finally {
       finish();
     }
   });
+}
+
+/** A file holding one event (not a recording) is meant for `send`: say so before reading it. */
+function rejectSingleEvent(source: string, to: string): void {
+  let text: string;
+  try {
+    const stat = statSync(source);
+    if (!stat.isFile() || stat.size > 1024 * 1024) return;
+    text = readFileSync(source, "utf8");
+  } catch {
+    return; // readRecorded reports an unreadable source.
+  }
+  const parsed = tryParseJson(text);
+  if (!parsed.ok || !isPlainObject(parsed.value)) return;
+  const value = parsed.value;
+  if (typeof value.event_type !== "string" || "received_at" in value) return;
+  throw usageError(
+    "NOT_A_RECORDING",
+    `${source} holds a single event, not a recording`,
+    `To send it: ticket-hooks send ${source} --to ${to}`,
+  );
 }

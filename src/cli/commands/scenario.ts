@@ -38,7 +38,7 @@ export function scenarioCommand(io: CliIo): Command {
     .option("--skip-validation", "send steps that fail validation")
     .addOption(templatesOption())
     .addOption(allowEnvOption());
-  addDeliveryOptions(command).addHelpText(
+  addDeliveryOptions(command, { load: false }).addHelpText(
     "after",
     `
 lifecycle: created → a client reply (updated) → assigned → an agent reply (updated) → resolved,
@@ -59,7 +59,7 @@ Examples:
   return command.action(async function (this: Command, name: string) {
     const out = outputFor(this, io);
     const flags = this.opts<ScenarioFlags>();
-    const to = flags.dryRun && !flags.to ? "http://localhost:3000/" : requireTarget(flags.to);
+    const to = flags.dryRun && !flags.to ? "http://localhost:3000/" : requireTarget(flags.to, out);
     const compose = {
       lookup: templateLookup(this, io),
       env: io.env,

@@ -3,11 +3,13 @@ import { bodyFactory } from "../../core/delivery/requests.js";
 import { composeAll, deliver, type SendOptions } from "../../core/delivery/send.js";
 import { TicketHooksError, usageError } from "../../core/errors.js";
 import { type ComposedEvent, invalidEventError } from "../../core/events/compose.js";
+import { closestDocumentedPath } from "../../core/events/documented-paths.js";
 import { parseAssignment } from "../../core/events/overrides.js";
 import { readTextFile } from "../../core/events/templates.js";
 import { isPlainObject, parseJsonOrThrow } from "../../core/json.js";
 import { validateEvent } from "../../core/validation/validate.js";
 import { editText } from "../../io/editor.js";
+import { readInput } from "../../io/input.js";
 import {
   addDeliveryOptions,
   type DeliveryFlags,
@@ -18,7 +20,7 @@ import {
 } from "../deliveries.js";
 import type { CliIo } from "../io.js";
 import { allowEnvOption, allowedEnv, intArg, templatesOption } from "../options.js";
-import { outputFor } from "../output.js";
+import { type Output, outputFor } from "../output.js";
 import { describeOrigin, templateLookup } from "../template-source.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -41,7 +43,7 @@ export function sendCommand(io: CliIo): Command {
     .description("send events to a URL exactly as the platform would (POST, JSON, signed)")
     .argument(
       "<events...>",
-      "created, updated, assigned, resolved, all, an event type, or a JSON file",
+      "created, updated, assigned, resolved, all, an event type, a JSON file, or - for standard input",
     )
     .option(
       "--set <path=value>",
@@ -86,13 +88,20 @@ Examples:
   return command.action(async function (this: Command, specs: string[]) {
     const out = outputFor(this, io);
     const flags = this.opts<SendFlags>();
-    const to = flags.dryRun && !flags.to ? "http://localhost:3000/" : requireTarget(flags.to);
+    const to = flags.dryRun && !flags.to ? "http://localhost:3000/" : requireTarget(flags.to, out);
     const data = flags.data ? parseJsonOrThrow(readTextFile(flags.data), flags.data) : undefined;
     if (data !== undefined && !isPlainObject(data)) {
       throw usageError("BAD_DATA", `--data ${flags.data} must hold a JSON object`);
     }
+    if (specs.filter((s) => s === "-").length > 1) {
+      throw usageError("STDIN_TWICE", "standard input (-) can be read only once");
+    }
+    const stdin = specs.includes("-")
+      ? (await readInput("-", io.stdin)).bytes.toString("utf8")
+      : undefined;
     const options: SendOptions = {
       ...deliveryOptions({ ...flags, to }),
+      ...(stdin === undefined ? {} : { stdin }),
       events: specs,
       count: flags.count,
       lookup: templateLookup(this, io),
@@ -122,6 +131,10 @@ Examples:
     for (const e of events) {
       for (const w of e.validation.warnings) out.warn(`${e.file}: ${w.message}`);
     }
+    warnTypos(out, events, [
+      ...(options.overrides?.set ?? []).map(([path]) => ["--set", path] as const),
+      ...(options.overrides?.unset ?? []).map((path) => ["--unset", path] as const),
+    ]);
     if (flags.dryRun) {
       await printDryRun(
         out,
@@ -151,4 +164,19 @@ function editEvent(event: ComposedEvent, io: CliIo): ComposedEvent {
     throw error;
   }
   return { ...event, value, validation: validateEvent(value) };
+}
+
+/** An edited path near a documented one (`data.ticket.titel`) is probably a typo: say which. */
+function warnTypos(
+  out: Output,
+  events: readonly ComposedEvent[],
+  edits: ReadonlyArray<readonly [string, string]>,
+): void {
+  const types = [
+    ...new Set(events.map((e) => e.validation.eventType).filter((t) => t !== undefined)),
+  ];
+  for (const [flag, path] of edits) {
+    const near = types.map((t) => closestDocumentedPath(path, t)).find((p) => p !== undefined);
+    if (near) out.warn(`${flag} ${path}: not a documented field; did you mean ${near}?`);
+  }
 }

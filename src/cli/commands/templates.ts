@@ -57,6 +57,7 @@ Examples:
     .argument("<event>", "short name (created) or event type (whitelabel-ticket-created)")
     .option("--render", "replace the placeholders and print the event as it would be sent")
     .addOption(allowEnvOption())
+    .addOption(jsonOption())
     .addHelpText(
       "after",
       `
@@ -69,13 +70,23 @@ Examples:
       getEvent(name);
       const template = loadTemplate(name, templateLookup(this, io));
       out.note(`Using template ${template.file} (${describeOrigin(template.origin)})`);
-      if (this.opts<{ render?: boolean }>().render) {
-        const value = renderTemplate(template.value, {
+      const render = this.opts<{ render?: boolean }>().render === true;
+      const rendered = () =>
+        renderTemplate(template.value, {
           source: template.file,
           env: io.env,
           allowEnv: allowedEnv(this, io),
         });
-        out.line(jsonSafe(JSON.stringify(value, null, 2)));
+      if (out.json) {
+        out.record({
+          file: template.file,
+          origin: template.origin,
+          event: render ? rendered() : template.value,
+        });
+        return;
+      }
+      if (render) {
+        out.line(jsonSafe(JSON.stringify(rendered(), null, 2)));
         return;
       }
       // A template folder is a file from the checkout: shown through the sanitiser.

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { Command } from "commander";
 import { TicketHooksError } from "../../core/errors.js";
 import { findEvent } from "../../core/events/catalogue.js";
+import { looksLikePath, unknownEventError } from "../../core/events/compose.js";
 import { hasPlaceholders, renderTemplate } from "../../core/events/placeholders.js";
 import { loadTemplate } from "../../core/events/templates.js";
 import { parseJsonOrThrow } from "../../core/json.js";
@@ -68,6 +69,9 @@ Examples:
             value = template.value;
             source = template.file;
           } else {
+            if (input !== "-" && !existsSync(input) && !looksLikePath(input)) {
+              throw unknownEventError(input);
+            }
             const { bytes } = await readInput(input, io.stdin);
             value = parseJsonOrThrow(bytes.toString("utf8"), input === "-" ? "<stdin>" : input);
           }

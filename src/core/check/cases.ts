@@ -1,3 +1,4 @@
+import type { FailureKind } from "../delivery/http-client.js";
 import { computeSignature } from "../signing/signature.js";
 
 // The cases of `ticket-hooks check`: what each sends, what it expects, and how to fix a failure.
@@ -6,6 +7,8 @@ import { computeSignature } from "../signing/signature.js";
 export interface Answer {
   status: number | null;
   error: string | null;
+  /** Why no answer came (null when one did). */
+  failure: FailureKind | null;
   duration_ms: number;
   body: string;
 }
@@ -28,6 +31,11 @@ export interface CaseDef {
   signature?: boolean;
   run(ctx: Context): Promise<Answer[]>;
   fix: string;
+  /**
+   * The hint when valid signed events are rejected (the root cause): what this case's failure means
+   * then. Default: its valid request was rejected like every valid event.
+   */
+  fixWhenValidRejected?: (answers: readonly Answer[], cause: string) => string;
 }
 
 export const now = () => Math.floor(Date.now() / 1000);
@@ -130,17 +138,24 @@ export const CASES: readonly CaseDef[] = [
   },
   {
     id: "key-rotation",
-    title: "two s= values, one of them valid (secret rotation)",
+    title: "two s= values, one of them valid (secret rotation), in both orders",
     expect: "2xx",
     signature: true,
     run: async (ctx) => {
-      const body = json(ctx.event("created"));
-      const t = now();
-      const old = computeSignature(`old-${ctx.secret}`, t, body);
-      const good = ctx.sign(body, t).split(",s=")[1];
-      return [await ctx.post(body, `t=${t},s=${old},s=${good}`)];
+      const answers: Answer[] = [];
+      // Old first, then valid first: a receiver that keeps only the last (or only the first) s=
+      // value, e.g. by parsing the header into an object, fails one of the two.
+      for (const validFirst of [false, true]) {
+        const body = json(ctx.event("created"));
+        const t = now();
+        const old = computeSignature(`old-${ctx.secret}`, t, body);
+        const good = ctx.sign(body, t).split(",s=")[1];
+        const pair = validFirst ? `s=${good},s=${old}` : `s=${old},s=${good}`;
+        answers.push(await ctx.post(body, `t=${t},${pair}`));
+      }
+      return answers;
     },
-    fix: "Accept the request when any of the s= values matches: during a secret rotation the header carries several.",
+    fix: "Accept the request when any of the s= values matches, whatever their order (the first answer is for s=<old>,s=<valid>, the second for s=<valid>,s=<old>): during a secret rotation the header carries several, so do not keep only the first or the last.",
   },
   {
     id: "duplicate-delivery",
@@ -151,6 +166,13 @@ export const CASES: readonly CaseDef[] = [
       return [await signed(ctx, body), await signed(ctx, body)];
     },
     fix: "Deduplicate on event_id, but answer 2xx to the repeat too: the platform retries anything else for up to three days.",
+    fixWhenValidRejected: (answers, cause) =>
+      answers[0]?.status !== undefined &&
+      answers[0].status !== null &&
+      answers[0].status >= 200 &&
+      answers[0].status < 300
+        ? "Deduplicate on event_id, but answer 2xx to the repeat too: the platform retries anything else for up to three days."
+        : `Its first delivery, a valid signed event, was rejected, so duplicates were never tested: ${cause}.`,
   },
   {
     id: "out-of-order",

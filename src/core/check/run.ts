@@ -5,7 +5,7 @@ import {
 } from "../delivery/http-client.js";
 import { RequestSigner } from "../delivery/requests.js";
 import { parseTarget } from "../delivery/send.js";
-import { usageError } from "../errors.js";
+import { failure, usageError } from "../errors.js";
 import { type ComposeOptions, composeEvent } from "../events/compose.js";
 import { defaultEntropy, type Entropy } from "../events/ids.js";
 import { sign } from "../signing/signature.js";
@@ -38,9 +38,15 @@ export interface CheckDeps {
   createSender: CreateHttpSender;
   entropy?: Partial<Entropy>;
   onCase?: (result: CaseResult) => void;
+  /** Aborting stops the run after the request in flight; the partial report is returned. */
+  signal?: AbortSignal;
 }
 
-export type CaseStatus = "pass" | "fail" | "skip" | "warn";
+/**
+ * `inconclusive`: a negative case got the 4xx it expects, but the receiver also rejected the valid
+ * counterpart in the same run, so the rejection proves nothing.
+ */
+export type CaseStatus = "pass" | "fail" | "skip" | "warn" | "inconclusive";
 
 export interface CaseResult {
   id: string;
@@ -49,10 +55,22 @@ export interface CaseResult {
   status: CaseStatus;
   /** What the receiver answered, in words. */
   got: string;
-  /** How to fix a failure (or why it was skipped). */
+  /** How to fix a failure (or why it was skipped, or why it is inconclusive). */
   fix: string | null;
   answers: Answer[];
   duration_ms: number;
+}
+
+/**
+ * Why many cases fail or prove nothing, found after the run; the report leads with it.
+ * - `wrong-path`: every answer was 404 or 405;
+ * - `valid-rejected`: valid signed events were not accepted.
+ * `details` holds further lines of diagnosis (a signature diagnosis can add its findings here).
+ */
+export interface RootCause {
+  id: "wrong-path" | "valid-rejected";
+  message: string;
+  details: string[];
 }
 
 export interface CheckSummary {
@@ -61,8 +79,20 @@ export interface CheckSummary {
   failed: number;
   skipped: number;
   warnings: number;
+  inconclusive: number;
   duration_ms: number;
 }
+
+export interface CheckReport {
+  rootCauses: RootCause[];
+  results: CaseResult[];
+  summary: CheckSummary;
+  /** Stopped by `deps.signal` before the end: the results are those run so far. */
+  interrupted: boolean;
+}
+
+/** The valid event a negative case is compared with. */
+export const BASELINE_ID = "valid-created";
 
 function checkIds(ids: readonly string[] | undefined, flag: string): void {
   const unknown = (ids ?? []).filter((id) => !CASE_IDS.includes(id));
@@ -75,20 +105,24 @@ function checkIds(ids: readonly string[] | undefined, flag: string): void {
   }
 }
 
+const oneLine = (body: string) => body.replace(/\s+/g, " ").trim().slice(0, 80);
+
 function describe(answers: readonly Answer[]): string {
   return answers
     .map((a) =>
       a.status === null
         ? `no answer (${a.error})`
-        : `${a.status}${a.body ? ` ${a.body.replace(/\s+/g, " ").slice(0, 80)}` : ""}`,
+        : `${a.status}${a.body ? ` ${oneLine(a.body)}` : ""}`,
     )
     .join("; then ");
 }
 
+const is2xx = (a: Answer) => a.status !== null && a.status >= 200 && a.status < 300;
+
 function judge(expect: Expect, answers: readonly Answer[]): boolean {
   return answers.every((a) => {
     if (a.status === null) return false;
-    if (expect === "2xx") return a.status >= 200 && a.status < 300;
+    if (expect === "2xx") return is2xx(a);
     if (expect === "4xx") return a.status >= 400 && a.status < 500;
     return a.status < 500;
   });
@@ -100,17 +134,68 @@ const EXPECTED: Record<Expect, string> = {
   answer: "an answer below 500",
 };
 
+/** Failures that mean the target cannot be reached at all: no case can say anything. */
+const UNREACHABLE = new Set(["refused", "dns", "tls"]);
+
+function findRootCauses(
+  results: readonly CaseResult[],
+  secret: string | undefined,
+  signatureHeader: string,
+): RootCause[] {
+  const answered = results.flatMap((r) => r.answers).filter((a) => a.status !== null);
+  if (answered.length > 0 && answered.every((a) => a.status === 404 || a.status === 405)) {
+    const statuses = [...new Set(answered.map((a) => a.status))].join("/");
+    return [
+      {
+        id: "wrong-path",
+        message: `every answer was ${statuses}: the URL's path is probably not your webhook route`,
+        details: [
+          "Check the path in --to (e.g. /webhooks) and that the route accepts POST.",
+          "Until valid events are accepted, a 4xx to a forged one proves nothing.",
+        ],
+      },
+    ];
+  }
+  const baseline = results.find((r) => r.id === BASELINE_ID);
+  const first = baseline?.answers[0];
+  if (baseline && first && !is2xx(first)) {
+    const got = describe([first]);
+    const details =
+      first.status === 401 || first.status === 403
+        ? secret
+          ? [
+              `Check that the receiver uses the same secret and reads the signature from the ${signatureHeader} header (--signature-header), and that it verifies HMAC-SHA256 of "<t>.<raw body>".`,
+            ]
+          : [
+              "No --secret was given, so the events were sent unsigned: pass your endpoint's secret.",
+            ]
+        : ["Check the receiver's log for why it rejects a valid event."];
+    details.push("Until valid events are accepted, a 4xx to a forged one proves nothing.");
+    return [
+      {
+        id: "valid-rejected",
+        message: `valid signed events are rejected: ${BASELINE_ID} got ${got}`,
+        details,
+      },
+    ];
+  }
+  return [];
+}
+
 /** Runs the conformance suite against a receiver, case by case. */
-export async function runCheck(
-  options: CheckOptions,
-  deps: CheckDeps,
-): Promise<{ results: CaseResult[]; summary: CheckSummary }> {
+export async function runCheck(options: CheckOptions, deps: CheckDeps): Promise<CheckReport> {
   const url = parseTarget(options.to);
   checkIds(options.only, "--only");
   checkIds(options.skip, "--skip");
-  const wanted = (id: string) =>
+  const chosen = (id: string) =>
     (!options.only || options.only.length === 0 || options.only.includes(id)) &&
     !(options.skip ?? []).includes(id);
+  // A negative case means something only next to the valid event it is compared with: run that
+  // one too, even when --only left it out.
+  const needsBaseline = CASES.some(
+    (c) => c.expect === "4xx" && chosen(c.id) && (!c.signature || options.secret),
+  );
+  const wanted = (id: string) => chosen(id) || (id === BASELINE_ID && needsBaseline);
   const timeoutMs = options.timeoutMs ?? 10_000;
   const slowMs = options.slowMs ?? 3000;
   const signer = new RequestSigner({ signatureHeader: options.signatureHeader });
@@ -121,6 +206,8 @@ export async function runCheck(
     ...(options.insecure ? { insecure: true } : {}),
   });
   const entropy = { ...defaultEntropy, ...deps.entropy };
+  let answeredOnce = false;
+  let unreachable: string | null = null;
   const ctx: Context = {
     secret: options.secret,
     event: (name) =>
@@ -131,16 +218,23 @@ export async function runCheck(
       const started = performance.now();
       try {
         const res: HttpResponse = await sender.post(`${url.pathname}${url.search}`, headers, body);
+        answeredOnce = true;
         return {
           status: res.status,
           error: null,
+          failure: null,
           duration_ms: Math.round((performance.now() - started) * 10) / 10,
           body: res.body.slice(0, 500),
         };
       } catch (error) {
+        const failure = describeNetworkError(error, { host: url.host, timeoutMs });
+        if (UNREACHABLE.has(failure.kind) || (failure.kind === "timeout" && !answeredOnce)) {
+          unreachable = failure.message;
+        }
         return {
           status: null,
-          error: describeNetworkError(error, { host: url.host, timeoutMs }).message,
+          error: failure.message,
+          failure: failure.kind,
           duration_ms: Math.round((performance.now() - started) * 10) / 10,
           body: "",
         };
@@ -154,8 +248,13 @@ export async function runCheck(
     deps.onCase?.(result);
   };
   const startedAll = performance.now();
+  let interrupted = false;
   try {
     for (const c of CASES) {
+      if (deps.signal?.aborted) {
+        interrupted = true;
+        break;
+      }
       if (!wanted(c.id)) continue;
       const expected = EXPECTED[c.expect];
       if (c.signature && !options.secret) {
@@ -173,6 +272,9 @@ export async function runCheck(
       }
       const started = performance.now();
       const answers = await c.run(ctx);
+      if (unreachable !== null) {
+        throw failure("UNREACHABLE", `check stopped: cannot reach ${url.origin}: ${unreachable}`);
+      }
       const ok = judge(c.expect, answers);
       report({
         id: c.id,
@@ -185,25 +287,40 @@ export async function runCheck(
         duration_ms: Math.round((performance.now() - started) * 10) / 10,
       });
     }
-    if (wanted(SLOW_CASE.id)) {
-      const timed = results.flatMap((r) => r.answers.map((a) => ({ id: r.id, ms: a.duration_ms })));
-      const slow = timed.filter((t) => t.ms > slowMs);
+    if (!interrupted && chosen(SLOW_CASE.id)) {
+      const timed = results.flatMap((r) =>
+        r.answers.map((a) => ({ id: r.id, ms: a.duration_ms, answered: a.status !== null })),
+      );
+      const unanswered = timed.filter((t) => !t.answered);
+      const slow = timed.filter((t) => t.answered && t.ms > slowMs);
       const slowest = timed.reduce((m, t) => Math.max(m, t.ms), 0);
+      const status: CaseStatus =
+        timed.length === 0
+          ? "skip"
+          : unanswered.length > 0
+            ? "fail"
+            : slow.length > 0
+              ? "warn"
+              : "pass";
       report({
         id: SLOW_CASE.id,
         title: `${SLOW_CASE.title} (${slowMs} ms)`,
         expected: `every answer within ${slowMs} ms`,
-        status: timed.length === 0 ? "skip" : slow.length > 0 ? "warn" : "pass",
+        status,
         got:
-          timed.length === 0
+          status === "skip"
             ? "no answers to time"
-            : slow.length > 0
-              ? `${slow.length} slow: ${slow.map((s) => `${s.id} ${s.ms}ms`).join(", ")}`
-              : `slowest ${slowest}ms`,
+            : status === "fail"
+              ? `${unanswered.length} request(s) got no answer: ${[...new Set(unanswered.map((u) => u.id))].join(", ")}`
+              : slow.length > 0
+                ? `${slow.length} slow: ${slow.map((s) => `${s.id} ${s.ms}ms`).join(", ")}`
+                : `slowest ${slowest}ms`,
         fix:
-          slow.length > 0
-            ? "Answer first and do the work afterwards (a queue, a background job): the platform treats slow answers as failures and retries."
-            : null,
+          status === "fail"
+            ? "Answer every request, quickly: a request without an answer is a failed delivery the platform retries."
+            : slow.length > 0
+              ? "Answer first and do the work afterwards (a queue, a background job): the platform treats slow answers as failures and retries."
+              : null,
         answers: [],
         duration_ms: 0,
       });
@@ -211,16 +328,49 @@ export async function runCheck(
   } finally {
     await sender.close();
   }
+  const rootCauses = findRootCauses(results, options.secret, signer.signatureHeader);
+  if (rootCauses.length > 0) applyRootCause(results, rootCauses[0] as RootCause);
   const count = (s: CaseStatus) => results.filter((r) => r.status === s).length;
   return {
+    rootCauses,
     results,
+    interrupted,
     summary: {
       total: results.length,
       passed: count("pass"),
       failed: count("fail"),
       skipped: count("skip"),
       warnings: count("warn"),
+      inconclusive: count("inconclusive"),
       duration_ms: Math.round(performance.now() - startedAll),
     },
   };
+}
+
+/**
+ * Under a root cause, what passed by being rejected (negative cases, out-of-order) or timed only
+ * rejections (slow-response) is inconclusive; the hints of failed positive cases name the cause.
+ */
+function applyRootCause(results: CaseResult[], cause: RootCause): void {
+  const byId = new Map(CASES.map((c) => [c.id, c]));
+  const first = `fix the root cause first (${cause.message})`;
+  for (const r of results) {
+    const def = byId.get(r.id);
+    if (r.status === "pass" && r.id === SLOW_CASE.id) {
+      r.status = "inconclusive";
+      r.fix = `inconclusive: the answers timed were rejections, not handled events; ${first}.`;
+    }
+    if (!def) continue;
+    if (r.status === "pass" && def.expect === "4xx") {
+      r.status = "inconclusive";
+      r.fix = `inconclusive: the receiver rejected the valid counterpart (${BASELINE_ID}) too, so this rejection proves nothing; ${first}.`;
+    } else if (r.status === "pass" && def.expect === "answer") {
+      r.status = "inconclusive";
+      r.fix = `inconclusive: the event was rejected before any handler saw it, so this proves nothing; ${first}.`;
+    } else if (r.status === "fail" && def.expect === "2xx") {
+      r.fix = def.fixWhenValidRejected
+        ? def.fixWhenValidRejected(r.answers, cause.message)
+        : `rejected like every valid event: ${first}.`;
+    }
+  }
 }

@@ -27,6 +27,15 @@ export interface HttpSenderOptions {
 export type CreateHttpSender = (options: HttpSenderOptions) => HttpSender | Promise<HttpSender>;
 
 const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_|EPROTO$)/;
+/** Certificate problems: the only TLS failures --insecure helps with. */
+const CERT_CODES = /^(CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_|ERR_TLS_CERT_)/;
+
+/** The first line of a system message, without OpenSSL's "<hex>:error:…:" prefix. */
+function firstLine(message: string): string {
+  const line = message.split(/\r?\n/, 1)[0] ?? "";
+  const openssl = /^[0-9A-F]+:error:[0-9A-F]+:[^:]*:[^:]*:([^:]+)/.exec(line);
+  return (openssl?.[1] ?? line).trim();
+}
 
 export type FailureKind = "refused" | "dns" | "tls" | "timeout" | "reset" | "network";
 
@@ -46,11 +55,20 @@ export function describeNetworkError(
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") {
     return { kind: "dns", message: `DNS name not found: ${context.host.replace(/:\d+$/, "")}` };
   }
-  if (TLS_CODES.test(code)) {
+  if (code === "ERR_SSL_WRONG_VERSION_NUMBER" || code === "ERR_SSL_PACKET_LENGTH_TOO_LONG") {
     return {
       kind: "tls",
-      message: `TLS error: ${err.message} (${code}); --insecure skips certificate checks`,
+      message: `the server at ${context.host} does not speak TLS; use http://`,
     };
+  }
+  if (CERT_CODES.test(code)) {
+    return {
+      kind: "tls",
+      message: `TLS certificate not accepted: ${firstLine(err.message)} (${code}); --insecure skips certificate checks`,
+    };
+  }
+  if (TLS_CODES.test(code)) {
+    return { kind: "tls", message: `TLS handshake with ${context.host} failed (${code})` };
   }
   if (
     code === "UND_ERR_HEADERS_TIMEOUT" ||
@@ -63,5 +81,5 @@ export function describeNetworkError(
   if (code === "ECONNRESET" || code === "UND_ERR_SOCKET" || code === "EPIPE") {
     return { kind: "reset", message: `connection closed by ${context.host} before it answered` };
   }
-  return { kind: "network", message: `${err.message}${code ? ` (${code})` : ""}` };
+  return { kind: "network", message: `${firstLine(err.message)}${code ? ` (${code})` : ""}` };
 }

@@ -1,4 +1,5 @@
 import { createSecretKey, type KeyObject } from "node:crypto";
+import { usageError } from "../errors.js";
 import type { ComposedEvent } from "../events/compose.js";
 import { newEventId } from "../events/ids.js";
 import { isPlainObject } from "../json.js";
@@ -64,19 +65,45 @@ export class RequestSigner {
 
   constructor(options: RequestOptions) {
     this.signatureHeader = options.signatureHeader ?? DEFAULT_SIGNATURE_HEADER;
-    this.base = {
-      "content-type": "application/json",
-      "user-agent": USER_AGENT,
-      ...options.headers,
-    };
+    const signatureName = this.signatureHeader.toLowerCase();
+    const extra = Object.entries(options.headers ?? {});
+    for (const [name, value] of extra) {
+      if (/[\r\n]/.test(value)) {
+        throw usageError(
+          "BAD_HEADER",
+          `header ${name}: a value cannot hold a line break (CR or LF)`,
+        );
+      }
+      if (options.secret && name.toLowerCase() === signatureName) {
+        throw usageError(
+          "SIGNATURE_HEADER_TWICE",
+          `-H ${name} and a secret both set the signature header`,
+          "Drop the secret to send your own signature header, or drop -H to let ticket-hooks sign.",
+        );
+      }
+    }
+    // A header given by the caller replaces a default of the same name, whatever its case: a
+    // second copy on the wire is what receivers would read first.
+    this.base = { "content-type": "application/json", "user-agent": USER_AGENT };
+    for (const [name, value] of extra) {
+      for (const key of Object.keys(this.base)) {
+        if (key.toLowerCase() === name.toLowerCase()) delete this.base[key];
+      }
+      this.base[name] = value;
+    }
+    this.baseWithoutSignature = Object.fromEntries(
+      Object.entries(this.base).filter(([k]) => k.toLowerCase() !== signatureName),
+    );
     this.key = options.secret ? createSecretKey(Buffer.from(options.secret, "utf8")) : undefined;
   }
+
+  private readonly baseWithoutSignature: Record<string, string>;
 
   /** The headers with a given signature value (or none), for requests not signed here. */
   headersWith(signature: string | null): Record<string, string> {
     return signature === null
       ? { ...this.base }
-      : { ...this.base, [this.signatureHeader]: signature };
+      : { ...this.baseWithoutSignature, [this.signatureHeader]: signature };
   }
 
   headers(body: string | Buffer, nowSeconds: number): Record<string, string> {

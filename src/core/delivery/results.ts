@@ -91,9 +91,16 @@ export class SummaryBuilder {
   }
 }
 
+/** The most UTF-8 bytes `response_body` holds, the "…" that marks a cut included. */
 export const RESPONSE_BODY_LIMIT = 2048;
 
+/** The start of a body, at most RESPONSE_BODY_LIMIT bytes of UTF-8, cut between characters. */
 export function truncateBody(body: string): string {
-  if (body.length <= RESPONSE_BODY_LIMIT) return body;
-  return `${body.slice(0, RESPONSE_BODY_LIMIT)}…`;
+  // A UTF-8 byte count is at most 3 per UTF-16 unit: short bodies need no encoding.
+  if (body.length * 3 <= RESPONSE_BODY_LIMIT) return body;
+  const bytes = Buffer.from(body, "utf8");
+  if (bytes.length <= RESPONSE_BODY_LIMIT) return body;
+  let cut = RESPONSE_BODY_LIMIT - 3; // room for "…" (3 bytes)
+  while (cut > 0 && ((bytes[cut] as number) & 0xc0) === 0x80) cut--;
+  return `${bytes.subarray(0, cut).toString("utf8")}…`;
 }

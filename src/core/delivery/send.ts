@@ -67,7 +67,31 @@ export interface SendResult {
   summary: DeliverySummary;
 }
 
-export function parseTarget(to: string): URL {
+const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/**
+ * A target without a scheme: `localhost`, `127.0.0.1` and `[::1]` mean `http://` (with a note to
+ * show); any other host is a usage error suggesting `https://` (the platform only delivers there).
+ */
+export function resolveTarget(to: string): { to: string; note: string | null } {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(to)) return { to, note: null };
+  const host = (to.split(/[/?#]/, 1)[0] ?? "").toLowerCase();
+  const hostname = host.startsWith("[") ? host.slice(0, host.indexOf("]") + 1) : host.split(":")[0];
+  if (hostname && LOCAL_HOSTS.has(hostname)) {
+    const url = `http://${to}`;
+    return { to: url, note: `no scheme in "${to}": using ${url} (a local address)` };
+  }
+  throw usageError(
+    "BAD_URL",
+    `"${to}" has no scheme (http:// or https://)`,
+    hostname
+      ? `Use https://${to} (the platform delivers only to HTTPS), or http:// for a local server.`
+      : "Use a full URL, e.g. http://localhost:3000/webhooks",
+  );
+}
+
+export function parseTarget(target: string): URL {
+  const { to } = resolveTarget(target);
   let url: URL;
   try {
     url = new URL(to);

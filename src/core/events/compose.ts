@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { TicketHooksError, usageError } from "../errors.js";
 import { parseJsonOrThrow } from "../json.js";
+import { didYouMean } from "../suggest.js";
 import { type ValidationResult, validateEvent } from "../validation/validate.js";
 import { EVENT_NAMES, EVENTS, findEvent } from "./catalogue.js";
 import { freshen } from "./freshen.js";
@@ -25,6 +26,8 @@ export interface ComposeOptions {
   /** The variables `{{env.NAME}}` may read (see RenderOptions.allowEnv). */
   allowEnv?: readonly string[];
   entropy?: Partial<Entropy>;
+  /** The text of standard input, for the spec `-`. */
+  stdin?: string;
 }
 
 export interface ComposedEvent {
@@ -36,14 +39,20 @@ export interface ComposedEvent {
   /** The event as it will be sent (placeholders rendered, overrides applied). */
   value: unknown;
   validation: ValidationResult;
+  /** Invalid only because of --data/--set/--unset: the event without them is valid. */
+  invalidByEdits?: boolean;
 }
+
+const hasEdits = (o: Overrides | undefined): boolean =>
+  o !== undefined &&
+  (o.data !== undefined || (o.set?.length ?? 0) > 0 || (o.unset?.length ?? 0) > 0);
 
 /** `all` expands to the four events in lifecycle order. */
 export function expandSpecs(specs: readonly string[]): string[] {
   return specs.flatMap((s) => (s.trim().toLowerCase() === "all" ? [...EVENT_NAMES] : [s]));
 }
 
-function looksLikePath(spec: string): boolean {
+export function looksLikePath(spec: string): boolean {
   return spec.includes("/") || spec.includes("\\") || spec.toLowerCase().endsWith(".json");
 }
 
@@ -52,7 +61,11 @@ export function composeEvent(spec: string, options: ComposeOptions = {}): Compos
   let file: string;
   let origin: ComposedEvent["origin"];
   let raw: unknown;
-  if (findEvent(spec) && !existsSync(spec)) {
+  if (spec === "-" && options.stdin !== undefined) {
+    file = "<stdin>";
+    origin = "file";
+    raw = parseJsonOrThrow(options.stdin, file);
+  } else if (findEvent(spec) && !existsSync(spec)) {
     const template = loadTemplate(spec, options.lookup);
     ({ file, origin } = template);
     raw = template.value;
@@ -61,11 +74,7 @@ export function composeEvent(spec: string, options: ComposeOptions = {}): Compos
     origin = "file";
     raw = parseJsonOrThrow(readTextFile(spec), spec);
   } else {
-    throw usageError(
-      "UNKNOWN_EVENT",
-      `unknown event "${spec}" (and no such file)`,
-      `Use one of: ${EVENT_NAMES.join(", ")}, all, an event type such as ${EVENTS[0].type}, or a path to a JSON file.`,
-    );
+    throw unknownEventError(spec);
   }
   const renderOptions = {
     source: file,
@@ -73,27 +82,48 @@ export function composeEvent(spec: string, options: ComposeOptions = {}): Compos
     ...(options.allowEnv ? { allowEnv: options.allowEnv } : {}),
     ...(options.entropy ? { entropy: options.entropy } : {}),
   };
-  let value = applyOverrides(renderTemplate(raw, renderOptions), options.overrides ?? {});
+  const rendered = renderTemplate(raw, renderOptions);
+  let value = applyOverrides(rendered, options.overrides ?? {});
   if (options.fresh || options.newTicket) {
     value = freshen(value, {
       newTicket: options.newTicket === true,
       ...(options.entropy ? { entropy: options.entropy } : {}),
     });
   }
-  return { spec, file, origin, value, validation: validateEvent(value) };
+  const validation = validateEvent(value);
+  if (!validation.valid && hasEdits(options.overrides) && validateEvent(rendered).valid) {
+    return { spec, file, origin, value, validation, invalidByEdits: true };
+  }
+  return { spec, file, origin, value, validation };
+}
+
+/** An event name that is neither a known event nor a file, with the closest name when one is near. */
+export function unknownEventError(spec: string): TicketHooksError {
+  const suggestion = didYouMean(spec, [...EVENT_NAMES, ...EVENTS.map((e) => e.type), "all"]);
+  return usageError(
+    "UNKNOWN_EVENT",
+    `unknown event "${spec}" (and no such file)${suggestion ? `: ${suggestion}` : ""}`,
+    `Use one of: ${EVENT_NAMES.join(", ")}, all, an event type such as ${EVENTS[0].type}, or a path to a JSON file.`,
+  );
 }
 
 /** The refusal for an invalid event, listing every error. */
 export function invalidEventError(event: ComposedEvent): TicketHooksError {
   const { validation } = event;
+  const type = validation.eventType ?? "event";
+  const count = `${validation.errors.length} error(s)`;
   return new TicketHooksError(
     "INVALID_EVENT",
-    `${event.file} is not a valid ${validation.eventType ?? "event"} (${validation.errors.length} error(s)); nothing was sent`,
+    event.invalidByEdits
+      ? `your --data/--set/--unset edits made the ${type} from ${event.file} invalid (${count}); nothing was sent`
+      : `${event.file} is not a valid ${type} (${count}); nothing was sent`,
     {
       details: validation.errors.map(
         (e) => `${e.path}: ${e.message} (expected ${e.expected}, got ${e.actual})`,
       ),
-      hint: "Fix the event, or pass --skip-validation to send it anyway (e.g. to test a receiver's rejection path).",
+      hint: event.invalidByEdits
+        ? "The template itself is valid: fix the edits, or pass --skip-validation to send it anyway (e.g. to test a receiver's rejection path)."
+        : "Fix the event, or pass --skip-validation to send it anyway (e.g. to test a receiver's rejection path).",
     },
   );
 }

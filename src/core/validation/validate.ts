@@ -2,7 +2,6 @@ import { unknownFieldWalkers } from "../../generated/known-fields.js";
 import * as validators from "../../generated/validators.js";
 import { EVENTS, findEvent, isEventType } from "../events/catalogue.js";
 import { formatPath, fromPointer } from "../events/paths.js";
-import type { TicketEvent } from "../events/types.js";
 import { isPlainObject } from "../json.js";
 import { checkSemantics } from "./semantic.js";
 import type { ValidationIssue, ValidationResult, ValidationWarning } from "./types.js";
@@ -62,7 +61,7 @@ function schemaIssues(errors: readonly AjvError[]): ValidationIssue[] {
       issues.push({
         rule: "schema",
         path,
-        message: `${path} is required`,
+        message: "is required",
         expected: "present",
         actual: "missing",
       });
@@ -71,7 +70,7 @@ function schemaIssues(errors: readonly AjvError[]): ValidationIssue[] {
     const branches = group.filter((e) => e.keyword !== "anyOf");
     const expected = [...new Set(branches.map(expectation))].join(" or ");
     const actual = show(group[0]?.data);
-    issues.push({ rule: "schema", path, message: `${path} must be ${expected}`, expected, actual });
+    issues.push({ rule: "schema", path, message: `must be ${expected}`, expected, actual });
   }
   return issues;
 }
@@ -106,8 +105,7 @@ export function validateEvent(value: unknown): ValidationResult {
         {
           rule: "event-type",
           path: "event_type",
-          message:
-            type === undefined ? "event_type is required" : `unknown event_type ${show(type)}`,
+          message: type === undefined ? "is required" : `unknown event type ${show(type)}`,
           expected: `one of ${EVENTS.map((e) => e.type).join(", ")}`,
           actual: show(type),
         },
@@ -117,9 +115,11 @@ export function validateEvent(value: unknown): ValidationResult {
   }
   const validator = VALIDATORS[findEvent(type)?.name ?? ""] as Validator;
   const schemaValid = validator(value);
-  const errors = schemaValid
-    ? checkSemantics(value as unknown as TicketEvent)
-    : schemaIssues(validator.errors ?? []);
+  // The rules run even when the schema fails: each reads only fields that are present and typed.
+  const errors = [
+    ...(schemaValid ? [] : schemaIssues(validator.errors ?? [])),
+    ...checkSemantics(value),
+  ];
   const found: ValidationWarning[] = [];
   // Undocumented fields (generated walkers: this runs for every event `listen` receives).
   unknownFieldWalkers[type]?.(value, [], found);
