@@ -21,6 +21,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: "cli",
+          // Real processes and sockets: slower than the core's tests on a loaded machine.
+          testTimeout: 20_000,
           include: ["test/cli/**/*.test.ts"],
           globalSetup: ["test/helpers/fresh-build.ts"],
         },

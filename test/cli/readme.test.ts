@@ -105,7 +105,7 @@ afterAll(async () => {
 /** Runs a line a shell must run, with `ticket-hooks` (and `npx ticket-hooks`) the built bin. */
 function runShell(script: string): MainResult {
   const prelude = `ticket-hooks() { "${process.execPath}" "${BIN}" "$@"; }\nnpx() { if [ "$1" = ticket-hooks ]; then shift; ticket-hooks "$@"; else command npx "$@"; fi; }\n`;
-  const r = spawnSync("sh", ["-c", prelude + script.replaceAll(APP, target.url)], {
+  const r = spawnSync("bash", ["-c", prelude + script.replaceAll(APP, target.url)], {
     cwd: tmp.dir,
     env: { ...process.env, ...env, NO_COLOR: "1" },
     encoding: "utf8",

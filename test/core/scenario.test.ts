@@ -105,7 +105,7 @@ describe("composeScenario", () => {
           },
         ],
       },
-      { lookup: lookup(), env: { N: "7" } },
+      { lookup: lookup(), env: { N: "7" }, allowEnv: ["N"] },
     );
     const [opened, closed] = steps.map((s) => s.event.value as Ev);
     expect(opened?.data.ticket.id).toMatch(/^[0-9a-f-]{36}$/);

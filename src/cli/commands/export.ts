@@ -1,8 +1,8 @@
 import { isUtf8 } from "node:buffer";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Command } from "commander";
-import { describeFsError, TicketHooksError } from "../../core/errors.js";
+import { describeFsError } from "../../core/errors.js";
 import { escapeTemplateText } from "../../core/events/placeholders.js";
 import { tryParseJson } from "../../core/json.js";
 import { escapeStringToken, reindentJson, TooDeep } from "../../core/json-indent.js";
