@@ -1,4 +1,5 @@
-import { type Dispatcher, Pool } from "undici";
+import type { Dispatcher } from "undici";
+import Pool from "undici/lib/dispatcher/pool.js";
 import {
   attemptTimeoutError,
   type HttpResponse,
@@ -18,8 +19,6 @@ import {
 //   own header/body timeouts tick on a coarse clock (a 100 ms timeout fired at ~1 s) and restart on
 //   every byte (a server trickling one byte a second never timed out).
 // The plain reference it must behave like is http-sender-plain.ts (pinned by a property test).
-
-type Settle = (error: Error | null, response: HttpResponse | null) => void;
 
 /** A response whose headers are parsed from undici's raw pairs only if someone reads them. */
 class DispatchedResponse implements HttpResponse {
@@ -57,7 +56,8 @@ export function parseRawHeaders(
  * it; a request given up on by the timer is aborted and its handler not reused.
  */
 class Attempt implements Dispatcher.DispatchHandler {
-  private settle: Settle | null = null;
+  private resolve: ((response: HttpResponse) => void) | null = null;
+  private reject: ((error: Error) => void) | null = null;
   private abortRequest: ((error: Error) => void) | null = null;
   private timer: NodeJS.Timeout | undefined;
   private timedOut: Error | null = null;
@@ -74,35 +74,44 @@ class Attempt implements Dispatcher.DispatchHandler {
     private readonly release: (attempt: Attempt) => void,
   ) {}
 
-  start(settle: Settle): void {
-    this.settle = settle;
-    this.timer = setTimeout(this.onTimeout, this.timeoutMs);
+  start(resolve: (response: HttpResponse) => void, reject: (error: Error) => void): void {
+    this.resolve = resolve;
+    this.reject = reject;
+    // One timer per handler, re-armed for each attempt: no timer object per request. While the
+    // handler is idle it is unref'd and its firing ignored.
+    if (this.timer === undefined) this.timer = setTimeout(this.onTimeout, this.timeoutMs);
+    else this.timer.refresh().ref();
+  }
+
+  /** Stops the timer for good (the sender is closing). */
+  dispose(): void {
+    clearTimeout(this.timer);
   }
 
   private expire(): void {
-    this.timer = undefined;
+    if (this.reject === null) {
+      this.timer?.unref();
+      return;
+    }
     this.timedOut = attemptTimeoutError(this.timeoutMs);
-    this.finish(this.timedOut, null);
+    this.fail(this.timedOut);
     // Aborts now if the request reached a socket, else as soon as undici hands it one.
     this.abortRequest?.(this.timedOut);
   }
 
-  private finish(error: Error | null, response: HttpResponse | null): void {
-    const settle = this.settle;
-    if (settle === null) return;
-    this.settle = null;
-    if (this.timer !== undefined) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
-    settle(error, response);
+  private fail(error: Error): void {
+    const reject = this.reject;
+    if (reject === null) return;
+    this.resolve = this.reject = null;
+    this.timer?.unref();
+    reject(error);
   }
 
   private reset(): void {
     this.abortRequest = null;
     this.status = 0;
     this.rawHeaders = null;
-    this.kept = [];
+    if (this.kept.length > 0) this.kept = [];
     this.keptBytes = 0;
     this.cut = false;
   }
@@ -133,24 +142,32 @@ class Attempt implements Dispatcher.DispatchHandler {
   }
 
   onComplete(): void {
-    const response = new DispatchedResponse(
-      this.status,
-      this.rawHeaders,
-      this.keptBytes === 0 ? "" : keptBodyText(Buffer.concat(this.kept, this.keptBytes), this.cut),
-    );
-    this.finish(null, response);
+    const resolve = this.resolve;
+    if (resolve !== null) {
+      this.resolve = this.reject = null;
+      this.timer?.unref();
+      resolve(
+        new DispatchedResponse(
+          this.status,
+          this.rawHeaders,
+          this.keptBytes === 0
+            ? ""
+            : keptBodyText(Buffer.concat(this.kept, this.keptBytes), this.cut),
+        ),
+      );
+    }
     this.done();
   }
 
   onError(error: Error): void {
-    this.finish(error, null);
+    this.fail(error);
     this.done();
   }
 
   private done(): void {
-    const reusable = this.timedOut === null;
+    if (this.timedOut !== null) return; // given up on: not reused
     this.reset();
-    if (reusable) this.release(this);
+    this.release(this);
   }
 }
 
@@ -175,13 +192,13 @@ export function createHttpSender(options: HttpSenderOptions): HttpSender {
     post(path, headers, body) {
       const attempt = free.pop() ?? new Attempt(options.timeoutMs, release);
       return new Promise<HttpResponse>((resolve, reject) => {
-        attempt.start((error, response) => {
-          if (error) reject(error);
-          else resolve(response as HttpResponse);
-        });
+        attempt.start(resolve, reject);
         pool.dispatch({ method: "POST", path, headers, body }, attempt);
       });
     },
-    close: () => pool.close(),
+    async close() {
+      await pool.close();
+      for (const attempt of free) attempt.dispose();
+    },
   };
 }

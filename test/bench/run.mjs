@@ -78,6 +78,27 @@ function timed(cmd, args, { stdout = "ignore" } = {}) {
   });
 }
 
+const GNU_TIME = "/usr/bin/time";
+const hasGnuTime = (() => {
+  try {
+    readFileSync(GNU_TIME);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/**
+ * Runs node with args; resolves with the CPU time it used (user + system, ms; NaN without GNU
+ * time): on a shared machine a sender's CPU per request holds where its rate swings.
+ */
+async function cpuTimed(args) {
+  if (!hasGnuTime) return { ...(await timed(process.execPath, args)), cpuMs: Number.NaN };
+  const r = await timed(GNU_TIME, ["-f", "cpu %U %S", process.execPath, ...args]);
+  const m = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(r.err);
+  return { ...r, cpuMs: m ? (Number(m[1]) + Number(m[2])) * 1000 : Number.NaN };
+}
+
 /**
  * Starts one of servers.mjs in its own process. `report()` resolves with what arrived since the
  * last report: { count, seconds, rate } (rate between the first and the last arrival).
@@ -210,19 +231,21 @@ async function sendThroughput() {
   const sink = await startServer("sink");
   const figures = { send: [], autocannon: [], replay: [] };
   let countsOk = true;
-  const measure = async (args, expected) => {
-    await timed(process.execPath, args);
+  const cpu = { send: [], autocannon: [], replay: [] };
+  const measure = async (name, args, expected) => {
+    const { cpuMs } = await cpuTimed(args);
     const r = await sink.report();
     if (r.count !== expected) {
       countsOk = false;
       console.error(`sink counted ${r.count}, expected ${expected}: ${args.slice(1, 3).join(" ")}`);
     }
+    cpu[name].push((cpuMs * 1000) / expected);
     return r.rate;
   };
   try {
     for (let i = 0; i < RUNS; i++) {
-      const ours = () => measure(sendArgs(sink.url, REQUESTS), REQUESTS);
-      const theirs = () => measure(autocannonArgs(sink.url), REQUESTS);
+      const ours = () => measure("send", sendArgs(sink.url, REQUESTS), REQUESTS);
+      const theirs = () => measure("autocannon", autocannonArgs(sink.url), REQUESTS);
       if (i % 2 === 0) {
         figures.send.push(await ours());
         figures.autocannon.push(await theirs());
@@ -230,9 +253,11 @@ async function sendThroughput() {
         figures.autocannon.push(await theirs());
         figures.send.push(await ours());
       }
-      figures.replay.push(await measure(replayArgs(recording, sink.url), REPLAY_REQUESTS));
+      figures.replay.push(
+        await measure("replay", replayArgs(recording, sink.url), REPLAY_REQUESTS),
+      );
       console.error(
-        `run ${i + 1}/${RUNS}: send ${k(figures.send[i])}/s, autocannon ${k(figures.autocannon[i])}/s, replay ${k(figures.replay[i])}/s`,
+        `run ${i + 1}/${RUNS}: send ${k(figures.send[i])}/s, autocannon ${k(figures.autocannon[i])}/s, replay ${k(figures.replay[i])}/s; CPU µs/request: send ${cpu.send[i]?.toFixed(1)}, autocannon ${cpu.autocannon[i]?.toFixed(1)}, replay ${cpu.replay[i]?.toFixed(1)}`,
       );
     }
   } finally {
@@ -253,6 +278,7 @@ async function sendThroughput() {
     replay_ratios_to_send: replayToSend,
     replay_ratio_to_send: replayRatio,
     counts_ok: countsOk,
+    cpu_us_per_request: cpu,
   };
   const n = REQUESTS.toLocaleString("en");
   row(
@@ -279,6 +305,18 @@ async function sendThroughput() {
     "≥ 0.90×",
     replayRatio >= 0.9,
   );
+  if (cpu.send.every(Number.isFinite)) {
+    const cpuRatio = median(cpu.autocannon.map((x, i) => x / cpu.send[i]));
+    row(
+      "send: CPU µs per request, ticket-hooks / autocannon / replay",
+      [cpu.send, cpu.autocannon, cpu.replay].map((xs) => median(xs).toFixed(1)).join(" / "),
+    );
+    row(
+      "send: autocannon's CPU per request / send's (load-independent)",
+      `${cpuRatio.toFixed(2)}×`,
+    );
+    results.send.cpu_ratio = cpuRatio;
+  }
   row("send/replay: sink counted every request sent", countsOk ? "yes" : "NO", "equal", countsOk);
 }
 
