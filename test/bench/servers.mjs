@@ -1,7 +1,10 @@
 // Receivers for the benchmarks, each run in its own process:
 //   node servers.mjs sink       — reads the body, answers 200 (the least a server can do)
 //   node servers.mjs verifying  — checks the HMAC, JSON.parses the body, answers 200
-// Prints {"port":N} once listening.
+// Prints {"port":N} once listening. Both count the requests that arrive: a line "report" on stdin
+// prints {"count","seconds","rate"} — the rate between the first and the last arrival since the
+// previous report — and starts counting afresh. Throughput is measured where requests land, not by
+// the sender's own clock.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer } from "node:http";
 
@@ -22,10 +25,16 @@ function verifying(req, body) {
   return 200;
 }
 
+let count = 0;
+let first = 0;
+let last = 0;
+
 const server = createServer((req, res) => {
   const chunks = [];
   req.on("data", (c) => chunks.push(c));
   req.on("end", () => {
+    last = performance.now();
+    if (count++ === 0) first = last;
     res.statusCode = kind === "verifying" ? verifying(req, Buffer.concat(chunks)) : 200;
     res.end();
   });
@@ -33,5 +42,19 @@ const server = createServer((req, res) => {
 server.keepAliveTimeout = 60_000;
 server.listen(0, "127.0.0.1", () => {
   process.stdout.write(`${JSON.stringify({ port: server.address().port })}\n`);
+});
+
+let input = "";
+process.stdin.setEncoding("utf8");
+process.stdin.on("data", (d) => {
+  input += d;
+  for (let nl = input.indexOf("\n"); nl !== -1; nl = input.indexOf("\n")) {
+    input = input.slice(nl + 1);
+    const seconds = (last - first) / 1000;
+    process.stdout.write(
+      `${JSON.stringify({ count, seconds, rate: seconds > 0 ? (count - 1) / seconds : 0 })}\n`,
+    );
+    count = 0;
+  }
 });
 process.on("SIGTERM", () => server.close(() => process.exit(0)));

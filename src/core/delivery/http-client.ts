@@ -4,8 +4,12 @@
 export interface HttpResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
+  /** The start of the body: RESPONSE_KEEP_BYTES at most, the rest discarded as it arrived. */
   body: string;
 }
+
+/** Response bytes kept per answer; a receiver answering 1 GB costs this much, and its status counts. */
+export const RESPONSE_KEEP_BYTES = 64 * 1024;
 
 export interface HttpSender {
   post(path: string, headers: Record<string, string>, body: string | Buffer): Promise<HttpResponse>;
@@ -15,7 +19,7 @@ export interface HttpSender {
 export interface HttpSenderOptions {
   /** Origin, e.g. `http://127.0.0.1:3000`. */
   origin: string;
-  /** Per attempt: connect, headers and body each. */
+  /** Bounds a whole attempt: waiting for a connection, connecting, the answer's headers and body. */
   timeoutMs: number;
   /** Keep-alive connections to open at most. */
   connections: number;
@@ -25,6 +29,29 @@ export interface HttpSenderOptions {
 
 /** Opens a client to one origin (may load its module first). */
 export type CreateHttpSender = (options: HttpSenderOptions) => HttpSender | Promise<HttpSender>;
+
+/** The code of the error an attempt fails with when its timeout fires. */
+export const ATTEMPT_TIMEOUT = "ATTEMPT_TIMEOUT";
+
+export function attemptTimeoutError(timeoutMs: number): Error {
+  return Object.assign(new Error(`timed out after ${timeoutMs} ms`), { code: ATTEMPT_TIMEOUT });
+}
+
+/** The kept bytes as text; when the rest was `cut`, without a character cut in half at the end. */
+export function keptBodyText(bytes: Buffer, cut: boolean): string {
+  let end = bytes.length;
+  if (!cut) return bytes.toString("utf8");
+  // Back up over a last character whose bytes did not all arrive (UTF-8 lead byte + continuations).
+  let back = 0;
+  while (back < 3 && end - back - 1 >= 0 && ((bytes[end - back - 1] as number) & 0xc0) === 0x80)
+    back++;
+  const lead = bytes[end - back - 1];
+  if (lead !== undefined && lead >= 0xc0) {
+    const size = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+    if (back + 1 < size) end -= back + 1;
+  }
+  return bytes.toString("utf8", 0, end);
+}
 
 const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_|EPROTO$)/;
 /** Certificate problems: the only TLS failures --insecure helps with. */
@@ -71,6 +98,7 @@ export function describeNetworkError(
     return { kind: "tls", message: `TLS handshake with ${context.host} failed (${code})` };
   }
   if (
+    code === ATTEMPT_TIMEOUT ||
     code === "UND_ERR_HEADERS_TIMEOUT" ||
     code === "UND_ERR_BODY_TIMEOUT" ||
     code === "UND_ERR_CONNECT_TIMEOUT" ||

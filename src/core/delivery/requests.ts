@@ -45,16 +45,30 @@ export function bodyFactory(event: ComposedEvent): {
     isPlainObject(value) && typeof value.event_id === "string" ? value.event_id : null;
   const first = { eventType, eventId, body: JSON.stringify(value) };
   if (!isPlainObject(value) || !("event_id" in value)) return { first, fresh: () => first };
-  const [before, after] = JSON.stringify({ ...value, event_id: SENTINEL }).split(
-    JSON.stringify(SENTINEL),
-  ) as [string, string];
+  const [before, after] = JSON.stringify({ ...value, event_id: SENTINEL })
+    .split(JSON.stringify(SENTINEL))
+    .map((part) => Buffer.from(part, "utf8")) as [Buffer, Buffer];
   return {
     first,
     fresh: () => {
       const id = newEventId();
-      return { eventType, eventId: id, body: `${before}"${id}"${after}` };
+      return { eventType, eventId: id, body: spliceId(before, id, after) };
     },
   };
+}
+
+/**
+ * `before"id"after` as bytes, encoded once: the signature and the socket take the same Buffer
+ * (a string would be encoded to UTF-8 by each). Ids are ASCII (`whev_` + [a-z0-9]).
+ */
+function spliceId(before: Buffer, id: string, after: Buffer): Buffer {
+  const body = Buffer.allocUnsafe(before.length + id.length + 2 + after.length);
+  let at = before.copy(body, 0);
+  body[at++] = 0x22;
+  at += body.write(id, at, "latin1");
+  body[at++] = 0x22;
+  after.copy(body, at);
+  return body;
 }
 
 /** Builds the headers of each attempt; the signature is computed at the moment of sending. */

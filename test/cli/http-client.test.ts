@@ -1,0 +1,171 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { RESPONSE_KEEP_BYTES } from "../../src/core/delivery/http-client.js";
+import { createHttpSender } from "../../src/io/http-sender.js";
+import { PAYLOADS, tempDir } from "../helpers/cli.js";
+import { HostileServer, hugeAnswer, noAnswer, trickledAnswer } from "../helpers/hostile-server.js";
+import { runMain } from "../helpers/main.js";
+
+// send, replay and check against receivers that answer too much, too slowly or never (issue 11):
+// the first 64 KiB of an answer are kept and the rest discarded as it arrives (the status counts),
+// and --timeout bounds the whole attempt, firing within 100 ms of its value.
+
+let server: HostileServer | undefined;
+afterEach(async () => {
+  await server?.stop();
+  server = undefined;
+});
+
+const MB = 1024 * 1024;
+const inMemory = () => {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.external;
+};
+
+/** Runs fn while sampling heap + external memory (large strings, buffers); resolves with its result and the peak growth. */
+async function measured<T>(fn: () => Promise<T>): Promise<{ value: T; growth: number }> {
+  const before = inMemory();
+  let peak = before;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, inMemory());
+  }, 5);
+  try {
+    const value = await fn();
+    return { value, growth: Math.max(peak, inMemory()) - before };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+const deliveries = (stdout: string) =>
+  stdout
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((r) => r.type === "delivery");
+
+describe("a huge answer", () => {
+  it("keeps 64 KiB, discards the rest as it arrives, and the status counts", async () => {
+    server = await new HostileServer(hugeAnswer(300 * MB)).start();
+    const sender = createHttpSender({ origin: server.origin, timeoutMs: 30_000, connections: 1 });
+    try {
+      const { value: response, growth } = await measured(() =>
+        sender.post("/hooks", { "content-type": "application/json" }, "{}"),
+      );
+      expect(response.status).toBe(200);
+      expect(response.body.length).toBe(RESPONSE_KEEP_BYTES);
+      expect(response.headers["content-length"]).toBe(String(300 * MB));
+      // Never held: 300 MB went by in well under 64 MB.
+      expect(growth).toBeLessThan(64 * MB);
+    } finally {
+      await sender.close();
+    }
+    // All of it was read, not cut short.
+    expect(server.finished).toBe(1);
+    expect(server.bodyBytesWritten).toBe(300 * MB);
+  }, 30_000);
+
+  it("send counts a 200 with a 600 MB body (longer than a string may be) as delivered", async () => {
+    server = await new HostileServer(hugeAnswer(600 * MB)).start();
+    const { value, growth } = await measured(() =>
+      runMain(["send", "created", "--to", server?.url ?? "", "--json"]),
+    );
+    const [delivery] = deliveries(value.stdout);
+    expect(delivery).toMatchObject({ status: 200, ok: true, error: null });
+    expect(value.code).toBe(0);
+    expect(growth).toBeLessThan(64 * MB);
+  }, 30_000);
+
+  it("replay counts a 200 with a 600 MB body (longer than a string may be) as delivered", async () => {
+    server = await new HostileServer(hugeAnswer(600 * MB)).start();
+    const tmp = tempDir();
+    try {
+      const body = readFileSync(join(PAYLOADS, "whitelabel-ticket-created.json"), "utf8");
+      writeFileSync(join(tmp.dir, "one.json"), body);
+      const { value, growth } = await measured(() =>
+        runMain(["replay", tmp.dir, "--to", server?.url ?? "", "--json"]),
+      );
+      expect(deliveries(value.stdout)).toMatchObject([{ status: 200, ok: true, error: null }]);
+      expect(value.code).toBe(0);
+      expect(growth).toBeLessThan(64 * MB);
+    } finally {
+      tmp.cleanup();
+    }
+  }, 30_000);
+
+  it("check sees the status of a 200 with a 600 MB body (longer than a string may be), not a network error", async () => {
+    server = await new HostileServer(hugeAnswer(600 * MB, "y")).start();
+    const { value, growth } = await measured(() =>
+      runMain(["check", "--to", server?.url ?? "", "--only", "invalid-json", "--json"]),
+    );
+    expect(value.stdout).toMatch(/"status":200/);
+    expect(value.stdout).not.toMatch(/network|closed by|timed out/);
+    expect(value.stdout).toMatch(/yyyy/);
+    expect(growth).toBeLessThan(64 * MB);
+  }, 30_000);
+});
+
+describe("--timeout", () => {
+  it.each([100, 250, 500, 2000])(
+    "fires within 100 ms of %i ms when no answer comes",
+    async (timeoutMs) => {
+      server = await new HostileServer(noAnswer).start();
+      const sender = createHttpSender({ origin: server.origin, timeoutMs, connections: 1 });
+      const started = performance.now();
+      try {
+        await expect(sender.post("/hooks", {}, "{}")).rejects.toMatchObject({
+          code: "ATTEMPT_TIMEOUT",
+        });
+      } finally {
+        await sender.close();
+      }
+      const took = performance.now() - started;
+      expect(took).toBeGreaterThanOrEqual(timeoutMs - 1);
+      expect(took).toBeLessThan(timeoutMs + 100);
+    },
+  );
+
+  it("bounds the whole attempt: a body trickled one byte at a time does not extend it", async () => {
+    server = await new HostileServer(trickledAnswer(20)).start();
+    const { code, stdout } = await runMain([
+      "send",
+      "created",
+      "--to",
+      server.url,
+      "--timeout",
+      "300",
+      "--json",
+    ]);
+    const [delivery] = deliveries(stdout);
+    expect(delivery).toMatchObject({ status: null, ok: false, error: "timed out after 300 ms" });
+    expect(delivery?.duration_ms).toBeGreaterThanOrEqual(299);
+    expect(delivery?.duration_ms).toBeLessThan(400);
+    expect(code).toBe(1);
+  });
+
+  it("each retry gets its own bound and the sender stays usable after a timeout", async () => {
+    let calls = 0;
+    server = await new HostileServer((_req, res) => {
+      calls++;
+      if (calls > 2) res.end("late but fine");
+    }).start();
+    const { code, stdout } = await runMain([
+      "send",
+      "created",
+      "--to",
+      server.url,
+      "--timeout",
+      "150",
+      "--retries",
+      "2",
+      "--backoff",
+      "0",
+      "--json",
+    ]);
+    const [delivery] = deliveries(stdout);
+    expect(delivery).toMatchObject({ status: 200, ok: true, attempts: 3 });
+    expect(delivery?.duration_ms).toBeLessThan(2 * 150 + 200);
+    expect(code).toBe(0);
+  });
+});
