@@ -1,5 +1,7 @@
+import type { Diagnosis } from "../core/check/doctor.js";
 import type { CaseResult, CheckSummary } from "../core/check/run.js";
 import { jsonSafe, safeBlock, safeLine } from "../terminal/safe-text.js";
+import { diagnosisRecord } from "./diagnoses.js";
 import type { Paint } from "./output.js";
 
 /** A case's lines; `got` quotes the receiver's answer, so the text passes the sanitiser. */
@@ -25,8 +27,12 @@ export function prettySummary(s: CheckSummary, c: Paint): string {
   return `${verdict} — ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped, ${s.warnings} warning(s) in ${s.duration_ms} ms`;
 }
 
-export function jsonLines(results: readonly CaseResult[], summary: CheckSummary): string {
-  return `${[...results.map((r) => jsonSafe(JSON.stringify({ type: "case", ...r }))), jsonSafe(JSON.stringify({ type: "summary", ...summary }))].join("\n")}\n`;
+export function jsonLines(
+  results: readonly CaseResult[],
+  summary: CheckSummary,
+  diagnoses: readonly Diagnosis[] = [],
+): string {
+  return `${[...results.map((r) => jsonSafe(JSON.stringify({ type: "case", ...r }))), ...diagnoses.map((d) => jsonSafe(diagnosisRecord(d))), jsonSafe(JSON.stringify({ type: "summary", ...summary }))].join("\n")}\n`;
 }
 
 // Escaped for a terminal first (ESC, C1 and bidi controls shown as \u001b), then for XML.

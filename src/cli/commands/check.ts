@@ -6,6 +6,7 @@ import { resolveTemplateDir } from "../../core/events/templates.js";
 import { createSender } from "../../io/adapters.js";
 import { jsonLines, junit, prettyCase, prettySummary } from "../check-reporters.js";
 import { requireTarget, URL_ENV } from "../deliveries.js";
+import { prettyDiagnosis } from "../diagnoses.js";
 import { commaList } from "../filters.js";
 import type { CliIo } from "../io.js";
 import {
@@ -86,7 +87,7 @@ Examples:
         );
       out.note(`Using templates from ${resolveTemplateDir(templateLookup(this, io)).dir}`);
       const pretty = !flags.output ? reporter === "pretty" : true;
-      const { results, summary } = await runCheck(
+      const { results, summary, diagnoses } = await runCheck(
         {
           to,
           secret: flags.secret,
@@ -111,8 +112,11 @@ Examples:
         reporter === "junit"
           ? junit(results, summary, to)
           : reporter === "json"
-            ? jsonLines(results, summary)
+            ? jsonLines(results, summary, diagnoses)
             : undefined;
+      if (pretty)
+        for (const d of diagnoses ?? [])
+          for (const line of prettyDiagnosis(d, out.c)) out.line(line);
       if (pretty) out.line(prettySummary(summary, out.c));
       if (flags.output) {
         const text =

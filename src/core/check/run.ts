@@ -18,6 +18,8 @@ import {
   now,
   SLOW_CASE,
 } from "./cases.js";
+import { diagnoseRejections } from "./check-doctor.js";
+import type { Diagnosis } from "./doctor.js";
 
 export interface CheckOptions extends ComposeOptions {
   to: string;
@@ -104,7 +106,7 @@ const EXPECTED: Record<Expect, string> = {
 export async function runCheck(
   options: CheckOptions,
   deps: CheckDeps,
-): Promise<{ results: CaseResult[]; summary: CheckSummary }> {
+): Promise<{ results: CaseResult[]; summary: CheckSummary; diagnoses?: Diagnosis[] }> {
   const url = parseTarget(options.to);
   checkIds(options.only, "--only");
   checkIds(options.skip, "--skip");
@@ -211,8 +213,11 @@ export async function runCheck(
   } finally {
     await sender.close();
   }
+  // Valid, signed events all rejected: the signature doctor says why.
+  const diagnoses = await diagnoseRejections(options, deps, results);
   const count = (s: CaseStatus) => results.filter((r) => r.status === s).length;
   return {
+    ...(diagnoses ? { diagnoses } : {}),
     results,
     summary: {
       total: results.length,
