@@ -18,6 +18,15 @@ export function createHttpSender(options: HttpSenderOptions): HttpSender {
       const res = await pool.request({ method: "POST", path, headers, body });
       return { status: res.statusCode, headers: res.headers, body: await res.body.text() };
     },
+    async request(method, path, headers, body) {
+      const res = await pool.request({
+        method,
+        path,
+        headers,
+        ...(body === undefined ? {} : { body }),
+      });
+      return { status: res.statusCode, headers: res.headers, body: await res.body.text() };
+    },
     close: () => pool.close(),
   };
 }

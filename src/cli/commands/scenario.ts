@@ -1,14 +1,13 @@
 import { existsSync } from "node:fs";
 import { Command } from "commander";
-import { bodyFactory, type PlannedRequest } from "../../core/delivery/requests.js";
 import {
   BUILTIN_SCENARIOS,
   composeScenario,
   lifecycleScenario,
   loadScenarioFile,
-  type ScenarioEvent,
+  type ScenarioAction,
 } from "../../core/delivery/scenario.js";
-import { deliverPlanned } from "../../core/delivery/send.js";
+import { planSteps, runScenario } from "../../core/delivery/scenario-run.js";
 import { TicketHooksError, usageError } from "../../core/errors.js";
 import { invalidEventError } from "../../core/events/compose.js";
 import {
@@ -65,7 +64,7 @@ Examples:
       env: io.env,
       allowEnv: allowedEnv(this, io),
     };
-    let steps: ScenarioEvent[];
+    let steps: ScenarioAction[];
     if ((BUILTIN_SCENARIOS as readonly string[]).includes(name) && !existsSync(name)) {
       steps = lifecycleScenario(compose);
     } else if (existsSync(name)) {
@@ -77,8 +76,8 @@ Examples:
         `Built-in: ${BUILTIN_SCENARIOS.join(", ")}; or give a path to a scenario JSON file.`,
       );
     }
-    const invalid = steps.find((s) => !s.event.validation.valid);
-    if (invalid && !flags.skipValidation) {
+    const invalid = steps.find((s) => s.event && !s.event.validation.valid);
+    if (invalid?.event && !flags.skipValidation) {
       const error = invalidEventError(invalid.event);
       throw new TicketHooksError(error.code, `step "${invalid.step}": ${error.message}`, {
         details: error.details,
@@ -86,19 +85,19 @@ Examples:
       });
     }
     out.note(`Scenario ${name}: ${steps.map((s) => s.step).join(" → ")}`);
-    for (const file of new Set(steps.map((s) => s.event.file))) out.note(`Using ${file}`);
-    let due = 0;
-    const planned: PlannedRequest[] = steps.map((s) => {
-      due += s.delayMs;
-      return { ...bodyFactory(s.event).first, ...(due > 0 ? { dueMs: due } : {}) };
-    });
+    for (const file of new Set(steps.flatMap((s) => (s.event ? [s.event.file] : []))))
+      out.note(`Using ${file}`);
+    const planned = planSteps(steps);
     if (flags.dryRun) {
-      await printDryRun(out, planned, flags, to);
+      await printDryRun(
+        out,
+        planned.flatMap((p) => (p.request ? [p.request] : [])),
+        flags,
+        to,
+      );
       return;
     }
-    const options = { ...deliveryOptions({ ...flags, to }), concurrency: 1 };
-    await runDeliveries(out, flags, planned.length, (deps) =>
-      deliverPlanned(planned.values(), options, deps),
-    );
+    const options = { ...deliveryOptions({ ...flags, to }), concurrency: 1, source: name };
+    await runDeliveries(out, flags, planned.length, (deps) => runScenario(planned, options, deps));
   });
 }
