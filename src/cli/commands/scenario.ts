@@ -1,15 +1,16 @@
 import { existsSync } from "node:fs";
 import { Command } from "commander";
 import {
+  BUILTIN_DESCRIPTIONS,
   BUILTIN_SCENARIOS,
-  composeScenario,
-  lifecycleScenario,
-  loadScenarioFile,
-  type ScenarioAction,
-} from "../../core/delivery/scenario.js";
-import { planSteps, runScenario } from "../../core/delivery/scenario-run.js";
+  builtinScenario,
+  isBuiltin,
+} from "../../core/delivery/builtin-scenarios.js";
+import { composeScenario, loadScenarioFile } from "../../core/delivery/scenario.js";
+import { type PlannedStep, planSteps, runScenario } from "../../core/delivery/scenario-run.js";
 import { TicketHooksError, usageError } from "../../core/errors.js";
 import { invalidEventError } from "../../core/events/compose.js";
+import { newSeed } from "../../core/random.js";
 import {
   addDeliveryOptions,
   type DeliveryFlags,
@@ -19,13 +20,15 @@ import {
   runDeliveries,
 } from "../deliveries.js";
 import type { CliIo } from "../io.js";
-import { allowEnvOption, allowedEnv, templatesOption } from "../options.js";
+import { allowEnvOption, allowedEnv, intArg, templatesOption } from "../options.js";
 import { outputFor } from "../output.js";
 import { templateLookup } from "../template-source.js";
 
 interface ScenarioFlags extends DeliveryFlags {
   skipValidation?: boolean;
   templates?: string;
+  seed?: number;
+  speed: number;
 }
 
 export function scenarioCommand(io: CliIo): Command {
@@ -35,13 +38,24 @@ export function scenarioCommand(io: CliIo): Command {
     )
     .argument("<scenario>", `a built-in (${BUILTIN_SCENARIOS.join(", ")}) or a scenario JSON file`)
     .option("--skip-validation", "send steps that fail validation")
+    .option(
+      "--seed <n>",
+      "seed of the built-ins' ids, copies and order (printed when not given)",
+      intArg("--seed", 0, 2 ** 32 - 1),
+    )
+    .option(
+      "--speed <factor>",
+      "retry-storm: divide the platform's retry delays by this",
+      intArg("--speed", 1),
+      1000,
+    )
     .addOption(templatesOption())
     .addOption(allowEnvOption());
   addDeliveryOptions(command).addHelpText(
     "after",
     `
-lifecycle: created → a client reply (updated) → assigned → an agent reply (updated) → resolved,
-one ticket id, replies accumulating, timestamps increasing and ending now.
+Built-in scenarios (--seed N repeats one exactly):
+${BUILTIN_SCENARIOS.map((b) => `  ${b}: ${BUILTIN_DESCRIPTIONS[b]}`).join("\n")}
 
 A scenario file lists steps, sent in order:
   { "steps": [
@@ -64,18 +78,15 @@ Examples:
       env: io.env,
       allowEnv: allowedEnv(this, io),
     };
-    let steps: ScenarioAction[];
-    if ((BUILTIN_SCENARIOS as readonly string[]).includes(name) && !existsSync(name)) {
-      steps = lifecycleScenario(compose);
-    } else if (existsSync(name)) {
-      steps = composeScenario(loadScenarioFile(name), compose);
+    let planned: PlannedStep[];
+    if (existsSync(name)) {
+      planned = planSteps(composeScenario(loadScenarioFile(name), compose));
     } else {
-      throw usageError(
-        "UNKNOWN_SCENARIO",
-        `unknown scenario "${name}" (and no such file)`,
-        `Built-in: ${BUILTIN_SCENARIOS.join(", ")}; or give a path to a scenario JSON file.`,
-      );
+      const seed = flags.seed ?? newSeed();
+      planned = builtinScenario(name, { ...compose, seed, speed: flags.speed });
+      if (isBuiltin(name)) out.note(`Seed ${seed} (repeat this run with --seed ${seed})`);
     }
+    const steps = planned.map((p) => p.action);
     const invalid = steps.find((s) => s.event && !s.event.validation.valid);
     if (invalid?.event && !flags.skipValidation) {
       const error = invalidEventError(invalid.event);
@@ -87,7 +98,6 @@ Examples:
     out.note(`Scenario ${name}: ${steps.map((s) => s.step).join(" → ")}`);
     for (const file of new Set(steps.flatMap((s) => (s.event ? [s.event.file] : []))))
       out.note(`Using ${file}`);
-    const planned = planSteps(steps);
     if (flags.dryRun) {
       await printDryRun(
         out,

@@ -39,8 +39,6 @@ export interface ScenarioProbe {
 
 export type ScenarioAction = ScenarioEvent | ScenarioProbe;
 
-export const BUILTIN_SCENARIOS = ["lifecycle"] as const;
-
 /**
  * Composes every step in order. `{{steps.NAME.PATH}}` reads the event an earlier step produced
  * (after its own edits); naming a step that is not defined before is an error listing the names.
