@@ -1,6 +1,8 @@
 import { Command, InvalidArgumentError, Option } from "commander";
+import { ChaosLog, type ChaosSpec, chaosStream, parseChaos } from "../../core/delivery/chaos.js";
 import { replayPlan } from "../../core/delivery/replay.js";
 import { deliverPlanned } from "../../core/delivery/send.js";
+import { newSeed, SeededRandom } from "../../core/random.js";
 import { DEFAULT_MAX_LINE, notARecording, readRecorded } from "../../core/receiving/recording.js";
 import {
   addDeliveryOptions,
@@ -27,6 +29,8 @@ interface ReplayFlags extends DeliveryFlags {
   timing: "fast" | "original";
   speed: number;
   maxLine: number;
+  chaos?: ChaosSpec;
+  seed?: number;
 }
 
 function positive(value: string): number {
@@ -63,6 +67,16 @@ export function replayCommand(io: CliIo): Command {
       "skip recording lines longer than this, with a warning",
       intArg("--max-line", 1),
       DEFAULT_MAX_LINE,
+    )
+    .option(
+      "--chaos <spec>",
+      "disturb the delivery: duplicate=P,reorder=N,jitter=MS (reproducible with --seed)",
+      parseChaos,
+    )
+    .option(
+      "--seed <n>",
+      "seed of --chaos (printed when not given)",
+      intArg("--seed", 0, 2 ** 32 - 1),
     );
   addDeliveryOptions(command).addHelpText(
     "after",
@@ -113,8 +127,16 @@ Examples:
       }
     }
     out.note(`Replaying ${source}`);
-    const plan = replayPlan(counted(), options);
+    let plan = replayPlan(counted(), options);
+    const chaos = flags.chaos;
+    const seed = flags.seed ?? newSeed();
+    const log = new ChaosLog();
+    if (chaos) {
+      out.note(`Seed ${seed} (repeat this run with --seed ${seed})`);
+      plan = chaosStream(plan, chaos, new SeededRandom(seed), io.clock, (d) => log.add(d));
+    }
     const finish = () => {
+      if (chaos) out.note(log.summary(seed, chaos));
       if (broken > 10) out.warn(`${broken - 10} more unreadable line(s) skipped`);
       if (read === 0 && broken > 0) throw notARecording(source, broken);
     };

@@ -6,11 +6,12 @@ import {
   builtinScenario,
   isBuiltin,
 } from "../../core/delivery/builtin-scenarios.js";
+import { applyChaos, ChaosLog, type ChaosSpec, parseChaos } from "../../core/delivery/chaos.js";
 import { composeScenario, loadScenarioFile } from "../../core/delivery/scenario.js";
 import { type PlannedStep, planSteps, runScenario } from "../../core/delivery/scenario-run.js";
 import { TicketHooksError, usageError } from "../../core/errors.js";
 import { invalidEventError } from "../../core/events/compose.js";
-import { newSeed } from "../../core/random.js";
+import { newSeed, SeededRandom } from "../../core/random.js";
 import {
   addDeliveryOptions,
   type DeliveryFlags,
@@ -29,6 +30,7 @@ interface ScenarioFlags extends DeliveryFlags {
   templates?: string;
   seed?: number;
   speed: number;
+  chaos?: ChaosSpec;
 }
 
 export function scenarioCommand(io: CliIo): Command {
@@ -42,6 +44,11 @@ export function scenarioCommand(io: CliIo): Command {
       "--seed <n>",
       "seed of the built-ins' ids, copies and order (printed when not given)",
       intArg("--seed", 0, 2 ** 32 - 1),
+    )
+    .option(
+      "--chaos <spec>",
+      "disturb the delivery: duplicate=P,reorder=N,jitter=MS (reproducible with --seed)",
+      parseChaos,
     )
     .option(
       "--speed <factor>",
@@ -79,12 +86,26 @@ Examples:
       allowEnv: allowedEnv(this, io),
     };
     let planned: PlannedStep[];
+    const seed = flags.seed ?? newSeed();
     if (existsSync(name)) {
       planned = planSteps(composeScenario(loadScenarioFile(name), compose));
     } else {
-      const seed = flags.seed ?? newSeed();
       planned = builtinScenario(name, { ...compose, seed, speed: flags.speed });
-      if (isBuiltin(name)) out.note(`Seed ${seed} (repeat this run with --seed ${seed})`);
+    }
+    if (isBuiltin(name) || flags.chaos)
+      out.note(`Seed ${seed} (repeat this run with --seed ${seed})`);
+    if (flags.chaos) {
+      const log = new ChaosLog();
+      planned = applyChaos(planned, flags.chaos, new SeededRandom(seed)).map((d) => {
+        log.add(d);
+        const step = d.copy ? `${d.item.action.step} (chaos copy)` : d.item.action.step;
+        return {
+          ...d.item,
+          action: { ...d.item.action, step },
+          waitMs: d.item.waitMs + d.jitterMs,
+        };
+      });
+      out.note(log.summary(seed, flags.chaos));
     }
     const steps = planned.map((p) => p.action);
     const invalid = steps.find((s) => s.event && !s.event.validation.valid);
