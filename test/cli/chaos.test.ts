@@ -25,7 +25,7 @@ async function run(argv: string[]) {
   return { ...r, ids, clock };
 }
 
-describe("--chaos", () => {
+describe("--chaos", { timeout: 20_000 }, () => {
   it("scenario: the same seed gives the same order, copies and delays, shown in the output", async () => {
     const args = [
       "scenario",

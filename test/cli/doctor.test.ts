@@ -14,7 +14,7 @@ async function receiver(bug: SignatureBug, secret = "s3cret-key") {
   return r.url;
 }
 
-describe("ticket-hooks doctor", () => {
+describe("ticket-hooks doctor", { timeout: 20_000 }, () => {
   it("exits 0 and says so when nothing is wrong", async () => {
     const url = await receiver({ kind: "none" });
     const r = await runMain(["doctor", "--to", url, "--secret", "s3cret-key"]);

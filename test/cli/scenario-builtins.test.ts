@@ -47,7 +47,7 @@ function runs(events: Array<{ event_id: string }>): Array<[string, number]> {
   return out;
 }
 
-describe("built-in scenarios", () => {
+describe("built-in scenarios", { timeout: 20_000 }, () => {
   it("duplicates: each lifecycle event 2–3 times, same bytes; the seed repeats the run", async () => {
     const a = await play("duplicates", 7);
     expect(a.code).toBe(0);

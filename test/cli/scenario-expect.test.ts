@@ -28,7 +28,7 @@ const reply = (status: number, body: unknown) =>
     res.end(JSON.stringify(body));
   });
 
-describe("scenario expectations", () => {
+describe("scenario expectations", { timeout: 20_000 }, () => {
   it("expect replaces the default 2xx rule: a 500 passes when 500 is expected", async () => {
     reply(500, { error: "boom" });
     const file = scenario({
@@ -81,7 +81,7 @@ describe("scenario expectations", () => {
   });
 });
 
-describe("probe steps", () => {
+describe("probe steps", { timeout: 20_000 }, () => {
   /** A tiny app: counts the distinct deliveries per ticket; GET /tickets/:id tells how many. */
   function app(): void {
     const seen = new Map<string, Set<string>>();
@@ -144,7 +144,7 @@ describe("probe steps", () => {
   });
 });
 
-describe("scenario files are checked against their schema", () => {
+describe("scenario files are checked against their schema", { timeout: 20_000 }, () => {
   it("an unknown key is an error naming the file, the step, the key and the closest known key", async () => {
     const file = scenario({
       steps: [{ name: "opened", event: "created", sett: { "data.ticket.title": "x" } }],

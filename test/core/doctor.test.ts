@@ -16,7 +16,7 @@ async function diagnose(bug: SignatureBug, secret = "s3cret-key") {
   return { ...result, ids: result.diagnoses.map((d) => d.id), sent: receiver.requests() };
 }
 
-describe("signature doctor", () => {
+describe("signature doctor", { timeout: 20_000 }, () => {
   it("finds nothing wrong with a correct receiver", async () => {
     const r = await diagnose({ kind: "none" });
     expect(r.ids).toEqual([]);
@@ -76,7 +76,7 @@ describe("signature doctor", () => {
   });
 });
 
-describe("judgeWindow", () => {
+describe("judgeWindow", { timeout: 20_000 }, () => {
   it("reads skew from a shifted 600 s window and tolerance from a wider one", () => {
     expect(judgeWindow({ oldest: -300, newest: 300 })).toBeNull();
     expect(judgeWindow({ oldest: -180, newest: 420 })?.id).toBe("clock-skew");

@@ -65,8 +65,9 @@ export interface ChaosDelivery<T> {
  * most reorder + 2 items.
  */
 export class ChaosShuffler<T> {
-  private readonly window: Array<{ item: T; index: number; copy: boolean }> = [];
+  private readonly window: Array<{ item: T; index: number; copy: boolean; since: number }> = [];
   private count = 0;
+  private taken = 0;
 
   constructor(
     private readonly spec: ChaosSpec,
@@ -76,9 +77,9 @@ export class ChaosShuffler<T> {
   /** Takes the next input; returns what leaves the window now. */
   push(item: T): ChaosDelivery<T>[] {
     const index = this.count++;
-    this.window.push({ item, index, copy: false });
+    this.window.push({ item, index, copy: false, since: this.taken });
     if (this.spec.duplicate > 0 && this.random.next() < this.spec.duplicate)
-      this.window.push({ item, index, copy: true });
+      this.window.push({ item, index, copy: true, since: this.taken });
     const out: ChaosDelivery<T>[] = [];
     while (this.window.length > this.spec.reorder) out.push(this.take());
     return out;
@@ -92,10 +93,15 @@ export class ChaosShuffler<T> {
   }
 
   private take(): ChaosDelivery<T> {
-    const at = this.spec.reorder > 0 ? Math.floor(this.random.next() * this.window.length) : 0;
-    const [held] = this.window.splice(at, 1) as [{ item: T; index: number; copy: boolean }];
+    // The oldest leaves once `reorder` others have overtaken it: no item moves further.
+    const oldest = this.window[0];
+    const overdue = oldest !== undefined && this.taken - oldest.since >= this.spec.reorder;
+    const at =
+      this.spec.reorder > 0 && !overdue ? Math.floor(this.random.next() * this.window.length) : 0;
+    const held = this.window.splice(at, 1)[0] as { item: T; index: number; copy: boolean };
+    this.taken++;
     const jitterMs = this.spec.jitterMs > 0 ? this.random.int(0, this.spec.jitterMs) : 0;
-    return { ...held, jitterMs };
+    return { item: held.item, index: held.index, copy: held.copy, jitterMs };
   }
 }
 
