@@ -1,5 +1,6 @@
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import { bodyFactory } from "../../core/delivery/requests.js";
+import { platformDelaysMs } from "../../core/delivery/retry-schedule.js";
 import { composeAll, deliver, type SendOptions } from "../../core/delivery/send.js";
 import { TicketHooksError, usageError } from "../../core/errors.js";
 import { type ComposedEvent, invalidEventError } from "../../core/events/compose.js";
@@ -34,6 +35,8 @@ interface SendFlags extends DeliveryFlags {
   skipValidation?: boolean;
   count: number;
   templates?: string;
+  retrySchedule?: "platform";
+  speed: number;
 }
 
 export function sendCommand(io: CliIo): Command {
@@ -66,7 +69,19 @@ export function sendCommand(io: CliIo): Command {
       1,
     )
     .addOption(templatesOption())
-    .addOption(allowEnvOption());
+    .addOption(allowEnvOption())
+    .addOption(
+      new Option(
+        "--retry-schedule <name>",
+        "retry every failed answer on the platform's back-off (over ~3 days; see the README)",
+      ).choices(["platform"]),
+    )
+    .option(
+      "--speed <factor>",
+      "with --retry-schedule: divide its delays by this",
+      intArg("--speed", 1),
+      1,
+    );
   addDeliveryOptions(command).addHelpText(
     "after",
     `
@@ -93,6 +108,9 @@ Examples:
     }
     const options: SendOptions = {
       ...deliveryOptions({ ...flags, to }),
+      ...(flags.retrySchedule === "platform"
+        ? { retryDelaysMs: platformDelaysMs(flags.speed) }
+        : {}),
       events: specs,
       count: flags.count,
       lookup: templateLookup(this, io),
@@ -110,6 +128,10 @@ Examples:
       newTicket: flags.newTicket === true,
       skipValidation: flags.skipValidation === true,
     };
+    if (options.retryDelaysMs)
+      out.note(
+        `Retries on the platform's schedule (our assumption)${flags.speed > 1 ? `, ${flags.speed}× faster` : ""}: ${options.retryDelaysMs.map((ms) => `${Math.round(ms * 10) / 10}ms`).join(", ")}`,
+      );
     let events = composeAll({ ...options, skipValidation: true });
     for (const e of events) {
       out.note(
