@@ -6,7 +6,9 @@ import { TicketHooksError, usageError } from "../../core/errors.js";
 import { type ComposedEvent, invalidEventError } from "../../core/events/compose.js";
 import { parseAssignment } from "../../core/events/overrides.js";
 import { readTextFile } from "../../core/events/templates.js";
+import { varyEvent } from "../../core/events/vary.js";
 import { isPlainObject, parseJsonOrThrow } from "../../core/json.js";
+import { newSeed, SeededRandom } from "../../core/random.js";
 import { validateEvent } from "../../core/validation/validate.js";
 import { editText } from "../../io/editor.js";
 import {
@@ -19,7 +21,7 @@ import {
 } from "../deliveries.js";
 import type { CliIo } from "../io.js";
 import { allowEnvOption, allowedEnv, intArg, templatesOption } from "../options.js";
-import { outputFor } from "../output.js";
+import { type Output, outputFor } from "../output.js";
 import { describeOrigin, templateLookup } from "../template-source.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -37,6 +39,39 @@ interface SendFlags extends DeliveryFlags {
   templates?: string;
   retrySchedule?: "platform";
   speed: number;
+  vary?: number;
+  seed?: number;
+}
+
+/** --vary: n valid, unusual variants of the one event given (seeded, so repeatable). */
+function variantsOf(
+  events: ComposedEvent[],
+  count: number,
+  seedFlag: number | undefined,
+  out: Output,
+): ComposedEvent[] {
+  const [event] = events;
+  if (events.length !== 1 || !event || !isPlainObject(event.value)) {
+    throw usageError(
+      "BAD_VARY",
+      "--vary takes exactly one event (a JSON object)",
+      "e.g. send created --vary 50",
+    );
+  }
+  const seed = seedFlag ?? newSeed();
+  const variants = varyEvent(event.value, count, new SeededRandom(seed));
+  out.note(
+    `Seed ${seed}: ${variants.length} variant(s) of ${event.validation.eventType ?? event.spec} (repeat with --seed ${seed})`,
+  );
+  return variants.map((v, i) => {
+    out.note(`  ${i + 1}. ${v.label}`);
+    return {
+      ...event,
+      spec: `${event.spec} (variant ${i + 1})`,
+      value: v.value,
+      validation: validateEvent(v.value),
+    };
+  });
 }
 
 export function sendCommand(io: CliIo): Command {
@@ -75,6 +110,16 @@ export function sendCommand(io: CliIo): Command {
         "--retry-schedule <name>",
         "retry every failed answer on the platform's back-off (over ~3 days; see the README)",
       ).choices(["platform"]),
+    )
+    .option(
+      "--vary <n>",
+      "send n valid but unusual variants of the event (nulls, unicode, long strings, boundary times…)",
+      intArg("--vary", 1, 10_000),
+    )
+    .option(
+      "--seed <n>",
+      "seed of --vary (printed when not given)",
+      intArg("--seed", 0, 2 ** 32 - 1),
     )
     .option(
       "--speed <factor>",
@@ -139,6 +184,7 @@ Examples:
       );
     }
     if (flags.edit) events = events.map((e) => editEvent(e, io));
+    if (flags.vary !== undefined) events = variantsOf(events, flags.vary, flags.seed, out);
     const invalid = events.find((e) => !e.validation.valid);
     if (invalid && !options.skipValidation) throw invalidEventError(invalid);
     for (const e of events) {
