@@ -51,7 +51,8 @@ function slots(value: unknown, node: Schema, path: PathSegment[], out: Slot[]): 
   }
   const array = variants.find((v) => v.type === "array" && isPlainObject(v.items));
   if (array && Array.isArray(value)) {
-    value.forEach((item, i) => slots(item, array.items as Schema, [...path, i], out));
+    for (let i = 0; i < value.length; i++)
+      slots(value[i], array.items as Schema, [...path, i], out);
   }
 }
 
