@@ -170,7 +170,7 @@ describe("scenario files are checked against their schema", { timeout: 20_000 },
     expect(r.stderr).toContain(
       'step 1 ("a"): unknown key "expect.statuss" (did you mean "status"?)',
     );
-    expect(r.stderr).toContain('step 2 ("b"): "delay_ms" must be >= 0');
+    expect(r.stderr).toContain('step 2 ("b"): "delay_ms" must be a number >= 0');
     expect(r.stderr).toContain(
       'step 2 ("b"): "expect.status" must be a status (200), a class ("2xx")',
     );

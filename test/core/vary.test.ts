@@ -56,7 +56,7 @@ describe("--vary", () => {
             expect(validateEvent(v.value).errors).toEqual([]);
         },
       ),
-      { numRuns: 40 },
+      { numRuns: 150 },
     );
   });
 });

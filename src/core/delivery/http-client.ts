@@ -10,7 +10,7 @@ export interface HttpResponse {
 export interface HttpSender {
   post(path: string, headers: Record<string, string>, body: string | Buffer): Promise<HttpResponse>;
   /** Any method (a scenario's probe of the developer's app); no body when undefined. */
-  request(
+  request?(
     method: string,
     path: string,
     headers: Record<string, string>,

@@ -61,6 +61,16 @@ function where(file: string, steps: unknown[], pointer: string): { at: string; k
   return { at: `${file}: step ${index + 1}${name}`, key: parts.slice(2).join(".") };
 }
 
+/** What a step's own keys must hold, said plainly (Ajv's words are about the schema). */
+const STEP_KEY_RULES: Record<string, string> = {
+  name: "must be a non-empty string",
+  event: "must be an event name, type or file",
+  resend: "must name an earlier step",
+  set: "must be an object of path → value",
+  unset: "must be a list of paths",
+  delay_ms: "must be a number >= 0",
+};
+
 /** One line per schema error, the most telling first: unknown keys, then wrong values. */
 function schemaErrors(file: string, value: unknown, errors: readonly AjvError[]): string[] {
   const steps = isPlainObject(value) && Array.isArray(value.steps) ? value.steps : [];
@@ -92,6 +102,10 @@ function schemaErrors(file: string, value: unknown, errors: readonly AjvError[])
       line = `${at}: unknown key "${full}"${didYouMean(extra, known)}; known keys: ${known.join(", ")}`;
     } else if (error.keyword === "required") {
       line = `${at}: "${key ? `${key}.` : ""}${String(error.params.missingProperty)}" is required`;
+    } else if (key === "steps" && error.keyword === "minItems") {
+      line = `${file}: expected {"steps": [ … ]} with at least one step`;
+    } else if (STEP_KEY_RULES[key] && /^steps\/\d+\//.test(error.instancePath.slice(1))) {
+      line = `${at}: "${key}" ${STEP_KEY_RULES[key]}`;
     } else if (error.keyword === "anyOf" && key.startsWith("expect.status")) {
       line = `${at}: "${key}" must be a status (200), a class ("2xx"), or a list of them`;
     } else {

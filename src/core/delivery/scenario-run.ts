@@ -53,13 +53,10 @@ async function runProbe(
     headers["content-type"] = "application/json";
   const started = performance.now();
   const base = { event_type: null, event_id: null, method: probe.method, url: url.href };
+  const request = sender.request?.bind(sender);
   try {
-    const res = await sender.request(
-      probe.method,
-      `${url.pathname}${url.search}`,
-      headers,
-      probe.body,
-    );
+    if (!request) throw new Error("this HTTP client cannot send probes (it has no request())");
+    const res = await request(probe.method, `${url.pathname}${url.search}`, headers, probe.body);
     return {
       ...base,
       status: res.status,

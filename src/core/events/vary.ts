@@ -73,6 +73,14 @@ const BOUNDARY_TIMES = [0, 2_147_483_647, 2_147_483_648, 4_102_444_800];
 
 type Obj = Record<string, unknown>;
 
+/** Sets a value only where the field still exists (an earlier edit may have removed it). */
+function replace(event: Obj, path: PathSegment[], value: unknown): boolean {
+  if (getPath(event, path) === undefined) return false;
+  setPath(event, path, value);
+  relinkReply(event);
+  return true;
+}
+
 interface Mutation {
   label: string;
   apply(event: Obj, random: SeededRandom): boolean;
@@ -118,11 +126,7 @@ function mutations(event: Obj): Mutation[] {
   for (const slot of found.filter((s) => s.kind === "nullable")) {
     list.push({
       label: `null ${formatPath(slot.path)}`,
-      apply: (e) => {
-        setPath(e, slot.path, null);
-        relinkReply(e);
-        return true;
-      },
+      apply: (e) => replace(e, slot.path, null),
     });
   }
   const strings = found.filter((s) => s.kind === "string");
@@ -131,10 +135,7 @@ function mutations(event: Obj): Mutation[] {
       label: `${label} string`,
       apply: (e, random) => {
         const slot = random.pick(strings);
-        if (!slot) return false;
-        setPath(e, slot.path, text);
-        relinkReply(e);
-        return true;
+        return slot ? replace(e, slot.path, text) : false;
       },
     });
   }
@@ -142,10 +143,8 @@ function mutations(event: Obj): Mutation[] {
     label: "long string (100 000 characters)",
     apply: (e, random) => {
       const slot = random.pick(strings);
-      if (!slot) return false;
-      setPath(e, slot.path, "Lorem ipsum dolor sit amet, ".repeat(3572).slice(0, 100_000));
-      relinkReply(e);
-      return true;
+      const text = "Lorem ipsum dolor sit amet, ".repeat(3572).slice(0, 100_000);
+      return slot ? replace(e, slot.path, text) : false;
     },
   });
   list.push({
