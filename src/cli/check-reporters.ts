@@ -1,5 +1,6 @@
 import type { CaseResult, CheckReport, CheckSummary, RootCause } from "../core/check/run.js";
 import { jsonSafe, safeBlock, safeLine } from "../terminal/safe-text.js";
+import { diagnosisRecord, prettyDiagnosis } from "./diagnoses.js";
 import type { Paint } from "./output.js";
 
 /** A case's lines; `got` quotes the receiver's answer, so the text passes the sanitiser. */
@@ -49,6 +50,7 @@ export function prettySummary(s: CheckSummary, c: Paint, interrupted = false): s
 export function prettyReport(report: CheckReport, c: Paint): string[] {
   return [
     ...prettyRootCauses(report.rootCauses, c),
+    ...(report.diagnoses ?? []).flatMap((d) => [...prettyDiagnosis(d, c), ""]),
     ...report.results.flatMap((r) => prettyCase(r, c)),
     prettySummary(report.summary, c, report.interrupted),
   ];
@@ -57,6 +59,7 @@ export function prettyReport(report: CheckReport, c: Paint): string[] {
 export function jsonLines(report: CheckReport): string {
   return `${[
     ...report.rootCauses.map((r) => jsonSafe(JSON.stringify({ type: "root_cause", ...r }))),
+    ...(report.diagnoses ?? []).map((d) => jsonSafe(diagnosisRecord(d))),
     ...report.results.map((r) => jsonSafe(JSON.stringify({ type: "case", ...r }))),
     jsonSafe(
       JSON.stringify({ type: "summary", ...report.summary, interrupted: report.interrupted }),

@@ -60,6 +60,7 @@ export class DeliveryPrinter {
         jsonSafe(
           JSON.stringify({
             type: "delivery",
+            ...(r.step === undefined ? {} : { step: r.step }),
             event_type: r.event_type,
             event_id: r.event_id,
             method: r.method,
@@ -86,8 +87,9 @@ export class DeliveryPrinter {
     const error = r.error ? `  ${paint(safeLine(r.error))}` : "";
     const type = r.event_type === null ? "(no event_type)" : safeLine(r.event_type);
     const id = r.event_id === null ? "-" : safeLine(r.event_id);
+    const step = r.step === undefined ? "" : `${c.bold(safeLine(r.step))}  `;
     this.buffer.push(
-      `${paint(`${mark} ${status}`)}  ${type}  ${c.dim(id)}  ${r.method} ${safeLine(r.url)}  ${r.duration_ms}ms  ${attempts}${error}`,
+      `${paint(`${mark} ${status}`)}  ${step}${r.step !== undefined && r.event_type === null ? "probe" : type}  ${c.dim(id)}  ${r.method} ${safeLine(r.url)}  ${r.duration_ms}ms  ${attempts}${error}`,
     );
     if (this.options.verbose && r.response_headers) {
       for (const [k, v] of Object.entries(r.response_headers)) {

@@ -22,6 +22,7 @@ const COMMANDS: Record<string, () => Promise<(io: CliIo) => Command>> = {
   replay: async () => (await import("./commands/replay.js")).replayCommand,
   scenario: async () => (await import("./commands/scenario.js")).scenarioCommand,
   check: async () => (await import("./commands/check.js")).checkCommand,
+  doctor: async () => (await import("./commands/doctor.js")).doctorCommand,
   export: async () => (await import("./commands/export.js")).exportCommand,
   templates: async () => (await import("./commands/templates.js")).templatesCommand,
   init: async () => (await import("./commands/init.js")).initCommand,

@@ -54,3 +54,9 @@ export function didYouMean(word: string, candidates: Iterable<string>): string {
   const match = closest(word, candidates);
   return match === undefined ? "" : `did you mean ${match}?`;
 }
+
+/** ` (did you mean "x"?)` to append to a message, or an empty string. */
+export function didYouMeanSuffix(word: string, candidates: Iterable<string>): string {
+  const match = closest(word, candidates);
+  return match === undefined ? "" : ` (did you mean "${match}"?)`;
+}

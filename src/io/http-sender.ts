@@ -200,5 +200,20 @@ export function createHttpSender(options: HttpSenderOptions): HttpSender {
       await pool.close();
       for (const attempt of free) attempt.dispose();
     },
+    request(method, path, headers, body) {
+      const attempt = free.pop() ?? new Attempt(options.timeoutMs, release);
+      return new Promise<HttpResponse>((resolve, reject) => {
+        attempt.start(resolve, reject);
+        pool.dispatch(
+          {
+            method: method as Dispatcher.HttpMethod,
+            path,
+            headers,
+            ...(body === undefined ? {} : { body }),
+          },
+          attempt,
+        );
+      });
+    },
   };
 }

@@ -107,7 +107,7 @@ describe("composeScenario", () => {
       },
       { lookup: lookup(), env: { N: "7" }, allowEnv: ["N"] },
     );
-    const [opened, closed] = steps.map((s) => s.event.value as Ev);
+    const [opened, closed] = steps.map((s) => s.event?.value as Ev);
     expect(opened?.data.ticket.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(closed?.data.ticket.id).toBe(opened?.data.ticket.id);
     expect(closed?.data.ticket.title).toBe("Flow 7 (closed)");
@@ -165,7 +165,7 @@ describe("composeScenario", () => {
       },
       { lookup: lookup() },
     );
-    expect(step?.event.validation.valid).toBe(false);
+    expect(step?.event?.validation.valid).toBe(false);
   });
 });
 

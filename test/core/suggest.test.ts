@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { closestDocumentedPath } from "../../src/core/events/documented-paths.js";
-import { closest, editDistance } from "../../src/core/suggest.js";
+import { closest, didYouMeanSuffix, editDistance } from "../../src/core/suggest.js";
 
 describe("editDistance", () => {
   it("counts insertions, deletions, substitutions and neighbour swaps as one", () => {
@@ -32,5 +32,19 @@ describe("closestDocumentedPath", () => {
     );
     expect(closestDocumentedPath("data.ticket.title", type)).toBeUndefined();
     expect(closestDocumentedPath("data.custom_thing", type)).toBeUndefined();
+  });
+});
+
+describe("closest, for scenario keys", () => {
+  it("finds the nearest candidate within a third of the word", () => {
+    expect(editDistance("sett", "set")).toBe(1);
+    expect(editDistance("creatd", "created")).toBe(1);
+    expect(editDistance("udpated", "updated")).toBe(1); // a swap is one edit
+    expect(closest("creatd", ["created", "updated", "assigned", "resolved"])).toBe("created");
+    expect(closest("sett", ["name", "event", "set", "unset"])).toBe("set");
+    expect(closest("STATUSS", ["status", "body", "max_ms"])).toBe("status");
+    expect(closest("xyz", ["created", "updated"])).toBeUndefined();
+    expect(didYouMeanSuffix("x", ["set"])).toBe("");
+    expect(didYouMeanSuffix("resolvd", ["resolved"])).toBe(' (did you mean "resolved"?)');
   });
 });

@@ -4,6 +4,7 @@ import { failure } from "../../core/errors.js";
 import type { Exchange } from "../../core/receiving/exchange.js";
 import type { ListenOptions } from "../../core/receiving/listen.js";
 import { listen } from "../../core/receiving/listen.js";
+import { VERIFY_SIGNATURE_PATH } from "../../core/receiving/platform-api.js";
 import { maskSecret } from "../../core/signing/signature.js";
 import { listenPorts } from "../../io/adapters.js";
 import { eventTypeList } from "../filters.js";
@@ -35,6 +36,9 @@ interface ListenFlags {
   forwardSecret?: string;
   json?: boolean;
   ui: boolean;
+  platformApi?: boolean;
+  platformApiKey?: string;
+  platformApiKeyHeader?: string;
 }
 
 /** --json lines waiting for a slow reader past this are dropped (and counted). */
@@ -58,6 +62,14 @@ export function listenOptions(flags: ListenFlags): ListenOptions {
     record: flags.record,
     forwardTo: flags.forwardTo,
     forwardSecret: flags.forwardSecret,
+    ...(flags.platformApi
+      ? {
+          platformApi: {
+            apiKey: flags.platformApiKey,
+            ...(flags.platformApiKeyHeader ? { apiKeyHeader: flags.platformApiKeyHeader } : {}),
+          },
+        }
+      : {}),
   };
 }
 
@@ -89,6 +101,15 @@ export function listenCommand(io: CliIo): Command {
     .option("--forward-to <url>", "forward accepted events to your app; senders get its answer")
     .option("--forward-secret <secret>", "re-sign forwarded events with this secret")
     .option("--no-ui", "plain lines even on a terminal")
+    .option(
+      "--platform-api",
+      "also answer the platform's POST /v2/webhook-endpoints/verify-signature (see the README)",
+    )
+    .option("--platform-api-key <key>", "with --platform-api: accept only this API key")
+    .option(
+      "--platform-api-key-header <name>",
+      "with --platform-api: the header carrying the API key (default Authorization: Bearer)",
+    )
     .addOption(jsonOption())
     .addHelpText(
       "after",
@@ -177,6 +198,10 @@ Examples:
       }
       if (flags.record) out.note(`Recording to ${flags.record}`);
       if (flags.forwardTo) out.note(`Forwarding to ${flags.forwardTo}`);
+      if (flags.platformApi)
+        out.note(
+          `Platform API: POST ${new URL(VERIFY_SIGNATURE_PATH, listener.url).href} (point your API base URL at ${new URL("/", listener.url).href})`,
+        );
       let stop: Promise<unknown> = new Promise<void>((resolve) => {
         onStopSignal(
           io.signals,

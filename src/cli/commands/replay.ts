@@ -1,9 +1,11 @@
 import { readFileSync, statSync } from "node:fs";
 import { Command, InvalidArgumentError, Option } from "commander";
+import { ChaosLog, type ChaosSpec, chaosStream, parseChaos } from "../../core/delivery/chaos.js";
 import { replayPlan } from "../../core/delivery/replay.js";
 import { deliverPlanned } from "../../core/delivery/send.js";
 import { TicketHooksError, usageError } from "../../core/errors.js";
 import { isPlainObject, tryParseJson } from "../../core/json.js";
+import { newSeed, SeededRandom } from "../../core/random.js";
 import { DEFAULT_MAX_LINE, notARecording, readRecorded } from "../../core/receiving/recording.js";
 import {
   addDeliveryOptions,
@@ -30,6 +32,8 @@ interface ReplayFlags extends DeliveryFlags {
   timing: "fast" | "original";
   speed: number;
   maxLine: number;
+  chaos?: ChaosSpec;
+  seed?: number;
 }
 
 function positive(value: string): number {
@@ -66,6 +70,16 @@ export function replayCommand(io: CliIo): Command {
       "skip recording lines longer than this, with a warning",
       intArg("--max-line", 1),
       DEFAULT_MAX_LINE,
+    )
+    .option(
+      "--chaos <spec>",
+      "disturb the delivery: duplicate=P,reorder=N,jitter=MS (reproducible with --seed)",
+      parseChaos,
+    )
+    .option(
+      "--seed <n>",
+      "seed of --chaos (printed when not given)",
+      intArg("--seed", 0, 2 ** 32 - 1),
     );
   addDeliveryOptions(command).addHelpText(
     "after",
@@ -119,13 +133,22 @@ Examples:
     }
     out.note(`Replaying ${source}`);
     const planned = replayPlan(counted(), options);
-    async function* plan() {
+    async function* matchedPlan() {
       for await (const request of planned) {
         matched++;
         yield request;
       }
     }
+    let plan = matchedPlan();
+    const chaos = flags.chaos;
+    const seed = flags.seed ?? newSeed();
+    const log = new ChaosLog();
+    if (chaos) {
+      out.note(`Seed ${seed} (repeat this run with --seed ${seed})`);
+      plan = chaosStream(plan, chaos, new SeededRandom(seed), io.clock, (d) => log.add(d));
+    }
     const finish = () => {
+      if (chaos) out.note(log.summary(seed, chaos));
       if (broken > 10) out.warn(`${broken - 10} more unreadable line(s) skipped`);
       if (read === 0 && broken > 0) throw notARecording(source, broken);
       if (read > 0 && matched === 0) {
@@ -140,12 +163,12 @@ Examples:
       }
     };
     if (flags.dryRun) {
-      await printDryRun(out, plan(), flags, to);
+      await printDryRun(out, plan, flags, to);
       finish();
       return;
     }
     try {
-      await runDeliveries(out, flags, 0, (deps) => deliverPlanned(plan(), options, deps));
+      await runDeliveries(out, flags, 0, (deps) => deliverPlanned(plan, options, deps));
     } finally {
       finish();
     }

@@ -1,16 +1,17 @@
 import { existsSync } from "node:fs";
 import { Command } from "commander";
-import { bodyFactory, type PlannedRequest } from "../../core/delivery/requests.js";
 import {
+  BUILTIN_DESCRIPTIONS,
   BUILTIN_SCENARIOS,
-  composeScenario,
-  lifecycleScenario,
-  loadScenarioFile,
-  type ScenarioEvent,
-} from "../../core/delivery/scenario.js";
-import { deliverPlanned } from "../../core/delivery/send.js";
-import { TicketHooksError, usageError } from "../../core/errors.js";
+  builtinScenario,
+  isBuiltin,
+} from "../../core/delivery/builtin-scenarios.js";
+import { applyChaos, ChaosLog, type ChaosSpec, parseChaos } from "../../core/delivery/chaos.js";
+import { composeScenario, loadScenarioFile } from "../../core/delivery/scenario.js";
+import { type PlannedStep, planSteps, runScenario } from "../../core/delivery/scenario-run.js";
+import { TicketHooksError } from "../../core/errors.js";
 import { invalidEventError } from "../../core/events/compose.js";
+import { newSeed, SeededRandom } from "../../core/random.js";
 import {
   addDeliveryOptions,
   type DeliveryFlags,
@@ -20,13 +21,16 @@ import {
   runDeliveries,
 } from "../deliveries.js";
 import type { CliIo } from "../io.js";
-import { allowEnvOption, allowedEnv, templatesOption } from "../options.js";
+import { allowEnvOption, allowedEnv, intArg, templatesOption } from "../options.js";
 import { outputFor } from "../output.js";
 import { templateLookup } from "../template-source.js";
 
 interface ScenarioFlags extends DeliveryFlags {
   skipValidation?: boolean;
   templates?: string;
+  seed?: number;
+  speed: number;
+  chaos?: ChaosSpec;
 }
 
 export function scenarioCommand(io: CliIo): Command {
@@ -36,13 +40,29 @@ export function scenarioCommand(io: CliIo): Command {
     )
     .argument("<scenario>", `a built-in (${BUILTIN_SCENARIOS.join(", ")}) or a scenario JSON file`)
     .option("--skip-validation", "send steps that fail validation")
+    .option(
+      "--seed <n>",
+      "seed of the built-ins' ids, copies and order (printed when not given)",
+      intArg("--seed", 0, 2 ** 32 - 1),
+    )
+    .option(
+      "--chaos <spec>",
+      "disturb the delivery: duplicate=P,reorder=N,jitter=MS (reproducible with --seed)",
+      parseChaos,
+    )
+    .option(
+      "--speed <factor>",
+      "retry-storm: divide the platform's retry delays by this",
+      intArg("--speed", 1),
+      1000,
+    )
     .addOption(templatesOption())
     .addOption(allowEnvOption());
   addDeliveryOptions(command, { load: false }).addHelpText(
     "after",
     `
-lifecycle: created → a client reply (updated) → assigned → an agent reply (updated) → resolved,
-one ticket id, replies accumulating, timestamps increasing and ending now.
+Built-in scenarios (--seed N repeats one exactly):
+${BUILTIN_SCENARIOS.map((b) => `  ${b}: ${BUILTIN_DESCRIPTIONS[b]}`).join("\n")}
 
 A scenario file lists steps, sent in order:
   { "steps": [
@@ -65,20 +85,31 @@ Examples:
       env: io.env,
       allowEnv: allowedEnv(this, io),
     };
-    let steps: ScenarioEvent[];
-    if ((BUILTIN_SCENARIOS as readonly string[]).includes(name) && !existsSync(name)) {
-      steps = lifecycleScenario(compose);
-    } else if (existsSync(name)) {
-      steps = composeScenario(loadScenarioFile(name), compose);
+    let planned: PlannedStep[];
+    const seed = flags.seed ?? newSeed();
+    if (existsSync(name)) {
+      planned = planSteps(composeScenario(loadScenarioFile(name), compose));
     } else {
-      throw usageError(
-        "UNKNOWN_SCENARIO",
-        `unknown scenario "${name}" (and no such file)`,
-        `Built-in: ${BUILTIN_SCENARIOS.join(", ")}; or give a path to a scenario JSON file.`,
-      );
+      planned = builtinScenario(name, { ...compose, seed, speed: flags.speed });
     }
-    const invalid = steps.find((s) => !s.event.validation.valid);
-    if (invalid && !flags.skipValidation) {
+    if (isBuiltin(name) || flags.chaos)
+      out.note(`Seed ${seed} (repeat this run with --seed ${seed})`);
+    if (flags.chaos) {
+      const log = new ChaosLog();
+      planned = applyChaos(planned, flags.chaos, new SeededRandom(seed)).map((d) => {
+        log.add(d);
+        const step = d.copy ? `${d.item.action.step} (chaos copy)` : d.item.action.step;
+        return {
+          ...d.item,
+          action: { ...d.item.action, step },
+          waitMs: d.item.waitMs + d.jitterMs,
+        };
+      });
+      out.note(log.summary(seed, flags.chaos));
+    }
+    const steps = planned.map((p) => p.action);
+    const invalid = steps.find((s) => s.event && !s.event.validation.valid);
+    if (invalid?.event && !flags.skipValidation) {
       const error = invalidEventError(invalid.event);
       throw new TicketHooksError(error.code, `step "${invalid.step}": ${error.message}`, {
         details: error.details,
@@ -86,19 +117,18 @@ Examples:
       });
     }
     out.note(`Scenario ${name}: ${steps.map((s) => s.step).join(" → ")}`);
-    for (const file of new Set(steps.map((s) => s.event.file))) out.note(`Using ${file}`);
-    let due = 0;
-    const planned: PlannedRequest[] = steps.map((s) => {
-      due += s.delayMs;
-      return { ...bodyFactory(s.event).first, ...(due > 0 ? { dueMs: due } : {}) };
-    });
+    for (const file of new Set(steps.flatMap((s) => (s.event ? [s.event.file] : []))))
+      out.note(`Using ${file}`);
     if (flags.dryRun) {
-      await printDryRun(out, planned, flags, to);
+      await printDryRun(
+        out,
+        planned.flatMap((p) => (p.request ? [p.request] : [])),
+        flags,
+        to,
+      );
       return;
     }
-    const options = { ...deliveryOptions({ ...flags, to }), concurrency: 1 };
-    await runDeliveries(out, flags, planned.length, (deps) =>
-      deliverPlanned(planned.values(), options, deps),
-    );
+    const options = { ...deliveryOptions({ ...flags, to }), concurrency: 1, source: name };
+    await runDeliveries(out, flags, planned.length, (deps) => runScenario(planned, options, deps));
   });
 }

@@ -1,12 +1,15 @@
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import { bodyFactory } from "../../core/delivery/requests.js";
+import { platformDelaysMs } from "../../core/delivery/retry-schedule.js";
 import { composeAll, deliver, type SendOptions } from "../../core/delivery/send.js";
 import { TicketHooksError, usageError } from "../../core/errors.js";
 import { type ComposedEvent, invalidEventError } from "../../core/events/compose.js";
 import { closestDocumentedPath } from "../../core/events/documented-paths.js";
 import { parseAssignment } from "../../core/events/overrides.js";
 import { readTextFile } from "../../core/events/templates.js";
+import { varyEvent } from "../../core/events/vary.js";
 import { isPlainObject, parseJsonOrThrow } from "../../core/json.js";
+import { newSeed, SeededRandom } from "../../core/random.js";
 import { validateEvent } from "../../core/validation/validate.js";
 import { editText } from "../../io/editor.js";
 import { readInput } from "../../io/input.js";
@@ -36,6 +39,41 @@ interface SendFlags extends DeliveryFlags {
   skipValidation?: boolean;
   count: number;
   templates?: string;
+  retrySchedule?: "platform";
+  speed: number;
+  vary?: number;
+  seed?: number;
+}
+
+/** --vary: n valid, unusual variants of the one event given (seeded, so repeatable). */
+function variantsOf(
+  events: ComposedEvent[],
+  count: number,
+  seedFlag: number | undefined,
+  out: Output,
+): ComposedEvent[] {
+  const [event] = events;
+  if (events.length !== 1 || !event || !isPlainObject(event.value)) {
+    throw usageError(
+      "BAD_VARY",
+      "--vary takes exactly one event (a JSON object)",
+      "e.g. send created --vary 50",
+    );
+  }
+  const seed = seedFlag ?? newSeed();
+  const variants = varyEvent(event.value, count, new SeededRandom(seed));
+  out.note(
+    `Seed ${seed}: ${variants.length} variant(s) of ${event.validation.eventType ?? event.spec} (repeat with --seed ${seed})`,
+  );
+  return variants.map((v, i) => {
+    out.note(`  ${i + 1}. ${v.label}`);
+    return {
+      ...event,
+      spec: `${event.spec} (variant ${i + 1})`,
+      value: v.value,
+      validation: validateEvent(v.value),
+    };
+  });
 }
 
 export function sendCommand(io: CliIo): Command {
@@ -68,7 +106,29 @@ export function sendCommand(io: CliIo): Command {
       1,
     )
     .addOption(templatesOption())
-    .addOption(allowEnvOption());
+    .addOption(allowEnvOption())
+    .addOption(
+      new Option(
+        "--retry-schedule <name>",
+        "retry every failed answer on the platform's back-off (over ~3 days; see the README)",
+      ).choices(["platform"]),
+    )
+    .option(
+      "--vary <n>",
+      "send n valid but unusual variants of the event (nulls, unicode, long strings, boundary times…)",
+      intArg("--vary", 1, 10_000),
+    )
+    .option(
+      "--seed <n>",
+      "seed of --vary (printed when not given)",
+      intArg("--seed", 0, 2 ** 32 - 1),
+    )
+    .option(
+      "--speed <factor>",
+      "with --retry-schedule: divide its delays by this",
+      intArg("--speed", 1),
+      1,
+    );
   addDeliveryOptions(command).addHelpText(
     "after",
     `
@@ -102,6 +162,9 @@ Examples:
     const options: SendOptions = {
       ...deliveryOptions({ ...flags, to }),
       ...(stdin === undefined ? {} : { stdin }),
+      ...(flags.retrySchedule === "platform"
+        ? { retryDelaysMs: platformDelaysMs(flags.speed) }
+        : {}),
       events: specs,
       count: flags.count,
       lookup: templateLookup(this, io),
@@ -119,6 +182,10 @@ Examples:
       newTicket: flags.newTicket === true,
       skipValidation: flags.skipValidation === true,
     };
+    if (options.retryDelaysMs)
+      out.note(
+        `Retries on the platform's schedule (our assumption)${flags.speed > 1 ? `, ${flags.speed}× faster` : ""}: ${options.retryDelaysMs.map((ms) => `${Math.round(ms * 10) / 10}ms`).join(", ")}`,
+      );
     let events = composeAll({ ...options, skipValidation: true });
     for (const e of events) {
       out.note(
@@ -126,6 +193,7 @@ Examples:
       );
     }
     if (flags.edit) events = events.map((e) => editEvent(e, io));
+    if (flags.vary !== undefined) events = variantsOf(events, flags.vary, flags.seed, out);
     const invalid = events.find((e) => !e.validation.valid);
     if (invalid && !options.skipValidation) throw invalidEventError(invalid);
     for (const e of events) {

@@ -46,7 +46,7 @@ function signed(ctx: Context, body: string): Promise<Answer> {
 }
 
 /** Same content, other whitespace and key order: a receiver that re-serialises will miscompute. */
-function reformat(value: unknown): string {
+export function reformat(value: unknown): string {
   const reorder = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(reorder);
     if (v && typeof v === "object") {

@@ -18,6 +18,8 @@ import {
   now,
   SLOW_CASE,
 } from "./cases.js";
+import { diagnoseRejections } from "./check-doctor.js";
+import type { Diagnosis } from "./doctor.js";
 
 export interface CheckOptions extends ComposeOptions {
   to: string;
@@ -89,6 +91,8 @@ export interface CheckReport {
   summary: CheckSummary;
   /** Stopped by `deps.signal` before the end: the results are those run so far. */
   interrupted: boolean;
+  /** When valid, signed events were rejected: what the signature doctor found, and why. */
+  diagnoses?: Diagnosis[];
 }
 
 /** The valid event a negative case is compared with. */
@@ -330,9 +334,12 @@ export async function runCheck(options: CheckOptions, deps: CheckDeps): Promise<
   }
   const rootCauses = findRootCauses(results, options.secret, signer.signatureHeader);
   if (rootCauses.length > 0) applyRootCause(results, rootCauses[0] as RootCause);
+  // Valid, signed events all rejected: the signature doctor says why.
+  const diagnoses = interrupted ? undefined : await diagnoseRejections(options, deps, results);
   const count = (s: CaseStatus) => results.filter((r) => r.status === s).length;
   return {
     rootCauses,
+    ...(diagnoses ? { diagnoses } : {}),
     results,
     interrupted,
     summary: {

@@ -13,6 +13,13 @@ export const RESPONSE_KEEP_BYTES = 64 * 1024;
 
 export interface HttpSender {
   post(path: string, headers: Record<string, string>, body: string | Buffer): Promise<HttpResponse>;
+  /** Any method (a scenario's probe of the developer's app); no body when undefined. */
+  request?(
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body: string | undefined,
+  ): Promise<HttpResponse>;
   close(): Promise<void>;
 }
 

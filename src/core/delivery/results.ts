@@ -4,7 +4,10 @@ import { round } from "./stats.js";
 export interface DeliveryResult {
   event_type: string | null;
   event_id: string | null;
-  method: "POST";
+  /** POST for deliveries; a scenario's probe may use another method. */
+  method: string;
+  /** The scenario step it belongs to. */
+  step?: string;
   url: string;
   /** The receiver's last HTTP status; null when no answer came. */
   status: number | null;

@@ -3,88 +3,52 @@ import { type ComposedEvent, type ComposeOptions, composeEvent } from "../events
 import { defaultEntropy } from "../events/ids.js";
 import { getPath, parsePath } from "../events/paths.js";
 import { renderTemplate } from "../events/placeholders.js";
-import { loadTemplate, readTextFile } from "../events/templates.js";
-import { isPlainObject, parseJsonOrThrow } from "../json.js";
+import { loadTemplate } from "../events/templates.js";
 import { validateEvent } from "../validation/validate.js";
+import type { Expectation } from "./expectations.js";
+import type { Scenario } from "./scenario-file.js";
 
-export interface ScenarioStep {
-  name: string;
-  /** Event name, type or JSON file, as for `send`. */
-  event: string;
-  /** path → value; values may use placeholders and `{{steps.<name>.<path>}}`. */
-  set?: Record<string, unknown>;
-  unset?: string[];
-  /** Wait before this step. */
-  delay_ms?: number;
+export type { ProbeSpec, Scenario, ScenarioStep } from "./scenario-file.js";
+export { loadScenarioFile, SCENARIO_VERSION } from "./scenario-file.js";
+
+/** A request to the developer's own app, placeholders rendered. */
+export interface ProbeRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: string | undefined;
 }
 
-export interface Scenario {
-  name: string;
-  steps: ScenarioStep[];
-}
-
+/** A step that delivers an event. */
 export interface ScenarioEvent {
   step: string;
   event: ComposedEvent;
   delayMs: number;
+  expect?: Expectation;
+  probe?: undefined;
 }
 
-export const BUILTIN_SCENARIOS = ["lifecycle"] as const;
-
-/** Reads and checks a scenario file: `{ "steps": [...] }` or a bare array of steps. */
-export function loadScenarioFile(file: string): Scenario {
-  const value = parseJsonOrThrow(readTextFile(file), file);
-  const steps = Array.isArray(value) ? value : isPlainObject(value) ? value.steps : undefined;
-  if (!Array.isArray(steps) || steps.length === 0) {
-    throw usageError("BAD_SCENARIO", `${file}: expected {"steps": [ … ]} with at least one step`);
-  }
-  const names = new Set<string>();
-  const checked = steps.map((raw, i): ScenarioStep => {
-    const where = `${file}: step ${i + 1}`;
-    if (!isPlainObject(raw)) throw usageError("BAD_SCENARIO", `${where} must be an object`);
-    const name = raw.name === undefined ? `step${i + 1}` : raw.name;
-    if (typeof name !== "string" || name === "")
-      throw usageError("BAD_SCENARIO", `${where}: "name" must be a non-empty string`);
-    if (names.has(name))
-      throw usageError("BAD_SCENARIO", `${where}: the name "${name}" is used twice`);
-    names.add(name);
-    if (typeof raw.event !== "string")
-      throw usageError(
-        "BAD_SCENARIO",
-        `${where} ("${name}"): "event" must be an event name, type or file`,
-      );
-    if (raw.set !== undefined && !isPlainObject(raw.set))
-      throw usageError(
-        "BAD_SCENARIO",
-        `${where} ("${name}"): "set" must be an object of path → value`,
-      );
-    if (
-      raw.unset !== undefined &&
-      !(Array.isArray(raw.unset) && raw.unset.every((u) => typeof u === "string"))
-    ) {
-      throw usageError("BAD_SCENARIO", `${where} ("${name}"): "unset" must be a list of paths`);
-    }
-    if (raw.delay_ms !== undefined && !(typeof raw.delay_ms === "number" && raw.delay_ms >= 0)) {
-      throw usageError("BAD_SCENARIO", `${where} ("${name}"): "delay_ms" must be a number >= 0`);
-    }
-    return {
-      name,
-      event: raw.event,
-      ...(raw.set ? { set: raw.set as Record<string, unknown> } : {}),
-      ...(raw.unset ? { unset: raw.unset as string[] } : {}),
-      ...(raw.delay_ms !== undefined ? { delay_ms: raw.delay_ms as number } : {}),
-    };
-  });
-  return { name: file, steps: checked };
+/** A step that calls the developer's app and checks its answer. */
+export interface ScenarioProbe {
+  step: string;
+  probe: ProbeRequest;
+  delayMs: number;
+  expect?: Expectation;
+  event?: undefined;
 }
+
+export type ScenarioAction = ScenarioEvent | ScenarioProbe;
 
 /**
  * Composes every step in order. `{{steps.NAME.PATH}}` reads the event an earlier step produced
  * (after its own edits); naming a step that is not defined before is an error listing the names.
  */
-export function composeScenario(scenario: Scenario, options: ComposeOptions = {}): ScenarioEvent[] {
-  const produced = new Map<string, unknown>();
-  return scenario.steps.map((step) => {
+export function composeScenario(
+  scenario: Scenario,
+  options: ComposeOptions = {},
+): ScenarioAction[] {
+  const produced = new Map<string, ComposedEvent>();
+  return scenario.steps.map((step): ScenarioAction => {
     const resolve = (name: string): unknown => {
       if (!name.startsWith("steps.")) return undefined;
       const [, stepName = "", ...rest] = name.split(".");
@@ -99,8 +63,8 @@ export function composeScenario(scenario: Scenario, options: ComposeOptions = {}
         );
       }
       const path = rest.join(".");
-      const value =
-        path === "" ? produced.get(stepName) : getPath(produced.get(stepName), parsePath(path));
+      const event = produced.get(stepName)?.value;
+      const value = path === "" ? event : getPath(event, parsePath(path));
       if (value === undefined) {
         throw usageError(
           "UNKNOWN_STEP_PATH",
@@ -109,24 +73,47 @@ export function composeScenario(scenario: Scenario, options: ComposeOptions = {}
       }
       return value;
     };
-    const set = Object.entries(step.set ?? {}).map(
-      ([path, value]) =>
-        [
-          path,
-          renderTemplate(value, {
-            source: `${scenario.name} (step "${step.name}")`,
-            resolve,
-            ...(options.env ? { env: options.env } : {}),
-            ...(options.allowEnv ? { allowEnv: options.allowEnv } : {}),
-          }),
-        ] as const,
-    );
-    const event = composeEvent(step.event, {
-      ...options,
-      overrides: { set, unset: step.unset ?? [] },
-    });
-    produced.set(step.name, event.value);
-    return { step: step.name, event, delayMs: step.delay_ms ?? 0 };
+    const render = (value: unknown) =>
+      renderTemplate(value, {
+        source: `${scenario.name} (step "${step.name}")`,
+        resolve,
+        ...(options.env ? { env: options.env } : {}),
+        ...(options.allowEnv ? { allowEnv: options.allowEnv } : {}),
+      });
+    const common = {
+      step: step.name,
+      delayMs: step.delay_ms ?? 0,
+      ...(step.expect ? { expect: step.expect } : {}),
+    };
+    if (step.probe) {
+      const headers = Object.fromEntries(
+        Object.entries(step.probe.headers ?? {}).map(([k, v]) => [k, String(render(v))]),
+      );
+      const body = step.probe.body === undefined ? undefined : render(step.probe.body);
+      return {
+        ...common,
+        probe: {
+          method: (step.probe.method ?? "GET").toUpperCase(),
+          url: String(render(step.probe.url)),
+          headers,
+          body: body === undefined || typeof body === "string" ? body : JSON.stringify(body),
+        },
+      };
+    }
+    const event =
+      step.resend !== undefined
+        ? (produced.get(step.resend) as ComposedEvent)
+        : composeEvent(step.event as string, {
+            ...options,
+            overrides: {
+              set: Object.entries(step.set ?? {}).map(
+                ([path, value]) => [path, render(value)] as const,
+              ),
+              unset: step.unset ?? [],
+            },
+          });
+    produced.set(step.name, event);
+    return { ...common, event };
   });
 }
 

@@ -32,6 +32,11 @@ export interface DeliverOptions extends RequestOptions {
   backoffMs?: number;
   /** Longest back-off, also the cap on Retry-After. Default 30000. */
   maxBackoffMs?: number;
+  /**
+   * The wait before each retry, in ms (the platform's schedule, see retry-schedule.ts): replaces
+   * retries and back-off, and every non-2xx answer is retried, as the platform does.
+   */
+  retryDelaysMs?: readonly number[] | undefined;
   /** Times each event is sent; each copy gets a fresh event_id when > 1. Default 1. */
   count?: number;
   /** Requests in flight at once. Default 1. */
@@ -154,7 +159,8 @@ export async function deliverPlanned(
   const url = parseTarget(options.to);
   const path = `${url.pathname}${url.search}`;
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const retries = options.retries ?? 0;
+  const schedule = options.retryDelaysMs;
+  const retries = schedule ? schedule.length : (options.retries ?? 0);
   const backoffMs = options.backoffMs ?? 500;
   const maxBackoffMs = options.maxBackoffMs ?? 30_000;
   const concurrency = Math.max(1, options.concurrency ?? 1);
@@ -176,7 +182,9 @@ export async function deliverPlanned(
     let error: string | null = null;
     for (;;) {
       attempts++;
-      let wait = Math.min(backoffMs * 2 ** (attempts - 1), maxBackoffMs);
+      let wait = schedule
+        ? (schedule[attempts - 1] ?? 0)
+        : Math.min(backoffMs * 2 ** (attempts - 1), maxBackoffMs);
       try {
         const headers =
           request.signature === undefined
@@ -184,8 +192,11 @@ export async function deliverPlanned(
             : signer.headersWith(request.signature);
         response = await sender.post(path, headers, request.body);
         error = response.status >= 200 && response.status < 300 ? null : `HTTP ${response.status}`;
-        if (error === null || !retryable(response.status) || attempts > retries) break;
-        wait = Math.min(retryAfterMs(response, clock.now()) ?? wait, maxBackoffMs);
+        if (error === null || attempts > retries) break;
+        if (!schedule) {
+          if (!retryable(response.status)) break;
+          wait = Math.min(retryAfterMs(response, clock.now()) ?? wait, maxBackoffMs);
+        }
       } catch (err) {
         response = undefined;
         error = describeNetworkError(err, { host: url.host, timeoutMs }).message;

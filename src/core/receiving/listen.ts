@@ -4,6 +4,7 @@ import { findEvent } from "../events/catalogue.js";
 import { DEFAULT_SIGNATURE_HEADER } from "../signing/signature.js";
 import type { Exchange, ForwardResult } from "./exchange.js";
 import { LineBatch } from "./line-batch.js";
+import { type PlatformApiOptions, platformApiReply } from "./platform-api.js";
 import type { Forwarder, ForwardReply, HttpReply, ListenPorts, Recorder } from "./ports.js";
 import {
   DEFAULT_MAX_BODY,
@@ -37,6 +38,8 @@ export interface ListenOptions extends ReceiveConfig {
    * re-parses the body it shows, so 1,000 large events never sit in memory twice.
    */
   retainEvents?: boolean;
+  /** Also answer the platform's POST /v2/webhook-endpoints/verify-signature (platform-api.ts). */
+  platformApi?: boolean | PlatformApiOptions;
 }
 
 export interface ListenDeps extends ListenPorts {
@@ -247,6 +250,16 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
 
   /** Answers at once when there is nothing to wait for (no --delay, nothing to forward). */
   const handle = (request: IncomingRequest): HttpReply | Promise<HttpReply> => {
+    if (options.platformApi) {
+      const api = options.platformApi === true ? {} : options.platformApi;
+      const reply = platformApiReply(
+        request,
+        options.secret,
+        { ...api, listenerSignatureHeader: options.signatureHeader },
+        unixSeconds(clock),
+      );
+      if (reply) return reply;
+    }
     const receivedAt = new Date(clock.now());
     const verdict = receive(request, options, unixSeconds(clock));
     if (options.delayMs || (forwarder && !verdict.rejected && !verdict.filtered)) {

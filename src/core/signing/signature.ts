@@ -12,7 +12,18 @@ export type Body = string | Uint8Array;
  * documented assumption), as raw bytes. Everything that signs or verifies goes through it.
  */
 export function signatureDigest(secret: string | KeyObject, timestamp: number, body: Body): Buffer {
-  return createHmac("sha256", secret).update(`${timestamp}.`).update(body).digest();
+  return hmacSha256(secret, `${timestamp}.`, body);
+}
+
+/**
+ * HMAC-SHA256 of the parts, one after the other: the one place an HMAC is computed. Besides
+ * signatureDigest, only the signature doctor calls it directly, to sign the way a buggy receiver
+ * verifies (body alone, another separator, a decoded secret).
+ */
+export function hmacSha256(secret: string | KeyObject | Buffer, ...parts: Body[]): Buffer {
+  const hmac = createHmac("sha256", secret);
+  for (const part of parts) hmac.update(part);
+  return hmac.digest();
 }
 
 /** The lower-case hex digest of `<t>.<raw body>` (see signatureDigest). */

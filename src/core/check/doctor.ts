@@ -1,0 +1,223 @@
+import { type Clock, systemClock, unixSeconds } from "../clock.js";
+import { type CreateHttpSender, describeNetworkError } from "../delivery/http-client.js";
+import { RequestSigner } from "../delivery/requests.js";
+import { parseTarget } from "../delivery/send.js";
+import { failure } from "../errors.js";
+import { type ComposeOptions, composeEvent } from "../events/compose.js";
+import { defaultEntropy, type Entropy } from "../events/ids.js";
+import { DEFAULT_SIGNATURE_HEADER, DEFAULT_TOLERANCE_SECONDS } from "../signing/signature.js";
+import { reformat } from "./cases.js";
+import {
+  bugVariants,
+  type DiagnosisId,
+  type Recipe,
+  SKEW_OFFSETS,
+  standardRecipe,
+} from "./doctor-variants.js";
+
+export { DIAGNOSIS_IDS, type DiagnosisId } from "./doctor-variants.js";
+
+export interface Diagnosis {
+  id: DiagnosisId;
+  /** What was sent and answered that shows it. */
+  evidence: string;
+  fix: string;
+}
+
+export interface DoctorOptions extends ComposeOptions {
+  to: string;
+  secret: string;
+  signatureHeader?: string | undefined;
+  timeoutMs?: number;
+  insecure?: boolean;
+}
+
+export interface DoctorDeps {
+  createSender: CreateHttpSender;
+  /** Our "now" for t=. Default: the system clock. */
+  clock?: Clock;
+  entropy?: Partial<Entropy>;
+}
+
+export interface DoctorResult {
+  /** The receiver's answer to a valid event signed as documented. */
+  baseline: { status: number; accepted: boolean };
+  diagnoses: Diagnosis[];
+  /** Valid events were rejected and no known bug explains it (null otherwise). */
+  unexplained: string | null;
+  /** Offsets from our clock (s) of the oldest and newest t= accepted; null: no limit found. */
+  window: Window | null;
+  /** Requests sent. */
+  probes: number;
+}
+
+/** Seven days: a receiver still accepting a signature this old (or ahead) has no limit. */
+const FAR_SECONDS = 7 * 86_400;
+/** Edges found by bisection are within a second or two (time passes between probes). */
+const SLACK_SECONDS = 3;
+
+/**
+ * Sends discriminating probes to a receiver and names the likely signature bug, with evidence.
+ * When the documented signature is accepted: the same event re-formatted (a receiver verifying a
+ * re-serialised body refuses it) and the window of accepted timestamps (tolerance, clock skew).
+ * When it is refused: one probe per known bug; the one accepted names it.
+ */
+export async function runDoctor(options: DoctorOptions, deps: DoctorDeps): Promise<DoctorResult> {
+  const url = parseTarget(options.to);
+  const path = `${url.pathname}${url.search}`;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const clock = deps.clock ?? systemClock;
+  const header = options.signatureHeader ?? DEFAULT_SIGNATURE_HEADER;
+  const base = new RequestSigner({}).headersWith(null);
+  const entropy = { ...defaultEntropy, ...deps.entropy };
+  const event = composeEvent("created", { ...options, newTicket: true, entropy }).value as Record<
+    string,
+    unknown
+  >;
+  const compact = () => JSON.stringify({ ...event, event_id: entropy.eventId() });
+  const sender = await deps.createSender({
+    origin: url.origin,
+    timeoutMs,
+    connections: 1,
+    ...(options.insecure ? { insecure: true } : {}),
+  });
+  let probes = 0;
+  /** Sends one probe signed with `recipe` at now + offset; the receiver's status. */
+  const post = async (recipe: Recipe, offset = 0, body = compact()): Promise<number> => {
+    probes++;
+    const t = unixSeconds(clock) + offset;
+    try {
+      const headers = { ...base, [recipe.header]: recipe.value(body, t) };
+      return (await sender.post(path, headers, body)).status;
+    } catch (error) {
+      const cause = describeNetworkError(error, { host: url.host, timeoutMs }).message;
+      throw failure("DOCTOR_UNREACHABLE", `doctor: ${cause}`);
+    }
+  };
+  const ok = (status: number) => status >= 200 && status < 300;
+  const accepts = async (recipe: Recipe, offset = 0) => ok(await post(recipe, offset));
+
+  try {
+    const standard = standardRecipe(options.secret, header);
+    const status = await post(standard);
+    const diagnoses: Diagnosis[] = [];
+    let working: { recipe: Recipe; offset: number } | undefined;
+    if (ok(status)) {
+      working = { recipe: standard, offset: 0 };
+      const pretty = await post(standard, 0, reformat({ ...event, event_id: entropy.eventId() }));
+      if (!ok(pretty)) {
+        diagnoses.push({
+          id: "reserialized-body",
+          evidence: `accepted compact JSON in template order (${status}); rejected the same event pretty-printed with other key order (${pretty}), both validly signed`,
+          fix: "Verify the signature over the raw request body, before parsing: re-serialising parsed JSON changes the bytes.",
+        });
+      }
+    } else {
+      for (const v of bugVariants(options.secret, header)) {
+        const answer = await post(v.recipe);
+        if (!ok(answer)) continue;
+        diagnoses.push({
+          id: v.id,
+          evidence: `rejected the documented signature in ${header} (${status}); accepted ${v.recipe.label} (${answer})`,
+          fix: v.fix,
+        });
+        working = { recipe: v.recipe, offset: 0 };
+        break;
+      }
+      if (!working) {
+        for (const offset of SKEW_OFFSETS) {
+          if (await accepts(standard, offset)) {
+            working = { recipe: standard, offset };
+            break;
+          }
+        }
+      }
+    }
+    if (!working) {
+      return {
+        baseline: { status, accepted: false },
+        diagnoses,
+        unexplained:
+          status === 404 || status === 405
+            ? `every probe was answered ${status}: is the path of --to right?`
+            : `valid, signed events were rejected (${status}) and none of the ${probes - 1} variants tried was accepted`,
+        window: null,
+        probes,
+      };
+    }
+    const window = await acceptedWindow(
+      (offset) => accepts(working.recipe, offset),
+      working.offset,
+    );
+    const timing = judgeWindow(window);
+    if (timing) diagnoses.push(timing);
+    return {
+      baseline: { status, accepted: ok(status) },
+      diagnoses,
+      unexplained: null,
+      window,
+      probes,
+    };
+  } finally {
+    await sender.close();
+  }
+}
+
+/** Offsets from our now (s) of the oldest and newest accepted t=; null: none found within 7 days. */
+export interface Window {
+  oldest: number | null;
+  newest: number | null;
+}
+
+async function furthest(
+  accepts: (offset: number) => Promise<boolean>,
+  inside: number,
+  direction: 1 | -1,
+): Promise<number | null> {
+  let outside = inside + direction * FAR_SECONDS;
+  if (await accepts(outside)) return null;
+  while (Math.abs(outside - inside) > 1) {
+    const mid = Math.round((inside + outside) / 2);
+    if (await accepts(mid)) inside = mid;
+    else outside = mid;
+  }
+  return inside;
+}
+
+async function acceptedWindow(
+  accepts: (offset: number) => Promise<boolean>,
+  from: number,
+): Promise<Window> {
+  return { oldest: await furthest(accepts, from, -1), newest: await furthest(accepts, from, 1) };
+}
+
+/** Reads tolerance and clock skew from the window of accepted timestamps. */
+export function judgeWindow(window: Window): Diagnosis | null {
+  const allowed = DEFAULT_TOLERANCE_SECONDS;
+  const toleranceFix = `Accept t= within ${allowed} s of your clock, both ways (the platform refuses signatures older than 5 minutes): a longer window lets old requests be replayed, a shorter one refuses genuine retries.`;
+  if (window.oldest === null || window.newest === null) {
+    const parts = [
+      window.oldest === null ? "accepts signatures 7 days old (no age limit)" : null,
+      window.newest === null ? "accepts signatures 7 days in the future" : null,
+    ].filter(Boolean);
+    return { id: "tolerance", evidence: `${parts.join(" and ")}`, fix: toleranceFix };
+  }
+  const old = -window.oldest;
+  const ahead = window.newest;
+  const near = (a: number, b: number) => Math.abs(a - b) <= SLACK_SECONDS;
+  if (near(old, allowed) && near(ahead, allowed)) return null;
+  const range = `accepts t= from ${old} s old to ${ahead} s ahead of our clock`;
+  const skew = Math.round((ahead - old) / 2);
+  if (near((ahead + old) / 2, allowed)) {
+    return {
+      id: "clock-skew",
+      evidence: `${range}: a ${2 * allowed} s window centred ${Math.abs(skew)} s ${skew > 0 ? "ahead of" : "behind"} our clock, so its clock is off by about ${skew > 0 ? "+" : "-"}${Math.abs(skew)} s`,
+      fix: "Synchronise the receiver's clock (NTP) and compare t= with the time in UTC seconds.",
+    };
+  }
+  return {
+    id: "tolerance",
+    evidence: `${range} (the platform allows ${allowed} s)${ahead <= SLACK_SECONDS ? "; it refuses any signature from the future" : ""}`,
+    fix: toleranceFix,
+  };
+}

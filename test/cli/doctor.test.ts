@@ -1,0 +1,83 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { type SignatureBug, startBuggyReceiver } from "../helpers/buggy-receivers.js";
+import { runMain } from "../helpers/main.js";
+
+let stop: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await stop?.();
+  stop = undefined;
+});
+
+async function receiver(bug: SignatureBug, secret = "s3cret-key") {
+  const r = await startBuggyReceiver(secret, bug);
+  stop = r.stop;
+  return r.url;
+}
+
+describe("ticket-hooks doctor", { timeout: 20_000 }, () => {
+  it("exits 0 and says so when nothing is wrong", async () => {
+    const url = await receiver({ kind: "none" });
+    const r = await runMain(["doctor", "--to", url, "--secret", "s3cret-key"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("✓ no signature bug found");
+    expect(r.stdout).toMatch(/accepted t= from (29[89]|30[0-2]) s old/);
+  });
+
+  it("exits 1 naming the diagnosis, its evidence and fix", async () => {
+    const url = await receiver({ kind: "digest-encoding", encoding: "base64" });
+    const r = await runMain(["doctor", "--to", url, "--secret", "s3cret-key"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("✗ diagnosis  digest-encoding  rejected the documented signature");
+    expect(r.stdout).toContain("the digest in base64 (200)");
+    expect(r.stdout).toContain("fix: s= is the lower-case hex digest");
+    expect(r.stderr).toContain("error: doctor: digest-encoding");
+  });
+
+  it("--reporter json prints one diagnosis record per finding and a summary", async () => {
+    const url = await receiver({ kind: "timestamp-unit" });
+    const r = await runMain([
+      "doctor",
+      "--to",
+      url,
+      "--secret",
+      "s3cret-key",
+      "--reporter",
+      "json",
+    ]);
+    expect(r.code).toBe(1);
+    const records = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(records[0]).toMatchObject({ type: "diagnosis", id: "timestamp-unit" });
+    expect(records[0].evidence).toContain("milliseconds");
+    expect(records.at(-1)).toMatchObject({ type: "summary", diagnoses: 1, unexplained: null });
+  });
+
+  it("is a usage error (exit 2) without a secret", async () => {
+    const r = await runMain(["doctor", "--to", "http://127.0.0.1:9/"], { env: {} });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("doctor needs a secret");
+  });
+
+  it("runs inside check when valid, signed events are rejected", async () => {
+    const url = await receiver({ kind: "header-name", header: "Tamio-Signature" });
+    const r = await runMain(["check", "--to", url, "--secret", "s3cret-key", "--json"]);
+    expect(r.code).toBe(1);
+    const records = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    const diagnoses = records.filter((x) => x.type === "diagnosis");
+    expect(diagnoses.map((d) => d.id)).toEqual(["header-name"]);
+    expect(diagnoses[0].evidence).toContain("Tamio-Signature");
+    const pretty = await runMain(["check", "--to", url, "--secret", "s3cret-key"]);
+    expect(pretty.stdout).toContain("✗ diagnosis  header-name");
+  });
+
+  it("check on a correct receiver runs no doctor", async () => {
+    const url = await receiver({ kind: "none" });
+    const r = await runMain(["check", "--to", url, "--secret", "s3cret-key", "--json"]);
+    expect(r.stdout).not.toContain('"type":"diagnosis"');
+  });
+});
