@@ -50,7 +50,15 @@ function setup(options: { forwardTo?: string } = {}) {
       forwardTo: options.forwardTo,
       onReplay: async (ex): Promise<ForwardResult> => {
         replays.push(ex.seq);
-        return { status: 204, duration_ms: 3, error: null };
+        return {
+          status: 204,
+          duration_ms: 3,
+          error: null,
+          headers: {},
+          body: "",
+          body_bytes: 0,
+          body_truncated: false,
+        };
       },
       onQuit: () => quitted(),
     }),

@@ -1,10 +1,12 @@
+import { randomBytes } from "node:crypto";
 import { type Clock, systemClock, unixSeconds } from "../clock.js";
-import { TicketHooksError } from "../errors.js";
+import { TicketHooksError, usageError } from "../errors.js";
 import { findEvent } from "../events/catalogue.js";
 import { DEFAULT_SIGNATURE_HEADER } from "../signing/signature.js";
 import type { Exchange, ForwardResult } from "./exchange.js";
+import { forwardResult, isOwnLoop, loopVerdict, pointsAtItself } from "./forwarding.js";
 import { LineBatch } from "./line-batch.js";
-import type { Forwarder, ForwardReply, HttpReply, ListenPorts, Recorder } from "./ports.js";
+import type { Forwarder, HttpReply, ListenPorts, Recorder } from "./ports.js";
 import {
   DEFAULT_MAX_BODY,
   type IncomingRequest,
@@ -65,7 +67,10 @@ export interface Listener {
   events: AsyncIterable<Exchange>;
   /** The first exchange (already received or coming) whose event matches. */
   waitFor(match: EventMatcher, options?: { timeout?: number }): Promise<Exchange>;
-  /** Sends a received event to the forward target again. */
+  /**
+   * Sends a received event to the forward target again, re-signed with a fresh timestamp (with
+   * the forward secret, else the listener's secret).
+   */
   replay(exchange: Exchange): Promise<ForwardResult>;
   /** Stops accepting, finishes requests in flight, flushes the recording; resolves the counters. */
   close(): Promise<Counters>;
@@ -88,9 +93,12 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
   const recorder: Recorder | undefined = options.record
     ? await deps.openRecorder(options.record, deps.onError)
     : undefined;
+  // This listener's id on the requests it forwards: one that comes back is a loop (508).
+  const loopId = randomBytes(6).toString("hex");
   const forwarder: Forwarder | undefined = options.forwardTo
     ? await deps.createForwarder({
         to: options.forwardTo,
+        loopId,
         secret: options.forwardSecret,
         signatureHeader: options.signatureHeader ?? DEFAULT_SIGNATURE_HEADER,
         ...(options.forwardTimeoutMs ? { timeoutMs: options.forwardTimeoutMs } : {}),
@@ -127,12 +135,6 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
     deps.onExchange?.(ex);
   };
 
-  const toResult = (reply: ForwardReply): ForwardResult => ({
-    status: reply.status,
-    duration_ms: reply.durationMs,
-    error: reply.error,
-  });
-
   const forward = async (
     request: IncomingRequest,
     verdict: Verdict,
@@ -149,7 +151,7 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
         request.body,
         verdict.signature.header,
       );
-      forwarded = toResult(reply);
+      forwarded = forwardResult(reply);
       if (reply.status === null) {
         status = 502;
         body = JSON.stringify({
@@ -176,7 +178,10 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
   /** Answers at once when there is nothing to wait for (no --delay, nothing to forward). */
   const handle = (request: IncomingRequest): HttpReply | Promise<HttpReply> => {
     const receivedAt = new Date(clock.now());
-    const verdict = receive(request, options, unixSeconds(clock));
+    let verdict = receive(request, options, unixSeconds(clock));
+    if (forwarder && options.forwardTo && isOwnLoop(request.headers, loopId)) {
+      verdict = loopVerdict(verdict, options.forwardTo);
+    }
     if (options.delayMs || (forwarder && !verdict.rejected && !verdict.filtered)) {
       return forward(request, verdict, receivedAt);
     }
@@ -229,6 +234,17 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
       throw new TicketHooksError("LISTEN_FAILED", `cannot listen on ${where}: ${error.message}`);
     });
 
+  if (options.forwardTo && pointsAtItself(options.forwardTo, server.host, server.port)) {
+    await server.close();
+    await recorder?.close();
+    await forwarder?.close();
+    throw usageError(
+      "FORWARD_TO_SELF",
+      `--forward-to ${options.forwardTo} is this listener's own address: every request would come back to it`,
+      "Point --forward-to at your app (another port), e.g. http://localhost:3000/webhooks.",
+    );
+  }
+
   const host = server.host.includes(":") ? `[${server.host}]` : server.host;
   const url = `http://${host}:${server.port}${options.path ?? "/"}`;
 
@@ -277,13 +293,24 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
       });
     },
     async replay(exchange) {
-      if (!forwarder) return { status: null, duration_ms: 0, error: "no --forward-to target" };
+      if (!forwarder) {
+        return {
+          status: null,
+          duration_ms: 0,
+          error: "no --forward-to target",
+          headers: {},
+          body: "",
+          body_bytes: 0,
+          body_truncated: false,
+        };
+      }
       const reply = await forwarder.forward(
         exchange.request.headers,
         exchange.request.body,
         exchange.verdict.signature.header,
+        { resignWith: options.forwardSecret ?? options.secret },
       );
-      return toResult(reply);
+      return forwardResult(reply);
     },
     async close() {
       await server.close();

@@ -1,0 +1,174 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { PAYLOADS } from "../helpers/cli.js";
+import { post } from "../helpers/http.js";
+import { type RunningMain, startMain } from "../helpers/main.js";
+import { WebhookServer } from "../helpers/webhook-server.js";
+
+const CREATED = JSON.stringify(
+  JSON.parse(readFileSync(join(PAYLOADS, "whitelabel-ticket-created.json"), "utf8")),
+);
+const JSON_HEADERS = { "content-type": "application/json" };
+
+const running: RunningMain[] = [];
+const apps: WebhookServer[] = [];
+const dirs: string[] = [];
+
+afterEach(async () => {
+  for (const r of running.splice(0)) {
+    r.signals.send("SIGINT");
+    await r.done;
+  }
+  for (const app of apps.splice(0)) await app.stop();
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+async function startApp(respond: ConstructorParameters<typeof WebhookServer>[0]) {
+  const app = await new WebhookServer(respond).start();
+  apps.push(app);
+  return app;
+}
+
+/** `listen --json --record FILE …` in-process; resolves its URL. */
+async function startListener(args: string[]) {
+  const dir = mkdtempSync(join(tmpdir(), "forwarding-"));
+  dirs.push(dir);
+  const record = join(dir, "rec.ndjson");
+  const main = startMain(["listen", "--json", "--record", record, ...args]);
+  running.push(main);
+  const [, url] = (await main.waitFor(/"type":"ready","url":"([^"]+)"/, "stdout")) as string[];
+  return { url: url as string, main, record };
+}
+
+/** Stops the listener (which flushes its recording) and reads the recorded lines. */
+async function stopAndRead(listener: { main: RunningMain; record: string }) {
+  running.splice(running.indexOf(listener.main), 1);
+  listener.main.signals.send("SIGINT");
+  await listener.main.done;
+  return readFileSync(listener.record, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe("listen --forward-to: the app's answer", () => {
+  it("records the app's status, headers, body and time (--json and the recording)", async () => {
+    const app = await startApp((_r, _i, res) => {
+      res.statusCode = 500;
+      res.setHeader("content-type", "text/plain");
+      res.setHeader("x-app", "v1");
+      res.end("TypeError: cannot read properties of undefined (reading 'ticket')");
+    });
+    const listener = await startListener(["--port", "0", "--forward-to", app.url]);
+    const answer = await post(listener.url, CREATED, JSON_HEADERS);
+    expect(answer.status).toBe(500);
+    const [record] = await stopAndRead(listener);
+    expect(record.forward).toMatchObject({
+      status: 500,
+      error: null,
+      body: "TypeError: cannot read properties of undefined (reading 'ticket')",
+      body_bytes: 65,
+      body_truncated: false,
+    });
+    expect(record.forward.headers).toMatchObject({ "content-type": "text/plain", "x-app": "v1" });
+    expect(typeof record.forward.duration_ms).toBe("number");
+  });
+
+  it("a long answer: 64 KiB back to the sender, 2 KiB in the line, whole characters", async () => {
+    const body = "é".repeat(50_000); // 100,000 bytes
+    const app = await startApp((_r, _i, res) => res.end(body));
+    const listener = await startListener(["--port", "0", "--forward-to", app.url]);
+    const answer = await post(listener.url, CREATED, JSON_HEADERS);
+    expect(Buffer.byteLength(answer.body)).toBe(64 * 1024);
+    expect(answer.body).toBe("é".repeat(32 * 1024));
+    const [record] = await stopAndRead(listener);
+    expect(record.forward.body).toBe("é".repeat(1024));
+    expect(record.forward).toMatchObject({ body_bytes: 100_000, body_truncated: true });
+  });
+
+  it("an app answering 300 MB: read and discarded as it arrives, memory stays flat", async () => {
+    const chunk = Buffer.alloc(1024 * 1024, "x");
+    const app = await startApp((_r, _i, res) => {
+      let left = 300;
+      const more = () => {
+        while (left > 0) {
+          left--;
+          if (!res.write(chunk)) return void res.once("drain", more);
+        }
+        res.end();
+      };
+      more();
+    });
+    const listener = await startListener(["--port", "0", "--forward-to", app.url]);
+    const used = () => {
+      const m = process.memoryUsage();
+      return m.heapUsed + m.arrayBuffers;
+    };
+    const before = used();
+    let peak = before;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, used());
+    }, 5);
+    const answer = await post(listener.url, CREATED, JSON_HEADERS);
+    clearInterval(sampler);
+    expect(answer.status).toBe(200);
+    expect(answer.body.length).toBe(64 * 1024);
+    const [record] = await stopAndRead(listener);
+    expect(record.forward).toMatchObject({ body_bytes: 300 * 1024 * 1024, body_truncated: true });
+    expect(peak - before).toBeLessThan(100 * 1024 * 1024);
+  }, 60_000);
+});
+
+describe("listen --forward-to: requests that cannot be forwarded as they came", () => {
+  it("Expect: 100-continue reaches the app (the header is dropped), not a 502", async () => {
+    const app = await startApp((_r, _i, res) => {
+      res.statusCode = 202;
+      res.end("ok");
+    });
+    const listener = await startListener(["--port", "0", "--forward-to", app.url]);
+    const answer = await post(listener.url, CREATED, { ...JSON_HEADERS, expect: "100-continue" });
+    expect(answer.status).toBe(202);
+    expect(app.requests[0]?.headers.expect).toBeUndefined();
+    expect(app.requests[0]?.body.toString()).toBe(CREATED);
+  });
+
+  it("--forward-to the listener's own address is refused at start", async () => {
+    const port = await freePort();
+    for (const target of [`http://127.0.0.1:${port}/`, `http://localhost:${port}/x`]) {
+      const main = startMain(["listen", "--port", String(port), "--forward-to", target]);
+      const result = await main.done;
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain("is this listener's own address");
+    }
+  });
+
+  it("a loop through another listener ends at once with 508 Loop Detected", async () => {
+    const portA = await freePort();
+    const b = await startListener(["--port", "0", "--forward-to", `http://127.0.0.1:${portA}/`]);
+    const a = await startListener(["--port", String(portA), "--forward-to", b.url]);
+    const answer = await post(a.url, CREATED, JSON_HEADERS);
+    expect(answer.status).toBe(508);
+    expect(JSON.parse(answer.body).error).toMatch(/forwarding loop/);
+    // A refused the request when it came back (marked by A itself), once; B passed the 508 on.
+    const atA = await stopAndRead(a);
+    expect(atA.map((r) => [r.status, r.rejected])).toEqual([
+      [508, true],
+      [508, false],
+    ]);
+    expect(atA[1].forward.status).toBe(508);
+    const atB = await stopAndRead(b);
+    expect(atB).toHaveLength(1);
+  });
+});
