@@ -153,6 +153,8 @@ Examples:
             url: listener.url,
             secret: flags.secret,
             forwardTo: flags.forwardTo,
+            forwardSecret: flags.forwardSecret,
+            signatureHeader: flags.signatureHeader,
           }),
         ]);
       }
