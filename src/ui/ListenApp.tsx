@@ -43,27 +43,33 @@ export interface ListenAppProps {
   title?: string;
 }
 
-function keyPress(input: string, key: Key): KeyPress {
-  const name = key.upArrow
-    ? "up"
-    : key.downArrow
-      ? "down"
-      : key.pageUp
-        ? "pageUp"
-        : key.pageDown
-          ? "pageDown"
-          : key.home
-            ? "home"
-            : key.end
-              ? "end"
-              : key.return
-                ? "enter"
-                : key.escape
-                  ? "escape"
-                  : key.backspace || key.delete
-                    ? "backspace"
-                    : "text";
-  return { name, text: input, ctrl: key.ctrl };
+function keyName(key: Key): KeyPress["name"] {
+  if (key.upArrow) return "up";
+  if (key.downArrow) return "down";
+  if (key.pageUp) return "pageUp";
+  if (key.pageDown) return "pageDown";
+  if (key.home) return "home";
+  if (key.end) return "end";
+  if (key.return) return "enter";
+  if (key.escape) return "escape";
+  if (key.backspace || key.delete) return "backspace";
+  return "text";
+}
+
+/**
+ * The keys in one input event. Ink hands over typed text that arrives in one read (fast typing,
+ * tmux send-keys, a paste) as one string: each character is a key of its own.
+ */
+export function keyPresses(input: string, key: Key): KeyPress[] {
+  const name = keyName(key);
+  if (name !== "text" || key.ctrl || [...input].length <= 1) {
+    return [{ name, text: input, ctrl: key.ctrl }];
+  }
+  return [...input].map((ch): KeyPress => {
+    if (ch === "\r" || ch === "\n") return { name: "enter", text: "", ctrl: false };
+    if (ch === "\u007f" || ch === "\b") return { name: "backspace", text: "", ctrl: false };
+    return { name: "text", text: ch, ctrl: false };
+  });
 }
 
 /** Details lines of the exchange last shown, computed once per exchange (bodies can be large). */
@@ -155,10 +161,12 @@ export function ListenApp(props: ListenAppProps) {
   };
 
   useInput((input, key) => {
-    const result = handleKey(state.current, keyPress(input, key), context());
-    state.current = result.state;
+    for (const press of keyPresses(input, key)) {
+      const result = handleKey(state.current, press, context());
+      state.current = result.state;
+      if (result.effect) run(result.effect);
+    }
     rerender();
-    if (result.effect) run(result.effect);
   });
 
   // A status message disappears when it expires.

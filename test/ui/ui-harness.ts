@@ -70,7 +70,20 @@ export interface SetupOptions extends Partial<ListenAppProps> {
   replayWith?: ForwardResult;
 }
 
-export function setup(options: SetupOptions = {}) {
+export interface Harness {
+  app: ReturnType<typeof render>;
+  log: RequestLog;
+  /** Resolves with the first frame (stripped of ANSI) that passes the test. */
+  frame: (test: (text: string) => boolean) => Promise<string>;
+  /** The last frame as written, ANSI included. */
+  raw: () => string;
+  replays: number[];
+  copied: string[];
+  quit: Promise<void>;
+  resize: (columns: number, rows: number) => void;
+}
+
+export function setup(options: SetupOptions = {}): Harness {
   const log = options.log ?? new RequestLog(5000);
   const replays: number[] = [];
   const copied: string[] = [];
@@ -133,7 +146,7 @@ export function setup(options: SetupOptions = {}) {
       check();
     });
   const raw = () => stdout.lastFrame() ?? "";
-  return { app, log, frame, raw, replays, copied, quit, resize, size };
+  return { app, log, frame, raw, replays, copied, quit, resize };
 }
 
 /** The row of the list that holds this text. */
