@@ -3,7 +3,12 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { listen } from "../../src/core/receiving/listen.js";
+import { sign } from "../../src/core/signing/signature.js";
+import { listenPorts } from "../../src/io/adapters.js";
 import { PAYLOADS } from "../helpers/cli.js";
+import { fixedClock } from "../helpers/clock.js";
+import { signedAt } from "../helpers/hmac.js";
 import { post } from "../helpers/http.js";
 import { type RunningMain, startMain } from "../helpers/main.js";
 import { WebhookServer } from "../helpers/webhook-server.js";
@@ -170,5 +175,39 @@ describe("listen --forward-to: requests that cannot be forwarded as they came", 
     expect(atA[1].forward.status).toBe(508);
     const atB = await stopAndRead(b);
     expect(atB).toHaveLength(1);
+  });
+});
+
+describe("listener.replay", () => {
+  it("re-signs with a fresh timestamp: --forward-secret, else --secret", async () => {
+    const app = await startApp((_r, _i, res) => res.end("ok"));
+    // The listener's clock is a year back: the original signature is a year old when replayed.
+    const past = Math.floor(Date.now() / 1000) - 365 * 86_400;
+    for (const [extra, key] of [
+      [{}, "whsec_listener"],
+      [{ forwardSecret: "whsec_app" }, "whsec_app"],
+    ] as const) {
+      const listener = await listen(
+        { port: 0, secret: "whsec_listener", forwardTo: app.url, ...extra },
+        { ...listenPorts, clock: fixedClock(past) },
+      );
+      try {
+        const body = Buffer.from(CREATED);
+        const sent = await post(listener.url, body, {
+          ...JSON_HEADERS,
+          "x-signature": sign("whsec_listener", body, past),
+        });
+        expect(sent.status).toBe(200);
+        const [received] = listener.log.entries;
+        const before = app.requests.length;
+        if (!received) throw new Error("nothing received");
+        const result = await listener.replay(received);
+        expect(result).toMatchObject({ status: 200, body: "ok" });
+        const t = signedAt(body, app.requests[before]?.headers["x-signature"], key);
+        expect(t).toBeGreaterThan(past + 300 * 86_400);
+      } finally {
+        await listener.close();
+      }
+    }
   });
 });
