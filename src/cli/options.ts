@@ -1,4 +1,5 @@
 import { InvalidArgumentError, Option } from "commander";
+import { parseWhere, type WhereClause } from "../core/events/where.js";
 import { DEFAULT_SIGNATURE_HEADER } from "../core/signing/signature.js";
 
 export const SECRET_ENV = "TICKET_HOOKS_SECRET";
@@ -35,4 +36,18 @@ export function intArg(name: string, min: number, max = Number.MAX_SAFE_INTEGER)
     }
     return n;
   };
+}
+
+/** `--where PATH=VALUE`, repeatable: only events whose value at PATH is VALUE. */
+export function whereOption(): Option {
+  return new Option(
+    "--where <path=value>",
+    "only events whose value at PATH is VALUE, e.g. data.ticket.id=tkt_123 (repeatable)",
+  ).argParser((value: string, previous: WhereClause[] | undefined) => {
+    try {
+      return [...(previous ?? []), parseWhere(value)];
+    } catch (error) {
+      throw new InvalidArgumentError((error as Error).message);
+    }
+  });
 }

@@ -2,16 +2,18 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Command } from "commander";
 import { describeFsError, TicketHooksError } from "../../core/errors.js";
+import type { WhereClause } from "../../core/events/where.js";
 import { tryParseJson } from "../../core/json.js";
 import { keepRecord, notARecording, readRecorded } from "../../core/receiving/recording.js";
 import { eventTypeList } from "../filters.js";
 import type { CliIo } from "../io.js";
-import { jsonOption } from "../options.js";
+import { jsonOption, whereOption } from "../options.js";
 import { outputFor } from "../output.js";
 
 interface ExportFlags {
   out: string;
   events?: string[];
+  where?: WhereClause[];
   onlyValid?: boolean;
   includeRejected?: boolean;
   force?: boolean;
@@ -24,6 +26,7 @@ export function exportCommand(io: CliIo): Command {
     .argument("<recording>", "a `listen --record` file")
     .requiredOption("-o, --out <dir>", "folder to write the JSON files to")
     .option("--events <list>", "only these event types", eventTypeList)
+    .addOption(whereOption())
     .option("--only-valid", "only events that validated when recorded")
     .option("--include-rejected", "also requests the listener turned away")
     .option("-f, --force", "overwrite files that already exist")
@@ -53,6 +56,7 @@ Examples:
       }
       const filter = {
         events: flags.events ? new Set(flags.events) : undefined,
+        where: flags.where,
         onlyValid: flags.onlyValid === true,
         includeRejected: flags.includeRejected === true,
       };

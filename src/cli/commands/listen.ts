@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from "commander";
 import { parseTarget } from "../../core/delivery/send.js";
+import type { WhereClause } from "../../core/events/where.js";
 import type { Exchange } from "../../core/receiving/exchange.js";
 import type { ListenOptions } from "../../core/receiving/listen.js";
 import { listen } from "../../core/receiving/listen.js";
@@ -8,7 +9,13 @@ import { listenPorts } from "../../io/adapters.js";
 import { eventTypeList } from "../filters.js";
 import type { CliIo } from "../io.js";
 import { printExchange, summaryLine } from "../listen-printer.js";
-import { intArg, jsonOption, secretOption, signatureHeaderOption } from "../options.js";
+import {
+  intArg,
+  jsonOption,
+  secretOption,
+  signatureHeaderOption,
+  whereOption,
+} from "../options.js";
 import { outputFor } from "../output.js";
 import { untilSignal } from "../signals.js";
 
@@ -29,6 +36,7 @@ interface ListenFlags {
   delay: number;
   rejectInvalid?: boolean;
   events?: string[];
+  where?: WhereClause[];
   record?: string;
   forwardTo?: string;
   forwardSecret?: string;
@@ -50,6 +58,7 @@ export function listenOptions(flags: ListenFlags): ListenOptions {
     delayMs: flags.delay,
     rejectInvalid: flags.rejectInvalid === true,
     events: flags.events ? new Set(flags.events) : undefined,
+    where: flags.where,
     record: flags.record,
     forwardTo: flags.forwardTo,
     forwardSecret: flags.forwardSecret,
@@ -80,6 +89,7 @@ export function listenCommand(io: CliIo): Command {
     .option("--delay <ms>", "wait before answering (a slow endpoint)", intArg("--delay", 0), 0)
     .option("--reject-invalid", "answer schema-invalid events 422 (default: accept them, flagged)")
     .option("--events <list>", "only show and forward these, e.g. created,resolved", eventTypeList)
+    .addOption(whereOption())
     .option("--record <file>", "append every request to this NDJSON file")
     .option("--forward-to <url>", "forward accepted events to your app; senders get its answer")
     .option("--forward-secret <secret>", "re-sign forwarded events with this secret")
