@@ -29,6 +29,11 @@ export interface ListenAppProps {
   secret: string | undefined;
   forwardTo: string | undefined;
   onReplay: (exchange: Exchange) => Promise<ForwardResult>;
+  /**
+   * Opens the event in the user's editor and sends what was saved (`e`); resolves with the new
+   * exchange. The UI steps aside (renders nothing, reads no keys) until it settles.
+   */
+  onEdit?: (exchange: Exchange) => Promise<Exchange>;
   /** The request as a ready-to-run curl command, signed now. */
   curlFor?: (exchange: Exchange) => string;
   /** Puts text on the clipboard (OSC 52) where the terminal supports it. */
@@ -99,6 +104,7 @@ export function ListenApp(props: ListenAppProps) {
   const [, rerender] = useReducer((n: number) => n + 1, 0);
   const replays = useRef(new Map<number, ForwardResult>()).current;
   const curl = useRef<string | null>(null);
+  const editing = useRef(false);
   const linesOf = useDetailsCache(replays);
 
   const curlLines = curl.current ? curl.current.split("\n").length + 1 : 0;
@@ -154,20 +160,45 @@ export function ListenApp(props: ListenAppProps) {
         say(`curl command for #${effect.exchange.seq} below (copied where the terminal allows)`);
         return;
       }
-      case "edit":
-        say("e (edit and send) is not available here yet", "error");
+      case "edit": {
+        const ex = effect.exchange;
+        if (!props.onEdit) {
+          say("e is not available here", "error");
+          return;
+        }
+        editing.current = true;
+        rerender();
+        void props.onEdit(ex).then(
+          (sent) => {
+            editing.current = false;
+            const answer =
+              sent.forward?.status === null
+                ? `the app did not answer (${safeLine(sent.forward.error ?? "")})`
+                : `app answered ${sent.status}`;
+            update((s) => ({ ...s, selectedSeq: sent.seq, details: false }));
+            say(`sent edited #${ex.seq} as #${sent.seq}: ${answer}`);
+          },
+          (error: Error) => {
+            editing.current = false;
+            say(safeLine(error.message), "error");
+          },
+        );
         return;
+      }
     }
   };
 
-  useInput((input, key) => {
-    for (const press of keyPresses(input, key)) {
-      const result = handleKey(state.current, press, context());
-      state.current = result.state;
-      if (result.effect) run(result.effect);
-    }
-    rerender();
-  });
+  useInput(
+    (input, key) => {
+      for (const press of keyPresses(input, key)) {
+        const result = handleKey(state.current, press, context());
+        state.current = result.state;
+        if (result.effect) run(result.effect);
+      }
+      rerender();
+    },
+    { isActive: !editing.current },
+  );
 
   // A status message disappears when it expires.
   const message = state.current.message;
@@ -177,6 +208,7 @@ export function ListenApp(props: ListenAppProps) {
     return () => clearTimeout(timer);
   }, [message, now]);
 
+  if (editing.current) return <Box />;
   const s = state.current;
   const visible = visibleOf(s, entries);
   const index = selectedIndex(s, visible);

@@ -39,9 +39,8 @@ function cell(ex: Exchange, key: ColumnKey, narrow: boolean): Mark {
       return schemaMark(ex);
     case "type": {
       const type = v.eventType ?? (ex.aborted ? "(disconnected)" : (v.error ?? "-"));
-      return {
-        text: safeLine(narrow && type.startsWith(PREFIX) ? type.slice(PREFIX.length) : type),
-      };
+      const shown = safeLine(narrow && type.startsWith(PREFIX) ? type.slice(PREFIX.length) : type);
+      return { text: ex.editedFrom !== undefined ? `✎${ex.editedFrom} ${shown}` : shown };
     }
     case "title":
       return { text: safeLine(v.title ?? "") };

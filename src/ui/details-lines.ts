@@ -53,7 +53,7 @@ export function detailsLines(ex: Exchange, replay?: ForwardResult): DetailLine[]
   const v = ex.verdict;
   const lines: DetailLine[] = [
     {
-      text: `#${ex.seq} ${safeLine(ex.request.method)} ${safeLine(ex.request.url)} → ${ex.status ?? "no answer"}${v.error ? ` (${safeLine(v.error)})` : ""}`,
+      text: `#${ex.seq}${ex.editedFrom !== undefined ? ` (edited from #${ex.editedFrom})` : ""} ${safeLine(ex.request.method)} ${safeLine(ex.request.url)} → ${ex.status ?? "no answer"}${v.error ? ` (${safeLine(v.error)})` : ""}`,
       style: "title",
     },
     {

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { listen } from "../../src/core/receiving/listen.js";
 import { sign } from "../../src/core/signing/signature.js";
 import { listenPorts } from "../../src/io/adapters.js";
+import { editTextAsync } from "../../src/io/editor.js";
 import { PAYLOADS } from "../helpers/cli.js";
 import { fixedClock } from "../helpers/clock.js";
 import { signedAt } from "../helpers/hmac.js";
@@ -209,5 +210,56 @@ describe("listener.replay", () => {
         await listener.close();
       }
     }
+  });
+});
+
+describe("listener.resend (e in the live UI)", () => {
+  it("sends the edited bytes re-signed; a new exchange, linked, in the log only", async () => {
+    const app = await startApp((_r, _i, res) => res.end("edited ok"));
+    const dir = mkdtempSync(join(tmpdir(), "resend-"));
+    dirs.push(dir);
+    const record = join(dir, "rec.ndjson");
+    const listener = await listen(
+      { port: 0, secret: "whsec_listener", forwardTo: app.url, record },
+      listenPorts,
+    );
+    try {
+      const body = Buffer.from(CREATED);
+      await post(listener.url, body, {
+        ...JSON_HEADERS,
+        "x-signature": sign("whsec_listener", body),
+      });
+      const [original] = listener.log.entries;
+      if (!original) throw new Error("nothing received");
+      const edited = Buffer.from(CREATED.replace('"event_id":"', '"event_id":"edited_'));
+      const sent = await listener.resend(original, edited);
+      expect(sent).toMatchObject({ seq: 2, editedFrom: 1, status: 200 });
+      expect(sent.forward?.body).toBe("edited ok");
+      expect(app.requests[1]?.body.equals(edited)).toBe(true);
+      expect(signedAt(edited, app.requests[1]?.headers["x-signature"], "whsec_listener")).not.toBe(
+        false,
+      );
+      expect(listener.log.entries.map((e) => e.seq)).toEqual([1, 2]);
+    } finally {
+      await listener.close();
+    }
+    expect(readFileSync(record, "utf8").trim().split("\n")).toHaveLength(1);
+  });
+});
+
+describe("editTextAsync", () => {
+  it("returns what the editor saved without blocking the event loop", async () => {
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const saved = await editTextAsync("Alpha", "e.json", {
+      EDITOR: "sleep 0.2; sed -i s/Alpha/Beta/",
+      PATH: process.env.PATH,
+    });
+    clearInterval(timer);
+    expect(saved).toBe("Beta");
+    expect(ticks).toBeGreaterThan(10);
+    await expect(
+      editTextAsync("x", "e.json", { EDITOR: "false", PATH: process.env.PATH }),
+    ).rejects.toThrow(/exited with code 1; nothing was sent/);
   });
 });

@@ -70,6 +70,45 @@ describe("ListenApp: replay, copy, messages, quit", () => {
     app.unmount();
   });
 
+  it("e hands the event to the editor, then selects the new row linked to the original", async () => {
+    const edits: number[] = [];
+    const harness = setup({
+      forwardTo: "http://127.0.0.1:3000/",
+      onEdit: async (ex) => {
+        edits.push(ex.seq);
+        const sent = { ...exchange(9, "created", "Edited title"), editedFrom: ex.seq };
+        harness.log.add(sent);
+        return sent;
+      },
+    });
+    const { app, log, frame } = harness;
+    log.add(exchange(5, "created", "Original"));
+    log.add(exchange(6, "created", "Other"));
+    await frame((t) => t.includes("Other"));
+    app.stdin.write(`${KEYS.up}e`);
+    await frame((t) => t.includes("sent edited #5 as #9: app answered 200"));
+    expect(edits).toEqual([5]);
+    const row = await frame((t) => /› .*✎5 .*Edited title/.test(t));
+    expect(row).toContain("3/3");
+    app.stdin.write(KEYS.enter);
+    await frame((t) => t.includes("#9 (edited from #5) POST /"));
+    app.unmount();
+  });
+
+  it("e reports an editor failure and sends nothing", async () => {
+    const { app, log, frame } = setup({
+      forwardTo: "http://127.0.0.1:3000/",
+      onEdit: async () => {
+        throw new Error("the edited event is not JSON (line 1, column 2: oops); nothing was sent");
+      },
+    });
+    log.add(exchange(5, "created", "Original"));
+    await frame((t) => t.includes("Original"));
+    app.stdin.write("e");
+    await frame((t) => t.includes("nothing was sent") && t.includes("Original"));
+    app.unmount();
+  });
+
   it("q quits, and so does Ctrl-C", async () => {
     const first = setup();
     await first.frame((t) => t.includes("Waiting"));

@@ -26,6 +26,8 @@ export interface Exchange {
   forward: ForwardResult | null;
   /** The client disconnected before the body was complete. */
   aborted: boolean;
+  /** Sent from the live UI (`e`): an edited copy of this exchange. */
+  editedFrom?: number;
 }
 
 /** The exact body bytes of a recorded line (`line` is the line's text, for `json` bodies). */

@@ -72,6 +72,11 @@ export interface Listener {
    * the forward secret, else the listener's secret).
    */
   replay(exchange: Exchange): Promise<ForwardResult>;
+  /**
+   * Sends an edited body in place of a received event's to the forward target, signed afresh; the
+   * result is a new exchange in the log (not in the recording), linked to the original.
+   */
+  resend(original: Exchange, body: Buffer): Promise<Exchange>;
   /** Stops accepting, finishes requests in flight, flushes the recording; resolves the counters. */
   close(): Promise<Counters>;
 }
@@ -311,6 +316,33 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
         { resignWith: options.forwardSecret ?? options.secret },
       );
       return forwardResult(reply);
+    },
+    async resend(original, body) {
+      const request: IncomingRequest = {
+        ...original.request,
+        headers: { ...original.request.headers, "content-length": String(body.length) },
+        body,
+      };
+      // Signed by us just now: the verdict is the event's (validation), not a signature check.
+      const verdict = receive(request, { ...options, secret: undefined }, unixSeconds(clock));
+      const receivedAt = new Date(clock.now());
+      const reply = forwarder
+        ? await forwarder.forward(request.headers, body, original.verdict.signature.header, {
+            resignWith: options.forwardSecret ?? options.secret,
+          })
+        : null;
+      const ex: Exchange = {
+        seq: ++seq,
+        receivedAt,
+        request,
+        verdict,
+        status: reply ? reply.status : null,
+        forward: reply ? forwardResult(reply) : null,
+        aborted: false,
+        editedFrom: original.seq,
+      };
+      log.add(ex);
+      return ex;
     },
     async close() {
       await server.close();
