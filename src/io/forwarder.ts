@@ -1,3 +1,4 @@
+import { connect } from "node:net";
 import { Agent, request } from "undici";
 import { describeNetworkError } from "../core/delivery/http-client.js";
 import {
@@ -96,6 +97,31 @@ export function createForwarder(options: ForwardOptions): Forwarder {
           contentType: undefined,
         };
       }
+    },
+    // A TCP connection, not a request: the app's logs and handlers see nothing of the probe.
+    probe() {
+      const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
+      const probeMs = Math.min(timeoutMs, 2000);
+      return new Promise((resolve) => {
+        const socket = connect({ host: url.hostname.replace(/^\[|\]$/g, ""), port });
+        const done = (error: unknown) => {
+          socket.destroy();
+          resolve(
+            error === null
+              ? { up: true, error: null }
+              : {
+                  up: false,
+                  error: describeNetworkError(error, { host: url.host, timeoutMs: probeMs })
+                    .message,
+                },
+          );
+        };
+        socket.setTimeout(probeMs, () =>
+          done(Object.assign(new Error("timeout"), { code: "ETIMEDOUT" })),
+        );
+        socket.once("connect", () => done(null));
+        socket.once("error", done);
+      });
     },
     close: () => agent.close(),
   };

@@ -22,6 +22,11 @@ import {
   withMessage,
 } from "./view-state.js";
 
+export interface TargetWatch {
+  isDown(): boolean;
+  subscribe(listener: () => void): () => void;
+}
+
 export interface ListenAppProps {
   log: RequestLog;
   url: string;
@@ -39,8 +44,8 @@ export interface ListenAppProps {
   /** Puts text on the clipboard (OSC 52) where the terminal supports it. */
   onCopy?: (text: string) => void;
   onQuit: () => void;
-  /** The forward target did not answer its last probe. */
-  appDown?: boolean;
+  /** The forward target's health: "app down" in the header while it does not answer. */
+  target?: TargetWatch;
   /** How long a status message stays, in ms. Default 5000. */
   messageMs?: number;
   now?: () => number;
@@ -200,6 +205,9 @@ export function ListenApp(props: ListenAppProps) {
     { isActive: !editing.current },
   );
 
+  const target = props.target;
+  useEffect(() => target?.subscribe(rerender), [target]);
+
   // A status message disappears when it expires.
   const message = state.current.message;
   useEffect(() => {
@@ -221,7 +229,7 @@ export function ListenApp(props: ListenAppProps) {
         url={props.url}
         secret={props.secret}
         forwardTo={props.forwardTo}
-        appDown={props.appDown === true}
+        appDown={target?.isDown() === true}
         counters={log.counters}
         columns={columns}
         {...(props.title ? { title: props.title } : {})}

@@ -8,7 +8,7 @@ import type { Listener } from "../core/receiving/listen.js";
 import { DEFAULT_SIGNATURE_HEADER, maskSecret } from "../core/signing/signature.js";
 import { editTextAsync } from "../io/editor.js";
 import { osc52 } from "../terminal/clipboard.js";
-import { ListenApp } from "./ListenApp.js";
+import { ListenApp, type TargetWatch } from "./ListenApp.js";
 
 export interface ListenUiInfo {
   url: string;
@@ -16,6 +16,7 @@ export interface ListenUiInfo {
   forwardTo: string | undefined;
   forwardSecret?: string | undefined;
   signatureHeader?: string;
+  target?: TargetWatch;
 }
 
 /** Renders the live UI; resolves when the user quits. */
@@ -60,6 +61,7 @@ export function runListenUi(listener: Listener, info: ListenUiInfo): Promise<voi
           if (process.stdout.isTTY && process.env.TERM !== "dumb")
             process.stdout.write(osc52(text));
         },
+        ...(info.target ? { target: info.target } : {}),
         onQuit: () => resolve(),
       }),
       { exitOnCtrlC: false },

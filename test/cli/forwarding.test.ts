@@ -263,3 +263,38 @@ describe("editTextAsync", () => {
     ).rejects.toThrow(/exited with code 1; nothing was sent/);
   });
 });
+
+describe("the forward target's health", () => {
+  it("probed at start, followed through forwards: target lines in --json after ready", async () => {
+    const port = await freePort();
+    const deadUrl = `http://127.0.0.1:${port}/webhooks`;
+    const listener = await startListener(["--port", "0", "--forward-to", deadUrl]);
+    await listener.main.waitFor(/"type":"target".*"up":false/, "stdout");
+    const lines = listener.main
+      .stdout()
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines[0].type).toBe("ready");
+    expect(lines[1]).toMatchObject({ type: "target", url: deadUrl, up: false });
+    expect(lines[1].error).toContain("connection refused");
+    // An app that answers from the start is not mentioned in --json.
+    const app = await startApp((_r, _i, res) => res.end("ok"));
+    const up = await startListener(["--port", "0", "--forward-to", app.url]);
+    await post(up.url, CREATED, JSON_HEADERS);
+    await up.main.waitFor(/"type":"request"/, "stdout");
+    expect(up.main.stdout()).not.toContain('"type":"target"');
+  });
+
+  it("a failing forward marks it down; the plain output warns", async () => {
+    const app = await startApp((_r, _i, res) => res.end("ok"));
+    const main = startMain(["listen", "--port", "0", "--forward-to", app.url]);
+    running.push(main);
+    const [, url] = (await main.waitFor(/Ready: listening on (\S+)/)) as string[];
+    await main.waitFor(/The app at .* answers/);
+    await app.stop();
+    apps.splice(apps.indexOf(app), 1);
+    expect((await post(url as string, CREATED, JSON_HEADERS)).status).toBe(502);
+    await main.waitFor(/The app at .* is down: nothing listening/);
+  });
+});

@@ -56,8 +56,9 @@ async function startListener(args: string[] = [], options: RunOptions = {}): Pro
 }
 
 async function recordsAfter(n: number) {
-  await running?.waitForLine(() => (running?.stdoutLines.length ?? 0) >= n + 1);
-  return running?.stdoutLines.slice(1).map((l) => JSON.parse(l)) ?? [];
+  const requests = () => running?.stdoutLines.filter((l) => l.includes('"type":"request"')) ?? [];
+  await running?.waitForLine(() => requests().length >= n);
+  return requests().map((l) => JSON.parse(l));
 }
 
 interface Change {

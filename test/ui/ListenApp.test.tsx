@@ -98,6 +98,26 @@ describe("ListenApp: the list and its layout", () => {
     app.unmount();
   });
 
+  it("the header says app down while the forward target does not answer", async () => {
+    let down = true;
+    const watchers = new Set<() => void>();
+    const { app, frame } = setup({
+      forwardTo: "http://127.0.0.1:3000/",
+      target: {
+        isDown: () => down,
+        subscribe: (w) => {
+          watchers.add(w);
+          return () => watchers.delete(w);
+        },
+      },
+    });
+    await frame((t) => t.includes("→ http://127.0.0.1:3000/ · app down"));
+    down = false;
+    for (const w of watchers) w();
+    await frame((t) => !t.includes("app down") && t.includes("→ http://127.0.0.1:3000/"));
+    app.unmount();
+  });
+
   it("rows show the app's answer after the sender's status", async () => {
     const { app, log, frame } = setup();
     const ok = exchange(1, "created", "Forwarded");

@@ -4,6 +4,7 @@ import type { WhereClause } from "../../core/events/where.js";
 import type { Exchange } from "../../core/receiving/exchange.js";
 import type { ListenOptions } from "../../core/receiving/listen.js";
 import { listen } from "../../core/receiving/listen.js";
+import type { TargetState } from "../../core/receiving/target-health.js";
 import { maskSecret } from "../../core/signing/signature.js";
 import { listenPorts } from "../../io/adapters.js";
 import { eventTypeList } from "../filters.js";
@@ -119,6 +120,28 @@ Examples:
         );
       }
       const useUi = !out.json && flags.ui && io.stdout.isTTY === true && io.stdin.isTTY === true;
+      // The forward target's health: a --json line and a warning on each change, and the UI header.
+      const targetWatchers = new Set<() => void>();
+      let targetDown = false;
+      // The start probe answers before the ready line, which must stay first: it waits.
+      let ready = false;
+      let before: TargetState | undefined;
+      const onTarget = (state: TargetState) => {
+        if (!ready) {
+          before = state;
+          return;
+        }
+        // --json says when the app is down, and when it is back (an app up from the start is silent).
+        if (out.json && state.up === targetDown) {
+          out.record({ type: "target", url: state.url, up: state.up, error: state.error });
+        }
+        if (!useUi) {
+          if (state.up) out.note(`The app at ${state.url} answers.`);
+          else out.warn(`The app at ${state.url} is down: ${state.error}`);
+        }
+        targetDown = !state.up;
+        for (const watcher of targetWatchers) watcher();
+      };
       // Only the live UI shows past requests: without it nothing is kept, so every request's
       // objects die young (cheap for the garbage collector under load).
       const listener = await listen(
@@ -143,9 +166,11 @@ Examples:
                   },
                 }),
           onError: (error) => out.warn(error.message),
+          onTarget,
         },
       );
       if (out.json) out.record({ type: "ready", url: listener.url });
+      ready = true;
       out.note(`Ready: listening on ${listener.url}`);
       if (flags.secret)
         out.note(
@@ -154,6 +179,7 @@ Examples:
       else out.note("No --secret: signatures are not checked.");
       if (flags.record) out.note(`Recording to ${flags.record}`);
       if (flags.forwardTo) out.note(`Forwarding to ${flags.forwardTo}`);
+      if (before) onTarget(before);
       let stop: Promise<unknown> = untilSignal(io.signals);
       if (useUi) {
         const { runListenUi } = await import("../../ui/run.js");
@@ -165,6 +191,13 @@ Examples:
             forwardTo: flags.forwardTo,
             forwardSecret: flags.forwardSecret,
             signatureHeader: flags.signatureHeader,
+            target: {
+              isDown: () => targetDown,
+              subscribe: (watcher) => {
+                targetWatchers.add(watcher);
+                return () => targetWatchers.delete(watcher);
+              },
+            },
           }),
         ]);
       }

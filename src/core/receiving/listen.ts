@@ -15,6 +15,7 @@ import {
   type Verdict,
 } from "./receive.js";
 import { type Counters, RequestLog } from "./request-log.js";
+import { TargetHealth, type TargetState } from "./target-health.js";
 
 export interface ListenOptions extends ReceiveConfig {
   /** Default 4000; 0 picks a free port. */
@@ -52,6 +53,8 @@ export interface ListenDeps extends ListenPorts {
    */
   onLines?: (ndjson: Buffer) => boolean | undefined;
   onError?: (error: Error) => void;
+  /** The forward target went up or down (probed at start, then followed through forwards). */
+  onTarget?: (state: TargetState) => void;
   /** Time for signature checks, arrival times and --delay. Default: the system clock. */
   clock?: Clock;
 }
@@ -77,6 +80,8 @@ export interface Listener {
    * result is a new exchange in the log (not in the recording), linked to the original.
    */
   resend(original: Exchange, body: Buffer): Promise<Exchange>;
+  /** The forward target's last known state (null without one, or before the first probe). */
+  readonly target: TargetState | null;
   /** Stops accepting, finishes requests in flight, flushes the recording; resolves the counters. */
   close(): Promise<Counters>;
 }
@@ -157,6 +162,7 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
         verdict.signature.header,
       );
       forwarded = forwardResult(reply);
+      health?.observe(reply.status, reply.error);
       if (reply.status === null) {
         status = 502;
         body = JSON.stringify({
@@ -250,6 +256,16 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
     );
   }
 
+  const health =
+    forwarder && options.forwardTo
+      ? new TargetHealth(
+          options.forwardTo,
+          () => forwarder.probe(),
+          (s) => deps.onTarget?.(s),
+        )
+      : undefined;
+  await health?.start();
+
   const host = server.host.includes(":") ? `[${server.host}]` : server.host;
   const url = `http://${host}:${server.port}${options.path ?? "/"}`;
 
@@ -315,6 +331,7 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
         exchange.verdict.signature.header,
         { resignWith: options.forwardSecret ?? options.secret },
       );
+      health?.observe(reply.status, reply.error);
       return forwardResult(reply);
     },
     async resend(original, body) {
@@ -344,7 +361,11 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
       log.add(ex);
       return ex;
     },
+    get target() {
+      return health?.state ?? null;
+    },
     async close() {
+      health?.stop();
       await server.close();
       await forwarder?.close();
       flush();

@@ -82,6 +82,8 @@ export interface Forwarder {
     signatureHeaderUsed: string | null,
     call?: ForwardCallOptions,
   ): Promise<ForwardReply>;
+  /** Whether the target answers HTTP at all (any status is an answer). */
+  probe(): Promise<{ up: boolean; error: string | null }>;
   close(): Promise<void>;
 }
 
