@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer as createHttpsServer } from "node:https";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -296,5 +297,52 @@ describe("the forward target's health", () => {
     apps.splice(apps.indexOf(app), 1);
     expect((await post(url as string, CREATED, JSON_HEADERS)).status).toBe(502);
     await main.waitFor(/The app at .* is down: nothing listening/);
+  });
+});
+
+describe("forwarded requests: -H and --insecure", () => {
+  it("-H adds headers to forwarded requests", async () => {
+    const app = await startApp((_r, _i, res) => res.end("ok"));
+    const listener = await startListener([
+      "--port",
+      "0",
+      "--forward-to",
+      app.url,
+      "-H",
+      "Authorization: Bearer local-dev",
+      "-H",
+      "X-Env: test",
+    ]);
+    await post(listener.url, CREATED, JSON_HEADERS);
+    expect(app.requests[0]?.headers.authorization).toBe("Bearer local-dev");
+    expect(app.requests[0]?.headers["x-env"]).toBe("test");
+  });
+
+  it("an https target with a self-signed certificate: refused, unless --insecure", async () => {
+    const tls = join(import.meta.dirname, "../fixtures/tls");
+    const server = createHttpsServer(
+      { key: readFileSync(join(tls, "key.pem")), cert: readFileSync(join(tls, "cert.pem")) },
+      (_req, res) => {
+        res.statusCode = 201;
+        res.end("tls ok");
+      },
+    );
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const target = `https://127.0.0.1:${(server.address() as { port: number }).port}/`;
+    try {
+      const strict = await startListener(["--port", "0", "--forward-to", target]);
+      const refused = await post(strict.url, CREATED, JSON_HEADERS);
+      expect(refused.status).toBe(502);
+      expect(JSON.parse(refused.body).error).toMatch(/TLS|certificate/i);
+      const lax = await startListener(["--port", "0", "--forward-to", target, "--insecure"]);
+      expect(await post(lax.url, CREATED, JSON_HEADERS)).toMatchObject({
+        status: 201,
+        body: "tls ok",
+      });
+      await lax.main.waitFor(/--insecure: the forward target's certificate is not checked/);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

@@ -7,6 +7,7 @@ import { listen } from "../../core/receiving/listen.js";
 import type { TargetState } from "../../core/receiving/target-health.js";
 import { maskSecret } from "../../core/signing/signature.js";
 import { listenPorts } from "../../io/adapters.js";
+import { parseHeader } from "../deliveries.js";
 import { eventTypeList } from "../filters.js";
 import type { CliIo } from "../io.js";
 import { printExchange, summaryLine } from "../listen-printer.js";
@@ -41,6 +42,8 @@ interface ListenFlags {
   record?: string;
   forwardTo?: string;
   forwardSecret?: string;
+  header?: Array<[string, string]>;
+  insecure?: boolean;
   json?: boolean;
   ui: boolean;
 }
@@ -63,6 +66,8 @@ export function listenOptions(flags: ListenFlags): ListenOptions {
     record: flags.record,
     forwardTo: flags.forwardTo,
     forwardSecret: flags.forwardSecret,
+    forwardHeaders: flags.header ? Object.fromEntries(flags.header) : undefined,
+    forwardInsecure: flags.insecure === true,
   };
 }
 
@@ -94,6 +99,12 @@ export function listenCommand(io: CliIo): Command {
     .option("--record <file>", "append every request to this NDJSON file")
     .option("--forward-to <url>", "forward accepted events to your app; senders get its answer")
     .option("--forward-secret <secret>", "re-sign forwarded events with this secret")
+    .option(
+      "-H, --header <header>",
+      'add "Name: value" to forwarded requests (repeatable)',
+      parseHeader,
+    )
+    .option("--insecure", "accept a self-signed certificate from an https --forward-to target")
     .option("--no-ui", "plain lines even on a terminal")
     .addOption(jsonOption())
     .addHelpText(
@@ -179,6 +190,7 @@ Examples:
       else out.note("No --secret: signatures are not checked.");
       if (flags.record) out.note(`Recording to ${flags.record}`);
       if (flags.forwardTo) out.note(`Forwarding to ${flags.forwardTo}`);
+      if (flags.insecure) out.warn("--insecure: the forward target's certificate is not checked");
       if (before) onTarget(before);
       let stop: Promise<unknown> = untilSignal(io.signals);
       if (useUi) {

@@ -30,6 +30,10 @@ export interface ListenOptions extends ReceiveConfig {
   forwardTo?: string | undefined;
   /** Re-sign forwarded events with this secret. */
   forwardSecret?: string | undefined;
+  /** Headers added to forwarded requests. */
+  forwardHeaders?: Readonly<Record<string, string>> | undefined;
+  /** Accept a self-signed certificate from an https forward target. */
+  forwardInsecure?: boolean;
   forwardTimeoutMs?: number;
   headersTimeoutMs?: number;
   requestTimeoutMs?: number;
@@ -109,6 +113,8 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
     ? await deps.createForwarder({
         to: options.forwardTo,
         loopId,
+        ...(options.forwardHeaders ? { headers: options.forwardHeaders } : {}),
+        ...(options.forwardInsecure ? { insecure: true } : {}),
         secret: options.forwardSecret,
         signatureHeader: options.signatureHeader ?? DEFAULT_SIGNATURE_HEADER,
         ...(options.forwardTimeoutMs ? { timeoutMs: options.forwardTimeoutMs } : {}),
