@@ -20,7 +20,7 @@ import { onStopSignal } from "./signals.js";
 
 export const URL_ENV = "TICKET_HOOKS_URL";
 
-function parseHeader(
+export function parseHeader(
   value: string,
   previous: Array<[string, string]> = [],
 ): Array<[string, string]> {

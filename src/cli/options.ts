@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { usageError } from "../core/errors.js";
 import { ALLOW_ENV_VARIABLE } from "../core/events/placeholders.js";
+import { parseWhere, type WhereClause } from "../core/events/where.js";
 import { DEFAULT_SIGNATURE_HEADER } from "../core/signing/signature.js";
 import type { CliIo } from "./io.js";
 
@@ -80,4 +81,18 @@ export function allowedEnv(command: Command, io: CliIo): string[] {
     }
   }
   return [...new Set([...fromFlag, ...fromEnv])];
+}
+
+/** `--where PATH=VALUE`, repeatable: only events whose value at PATH is VALUE. */
+export function whereOption(): Option {
+  return new Option(
+    "--where <path=value>",
+    "only events whose value at PATH is VALUE, e.g. data.ticket.id=tkt_123 (repeatable)",
+  ).argParser((value: string, previous: WhereClause[] | undefined) => {
+    try {
+      return [...(previous ?? []), parseWhere(value)];
+    } catch (error) {
+      throw new InvalidArgumentError((error as Error).message);
+    }
+  });
 }

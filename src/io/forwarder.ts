@@ -1,5 +1,12 @@
+import { connect } from "node:net";
 import { Agent, request } from "undici";
 import { describeNetworkError } from "../core/delivery/http-client.js";
+import {
+  ANSWER_KEEP_BYTES,
+  LOOP_HEADER,
+  loopMark,
+  utf8Prefix,
+} from "../core/receiving/forwarding.js";
 import type { Forwarder, ForwardOptions } from "../core/receiving/ports.js";
 import { sign } from "../core/signing/signature.js";
 
@@ -13,42 +20,71 @@ const HOP_BY_HOP = new Set([
   "proxy-connection",
   "te",
   "trailer",
+  // The sender's `Expect: 100-continue` was answered by the listener; undici refuses to send it.
+  "expect",
 ]);
 
-/** Forwards the raw body and the original headers to the user's app (keep-alive). */
+function flatHeaders(
+  headers: Record<string, string | string[] | undefined>,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return out;
+}
+
+/**
+ * Forwards the raw body and the original headers to the user's app (keep-alive). Of the app's
+ * answer body the first ANSWER_KEEP_BYTES are kept; the rest is read and dropped as it arrives.
+ */
 export function createForwarder(options: ForwardOptions): Forwarder {
   const url = new URL(options.to);
   const timeoutMs = options.timeoutMs ?? 10_000;
   const agent = new Agent({
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
-    connect: { timeout: timeoutMs },
+    connect: { timeout: timeoutMs, ...(options.insecure ? { rejectUnauthorized: false } : {}) },
   });
   return {
-    async forward(headers, body, signatureHeaderUsed) {
+    async forward(headers, body, signatureHeaderUsed, call = {}) {
       const out: Record<string, string> = {};
       for (const [name, value] of Object.entries(headers)) {
         if (value === undefined || HOP_BY_HOP.has(name)) continue;
         out[name] = Array.isArray(value) ? value.join(", ") : value;
       }
-      if (options.secret) {
+      for (const [name, value] of Object.entries(options.headers ?? {})) {
+        out[name.toLowerCase()] = value;
+      }
+      if (options.loopId) out[LOOP_HEADER] = loopMark(headers, options.loopId);
+      const secret = call.resignWith ?? options.secret;
+      if (secret) {
         if (signatureHeaderUsed) delete out[signatureHeaderUsed.toLowerCase()];
-        out[(signatureHeaderUsed ?? options.signatureHeader).toLowerCase()] = sign(
-          options.secret,
-          body,
-        );
+        out[(signatureHeaderUsed ?? options.signatureHeader).toLowerCase()] = sign(secret, body);
       }
       const started = performance.now();
       try {
         const res = await request(url, { method: "POST", headers: out, body, dispatcher: agent });
-        const text = await res.body.text();
-        const contentType = res.headers["content-type"];
+        const kept: Buffer[] = [];
+        let keptBytes = 0;
+        let bodyBytes = 0;
+        for await (const chunk of res.body as AsyncIterable<Buffer>) {
+          bodyBytes += chunk.length;
+          if (keptBytes < ANSWER_KEEP_BYTES) {
+            const part = chunk.subarray(0, ANSWER_KEEP_BYTES - keptBytes);
+            kept.push(part);
+            keptBytes += part.length;
+          }
+        }
+        const answerHeaders = flatHeaders(res.headers);
         return {
           status: res.statusCode,
           durationMs: Math.round((performance.now() - started) * 10) / 10,
           error: null,
-          body: text,
-          contentType: Array.isArray(contentType) ? contentType[0] : contentType,
+          body: utf8Prefix(Buffer.concat(kept), ANSWER_KEEP_BYTES),
+          bodyBytes,
+          headers: answerHeaders,
+          contentType: answerHeaders["content-type"],
         };
       } catch (error) {
         return {
@@ -56,9 +92,36 @@ export function createForwarder(options: ForwardOptions): Forwarder {
           durationMs: Math.round((performance.now() - started) * 10) / 10,
           error: describeNetworkError(error, { host: url.host, timeoutMs }).message,
           body: "",
+          bodyBytes: 0,
+          headers: {},
           contentType: undefined,
         };
       }
+    },
+    // A TCP connection, not a request: the app's logs and handlers see nothing of the probe.
+    probe() {
+      const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
+      const probeMs = Math.min(timeoutMs, 2000);
+      return new Promise((resolve) => {
+        const socket = connect({ host: url.hostname.replace(/^\[|\]$/g, ""), port });
+        const done = (error: unknown) => {
+          socket.destroy();
+          resolve(
+            error === null
+              ? { up: true, error: null }
+              : {
+                  up: false,
+                  error: describeNetworkError(error, { host: url.host, timeoutMs: probeMs })
+                    .message,
+                },
+          );
+        };
+        socket.setTimeout(probeMs, () =>
+          done(Object.assign(new Error("timeout"), { code: "ETIMEDOUT" })),
+        );
+        socket.once("connect", () => done(null));
+        socket.once("error", done);
+      });
     },
     close: () => agent.close(),
   };

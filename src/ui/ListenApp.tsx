@@ -1,12 +1,31 @@
-import { Box, Text, useApp, useInput, useStdout } from "ink";
-import { useEffect, useRef, useState } from "react";
-import { EVENTS } from "../core/events/catalogue.js";
-import { tryParseJson } from "../core/json.js";
+import { Box, type Key, Text, useApp, useInput } from "ink";
+import { useEffect, useReducer, useRef } from "react";
 import type { Exchange, ForwardResult } from "../core/receiving/exchange.js";
 import type { RequestLog } from "../core/receiving/request-log.js";
-import { safeLine } from "../terminal/safe-text.js";
-import { statusTone } from "../terminal/status-tone.js";
-import { type TokenKind, tokenizeJsonLine } from "./json-tokens.js";
+import { safeBlock, safeLine } from "../terminal/safe-text.js";
+import { DetailsView } from "./DetailsView.js";
+import { type DetailLine, detailsLines } from "./details-lines.js";
+import { Footer } from "./Footer.js";
+import { Header } from "./Header.js";
+import { useLog, useTerminalSize } from "./hooks.js";
+import { detailsHeight, listHeight } from "./layout.js";
+import { RequestList } from "./RequestList.js";
+import {
+  type Effect,
+  handleKey,
+  INITIAL_STATE,
+  type KeyContext,
+  type KeyPress,
+  selectedIndex,
+  type ViewState,
+  visibleOf,
+  withMessage,
+} from "./view-state.js";
+
+export interface TargetWatch {
+  isDown(): boolean;
+  subscribe(listener: () => void): () => void;
+}
 
 export interface ListenAppProps {
   log: RequestLog;
@@ -15,235 +34,234 @@ export interface ListenAppProps {
   secret: string | undefined;
   forwardTo: string | undefined;
   onReplay: (exchange: Exchange) => Promise<ForwardResult>;
+  /**
+   * Opens the event in the user's editor and sends what was saved (`e`); resolves with the new
+   * exchange. The UI steps aside (renders nothing, reads no keys) until it settles.
+   */
+  onEdit?: (exchange: Exchange) => Promise<Exchange>;
+  /** The request as a ready-to-run curl command, signed now. */
+  curlFor?: (exchange: Exchange) => string;
+  /** Puts text on the clipboard (OSC 52) where the terminal supports it. */
+  onCopy?: (text: string) => void;
   onQuit: () => void;
-  /** Rows of the list. */
-  rows?: number;
+  /** The forward target's health: "app down" in the header while it does not answer. */
+  target?: TargetWatch;
+  /** How long a status message stays, in ms. Default 5000. */
+  messageMs?: number;
+  now?: () => number;
+  /** Shown in the header instead of "ticket-hooks listen". */
+  title?: string;
 }
 
-const FILTERS: ReadonlyArray<string | null> = [null, ...EVENTS.map((e) => e.type)];
-const COLORS: Record<TokenKind, string> = {
-  key: "cyan",
-  string: "green",
-  number: "yellow",
-  literal: "magenta",
-  punct: "",
-};
-
-/** Re-renders when the log changes (at most every 50 ms under load); the log lives outside React. */
-function useLog(log: RequestLog): readonly Exchange[] {
-  const [, setVersion] = useState(0);
-  useEffect(() => {
-    let timer: NodeJS.Timeout | undefined;
-    const unsubscribe = log.subscribe(() => {
-      timer ??= setTimeout(() => {
-        timer = undefined;
-        setVersion((v) => v + 1);
-      }, 50);
-    });
-    return () => {
-      unsubscribe();
-      if (timer) clearTimeout(timer);
-    };
-  }, [log]);
-  return log.entries;
+function keyName(key: Key): KeyPress["name"] {
+  if (key.upArrow) return "up";
+  if (key.downArrow) return "down";
+  if (key.pageUp) return "pageUp";
+  if (key.pageDown) return "pageDown";
+  if (key.home) return "home";
+  if (key.end) return "end";
+  if (key.return) return "enter";
+  if (key.escape) return "escape";
+  if (key.backspace || key.delete) return "backspace";
+  return "text";
 }
 
-function Mark({ ok, skipped }: { ok: boolean; skipped?: boolean }) {
-  if (skipped) return <Text dimColor>-</Text>;
-  return ok ? <Text color="green">✓</Text> : <Text color="red">✗</Text>;
+/**
+ * The keys in one input event. Ink hands over typed text that arrives in one read (fast typing,
+ * tmux send-keys, a paste) as one string: each character is a key of its own.
+ */
+export function keyPresses(input: string, key: Key): KeyPress[] {
+  const name = keyName(key);
+  if (name !== "text" || key.ctrl || [...input].length <= 1) {
+    return [{ name, text: input, ctrl: key.ctrl }];
+  }
+  return [...input].map((ch): KeyPress => {
+    if (ch === "\r" || ch === "\n") return { name: "enter", text: "", ctrl: false };
+    if (ch === "\u007f" || ch === "\b") return { name: "backspace", text: "", ctrl: false };
+    return { name: "text", text: ch, ctrl: false };
+  });
 }
 
-function Row({ ex, selected }: { ex: Exchange; selected: boolean }) {
-  const v = ex.verdict;
-  return (
-    <Box>
-      <Text inverse={selected}>{selected ? "›" : " "} </Text>
-      <Text dimColor>{ex.receivedAt.toTimeString().slice(0, 8)} </Text>
-      <Mark ok={v.signature.status === "valid"} skipped={v.signature.status === "skipped"} />
-      <Text> </Text>
-      <Mark ok={v.validation?.valid === true} />
-      <Text>
-        {" "}
-        {safeLine(v.eventType ?? (ex.aborted ? "(disconnected)" : (v.error ?? "-")))
-          .padEnd(28)
-          .slice(0, 40)}{" "}
-      </Text>
-      <Text>
-        {safeLine(v.title ?? "")
-          .slice(0, 24)
-          .padEnd(24)}{" "}
-      </Text>
-      <Text dimColor>{safeLine(v.eventId ?? "").padEnd(22)} </Text>
-      <Text color={statusTone(ex.status)}>{ex.status ?? "---"}</Text>
-      {ex.forward ? (
-        <Text color={statusTone(ex.forward.status)}> → {ex.forward.status ?? "failed"}</Text>
-      ) : null}
-    </Box>
-  );
-}
-
-function Details({ ex, offset, height }: { ex: Exchange; offset: number; height: number }) {
-  const v = ex.verdict;
-  const body = ex.request.body.toString("utf8");
-  const parsed = v.event === undefined ? tryParseJson(body) : { ok: true as const, value: v.event };
-  const pretty = parsed.ok ? JSON.stringify(parsed.value, null, 2) : body;
-  const all = pretty.split("\n");
-  const start = Math.max(0, Math.min(offset, all.length - height));
-  const shown = all.slice(start, start + height);
-  return (
-    <Box flexDirection="column">
-      <Text bold>
-        {safeLine(ex.request.method)} {safeLine(ex.request.url)} → {ex.status ?? "no answer"}{" "}
-        {v.error ? `(${safeLine(v.error)})` : ""}
-      </Text>
-      <Text>
-        Signature: {v.signature.status}
-        {v.signature.header ? ` in ${safeLine(v.signature.header)}` : ""}
-        {v.signature.reason ? ` — ${safeLine(v.signature.reason)}` : ""}
-      </Text>
-      {v.validation ? (
-        <Text color={v.validation.valid ? "green" : "red"}>
-          Schema: {v.validation.valid ? "valid" : `${v.validation.errors.length} error(s)`}
-        </Text>
-      ) : null}
-      {(v.validation?.errors ?? []).map((e) => (
-        <Text key={`${e.rule}:${e.path}`} color="red">
-          {"  "}
-          {safeLine(`${e.path}: ${e.message} (expected ${e.expected}, got ${e.actual})`)}
-        </Text>
-      ))}
-      {(v.validation?.warnings ?? []).map((w) => (
-        <Text key={w.path} color="yellow">
-          {"  "}
-          {safeLine(w.message)}
-        </Text>
-      ))}
-      <Text bold>Headers</Text>
-      {Object.entries(ex.request.headers).map(([k, h]) => (
-        <Text key={k}>
-          {"  "}
-          <Text dimColor>{safeLine(k)}:</Text>{" "}
-          {safeLine(Array.isArray(h) ? h.join(", ") : (h ?? ""))}
-        </Text>
-      ))}
-      <Text bold>
-        Body{" "}
-        {all.length > height
-          ? `(lines ${start + 1}–${start + shown.length} of ${all.length}, ↑/↓ to scroll)`
-          : ""}
-      </Text>
-      {shown.map((line, i) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: lines of one body never reorder
-        <Text key={i}>
-          {parsed.ok
-            ? tokenizeJsonLine(safeLine(line)).map((t, j) => (
-                // biome-ignore lint/suspicious/noArrayIndexKey: tokens of one line never reorder
-                <Text key={j} color={COLORS[t.kind]}>
-                  {t.text}
-                </Text>
-              ))
-            : safeLine(line)}
-        </Text>
-      ))}
-      <Text dimColor>Enter or Esc: back · r: replay to the app · q: quit</Text>
-    </Box>
-  );
+/** Details lines of the exchange last shown, computed once per exchange (bodies can be large). */
+function useDetailsCache(replays: Map<number, ForwardResult>) {
+  const cache = useRef<
+    { ex: Exchange; replay: ForwardResult | undefined; lines: DetailLine[] } | undefined
+  >(undefined);
+  return (ex: Exchange): DetailLine[] => {
+    const replay = replays.get(ex.seq);
+    const c = cache.current;
+    if (c && c.ex === ex && c.replay === replay) return c.lines;
+    const lines = detailsLines(ex, replay);
+    cache.current = { ex, replay, lines };
+    return lines;
+  };
 }
 
 /** The live terminal UI of `listen`: a header with counters, the request list, and details. */
 export function ListenApp(props: ListenAppProps) {
-  const { log, rows = 15 } = props;
+  const { log } = props;
   const entries = useLog(log);
   const { exit } = useApp();
-  const [filterIndex, setFilterIndex] = useState(0);
-  const [selectedSeq, setSelectedSeq] = useState<number | null>(null);
-  const [details, setDetails] = useState(false);
-  const [offset, setOffset] = useState(0);
-  const { stdout } = useStdout();
-  const bodyHeight = Math.max(5, (stdout.rows ?? 40) - 18);
-  const [message, setMessage] = useState<string | null>(null);
-  const filter = FILTERS[filterIndex] ?? null;
-  const visible = filter ? entries.filter((e) => e.verdict.eventType === filter) : entries;
-  const index =
-    selectedSeq === null ? visible.length - 1 : visible.findIndex((e) => e.seq === selectedSeq);
-  const selected = visible[index] ?? visible.at(-1);
-  // Keys are handled with the state of the latest render, even right after a frame is drawn.
-  const latest = useRef({ visible, index, selected, details });
-  latest.current = { visible, index, selected, details };
+  const { columns, rows } = useTerminalSize();
+  const now = props.now ?? Date.now;
+  const messageMs = props.messageMs ?? 5000;
+  const state = useRef<ViewState>(INITIAL_STATE);
+  const [, rerender] = useReducer((n: number) => n + 1, 0);
+  const replays = useRef(new Map<number, ForwardResult>()).current;
+  const curl = useRef<string | null>(null);
+  const editing = useRef(false);
+  const linesOf = useDetailsCache(replays);
 
-  useInput((input, key) => {
-    const { visible, index, selected } = latest.current;
-    if (input === "q" || (key.ctrl && input === "c")) {
-      props.onQuit();
-      exit();
-      return;
-    }
-    if (key.return || key.escape) {
-      setDetails((d) => (key.escape ? false : !d));
-      setOffset(0);
-      return;
-    }
-    if (latest.current.details && (key.upArrow || key.downArrow)) {
-      setOffset((o) => Math.max(0, o + (key.upArrow ? -1 : 1)));
-      return;
-    }
-    if (key.upArrow && visible.length > 0) {
-      setSelectedSeq(visible[Math.max(0, index - 1)]?.seq ?? null);
-    } else if (key.downArrow && visible.length > 0) {
-      const next = index + 1;
-      setSelectedSeq(next >= visible.length - 1 ? null : (visible[next]?.seq ?? null));
-    } else if (input === "f") {
-      setFilterIndex((i) => (i + 1) % FILTERS.length);
-      setSelectedSeq(null);
-    } else if (input === "r") {
-      if (!selected) return;
-      if (!props.forwardTo) {
-        setMessage("r replays to the app: start listen with --forward-to URL");
+  const curlLines = curl.current ? curl.current.split("\n").length + 1 : 0;
+  const listRows = listHeight(rows, curlLines);
+  const detailRows = detailsHeight(rows, curlLines);
+
+  const update = (change: (s: ViewState) => ViewState) => {
+    state.current = change(state.current);
+    rerender();
+  };
+  const context = (): KeyContext => ({
+    entries: log.entries,
+    listHeight: listRows,
+    detailsHeight: detailRows,
+    detailsLength: (ex) => linesOf(ex).length,
+    now: now(),
+    messageMs,
+    cannotForward: props.forwardTo
+      ? null
+      : "r and e send to your app: start listen with --forward-to URL",
+  });
+  const say = (text: string, tone: "info" | "error" = "info") =>
+    update((s) => withMessage(s, text, { now: now(), messageMs }, tone));
+
+  const run = (effect: Effect) => {
+    switch (effect.type) {
+      case "quit":
+        props.onQuit();
+        exit();
+        return;
+      case "replay": {
+        const ex = effect.exchange;
+        say(`replaying #${ex.seq} to ${safeLine(props.forwardTo ?? "")}…`);
+        void props.onReplay(ex).then((r) => {
+          replays.set(ex.seq, r);
+          if (r.status === null)
+            say(`replay of #${ex.seq} failed: ${safeLine(r.error ?? "")}`, "error");
+          else {
+            const first = r.status >= 400 && r.body ? `: ${safeLine(r.body.slice(0, 200))}` : "";
+            say(
+              `replayed #${ex.seq}: app answered ${r.status} in ${r.duration_ms}ms${first}`,
+              r.status >= 400 ? "error" : "info",
+            );
+          }
+        });
         return;
       }
-      setMessage(`replaying #${selected.seq} to ${props.forwardTo}…`);
-      void props
-        .onReplay(selected)
-        .then((r) =>
-          setMessage(
-            r.status === null
-              ? `replay of #${selected.seq} failed: ${r.error}`
-              : `replayed #${selected.seq}: app answered ${r.status} in ${r.duration_ms}ms`,
-          ),
+      case "curl": {
+        if (!props.curlFor) return;
+        const command = props.curlFor(effect.exchange);
+        curl.current = command;
+        props.onCopy?.(command);
+        say(`curl command for #${effect.exchange.seq} below (copied where the terminal allows)`);
+        return;
+      }
+      case "edit": {
+        const ex = effect.exchange;
+        if (!props.onEdit) {
+          say("e is not available here", "error");
+          return;
+        }
+        editing.current = true;
+        rerender();
+        void props.onEdit(ex).then(
+          (sent) => {
+            editing.current = false;
+            const answer =
+              sent.forward?.status === null
+                ? `the app did not answer (${safeLine(sent.forward.error ?? "")})`
+                : `app answered ${sent.status}`;
+            update((s) => ({ ...s, selectedSeq: sent.seq, details: false }));
+            say(`sent edited #${ex.seq} as #${sent.seq}: ${answer}`);
+          },
+          (error: Error) => {
+            editing.current = false;
+            say(safeLine(error.message), "error");
+          },
         );
+        return;
+      }
     }
-  });
+  };
 
-  const c = log.counters;
-  const start = Math.max(0, Math.min(index - Math.floor(rows / 2), visible.length - rows));
-  const windowed = visible.slice(start, start + rows);
+  useInput(
+    (input, key) => {
+      for (const press of keyPresses(input, key)) {
+        const result = handleKey(state.current, press, context());
+        state.current = result.state;
+        if (result.effect) run(result.effect);
+      }
+      rerender();
+    },
+    { isActive: !editing.current },
+  );
+
+  const target = props.target;
+  useEffect(() => target?.subscribe(rerender), [target]);
+
+  // A status message disappears when it expires.
+  const message = state.current.message;
+  useEffect(() => {
+    if (!message) return;
+    const timer = setTimeout(rerender, Math.max(0, message.until - now()) + 1);
+    return () => clearTimeout(timer);
+  }, [message, now]);
+
+  if (editing.current) return <Box />;
+  const s = state.current;
+  const visible = visibleOf(s, entries);
+  const index = selectedIndex(s, visible);
+  const selected = visible[index];
+  const details = s.details && selected ? linesOf(selected) : null;
+  const offset = details ? Math.min(s.detailsOffset, Math.max(0, details.length - detailRows)) : 0;
   return (
-    <Box flexDirection="column">
-      <Box borderStyle="round" paddingX={1} flexDirection="column">
-        <Text>
-          <Text bold>ticket-hooks listen</Text> {props.url}
-          {props.forwardTo ? ` → ${props.forwardTo}` : ""}
-        </Text>
-        <Text>
-          {props.secret ? `secret ${props.secret}` : "no secret: signatures are NOT checked"}
-          {" · "}received {c.received} · <Text color="green">valid {c.valid}</Text> ·{" "}
-          <Text color="red">invalid {c.invalid}</Text> · rejected {c.rejected} · forwarded{" "}
-          {c.forwarded}
-        </Text>
-      </Box>
-      {details && selected ? (
-        <Details ex={selected} offset={offset} height={bodyHeight} />
-      ) : visible.length === 0 ? (
-        <Text dimColor>
-          Waiting for events… (send one: ticket-hooks send created --to {props.url})
-        </Text>
+    <Box flexDirection="column" width={columns}>
+      <Header
+        url={props.url}
+        secret={props.secret}
+        forwardTo={props.forwardTo}
+        appDown={target?.isDown() === true}
+        counters={log.counters}
+        columns={columns}
+        {...(props.title ? { title: props.title } : {})}
+      />
+      {details ? (
+        <DetailsView lines={details} offset={offset} height={detailRows} />
       ) : (
-        windowed.map((ex) => <Row key={ex.seq} ex={ex} selected={ex === selected} />)
+        <RequestList
+          visible={visible}
+          index={index}
+          height={listRows}
+          width={columns}
+          waiting={
+            entries.length === 0
+              ? `Waiting for events… (send one: ticket-hooks send created --to ${safeLine(props.url)})`
+              : "No request matches the filter (f, v: change it · Esc: clear the search)"
+          }
+        />
       )}
-      {message ? <Text color="cyan">{safeLine(message)}</Text> : null}
-      <Text dimColor>
-        filter: {filter ?? "all"} · ↑/↓ select · Enter details · r replay · f filter · q quit
-      </Text>
+      <Footer
+        state={s}
+        now={now()}
+        position={index + 1}
+        total={visible.length}
+        details={details ? { offset, height: detailRows, length: details.length } : null}
+      />
+      {curl.current ? (
+        <Box flexDirection="column" width={columns}>
+          <Text dimColor>curl (signed now):</Text>
+          <Text>{safeBlock(curl.current)}</Text>
+        </Box>
+      ) : null}
     </Box>
   );
 }

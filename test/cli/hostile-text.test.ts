@@ -91,7 +91,15 @@ function exchange(seq: number, body: Buffer, headers: Record<string, string> = {
     request,
     verdict: receive(request, {}),
     status: 200,
-    forward: { status: null, duration_ms: 1, error: HOSTILE },
+    forward: {
+      status: null,
+      duration_ms: 1,
+      error: HOSTILE,
+      headers: { "x-app": HOSTILE },
+      body: HOSTILE,
+      body_bytes: Buffer.byteLength(HOSTILE),
+      body_truncated: false,
+    },
     aborted: false,
   };
 }
@@ -311,7 +319,15 @@ describe("the live UI", () => {
         url: "http://127.0.0.1:4000/",
         secret: undefined,
         forwardTo: undefined,
-        onReplay: async () => ({ status: 204, duration_ms: 1, error: null }),
+        onReplay: async () => ({
+          status: 204,
+          duration_ms: 1,
+          error: null,
+          headers: {},
+          body: "",
+          body_bytes: 0,
+          body_truncated: false,
+        }),
         onQuit: () => {},
       }),
     );

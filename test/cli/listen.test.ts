@@ -52,10 +52,15 @@ async function startListener(args: string[] = [], options: MainOptions = {}): Pr
 
 /** The records after the ready line, once there are n of them. */
 async function recordsAfter(n: number) {
-  const [complete] = (await running?.waitFor(new RegExp(`^(?:.*\\n){${n + 1}}`), "stdout")) ?? [];
-  return lines(complete ?? "")
-    .slice(1)
-    .map((l) => JSON.parse(l));
+  const requests = (text: string) =>
+    lines(text)
+      .filter((l) => l.includes('"type":"request"'))
+      .map((l) => JSON.parse(l));
+  await running?.waitFor(
+    new RegExp(`(?:[^\\n]*"type":"request"[^\\n]*\\n[\\s\\S]*?){${n}}`),
+    "stdout",
+  );
+  return requests(running?.stdout() ?? "");
 }
 
 /** Stops the running listener as Ctrl-C would and resolves its result. */

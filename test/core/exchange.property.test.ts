@@ -31,6 +31,10 @@ const exchange = fc
         status: fc.option(fc.constantFrom(200, 503)),
         duration_ms: fc.nat(),
         error: fc.option(fc.string()),
+        headers: fc.constant({ "content-type": "text/plain" }),
+        body: fc.string({ maxLength: 100 }),
+        body_bytes: fc.nat(),
+        body_truncated: fc.boolean(),
       }),
     ),
   })

@@ -1,93 +1,10 @@
-import { stripVTControlCharacters } from "node:util";
-import { render } from "ink-testing-library";
-import { createElement } from "react";
 import { describe, expect, it } from "vitest";
-import { loadTemplate } from "../../src/core/events/templates.js";
-import type { Exchange, ForwardResult } from "../../src/core/receiving/exchange.js";
 import { receive } from "../../src/core/receiving/receive.js";
-import { RequestLog } from "../../src/core/receiving/request-log.js";
-import { ListenApp } from "../../src/ui/ListenApp.js";
+import { isTerminalSafe } from "../../src/terminal/safe-text.js";
+import { answer, exchange, rowWith, setup } from "./ui-harness.js";
 
-const strip = (s: string | undefined) => stripVTControlCharacters(s ?? "");
-const KEYS = { up: "\u001B[A", down: "\u001B[B", enter: "\r" };
-
-function exchange(seq: number, name: string, title: string, status = 200): Exchange {
-  const value = structuredClone(loadTemplate(name, { cwd: "/nonexistent", env: {} }).value) as {
-    event_id: string;
-    data: { ticket: { title: string } };
-  };
-  value.data.ticket.title = title;
-  value.event_id = `whev_${String(seq).padStart(17, "0")}`;
-  const request = {
-    method: "POST",
-    url: "/",
-    headers: { "content-type": "application/json", "x-trace": `t${seq}` },
-    body: Buffer.from(JSON.stringify(value)),
-  };
-  return {
-    seq,
-    receivedAt: new Date(2026, 0, 1, 12, 0, seq),
-    request,
-    verdict: receive(request, {}),
-    status,
-    forward: null,
-    aborted: false,
-  };
-}
-
-function setup(options: { forwardTo?: string } = {}) {
-  const log = new RequestLog();
-  const replays: number[] = [];
-  let quitted: () => void = () => {};
-  const quit = new Promise<void>((resolve) => {
-    quitted = resolve;
-  });
-  const app = render(
-    createElement(ListenApp, {
-      log,
-      url: "http://127.0.0.1:4000/",
-      secret: "whs****ab",
-      forwardTo: options.forwardTo,
-      onReplay: async (ex): Promise<ForwardResult> => {
-        replays.push(ex.seq);
-        return { status: 204, duration_ms: 3, error: null };
-      },
-      onQuit: () => quitted(),
-    }),
-  );
-  const stdout = app.stdout as unknown as {
-    write: (frame: string) => void;
-    lastFrame: () => string | undefined;
-  };
-  const waiters = new Set<() => void>();
-  const write = stdout.write;
-  stdout.write = (frame: string) => {
-    write(frame);
-    for (const w of [...waiters]) w();
-  };
-  /** Resolves with the first frame (stripped of ANSI) that passes the test, now or on a later write. */
-  const frame = (test: (text: string) => boolean) =>
-    new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        waiters.delete(check);
-        reject(new Error(`no such frame; last one:\n${strip(stdout.lastFrame())}`));
-      }, 3000);
-      const check = () => {
-        const text = strip(stdout.lastFrame());
-        if (test(text)) {
-          clearTimeout(timer);
-          waiters.delete(check);
-          resolve(text);
-        }
-      };
-      waiters.add(check);
-      check();
-    });
-  return { app, log, frame, replays, quit };
-}
-
-describe("ListenApp", () => {
-  it("shows the header, waits, then lists requests as the log grows", async () => {
+describe("ListenApp: the list and its layout", () => {
+  it("shows the header, waits, then lists requests under a row of column names", async () => {
     const { app, log, frame } = setup();
     const first = await frame((t) => t.includes("Waiting for events"));
     expect(first).toContain("ticket-hooks listen http://127.0.0.1:4000/");
@@ -96,82 +13,122 @@ describe("ListenApp", () => {
     log.add(exchange(2, "resolved", "Refund please", 500));
     const listed = await frame((t) => t.includes("Refund please"));
     expect(listed).toContain("received 2");
+    expect(listed).toMatch(/TIME\s+SIG\s+SCH\s+EVENT\s+TITLE\s+EVENT ID\s+STATUS/);
     expect(listed).toMatch(
-      /12:00:01 - ✓ whitelabel-ticket-created\s+Printer on fire\s+whev_0+1 200/,
+      /12:00:01\s+–\s+✓\s+whitelabel-ticket-created\s+Printer on fire\s+whev_0+1\s+200/,
     );
     expect(listed).toMatch(
-      /› 12:00:02 - ✓ whitelabel-ticket-resolved\s+Refund please\s+whev_0+2 500/,
+      /› 12:00:02\s+–\s+✓\s+whitelabel-ticket-resolved\s+Refund please\s+whev_0+2\s+500/,
     );
     app.unmount();
   });
 
-  it("↑/↓ move the selection and Enter opens the details", async () => {
+  it("a check that never ran shows –, not ✗ (a 404 was never verified nor validated)", async () => {
     const { app, log, frame } = setup();
-    log.add(exchange(1, "created", "First ticket"));
-    log.add(exchange(2, "updated", "Second ticket"));
-    await frame((t) => t.includes("Second ticket"));
-    app.stdin.write(KEYS.up);
-    await frame((t) => /› 12:00:01/.test(t));
-    app.stdin.write(KEYS.enter);
-    const details = await frame((t) => t.includes("Headers"));
-    expect(details).toContain("Signature: skipped");
-    expect(details).toContain("x-trace: t1");
-    expect(details).toContain('"title": "First ticket"');
-    app.stdin.write(KEYS.enter);
-    await frame((t) => t.includes("Second ticket") && !t.includes("Headers"));
-    app.stdin.write(KEYS.down);
-    await frame((t) => /› 12:00:02/.test(t));
-    app.unmount();
-  });
-
-  it("details list every validation error with its path", async () => {
-    const { app, log, frame } = setup();
-    const ex = exchange(1, "resolved", "Broken");
-    const body = JSON.parse(ex.request.body.toString());
-    body.data.ticket.is_open = true;
-    ex.request.body = Buffer.from(JSON.stringify(body));
-    ex.verdict = receive(ex.request, {});
+    const ex = exchange(1, "created", "x", 404);
+    ex.request.url = "/wrong";
+    ex.verdict = receive(ex.request, { secret: "s", path: "/hooks" });
     log.add(ex);
-    await frame((t) => t.includes("Broken"));
-    app.stdin.write(KEYS.enter);
-    const details = await frame((t) => t.includes("Schema: 1 error(s)"));
-    expect(details).toContain("data.ticket.is_open: must be false in whitelabel-ticket-resolved");
+    const missing = exchange(2, "created", "y", 401);
+    missing.verdict = receive(missing.request, { secret: "s" });
+    log.add(missing);
+    const listed = await frame((t) => t.includes("missing signature"));
+    expect(rowWith(listed, "not found")).toMatch(/12:00:01\s+–\s+–\s+not found/);
+    expect(rowWith(listed, "missing signature")).toMatch(/12:00:02\s+✗\s+–\s+missing signature/);
     app.unmount();
   });
 
-  it("f cycles the event-type filter", async () => {
+  it("the list uses the terminal's rows; the header stays; every row is one line", async () => {
+    const { app, log, frame } = setup({ rows: 20 });
+    for (let i = 1; i <= 40; i++) log.add(exchange(i, "created", `Ticket ${i}`));
+    const listed = await frame((t) => t.includes("Ticket 40"));
+    const lines = listed.split("\n");
+    // 20 rows: 4 header, 1 column names, 12 requests, 2 footer, 1 left free.
+    expect(lines).toHaveLength(19);
+    expect(lines.filter((l) => /Ticket \d+/.test(l))).toHaveLength(12);
+    expect(listed).toContain("ticket-hooks listen");
+    expect(listed).toContain("40/40");
+    app.unmount();
+  });
+
+  it("resizing re-lays out; 60 columns and less drop the time and id columns", async () => {
+    const { app, log, frame, resize } = setup({ columns: 100, rows: 24 });
+    log.add(exchange(1, "created", "A fairly long title that will not fit in a narrow row"));
+    const wide = await frame((t) => t.includes("A fairly long"));
+    expect(wide).toContain("12:00:01");
+    resize(60, 24);
+    const narrow = await frame((t) => !t.includes("EVENT ID") && t.includes("TITLE"));
+    expect(narrow).not.toContain("12:00:01");
+    expect(narrow).not.toContain("whev_");
+    const row = rowWith(narrow, "created");
+    expect(row).toMatch(/^› –\s+✓\s+created\s+A fairly long.*…\s*200$/);
+    for (const line of narrow.split("\n")) expect(line.length).toBeLessThanOrEqual(60);
+    resize(40, 24);
+    const tiny = await frame((t) => !t.includes("A fairly long title that"));
+    expect(rowWith(tiny, "created")).toMatch(/200$/);
+    app.unmount();
+  });
+
+  it("titles are cut at their display width: CJK, emoji sequences and newlines", async () => {
+    const { app, log, frame, raw } = setup({ columns: 80 });
+    const family = "👩‍👩‍👧‍👦";
+    log.add(exchange(1, "created", "打印机着火了请尽快派人来处理这个非常紧急的问题谢谢"));
+    log.add(exchange(2, "created", family.repeat(20)));
+    log.add(exchange(3, "created", "first line\nsecond line"));
+    const listed = await frame((t) => t.includes("first line"));
+    const cjk = rowWith(listed, "打印机");
+    expect(cjk).toMatch(/created\s+打印机.*…\s+whev_0+1\s+200$/);
+    expect(cjk).not.toContain("谢谢");
+    const emoji = rowWith(listed, "👩");
+    expect(emoji).toMatch(/…\s+whev_0+2\s+200$/);
+    expect(emoji).not.toContain("\uFFFD");
+    // Only whole sequences: the cut leaves no dangling joiner or half family.
+    expect(emoji.replaceAll(family, "")).not.toMatch(/[\u200d\u{1F466}-\u{1F469}]/u);
+    expect(rowWith(listed, "first line")).toMatch(/first line↵sec…\s+whev_0+3\s+200$/);
+    expect(listed.split("\n").filter((l) => l.includes("whev_"))).toHaveLength(3);
+    expect(isTerminalSafe(raw())).toBe(true);
+    app.unmount();
+  });
+
+  it("outside text cannot reach the terminal raw", async () => {
+    const { app, log, frame, raw } = setup();
+    log.add(exchange(1, "created", "evil \u001b]0;pwned\u0007 \u001b[2J \u202e title"));
+    await frame((t) => t.includes("evil"));
+    expect(isTerminalSafe(raw())).toBe(true);
+    app.unmount();
+  });
+
+  it("the header says app down while the forward target does not answer", async () => {
+    let down = true;
+    const watchers = new Set<() => void>();
+    const { app, frame } = setup({
+      forwardTo: "http://127.0.0.1:3000/",
+      target: {
+        isDown: () => down,
+        subscribe: (w) => {
+          watchers.add(w);
+          return () => watchers.delete(w);
+        },
+      },
+    });
+    await frame((t) => t.includes("→ http://127.0.0.1:3000/ · app down"));
+    down = false;
+    for (const w of watchers) w();
+    await frame((t) => !t.includes("app down") && t.includes("→ http://127.0.0.1:3000/"));
+    app.unmount();
+  });
+
+  it("rows show the app's answer after the sender's status", async () => {
     const { app, log, frame } = setup();
-    log.add(exchange(1, "created", "Alpha"));
-    log.add(exchange(2, "updated", "Beta"));
-    await frame((t) => t.includes("Beta"));
-    app.stdin.write("f");
-    const filtered = await frame((t) => t.includes("filter: whitelabel-ticket-created"));
-    expect(filtered).toContain("Alpha");
-    expect(filtered).not.toContain("Beta");
+    const ok = exchange(1, "created", "Forwarded");
+    ok.forward = answer(202);
+    const down = exchange(2, "created", "App down", 502);
+    down.forward = answer(null);
+    log.add(ok);
+    log.add(down);
+    const listed = await frame((t) => t.includes("App down"));
+    expect(rowWith(listed, "Forwarded")).toMatch(/200 → 202$/);
+    expect(rowWith(listed, "App down")).toMatch(/502 → failed$/);
     app.unmount();
-  });
-
-  it("r replays the selected event to the forward target, or says how to enable it", async () => {
-    const noTarget = setup();
-    noTarget.log.add(exchange(1, "created", "Alpha"));
-    await noTarget.frame((t) => t.includes("Alpha"));
-    noTarget.app.stdin.write("r");
-    await noTarget.frame((t) => t.includes("start listen with --forward-to URL"));
-    noTarget.app.unmount();
-
-    const { app, log, frame, replays } = setup({ forwardTo: "http://127.0.0.1:3000/" });
-    log.add(exchange(7, "created", "Alpha"));
-    await frame((t) => t.includes("Alpha"));
-    app.stdin.write("r");
-    await frame((t) => t.includes("replayed #7: app answered 204 in 3ms"));
-    expect(replays).toEqual([7]);
-    app.unmount();
-  });
-
-  it("q quits", async () => {
-    const { app, frame, quit } = setup();
-    await frame((t) => t.includes("Waiting"));
-    app.stdin.write("q");
-    await expect(quit).resolves.toBeUndefined();
   });
 });

@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { Command } from "commander";
 import { describeFsError } from "../../core/errors.js";
 import { escapeTemplateText } from "../../core/events/placeholders.js";
+import type { WhereClause } from "../../core/events/where.js";
 import { tryParseJson } from "../../core/json.js";
 import { escapeStringToken, reindentJson, TooDeep } from "../../core/json-indent.js";
 import { exportBaseName, RunNames } from "../../core/receiving/export-names.js";
@@ -11,7 +12,7 @@ import { keepRecord, notARecording, readRecorded } from "../../core/receiving/re
 import { eventTypeList } from "../filters.js";
 import { ensureFolder } from "../folders.js";
 import type { CliIo } from "../io.js";
-import { jsonOption } from "../options.js";
+import { jsonOption, whereOption } from "../options.js";
 import { outputFor } from "../output.js";
 
 /** Deeper bodies are skipped: pretty-printed, each line would carry depth × 2 spaces. */
@@ -20,6 +21,7 @@ const MAX_DEPTH = 1000;
 interface ExportFlags {
   out: string;
   events?: string[];
+  where?: WhereClause[];
   onlyValid?: boolean;
   includeRejected?: boolean;
   force?: boolean;
@@ -32,6 +34,7 @@ export function exportCommand(io: CliIo): Command {
     .argument("<recording>", "a `listen --record` file")
     .requiredOption("-o, --out <dir>", "folder to write the JSON files to")
     .option("--events <list>", "only these event types", eventTypeList)
+    .addOption(whereOption())
     .option("--only-valid", "only events that validated when recorded")
     .option("--include-rejected", "also requests the listener turned away")
     .option("-f, --force", "overwrite files that already exist")
@@ -56,6 +59,7 @@ Examples:
       ensureFolder(flags.out, dir);
       const filter = {
         events: flags.events ? new Set(flags.events) : undefined,
+        where: flags.where,
         onlyValid: flags.onlyValid === true,
         includeRejected: flags.includeRejected === true,
       };

@@ -1,16 +1,25 @@
 import { Command, InvalidArgumentError } from "commander";
 import { parseTarget } from "../../core/delivery/send.js";
 import { failure } from "../../core/errors.js";
+import type { WhereClause } from "../../core/events/where.js";
 import type { Exchange } from "../../core/receiving/exchange.js";
 import type { ListenOptions } from "../../core/receiving/listen.js";
 import { listen } from "../../core/receiving/listen.js";
 import { VERIFY_SIGNATURE_PATH } from "../../core/receiving/platform-api.js";
+import type { TargetState } from "../../core/receiving/target-health.js";
 import { maskSecret } from "../../core/signing/signature.js";
 import { listenPorts } from "../../io/adapters.js";
+import { parseHeader } from "../deliveries.js";
 import { eventTypeList } from "../filters.js";
 import type { CliIo } from "../io.js";
 import { printExchange, summaryLine } from "../listen-printer.js";
-import { intArg, jsonOption, secretOption, signatureHeaderOption } from "../options.js";
+import {
+  intArg,
+  jsonOption,
+  secretOption,
+  signatureHeaderOption,
+  whereOption,
+} from "../options.js";
 import { outputFor } from "../output.js";
 import { onStopSignal } from "../signals.js";
 
@@ -31,9 +40,12 @@ interface ListenFlags {
   delay: number;
   rejectInvalid?: boolean;
   events?: string[];
+  where?: WhereClause[];
   record?: string;
   forwardTo?: string;
   forwardSecret?: string;
+  header?: Array<[string, string]>;
+  insecure?: boolean;
   json?: boolean;
   ui: boolean;
   platformApi?: boolean;
@@ -59,6 +71,7 @@ export function listenOptions(flags: ListenFlags): ListenOptions {
     delayMs: flags.delay,
     rejectInvalid: flags.rejectInvalid === true,
     events: flags.events ? new Set(flags.events) : undefined,
+    where: flags.where,
     record: flags.record,
     forwardTo: flags.forwardTo,
     forwardSecret: flags.forwardSecret,
@@ -70,6 +83,8 @@ export function listenOptions(flags: ListenFlags): ListenOptions {
           },
         }
       : {}),
+    forwardHeaders: flags.header ? Object.fromEntries(flags.header) : undefined,
+    forwardInsecure: flags.insecure === true,
   };
 }
 
@@ -97,9 +112,16 @@ export function listenCommand(io: CliIo): Command {
     .option("--delay <ms>", "wait before answering (a slow endpoint)", intArg("--delay", 0), 0)
     .option("--reject-invalid", "answer schema-invalid events 422 (default: accept them, flagged)")
     .option("--events <list>", "only show and forward these, e.g. created,resolved", eventTypeList)
+    .addOption(whereOption())
     .option("--record <file>", "append every request to this NDJSON file")
     .option("--forward-to <url>", "forward accepted events to your app; senders get its answer")
     .option("--forward-secret <secret>", "re-sign forwarded events with this secret")
+    .option(
+      "-H, --header <header>",
+      'add "Name: value" to forwarded requests (repeatable)',
+      parseHeader,
+    )
+    .option("--insecure", "accept a self-signed certificate from an https --forward-to target")
     .option("--no-ui", "plain lines even on a terminal")
     .option(
       "--platform-api",
@@ -144,6 +166,28 @@ Examples:
         stdoutGone = true;
       };
       io.stdout.on("error", onStdoutError);
+      // The forward target's health: a --json line and a warning on each change, and the UI header.
+      const targetWatchers = new Set<() => void>();
+      let targetDown = false;
+      // The start probe answers before the ready line, which must stay first: it waits.
+      let ready = false;
+      let before: TargetState | undefined;
+      const onTarget = (state: TargetState) => {
+        if (!ready) {
+          before = state;
+          return;
+        }
+        // --json says when the app is down, and when it is back (an app up from the start is silent).
+        if (out.json && state.up === targetDown) {
+          out.record({ type: "target", url: state.url, up: state.up, error: state.error });
+        }
+        if (!useUi) {
+          if (state.up) out.note(`The app at ${state.url} answers.`);
+          else out.warn(`The app at ${state.url} is down: ${state.error}`);
+        }
+        targetDown = !state.up;
+        for (const watcher of targetWatchers) watcher();
+      };
       // Only the live UI shows past requests: without it nothing is kept, so every request's
       // objects die young (cheap for the garbage collector under load).
       const listener = await listen(
@@ -183,9 +227,11 @@ Examples:
                   },
                 }),
           onError: (error) => out.warn(error.message),
+          onTarget,
         },
       );
       if (out.json) out.record({ type: "ready", url: listener.url });
+      ready = true;
       if (flags.secret) {
         out.note(`Ready: listening on ${listener.url}`);
         out.note(
@@ -202,6 +248,8 @@ Examples:
         out.note(
           `Platform API: POST ${new URL(VERIFY_SIGNATURE_PATH, listener.url).href} (point your API base URL at ${new URL("/", listener.url).href})`,
         );
+      if (flags.insecure) out.warn("--insecure: the forward target's certificate is not checked");
+      if (before) onTarget(before);
       let stop: Promise<unknown> = new Promise<void>((resolve) => {
         onStopSignal(
           io.signals,
@@ -224,6 +272,15 @@ Examples:
             url: listener.url,
             secret: flags.secret,
             forwardTo: flags.forwardTo,
+            forwardSecret: flags.forwardSecret,
+            signatureHeader: flags.signatureHeader,
+            target: {
+              isDown: () => targetDown,
+              subscribe: (watcher) => {
+                targetWatchers.add(watcher);
+                return () => targetWatchers.delete(watcher);
+              },
+            },
           }),
         ]);
       }

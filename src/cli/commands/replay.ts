@@ -4,6 +4,7 @@ import { ChaosLog, type ChaosSpec, chaosStream, parseChaos } from "../../core/de
 import { replayPlan } from "../../core/delivery/replay.js";
 import { deliverPlanned } from "../../core/delivery/send.js";
 import { TicketHooksError, usageError } from "../../core/errors.js";
+import type { WhereClause } from "../../core/events/where.js";
 import { isPlainObject, tryParseJson } from "../../core/json.js";
 import { newSeed, SeededRandom } from "../../core/random.js";
 import { DEFAULT_MAX_LINE, notARecording, readRecorded } from "../../core/receiving/recording.js";
@@ -17,12 +18,13 @@ import {
 } from "../deliveries.js";
 import { commaList, eventTypeList, timeArg } from "../filters.js";
 import type { CliIo } from "../io.js";
-import { intArg } from "../options.js";
+import { intArg, whereOption } from "../options.js";
 import { outputFor } from "../output.js";
 
 interface ReplayFlags extends DeliveryFlags {
   keepSignature?: boolean;
   events?: string[];
+  where?: WhereClause[];
   ids?: string[];
   since?: number;
   until?: number;
@@ -50,6 +52,7 @@ export function replayCommand(io: CliIo): Command {
     .option("--keep-signature", "send the recorded signature header instead of signing afresh")
     .option("--events <list>", "only these event types, e.g. created,resolved", eventTypeList)
     .option("--ids <list>", "only these event ids (comma-separated)", commaList)
+    .addOption(whereOption())
     .option(
       "--since <time>",
       "only events received at or after (ISO or Unix seconds)",
@@ -105,6 +108,7 @@ Examples:
       keepSignature: flags.keepSignature === true,
       events: flags.events ? new Set(flags.events) : undefined,
       ids: flags.ids ? new Set(flags.ids) : undefined,
+      where: flags.where,
       since: flags.since,
       until: flags.until,
       onlyValid: flags.onlyValid === true,

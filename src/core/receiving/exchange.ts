@@ -4,6 +4,14 @@ export interface ForwardResult {
   status: number | null;
   duration_ms: number;
   error: string | null;
+  /** The app's answer headers (empty when it did not answer). */
+  headers: Record<string, string>;
+  /** The start of the app's answer body: 64 KiB kept in memory, 2 KiB in lines. */
+  body: string;
+  /** Bytes of the app's answer body in all. */
+  body_bytes: number;
+  /** `body` holds only the start of what the app sent. */
+  body_truncated: boolean;
 }
 
 /** One request the listener handled, from arrival to answer. */
@@ -23,6 +31,8 @@ export interface Exchange {
    * its body, headers and parsed event are dropped; `bodyBytes` is the body's size.
    */
   summary?: { bodyBytes: number };
+  /** Sent from the live UI (`e`): an edited copy of this exchange. */
+  editedFrom?: number;
 }
 
 /**

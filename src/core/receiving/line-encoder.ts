@@ -2,6 +2,7 @@ import { isUtf8 } from "node:buffer";
 import { hasJsonUnsafeBytes, jsonSafe } from "../json.js";
 import type { ValidationResult } from "../validation/types.js";
 import type { Exchange } from "./exchange.js";
+import { forwardJson } from "./forwarding.js";
 import type { SignatureVerdict, Verdict } from "./receive.js";
 
 /*
@@ -124,7 +125,7 @@ export class LineEncoder {
   private outcomeJson(ex: Exchange): string {
     const v = ex.verdict;
     if (v.rejected || v.error !== null || v.filtered || ex.aborted || ex.forward !== null) {
-      return `,"status":${ex.status},"rejected":${v.rejected},"error":${JSON.stringify(v.error)},"filtered":${v.filtered},"aborted":${ex.aborted},"forward":${ex.forward ? JSON.stringify(ex.forward) : "null"},"body_encoding":`;
+      return `,"status":${ex.status},"rejected":${v.rejected},"error":${JSON.stringify(v.error)},"filtered":${v.filtered},"aborted":${ex.aborted},"forward":${ex.forward ? forwardJson(ex.forward) : "null"},"body_encoding":`;
     }
     if (ex.status !== this.lastStatus) {
       this.lastStatus = ex.status;

@@ -1,11 +1,13 @@
+import { randomBytes } from "node:crypto";
 import { type Clock, systemClock, unixSeconds } from "../clock.js";
-import { TicketHooksError } from "../errors.js";
+import { TicketHooksError, usageError } from "../errors.js";
 import { findEvent } from "../events/catalogue.js";
 import { DEFAULT_SIGNATURE_HEADER } from "../signing/signature.js";
 import type { Exchange, ForwardResult } from "./exchange.js";
+import { forwardResult, isOwnLoop, loopVerdict, pointsAtItself } from "./forwarding.js";
 import { LineBatch } from "./line-batch.js";
 import { type PlatformApiOptions, platformApiReply } from "./platform-api.js";
-import type { Forwarder, ForwardReply, HttpReply, ListenPorts, Recorder } from "./ports.js";
+import type { Forwarder, HttpReply, ListenPorts, Recorder } from "./ports.js";
 import {
   DEFAULT_MAX_BODY,
   type IncomingRequest,
@@ -14,6 +16,7 @@ import {
   type Verdict,
 } from "./receive.js";
 import { type Counters, RequestLog } from "./request-log.js";
+import { TargetHealth, type TargetState } from "./target-health.js";
 
 export interface ListenOptions extends ReceiveConfig {
   /** Default 4000; 0 picks a free port. */
@@ -28,6 +31,10 @@ export interface ListenOptions extends ReceiveConfig {
   forwardTo?: string | undefined;
   /** Re-sign forwarded events with this secret. */
   forwardSecret?: string | undefined;
+  /** Headers added to forwarded requests. */
+  forwardHeaders?: Readonly<Record<string, string>> | undefined;
+  /** Accept a self-signed certificate from an https forward target. */
+  forwardInsecure?: boolean;
   forwardTimeoutMs?: number;
   headersTimeoutMs?: number;
   requestTimeoutMs?: number;
@@ -53,6 +60,8 @@ export interface ListenDeps extends ListenPorts {
    */
   onLines?: (ndjson: Buffer) => boolean | undefined;
   onError?: (error: Error) => void;
+  /** The forward target went up or down (probed at start, then followed through forwards). */
+  onTarget?: (state: TargetState) => void;
   /** Time for signature checks, arrival times and --delay. Default: the system clock. */
   clock?: Clock;
 }
@@ -68,8 +77,18 @@ export interface Listener {
   events: AsyncIterable<Exchange>;
   /** The first exchange (already received or coming) whose event matches. */
   waitFor(match: EventMatcher, options?: { timeout?: number }): Promise<Exchange>;
-  /** Sends a received event to the forward target again. */
+  /**
+   * Sends a received event to the forward target again, re-signed with a fresh timestamp (with
+   * the forward secret, else the listener's secret).
+   */
   replay(exchange: Exchange): Promise<ForwardResult>;
+  /**
+   * Sends an edited body in place of a received event's to the forward target, signed afresh; the
+   * result is a new exchange in the log (not in the recording), linked to the original.
+   */
+  resend(original: Exchange, body: Buffer): Promise<Exchange>;
+  /** The forward target's last known state (null without one, or before the first probe). */
+  readonly target: TargetState | null;
   /** Stops accepting, finishes requests in flight, flushes the recording; resolves the counters. */
   close(): Promise<Counters>;
   /** Requests that could not be recorded (answered 503), so far. */
@@ -101,9 +120,14 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
   const recorder: Recorder | undefined = options.record
     ? await deps.openRecorder(options.record)
     : undefined;
+  // This listener's id on the requests it forwards: one that comes back is a loop (508).
+  const loopId = randomBytes(6).toString("hex");
   const forwarder: Forwarder | undefined = options.forwardTo
     ? await deps.createForwarder({
         to: options.forwardTo,
+        loopId,
+        ...(options.forwardHeaders ? { headers: options.forwardHeaders } : {}),
+        ...(options.forwardInsecure ? { insecure: true } : {}),
         secret: options.forwardSecret,
         signatureHeader: options.signatureHeader ?? DEFAULT_SIGNATURE_HEADER,
         ...(options.forwardTimeoutMs ? { timeoutMs: options.forwardTimeoutMs } : {}),
@@ -202,12 +226,6 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
     return flush() ? undefined : NOT_RECORDED;
   };
 
-  const toResult = (reply: ForwardReply): ForwardResult => ({
-    status: reply.status,
-    duration_ms: reply.durationMs,
-    error: reply.error,
-  });
-
   const forward = async (
     request: IncomingRequest,
     verdict: Verdict,
@@ -224,7 +242,8 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
         request.body,
         verdict.signature.header,
       );
-      forwarded = toResult(reply);
+      forwarded = forwardResult(reply);
+      health?.observe(reply.status, reply.error);
       if (reply.status === null) {
         status = 502;
         body = JSON.stringify({
@@ -261,7 +280,10 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
       if (reply) return reply;
     }
     const receivedAt = new Date(clock.now());
-    const verdict = receive(request, options, unixSeconds(clock));
+    let verdict = receive(request, options, unixSeconds(clock));
+    if (forwarder && options.forwardTo && isOwnLoop(request.headers, loopId)) {
+      verdict = loopVerdict(verdict, options.forwardTo);
+    }
     if (options.delayMs || (forwarder && !verdict.rejected && !verdict.filtered)) {
       return forward(request, verdict, receivedAt);
     }
@@ -324,6 +346,27 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
       throw new TicketHooksError("LISTEN_FAILED", `cannot listen on ${where}: ${error.message}`);
     });
 
+  if (options.forwardTo && pointsAtItself(options.forwardTo, server.host, server.port)) {
+    await server.close();
+    await recorder?.close();
+    await forwarder?.close();
+    throw usageError(
+      "FORWARD_TO_SELF",
+      `--forward-to ${options.forwardTo} is this listener's own address: every request would come back to it`,
+      "Point --forward-to at your app (another port), e.g. http://localhost:3000/webhooks.",
+    );
+  }
+
+  const health =
+    forwarder && options.forwardTo
+      ? new TargetHealth(
+          options.forwardTo,
+          () => forwarder.probe(),
+          (s) => deps.onTarget?.(s),
+        )
+      : undefined;
+  await health?.start();
+
   const host = server.host.includes(":") ? `[${server.host}]` : server.host;
   const url = `http://${host}:${server.port}${options.path ?? "/"}`;
 
@@ -375,15 +418,58 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
       });
     },
     async replay(exchange) {
-      if (!forwarder) return { status: null, duration_ms: 0, error: "no --forward-to target" };
+      if (!forwarder) {
+        return {
+          status: null,
+          duration_ms: 0,
+          error: "no --forward-to target",
+          headers: {},
+          body: "",
+          body_bytes: 0,
+          body_truncated: false,
+        };
+      }
       const reply = await forwarder.forward(
         exchange.request.headers,
         exchange.request.body,
         exchange.verdict.signature.header,
+        { resignWith: options.forwardSecret ?? options.secret },
       );
-      return toResult(reply);
+      health?.observe(reply.status, reply.error);
+      return forwardResult(reply);
+    },
+    async resend(original, body) {
+      const request: IncomingRequest = {
+        ...original.request,
+        headers: { ...original.request.headers, "content-length": String(body.length) },
+        body,
+      };
+      // Signed by us just now: the verdict is the event's (validation), not a signature check.
+      const verdict = receive(request, { ...options, secret: undefined }, unixSeconds(clock));
+      const receivedAt = new Date(clock.now());
+      const reply = forwarder
+        ? await forwarder.forward(request.headers, body, original.verdict.signature.header, {
+            resignWith: options.forwardSecret ?? options.secret,
+          })
+        : null;
+      const ex: Exchange = {
+        seq: ++seq,
+        receivedAt,
+        request,
+        verdict,
+        status: reply ? reply.status : null,
+        forward: reply ? forwardResult(reply) : null,
+        aborted: false,
+        editedFrom: original.seq,
+      };
+      log.add(ex);
+      return ex;
+    },
+    get target() {
+      return health?.state ?? null;
     },
     async close() {
+      health?.stop();
       await server.close();
       await forwarder?.close();
       flush();

@@ -70,14 +70,29 @@ export interface ForwardOptions {
   /** The header to (re)write the signature into. */
   signatureHeader: string;
   timeoutMs?: number;
+  /** Marks every forwarded request with this listener's id (see forwarding.ts, LOOP_HEADER). */
+  loopId?: string;
+  /** Headers added to every forwarded request (`-H`). */
+  headers?: Readonly<Record<string, string>>;
+  /** Accept any certificate from an https target (self-signed). */
+  insecure?: boolean;
 }
 
 export interface ForwardReply {
   status: number | null;
   durationMs: number;
   error: string | null;
+  /** The start of the app's answer body (at most ANSWER_KEEP_BYTES), whole UTF-8 characters. */
   body: string;
+  /** Bytes of the app's answer body in all (the rest was read and discarded as it arrived). */
+  bodyBytes: number;
+  headers: Record<string, string>;
   contentType: string | undefined;
+}
+
+export interface ForwardCallOptions {
+  /** Re-sign now (fresh timestamp) with this secret, whatever the forwarder's own. */
+  resignWith?: string | undefined;
 }
 
 export interface Forwarder {
@@ -85,7 +100,10 @@ export interface Forwarder {
     headers: HeaderMap,
     body: Buffer,
     signatureHeaderUsed: string | null,
+    call?: ForwardCallOptions,
   ): Promise<ForwardReply>;
+  /** Whether the target answers HTTP at all (any status is an answer). */
+  probe(): Promise<{ up: boolean; error: string | null }>;
   close(): Promise<void>;
 }
 

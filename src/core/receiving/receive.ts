@@ -1,6 +1,7 @@
 import { isUtf8 } from "node:buffer";
 import { createSecretKey, type KeyObject } from "node:crypto";
 import { isEventType } from "../events/catalogue.js";
+import { matchesWhere, type WhereClause } from "../events/where.js";
 import { isPlainObject, tryParseJson } from "../json.js";
 import {
   DEFAULT_SIGNATURE_HEADER,
@@ -40,6 +41,8 @@ export interface ReceiveConfig {
   rejectInvalid?: boolean;
   /** Only these event types are shown and forwarded (others are answered and recorded). */
   events?: ReadonlySet<string> | undefined;
+  /** Only events matching every clause are shown and forwarded (`--where`). */
+  where?: readonly WhereClause[] | undefined;
 }
 
 export interface SignatureVerdict {
@@ -222,7 +225,8 @@ export function receive(
   const ticket = isPlainObject(data.ticket) ? data.ticket : {};
   const title = typeof ticket.title === "string" ? ticket.title : null;
   const filtered =
-    config.events !== undefined && !(eventType !== null && config.events.has(eventType));
+    (config.events !== undefined && !(eventType !== null && config.events.has(eventType))) ||
+    (config.where !== undefined && !matchesWhere(event, config.where));
   if (!validation.valid && config.rejectInvalid) {
     const base = { signature, validation, event, eventType, eventId, title, filtered };
     const first = validation.errors[0];

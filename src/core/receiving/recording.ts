@@ -2,6 +2,7 @@ import { createReadStream } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { describeFsError, TicketHooksError, usageError } from "../errors.js";
+import { bodyMatchesWhere, type WhereClause } from "../events/where.js";
 import { isPlainObject, tryParseJson } from "../json.js";
 import { DEFAULT_SIGNATURE_HEADER } from "../signing/signature.js";
 import { validateEvent } from "../validation/validate.js";
@@ -242,6 +243,8 @@ export interface RecordFilter {
   until?: number | undefined;
   onlyValid?: boolean;
   includeRejected?: boolean;
+  /** `--where` clauses the body must match. */
+  where?: readonly WhereClause[] | undefined;
 }
 
 export function keepRecord(r: RecordedEvent, f: RecordFilter): boolean {
@@ -251,6 +254,7 @@ export function keepRecord(r: RecordedEvent, f: RecordFilter): boolean {
   if (f.ids && !(r.eventId !== null && f.ids.has(r.eventId))) return false;
   if (f.since !== undefined && (r.receivedAt === null || r.receivedAt < f.since)) return false;
   if (f.until !== undefined && (r.receivedAt === null || r.receivedAt > f.until)) return false;
+  if (f.where && !bodyMatchesWhere(r.body, f.where)) return false;
   return true;
 }
 

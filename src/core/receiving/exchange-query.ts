@@ -1,0 +1,75 @@
+import type { Exchange } from "./exchange.js";
+
+/*
+ * Which exchanges a view shows: by event type, by verdict, and by a search text. Pure functions
+ * over the request log's entries, shared by the live UI and anything else that lists exchanges.
+ */
+
+export type VerdictFilter = "all" | "invalid" | "rejected" | "forward failed";
+
+export const VERDICT_FILTERS: readonly VerdictFilter[] = [
+  "all",
+  "invalid",
+  "rejected",
+  "forward failed",
+];
+
+export interface ExchangeFilter {
+  /** Only this event type; null for all. */
+  eventType: string | null;
+  verdict: VerdictFilter;
+  /** Search text (event type, title, ids, body text); empty for none. */
+  query: string;
+}
+
+export const NO_FILTER: ExchangeFilter = { eventType: null, verdict: "all", query: "" };
+
+/** The forward target did not answer, or answered with an error status. */
+export function forwardFailed(ex: Exchange): boolean {
+  return ex.forward !== null && (ex.forward.status === null || ex.forward.status >= 400);
+}
+
+export function matchesVerdict(ex: Exchange, verdict: VerdictFilter): boolean {
+  switch (verdict) {
+    case "all":
+      return true;
+    case "invalid":
+      return ex.verdict.validation !== null && !ex.verdict.validation.valid;
+    case "rejected":
+      return ex.verdict.rejected || ex.aborted;
+    case "forward failed":
+      return forwardFailed(ex);
+  }
+}
+
+/**
+ * True when the search text is in the event type, title, event id or sequence number (ignoring
+ * case), or in the body's bytes (as typed, or lower-cased).
+ */
+export function matchesQuery(ex: Exchange, query: string): boolean {
+  if (query === "") return true;
+  const q = query.toLowerCase();
+  const v = ex.verdict;
+  for (const field of [v.eventType, v.title, v.eventId, `#${ex.seq}`]) {
+    if (field?.toLowerCase().includes(q)) return true;
+  }
+  const body = ex.request.body;
+  return body.includes(query) || (q !== query && body.includes(q));
+}
+
+export function matches(ex: Exchange, filter: ExchangeFilter): boolean {
+  return (
+    (filter.eventType === null || ex.verdict.eventType === filter.eventType) &&
+    matchesVerdict(ex, filter.verdict) &&
+    matchesQuery(ex, filter.query)
+  );
+}
+
+/** The exchanges that pass the filter, in order (the same array when nothing is filtered). */
+export function filterExchanges(
+  entries: readonly Exchange[],
+  filter: ExchangeFilter,
+): readonly Exchange[] {
+  if (filter.eventType === null && filter.verdict === "all" && filter.query === "") return entries;
+  return entries.filter((ex) => matches(ex, filter));
+}

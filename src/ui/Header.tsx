@@ -1,0 +1,45 @@
+import { Box, Text } from "ink";
+import type { Counters } from "../core/receiving/request-log.js";
+import { safeLine } from "../terminal/safe-text.js";
+
+export interface HeaderProps {
+  url: string;
+  secret: string | undefined;
+  forwardTo: string | undefined;
+  /** The forward target did not answer its last probe. */
+  appDown: boolean;
+  counters: Counters;
+  columns: number;
+  title?: string;
+}
+
+/** The box at the top: where requests go, where they are forwarded, and the counters. */
+export function Header({
+  url,
+  secret,
+  forwardTo,
+  appDown,
+  counters: c,
+  columns,
+  title,
+}: HeaderProps) {
+  return (
+    <Box borderStyle="round" paddingX={1} flexDirection="column" width={columns} flexShrink={0}>
+      <Text wrap="truncate-end">
+        <Text bold>{title ?? "ticket-hooks listen"}</Text> {safeLine(url)}
+        {forwardTo ? ` → ${safeLine(forwardTo)}` : ""}
+        {appDown ? (
+          <Text color="red" bold>
+            {" "}
+            · app down
+          </Text>
+        ) : null}
+      </Text>
+      <Text wrap="truncate-end">
+        secret {secret ?? "(none: signatures not checked)"} · received {c.received} ·{" "}
+        <Text color="green">valid {c.valid}</Text> · <Text color="red">invalid {c.invalid}</Text> ·
+        rejected {c.rejected} · forwarded {c.forwarded}
+      </Text>
+    </Box>
+  );
+}

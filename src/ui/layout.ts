@@ -1,0 +1,70 @@
+/*
+ * How the live UI divides the terminal: the rows left for the list and the details, and which
+ * columns a row has at a given width (narrow terminals drop columns instead of wrapping rows).
+ */
+
+/** The header box: a border above and below two lines. */
+export const HEADER_ROWS = 4;
+/** The status line and the key help under the list. */
+export const FOOTER_ROWS = 2;
+/** Ink redraws the whole screen when a frame fills it: one row stays free. */
+const SPARE_ROWS = 1;
+
+export const NARROW_COLUMNS = 60;
+
+export type ColumnKey = "time" | "sig" | "schema" | "type" | "title" | "id" | "status";
+
+export interface Column {
+  key: ColumnKey;
+  label: string;
+  /** Fixed width; the title column takes what is left (`grow`). */
+  width: number;
+  grow?: boolean;
+}
+
+/** The selection marker before each row. */
+export const MARKER_WIDTH = 2;
+
+const WIDE: readonly Column[] = [
+  { key: "time", label: "TIME", width: 9 },
+  { key: "sig", label: "SIG", width: 4 },
+  { key: "schema", label: "SCH", width: 4 },
+  { key: "type", label: "EVENT", width: 28 },
+  { key: "title", label: "TITLE", width: 12, grow: true },
+  { key: "id", label: "EVENT ID", width: 23 },
+  { key: "status", label: "STATUS", width: 12 },
+];
+
+/** Below WIDE_COLUMNS the event type is shown by its short name (`created`). */
+export const WIDE_COLUMNS = 100;
+
+const MEDIUM: readonly Column[] = WIDE.map((c) => (c.key === "type" ? { ...c, width: 10 } : c));
+
+const NARROW: readonly Column[] = [
+  { key: "sig", label: "SIG", width: 4 },
+  { key: "schema", label: "SCH", width: 4 },
+  { key: "type", label: "EVENT", width: 10 },
+  { key: "title", label: "TITLE", width: 8, grow: true },
+  { key: "status", label: "STATUS", width: 10 },
+];
+
+export function isNarrow(columns: number): boolean {
+  return columns <= NARROW_COLUMNS;
+}
+
+/** The columns of a row at this terminal width, with the title taking the rest. */
+export function listColumns(columns: number): Column[] {
+  const base = isNarrow(columns) ? NARROW : columns < WIDE_COLUMNS ? MEDIUM : WIDE;
+  const fixed = base.reduce((sum, c) => sum + (c.grow ? 0 : c.width), MARKER_WIDTH);
+  return base.map((c) => (c.grow ? { ...c, width: Math.max(c.width, columns - fixed) } : c));
+}
+
+/** Rows of the request list: the terminal minus the header, column names, footer and `extra`. */
+export function listHeight(rows: number, extra = 0): number {
+  return Math.max(1, rows - HEADER_ROWS - 1 - FOOTER_ROWS - SPARE_ROWS - extra);
+}
+
+/** Rows of the details view. */
+export function detailsHeight(rows: number, extra = 0): number {
+  return Math.max(3, rows - HEADER_ROWS - FOOTER_ROWS - SPARE_ROWS - extra);
+}

@@ -1,0 +1,131 @@
+import { describe, expect, it } from "vitest";
+import { receive } from "../../src/core/receiving/receive.js";
+import { answer, exchange, KEYS, setup } from "./ui-harness.js";
+
+describe("ListenApp: replay, copy, messages, quit", () => {
+  it("r without a forward target says how to get one", async () => {
+    const { app, log, frame, replays } = setup();
+    log.add(exchange(1, "created", "Alpha"));
+    await frame((t) => t.includes("Alpha"));
+    app.stdin.write("r");
+    await frame((t) => t.includes("start listen with --forward-to URL"));
+    expect(replays).toEqual([]);
+    app.unmount();
+  });
+
+  it("r replays to the app and shows its answer, in the status line and the details", async () => {
+    const { app, log, frame, replays } = setup({
+      forwardTo: "http://127.0.0.1:3000/",
+      replayWith: answer(500, "TypeError: boom"),
+    });
+    log.add(exchange(7, "created", "Alpha"));
+    await frame((t) => t.includes("Alpha"));
+    app.stdin.write("r");
+    await frame((t) => t.includes("replayed #7: app answered 500 in 3ms: TypeError: boom"));
+    expect(replays).toEqual([7]);
+    app.stdin.write(KEYS.enter);
+    const details = await frame((t) => t.includes("Replay: app answered: 500 in 3 ms"));
+    expect(details).toContain("TypeError: boom");
+    app.unmount();
+  });
+
+  it("r refuses a request the listener rejected until a second r confirms", async () => {
+    const { app, log, frame, replays } = setup({ forwardTo: "http://127.0.0.1:3000/" });
+    const rejected = exchange(3, "created", "Unsigned", 401);
+    rejected.verdict = receive(rejected.request, { secret: "s" });
+    log.add(rejected);
+    await frame((t) => t.includes("missing signature"));
+    app.stdin.write("r");
+    await frame((t) => t.includes("#3 was rejected by the listener (401: missing signature"));
+    expect(replays).toEqual([]);
+    // Another key in between cancels the confirmation.
+    app.stdin.write(KEYS.down);
+    app.stdin.write("r");
+    await frame((t) => t.includes("press r again"));
+    expect(replays).toEqual([]);
+    app.stdin.write("r");
+    await frame((t) => t.includes("replayed #3: app answered 204"));
+    expect(replays).toEqual([3]);
+    app.unmount();
+  });
+
+  it("c shows a curl command below the UI and copies it", async () => {
+    const { app, log, frame, copied } = setup();
+    log.add(exchange(4, "created", "Alpha"));
+    await frame((t) => t.includes("Alpha"));
+    app.stdin.write("c");
+    const shown = await frame((t) => t.includes("curl (signed now):"));
+    expect(shown).toContain("curl -sS -X POST 'http://127.0.0.1:3000/' --data-binary '#4'");
+    expect(copied).toEqual(["curl -sS -X POST 'http://127.0.0.1:3000/' --data-binary '#4'"]);
+    app.unmount();
+  });
+
+  it("status messages expire", async () => {
+    const { app, log, frame } = setup({ messageMs: 50 });
+    log.add(exchange(1, "created", "Alpha"));
+    await frame((t) => t.includes("Alpha"));
+    app.stdin.write("r");
+    await frame((t) => t.includes("start listen with --forward-to URL"));
+    await frame((t) => !t.includes("start listen with --forward-to URL"));
+    app.unmount();
+  });
+
+  it("e hands the event to the editor, then selects the new row linked to the original", async () => {
+    const edits: number[] = [];
+    const harness = setup({
+      forwardTo: "http://127.0.0.1:3000/",
+      onEdit: async (ex) => {
+        edits.push(ex.seq);
+        const sent = { ...exchange(9, "created", "Edited title"), editedFrom: ex.seq };
+        harness.log.add(sent);
+        return sent;
+      },
+    });
+    const { app, log, frame } = harness;
+    log.add(exchange(5, "created", "Original"));
+    log.add(exchange(6, "created", "Other"));
+    await frame((t) => t.includes("Other"));
+    app.stdin.write(`${KEYS.up}e`);
+    await frame((t) => t.includes("sent edited #5 as #9: app answered 200"));
+    expect(edits).toEqual([5]);
+    const row = await frame((t) => /› .*✎5 .*Edited title/.test(t));
+    expect(row).toContain("3/3");
+    app.stdin.write(KEYS.enter);
+    await frame((t) => t.includes("#9 (edited from #5) POST /"));
+    app.unmount();
+  });
+
+  it("e reports an editor failure and sends nothing", async () => {
+    const { app, log, frame } = setup({
+      forwardTo: "http://127.0.0.1:3000/",
+      onEdit: async () => {
+        throw new Error("the edited event is not JSON (line 1, column 2: oops); nothing was sent");
+      },
+    });
+    log.add(exchange(5, "created", "Original"));
+    await frame((t) => t.includes("Original"));
+    app.stdin.write("e");
+    await frame((t) => t.includes("nothing was sent") && t.includes("Original"));
+    app.unmount();
+  });
+
+  it("q quits, and so does Ctrl-C", async () => {
+    const first = setup();
+    await first.frame((t) => t.includes("Waiting"));
+    first.app.stdin.write("q");
+    await expect(first.quit).resolves.toBeUndefined();
+    const second = setup();
+    await second.frame((t) => t.includes("Waiting"));
+    second.app.stdin.write("\u0003");
+    await expect(second.quit).resolves.toBeUndefined();
+  });
+
+  it("q typed into the search is text, not quit", async () => {
+    const { app, log, frame } = setup();
+    log.add(exchange(1, "created", "quiet"));
+    await frame((t) => t.includes("quiet"));
+    app.stdin.write("/q");
+    await frame((t) => t.includes('search "q"'));
+    app.unmount();
+  });
+});

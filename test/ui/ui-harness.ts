@@ -1,0 +1,155 @@
+import { stripVTControlCharacters } from "node:util";
+import { render } from "ink-testing-library";
+import { createElement } from "react";
+import { loadTemplate } from "../../src/core/events/templates.js";
+import type { Exchange, ForwardResult } from "../../src/core/receiving/exchange.js";
+import { receive } from "../../src/core/receiving/receive.js";
+import { RequestLog } from "../../src/core/receiving/request-log.js";
+import { ListenApp, type ListenAppProps } from "../../src/ui/ListenApp.js";
+
+export const strip = (s: string | undefined) => stripVTControlCharacters(s ?? "");
+export const KEYS = {
+  up: "\u001B[A",
+  down: "\u001B[B",
+  pageUp: "\u001B[5~",
+  pageDown: "\u001B[6~",
+  home: "\u001B[H",
+  end: "\u001B[F",
+  enter: "\r",
+  escape: "\u001B",
+  backspace: "\u007F",
+};
+
+export function answer(status: number | null, body = ""): ForwardResult {
+  return {
+    status,
+    duration_ms: 3,
+    error: status === null ? "nothing listening at 127.0.0.1:3000 (connection refused)" : null,
+    headers: status === null ? {} : { "content-type": "text/plain" },
+    body,
+    body_bytes: Buffer.byteLength(body),
+    body_truncated: false,
+  };
+}
+
+/** An exchange of a bundled template with this title, received at 12:00:<seq>. */
+export function exchange(
+  seq: number,
+  name: string,
+  title: string,
+  status = 200,
+  change: (event: Record<string, unknown>) => void = () => {},
+): Exchange {
+  const value = structuredClone(loadTemplate(name, { cwd: "/nonexistent", env: {} }).value) as {
+    event_id: string;
+    data: { ticket: { title: string } };
+  };
+  value.data.ticket.title = title;
+  value.event_id = `whev_${String(seq).padStart(17, "0")}`;
+  change(value as unknown as Record<string, unknown>);
+  const request = {
+    method: "POST",
+    url: "/",
+    headers: { "content-type": "application/json", "x-trace": `t${seq}` },
+    body: Buffer.from(JSON.stringify(value)),
+  };
+  return {
+    seq,
+    receivedAt: new Date(2026, 0, 1, 12, 0, seq % 60),
+    request,
+    verdict: receive(request, {}),
+    status,
+    forward: null,
+    aborted: false,
+  };
+}
+
+export interface SetupOptions extends Partial<ListenAppProps> {
+  columns?: number;
+  rows?: number;
+  replayWith?: ForwardResult;
+}
+
+export interface Harness {
+  app: ReturnType<typeof render>;
+  log: RequestLog;
+  /** Resolves with the first frame (stripped of ANSI) that passes the test. */
+  frame: (test: (text: string) => boolean) => Promise<string>;
+  /** The last frame as written, ANSI included. */
+  raw: () => string;
+  replays: number[];
+  copied: string[];
+  quit: Promise<void>;
+  resize: (columns: number, rows: number) => void;
+}
+
+export function setup(options: SetupOptions = {}): Harness {
+  const log = options.log ?? new RequestLog(5000);
+  const replays: number[] = [];
+  const copied: string[] = [];
+  let quitted: () => void = () => {};
+  const quit = new Promise<void>((resolve) => {
+    quitted = resolve;
+  });
+  const { columns, rows, replayWith, ...props } = options;
+  const app = render(
+    createElement(ListenApp, {
+      log,
+      url: "http://127.0.0.1:4000/",
+      secret: "whs****ab",
+      forwardTo: undefined,
+      onReplay: async (ex): Promise<ForwardResult> => {
+        replays.push(ex.seq);
+        return replayWith ?? answer(204);
+      },
+      curlFor: (ex) => `curl -sS -X POST 'http://127.0.0.1:3000/' --data-binary '#${ex.seq}'`,
+      onCopy: (text) => copied.push(text),
+      onQuit: () => quitted(),
+      ...props,
+    }),
+  );
+  const stdout = app.stdout as unknown as NodeJS.EventEmitter & {
+    write: (frame: string) => void;
+    lastFrame: () => string | undefined;
+  };
+  const size = { columns: columns ?? 100, rows: rows ?? 30 };
+  Object.defineProperty(stdout, "columns", { get: () => size.columns, configurable: true });
+  Object.defineProperty(stdout, "rows", { get: () => size.rows, configurable: true });
+  stdout.emit("resize");
+  const resize = (c: number, r: number) => {
+    size.columns = c;
+    size.rows = r;
+    stdout.emit("resize");
+  };
+  const waiters = new Set<() => void>();
+  const write = stdout.write;
+  stdout.write = (frame: string) => {
+    write(frame);
+    for (const w of [...waiters]) w();
+  };
+  /** Resolves with the first frame (stripped of ANSI) that passes the test, now or on a later write. */
+  const frame = (test: (text: string) => boolean) =>
+    new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        waiters.delete(check);
+        reject(new Error(`no such frame; last one:\n${strip(stdout.lastFrame())}`));
+      }, 3000);
+      const check = () => {
+        const text = strip(stdout.lastFrame());
+        if (test(text)) {
+          clearTimeout(timer);
+          waiters.delete(check);
+          resolve(text);
+        }
+      };
+      waiters.add(check);
+      check();
+    });
+  const raw = () => stdout.lastFrame() ?? "";
+  return { app, log, frame, raw, replays, copied, quit, resize };
+}
+
+/** The row of the list that holds this text. */
+export function rowWith(frame: string, text: string): string {
+  return frame.split("\n").find((l) => l.includes(text)) ?? "";
+}
