@@ -250,7 +250,8 @@ describe("check's reports and errors", () => {
 
     const json = await runMain([...base, "--reporter", "json"]);
     const records = expectSafeJsonLines(json.stdout) as Array<Record<string, unknown>>;
-    expect(String(records[0]?.got)).toContain("pwned");
+    const firstCase = records.find((r) => r.type === "case");
+    expect(String(firstCase?.got)).toContain("pwned");
 
     const junit = await runMain([...base, "--reporter", "junit"]);
     expectSafe(junit.stdout);

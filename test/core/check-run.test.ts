@@ -146,22 +146,25 @@ describe("runCheck", () => {
     });
   });
 
-  it("a receiver that does not answer fails the cases with the cause", async () => {
+  it("an unreachable receiver stops the run after the first attempt, naming the cause", async () => {
+    let attempts = 0;
     const createSender: CreateHttpSender = () => ({
       post: async () => {
+        attempts++;
         throw Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
       },
       close: async () => {},
     });
-    const { results } = await runCheck(
-      { to: "http://127.0.0.1:1/", secret: SECRET, only: ["valid-created", "slow-response"] },
-      { createSender },
-    );
-    expect(results[0]).toMatchObject({
-      id: "valid-created",
-      status: "fail",
-      got: "no answer (nothing listening at 127.0.0.1:1 (connection refused))",
+    await expect(
+      runCheck(
+        { to: "http://127.0.0.1:1/", secret: SECRET, only: ["valid-created", "slow-response"] },
+        { createSender },
+      ),
+    ).rejects.toMatchObject({
+      kind: "failed",
+      message: expect.stringContaining("nothing listening at 127.0.0.1:1 (connection refused)"),
     });
+    expect(attempts).toBe(1);
   });
 
   it("answers slower than slowMs are a warning, never a failure", async () => {

@@ -120,7 +120,8 @@ describe("NDJSON lines of exchanges", () => {
       ),
       { numRuns: 300 },
     );
-  });
+    // 300 random batches: a couple of seconds alone, much more on a loaded CI machine.
+  }, 60_000);
 
   it("embeds a compact JSON body as is, anything else as a string", () => {
     const ex = (raw: string): Exchange => {
