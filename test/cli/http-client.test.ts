@@ -69,13 +69,13 @@ describe("a huge answer", () => {
   it("send counts a 200 with a 600 MB body (longer than a string may be) as delivered", async () => {
     server = await new HostileServer(hugeAnswer(600 * MB)).start();
     const { value, growth } = await measured(() =>
-      runMain(["send", "created", "--to", server?.url ?? "", "--json"]),
+      runMain(["send", "created", "--to", server?.url ?? "", "--json", "--timeout", "60000"]),
     );
     const [delivery] = deliveries(value.stdout);
     expect(delivery).toMatchObject({ status: 200, ok: true, error: null });
     expect(value.code).toBe(0);
     expect(growth).toBeLessThan(64 * MB);
-  }, 30_000);
+  }, 90_000);
 
   it("replay counts a 200 with a 600 MB body (longer than a string may be) as delivered", async () => {
     server = await new HostileServer(hugeAnswer(600 * MB)).start();
@@ -84,7 +84,7 @@ describe("a huge answer", () => {
       const body = readFileSync(join(PAYLOADS, "whitelabel-ticket-created.json"), "utf8");
       writeFileSync(join(tmp.dir, "one.json"), body);
       const { value, growth } = await measured(() =>
-        runMain(["replay", tmp.dir, "--to", server?.url ?? "", "--json"]),
+        runMain(["replay", tmp.dir, "--to", server?.url ?? "", "--json", "--timeout", "60000"]),
       );
       expect(deliveries(value.stdout)).toMatchObject([{ status: 200, ok: true, error: null }]);
       expect(value.code).toBe(0);
@@ -92,18 +92,27 @@ describe("a huge answer", () => {
     } finally {
       tmp.cleanup();
     }
-  }, 30_000);
+  }, 90_000);
 
   it("check sees the status of a 200 with a 600 MB body (longer than a string may be), not a network error", async () => {
     server = await new HostileServer(hugeAnswer(600 * MB, "y")).start();
     const { value, growth } = await measured(() =>
-      runMain(["check", "--to", server?.url ?? "", "--only", "invalid-json", "--json"]),
+      runMain([
+        "check",
+        "--to",
+        server?.url ?? "",
+        "--only",
+        "invalid-json",
+        "--json",
+        "--timeout",
+        "60000",
+      ]),
     );
     expect(value.stdout).toMatch(/"status":200/);
     expect(value.stdout).not.toMatch(/network|closed by|timed out/);
     expect(value.stdout).toMatch(/yyyy/);
     expect(growth).toBeLessThan(64 * MB);
-  }, 30_000);
+  }, 90_000);
 });
 
 describe("--timeout", () => {

@@ -51,9 +51,7 @@ describe("ListenApp: details", () => {
     await frame((t) => t.includes("Broken"));
     app.stdin.write(KEYS.enter);
     const details = await frame((t) => t.includes("Schema: 1 error(s)"));
-    expect(details).toContain(
-      "data.ticket.is_open: whitelabel-ticket-resolved must have data.ticket.is_open false",
-    );
+    expect(details).toContain("data.ticket.is_open: must be false in whitelabel-ticket-resolved");
     app.unmount();
   });
 
