@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
@@ -6,14 +7,26 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 // Two projects: `unit` (the core and the UI, from the sources, no build) and `cli` (commands driven
 // in-process through main(), plus the few that need a real process; those run the build, which the
 // global setup makes fresh first whenever src/ or payloads/ changed since it was built).
+//
+// Speed (the suite's wall time is a figure we watch): vitest's default is one worker per core less
+// one, i.e. ONE on a 2-core machine, while most cli tests wait on sockets and child processes, so
+// at least two run at once. Neither project isolates its files (modules are loaded once per worker,
+// not once per file): the code under test keeps no module-level state, and a test that changes
+// something global (process.chdir, a vi.mock) puts it back. The unit project runs in threads
+// (cheaper to start); the cli project in forks (readme.test.ts changes the working directory).
+// A timeout is not an assertion: on a shared machine a spawned node takes seconds, so it is 20 s.
 export default defineConfig({
   root,
   test: {
+    maxWorkers: Math.max(2, availableParallelism()),
+    testTimeout: 20_000,
     projects: [
       {
         extends: true,
         test: {
           name: "unit",
+          pool: "threads",
+          isolate: false,
           include: ["test/core/**/*.test.{ts,tsx}", "test/ui/**/*.test.{ts,tsx}"],
         },
       },
@@ -21,8 +34,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: "cli",
-          // Real processes and sockets: slower than the core's tests on a loaded machine.
-          testTimeout: 20_000,
+          pool: "forks",
+          isolate: false,
           include: ["test/cli/**/*.test.ts"],
           globalSetup: ["test/helpers/fresh-build.ts"],
         },

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type Exchange, recordedBody } from "../../src/core/receiving/exchange.js";
@@ -86,12 +87,15 @@ describe("NDJSON lines of exchanges", () => {
             expect(calls).toBe(exchanges.length === 0 ? 0 : 1);
             for (const [i, line] of exchanges.map(exchangeLine).entries()) {
               const record = JSON.parse(line);
-              expect(recordedBody(record, line)).toEqual(exchanges[i]?.request.body);
-              expect(record.received_at).toBe(exchanges[i]?.receivedAt.toISOString());
               const ex = exchanges[i] as Exchange;
-              expect(record).toMatchObject({
+              const bytes = recordedBody(record, line);
+              if (!(Buffer.isBuffer(bytes) && bytes.equals(ex.request.body))) {
+                expect(bytes).toEqual(ex.request.body);
+              }
+              const expected = {
                 type: "request",
                 seq: ex.seq,
+                received_at: ex.receivedAt.toISOString(),
                 method: ex.request.method,
                 path: ex.request.url,
                 headers: ex.request.headers,
@@ -109,7 +113,11 @@ describe("NDJSON lines of exchanges", () => {
                 filtered: ex.verdict.filtered,
                 aborted: ex.aborted,
                 forward: ex.forward,
-              });
+              };
+              const actual = Object.fromEntries(Object.keys(expected).map((k) => [k, record[k]]));
+              // A plain deep comparison first (300 runs of vitest's matchers take seconds); the
+              // matcher only to describe a difference.
+              if (!isDeepStrictEqual(actual, expected)) expect(actual).toEqual(expected);
             }
           }
           for (const { bytes, copy } of kept) expect(bytes.toString("latin1")).toBe(copy);
