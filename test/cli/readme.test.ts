@@ -27,7 +27,7 @@ import { BIN, PAYLOADS, ROOT, tempDir } from "../helpers/cli.js";
 import { VirtualClock } from "../helpers/clock.js";
 import { post } from "../helpers/http.js";
 import { type MainResult, runMain, startMain } from "../helpers/main.js";
-import { plan, shellWords, shLines } from "../helpers/readme-lines.js";
+import { plan, READY, shellWords, shLines } from "../helpers/readme-lines.js";
 
 const SECRET = "whsec_readme_doc_test";
 const template = (name: string) =>
@@ -132,7 +132,7 @@ async function runLine(
   if (!p.longRunning)
     return { result: await runMain(argv, options), expected: p.expected, how: "main" };
   const running = startMain(argv, options);
-  const [, url] = await running.waitFor(/(?:Ready: listening on|Still listening on) (\S+?)\.?\n/);
+  const [, url] = await running.waitFor(READY);
   // Ready, and answering.
   const answer = await post(url as string, "{}", { "content-type": "application/json" });
   expect(answer.status).toBeGreaterThanOrEqual(200);
@@ -210,5 +210,15 @@ describe("the doc-test's own rules", () => {
     expect(plan("npm install && npm test", vars)).toMatchObject({ kind: "skip" });
     expect(plan("ticket-hooks templates --json | head -1", vars)).toMatchObject({ kind: "shell" });
     expect(plan("ticket-hooks listen --port 0", vars)).toMatchObject({ longRunning: true });
+    expect(plan("ticket-hooks demo --keep-open", vars)).toMatchObject({ longRunning: true });
+  });
+
+  it("finds the URL of a listen or demo --keep-open that is ready", () => {
+    expect(READY.exec("Ready: listening on http://127.0.0.1:4/x\n")?.[1]).toBe(
+      "http://127.0.0.1:4/x",
+    );
+    expect(READY.exec("Still listening on http://127.0.0.1:4/. Try:\n")?.[1]).toBe(
+      "http://127.0.0.1:4/",
+    );
   });
 });

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { validateEvent } from "../../src/core/validation/validate.js";
 import { tempDir } from "../helpers/cli.js";
+import { VirtualClock } from "../helpers/clock.js";
 import { runMain } from "../helpers/main.js";
 import { WebhookServer } from "../helpers/webhook-server.js";
 
@@ -82,10 +83,13 @@ describe("scenario files", () => {
         ],
       }),
     );
+    const clock = new VirtualClock();
     const r = await runMain(["scenario", file, "--to", server.url], {
       env: { FLOW: "42", TICKET_HOOKS_ALLOW_ENV: "FLOW" },
+      clock,
     });
     expect(r.code).toBe(0);
+    expect(clock.sleeps).toEqual([10]); // the second step's delay_ms
     const [opened, closed] = server.requests.map((q) => JSON.parse(q.body.toString()));
     expect(opened.data.ticket.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(closed.data.ticket.id).toBe(opened.data.ticket.id);

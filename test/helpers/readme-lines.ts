@@ -131,3 +131,6 @@ export function plan(
     expected,
   };
 }
+
+/** What a long-running line (listen, demo --keep-open) prints once it is ready, and its URL. */
+export const READY = /(?:Ready: listening on|Still listening on) (\S+?)\.?\s/;
