@@ -9,6 +9,7 @@
 //   points at that listener too.
 // - `cat FILE | ticket-hooks …` and `ticket-hooks … < FILE` give FILE as standard input. Anything
 //   else a shell would do (other pipes, `>`, `&&`) runs with a real shell against the built bin.
+//   `NAME=value` words before the command set that line's environment.
 // - Waits (--delay, --timing original, a step's delay_ms, back-off) run on a VirtualClock: no real time.
 // - The expected exit code is 0, unless the line's trailing comment says `(exit N)`.
 // - `listen` and `--keep-open` lines run until they say they are ready, then get a Ctrl-C.
@@ -105,6 +106,7 @@ afterAll(async () => {
 /** Runs a line a shell must run, with `ticket-hooks` (and `npx ticket-hooks`) the built bin. */
 function runShell(script: string): MainResult {
   const prelude = `ticket-hooks() { "${process.execPath}" "${BIN}" "$@"; }\nnpx() { if [ "$1" = ticket-hooks ]; then shift; ticket-hooks "$@"; else command npx "$@"; fi; }\n`;
+  // bash: a function name with a dash is not POSIX sh.
   const r = spawnSync("bash", ["-c", prelude + script.replaceAll(APP, target.url)], {
     cwd: tmp.dir,
     env: { ...process.env, ...env, NO_COLOR: "1" },
@@ -123,7 +125,7 @@ async function runLine(
   const argv = p.argv.map((a) => a.replaceAll(APP, target.url));
   const options = {
     cwd: tmp.dir,
-    env,
+    env: { ...env, ...p.env },
     // Waits (--delay, --timing original, delay_ms, back-off) take no real time; the clock starts now
     // so signatures stay within the listener's tolerance.
     clock: new VirtualClock(Date.now()),
@@ -211,6 +213,19 @@ describe("the doc-test's own rules", () => {
     expect(plan("ticket-hooks templates --json | head -1", vars)).toMatchObject({ kind: "shell" });
     expect(plan("ticket-hooks listen --port 0", vars)).toMatchObject({ longRunning: true });
     expect(plan("ticket-hooks demo --keep-open", vars)).toMatchObject({ longRunning: true });
+    expect(plan("A=1 B='x y' ticket-hooks templates", vars)).toMatchObject({
+      kind: "main",
+      argv: ["templates"],
+      env: { A: "1", B: "x y" },
+    });
+  });
+
+  it("runs a line a shell must run with bash, against the built bin", () => {
+    const piped = runShell("ticket-hooks templates --json | head -n 1");
+    expect(piped.code, piped.stderr).toBe(0);
+    expect(JSON.parse(piped.stdout).name).toBe("created");
+    const npx = runShell("npx ticket-hooks --version && echo done");
+    expect(npx.stdout).toMatch(/^\d+\.\d+\.\d+\ndone\n$/);
   });
 
   it("finds the URL of a listen or demo --keep-open that is ready", () => {

@@ -92,7 +92,14 @@ export function shellWords(
 
 type Plan =
   | { kind: "skip"; why: string }
-  | { kind: "main"; argv: string[]; stdinFile?: string; longRunning: boolean }
+  | {
+      kind: "main";
+      argv: string[];
+      /** `NAME=value` words before the command: the line's own environment. */
+      env: Record<string, string>;
+      stdinFile?: string;
+      longRunning: boolean;
+    }
   | { kind: "shell"; script: string };
 
 /** How one README line is run. */
@@ -117,6 +124,15 @@ export function plan(
     stdinFile = rest[lt + 1];
     rest = rest.slice(0, lt);
   }
+  const lineEnv: Record<string, string> = {};
+  for (
+    let m = /^([A-Za-z_]\w*)=(.*)$/s.exec(rest[0] ?? "");
+    m;
+    m = /^([A-Za-z_]\w*)=(.*)$/s.exec(rest[0] ?? "")
+  ) {
+    lineEnv[m[1] as string] = m[2] as string;
+    rest = rest.slice(1);
+  }
   if (rest[0] === "npx") rest = rest.slice(1);
   const simple =
     rest[0] === "ticket-hooks" && !rest.some((w) => /^(\|\||&&|>>|[|&;<>()])$/.test(w));
@@ -126,6 +142,7 @@ export function plan(
   return {
     kind: "main",
     argv,
+    env: lineEnv,
     ...(stdinFile ? { stdinFile } : {}),
     longRunning,
     expected,
