@@ -117,6 +117,12 @@ function matcher(match: EventMatcher): (ex: Exchange) => boolean {
  * answered, logged, recorded and forwarded.
  */
 export async function listen(options: ListenOptions = {}, deps: ListenDeps): Promise<Listener> {
+  if (options.status !== undefined && !(options.status >= 200 && options.status <= 599)) {
+    throw usageError(
+      "BAD_STATUS",
+      `status ${options.status} cannot be answered: give 200 to 599 (1xx are not final answers)`,
+    );
+  }
   const recorder: Recorder | undefined = options.record
     ? await deps.openRecorder(options.record)
     : undefined;
