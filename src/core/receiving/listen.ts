@@ -151,7 +151,8 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
   const batch = recorder || deps.onLines ? new LineBatch() : undefined;
   /** The exchanges whose lines are in `batch`, in order. */
   let turn: Exchange[] = [];
-  let recordingError: Error | null = null;
+  /** The recording failed once: said once, counted after. */
+  let recordingFailed = false;
   let notRecorded = 0;
   let recorded = 0;
   let flushScheduled = false;
@@ -166,8 +167,8 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
       if (error) {
         ok = false;
         notRecorded += exchanges.length;
-        if (!recordingError) {
-          recordingError = error;
+        if (!recordingFailed) {
+          recordingFailed = true;
           deps.onError?.(
             new TicketHooksError(
               "RECORD_FAILED",
@@ -178,7 +179,6 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
         }
         return true;
       }
-      recordingError = null;
       recorded += exchanges.length;
       if (!deps.onLines || shown.length === 0) return true;
       return deps.onLines(shown) === true || shown !== all;
