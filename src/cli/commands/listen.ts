@@ -106,7 +106,8 @@ export function listenCommand(io: CliIo): Command {
     .option(
       "--status <code>",
       "status to answer accepted events with",
-      intArg("--status", 100, 599),
+      // 1xx are not final answers: a client would wait for one for ever.
+      intArg("--status", 200, 599),
       200,
     )
     .option("--delay <ms>", "wait before answering (a slow endpoint)", intArg("--delay", 0), 0)

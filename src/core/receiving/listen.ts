@@ -117,6 +117,12 @@ function matcher(match: EventMatcher): (ex: Exchange) => boolean {
  * answered, logged, recorded and forwarded.
  */
 export async function listen(options: ListenOptions = {}, deps: ListenDeps): Promise<Listener> {
+  if (options.status !== undefined && !(options.status >= 200 && options.status <= 599)) {
+    throw usageError(
+      "BAD_STATUS",
+      `status ${options.status} cannot be answered: give 200 to 599 (1xx are not final answers)`,
+    );
+  }
   const recorder: Recorder | undefined = options.record
     ? await deps.openRecorder(options.record)
     : undefined;
@@ -145,7 +151,8 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
   const batch = recorder || deps.onLines ? new LineBatch() : undefined;
   /** The exchanges whose lines are in `batch`, in order. */
   let turn: Exchange[] = [];
-  let recordingError: Error | null = null;
+  /** The recording failed once: said once, counted after. */
+  let recordingFailed = false;
   let notRecorded = 0;
   let recorded = 0;
   let flushScheduled = false;
@@ -160,8 +167,8 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
       if (error) {
         ok = false;
         notRecorded += exchanges.length;
-        if (!recordingError) {
-          recordingError = error;
+        if (!recordingFailed) {
+          recordingFailed = true;
           deps.onError?.(
             new TicketHooksError(
               "RECORD_FAILED",
@@ -172,7 +179,6 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
         }
         return true;
       }
-      recordingError = null;
       recorded += exchanges.length;
       if (!deps.onLines || shown.length === 0) return true;
       return deps.onLines(shown) === true || shown !== all;

@@ -11,7 +11,11 @@ export type Body = string | Uint8Array;
  * The one signing primitive: HMAC-SHA256 of `<t>.<raw body>` with the secret as UTF-8 key (our
  * documented assumption), as raw bytes. Everything that signs or verifies goes through it.
  */
-export function signatureDigest(secret: string | KeyObject, timestamp: number, body: Body): Buffer {
+export function signatureDigest(
+  secret: string | KeyObject,
+  timestamp: number | string,
+  body: Body,
+): Buffer {
   return hmacSha256(secret, `${timestamp}.`, body);
 }
 
@@ -117,11 +121,23 @@ export function verify(
   if (!/^\d+$/.test(parsed.timestamp)) {
     return fail(
       "malformed_header",
-      `malformed signature header: t="${parsed.timestamp}" is not Unix seconds`,
+      `malformed signature header: t="${parsed.timestamp.slice(0, 40)}" is not Unix seconds`,
+    );
+  }
+  if (parsed.timestamp.length > MAX_TIMESTAMP_DIGITS) {
+    return fail(
+      "malformed_header",
+      `malformed signature header: t= has ${parsed.timestamp.length} digits, Unix seconds have at most ${MAX_TIMESTAMP_DIGITS}`,
     );
   }
   if (parsed.signatures.length === 0)
     return fail("missing_signature", "signature header has no s=");
+  if (!parsed.signatures.some((c) => HEX_DIGEST.test(c))) {
+    return fail(
+      "no_matching_signature",
+      "no matching signature: s= must be exactly 64 hex digits (an HMAC-SHA256)",
+    );
+  }
   const timestamp = Number(parsed.timestamp);
   const tolerance = options.tolerance ?? DEFAULT_TOLERANCE_SECONDS;
   if (tolerance > 0) {
@@ -141,10 +157,11 @@ export function verify(
       );
     }
   }
-  const expected = signatureDigest(secret, timestamp, body);
+  // Over the header's own digits, as the sender signed them (leading zeros included).
+  const expected = signatureDigest(secret, parsed.timestamp, body);
   for (const candidate of parsed.signatures) {
-    // Decoded into one scratch buffer (as Buffer.from(candidate, "hex") would: up to the first
-    // non-hex character); one byte more than a digest shows a candidate that is too long.
+    // Only exactly 64 hex digits are a candidate (trailing text or a 65th digit is not ignored).
+    if (!HEX_DIGEST.test(candidate)) continue;
     const length = scratch.write(candidate, "hex");
     if (length === expected.length && timingSafeEqual(scratch.subarray(0, length), expected)) {
       return { ok: true, timestamp };
@@ -158,6 +175,9 @@ export function verify(
 }
 
 const scratch = Buffer.alloc(33);
+const HEX_DIGEST = /^[0-9a-fA-F]{64}$/;
+/** Unix seconds have 10 digits until the year 2286; 12 leave room and keep numbers exact. */
+const MAX_TIMESTAMP_DIGITS = 12;
 
 /** Secrets shorter than this show no character at all when masked. */
 const MASK_MIN_LENGTH = 12;
