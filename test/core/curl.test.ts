@@ -12,7 +12,7 @@ const run = (command: string) =>
 
 describe("curl commands", () => {
   it("shellQuote keeps plain text readable and escapes what a terminal could act on", () => {
-    expect(shellQuote("héllo wörld 中文")).toBe("'héllo wörld 中文'");
+    expect(shellQuote("héllo wörld 中文 😀")).toBe("'héllo wörld 中文 😀'");
     expect(shellQuote("it's")).toBe("'it'\\''s'");
     const hostile = shellQuote("a\u001b]0;x\u0007\nb\u202e'\\");
     expect(hostile.startsWith("$'")).toBe(true);

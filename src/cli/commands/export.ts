@@ -1,7 +1,7 @@
 import { isUtf8 } from "node:buffer";
 import { existsSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import { describeFsError } from "../../core/errors.js";
 import { escapeTemplateText } from "../../core/events/placeholders.js";
 import type { WhereClause } from "../../core/events/where.js";
@@ -9,10 +9,11 @@ import { tryParseJson } from "../../core/json.js";
 import { escapeStringToken, reindentJson, TooDeep } from "../../core/json-indent.js";
 import { exportBaseName, RunNames } from "../../core/receiving/export-names.js";
 import { keepRecord, notARecording, readRecorded } from "../../core/receiving/recording.js";
+import { type ExportFormat, exportFormat } from "../export-formats.js";
 import { eventTypeList } from "../filters.js";
 import { ensureFolder } from "../folders.js";
 import type { CliIo } from "../io.js";
-import { jsonOption, whereOption } from "../options.js";
+import { jsonOption, secretOption, signatureHeaderOption, whereOption } from "../options.js";
 import { outputFor } from "../output.js";
 
 /** Deeper bodies are skipped: pretty-printed, each line would carry depth × 2 spaces. */
@@ -26,6 +27,10 @@ interface ExportFlags {
   includeRejected?: boolean;
   force?: boolean;
   json?: boolean;
+  format: ExportFormat;
+  to?: string;
+  secret?: string;
+  signatureHeader: string;
 }
 
 export function exportCommand(io: CliIo): Command {
@@ -38,6 +43,14 @@ export function exportCommand(io: CliIo): Command {
     .option("--only-valid", "only events that validated when recorded")
     .option("--include-rejected", "also requests the listener turned away")
     .option("-f, --force", "overwrite files that already exist")
+    .addOption(
+      new Option("--format <format>", "json files, a curl script, or a HAR log")
+        .choices(["json", "curl", "har"])
+        .default("json"),
+    )
+    .option("--to <url>", "with --format curl|har: where the requests are sent")
+    .addOption(secretOption("with --format curl|har: sign each request afresh with this secret"))
+    .addOption(signatureHeaderOption())
     .addOption(jsonOption())
     .addHelpText(
       "after",
@@ -63,6 +76,18 @@ Examples:
         onlyValid: flags.onlyValid === true,
         includeRejected: flags.includeRejected === true,
       };
+      if (flags.format !== "json") {
+        await exportFormat(out, {
+          format: flags.format,
+          recording,
+          dir,
+          filter,
+          to: flags.to,
+          secret: flags.secret,
+          signatureHeader: flags.signatureHeader,
+        });
+        return;
+      }
       let written = 0;
       let skipped = 0;
       let read = 0;

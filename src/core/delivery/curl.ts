@@ -23,9 +23,10 @@ const NOT_SENT = new Set([
 ]);
 
 // Printable ASCII but ', and every non-ASCII character but controls, line separators and bidi.
-const PLAIN = /^[\u0020-\u0026\u0028-\u007e\u00a0-\u2027\u202f-\u2065\u206a-\uffff]*$/u;
+const PLAIN =
+  /^[\u0020-\u0026\u0028-\u007e\u00a0-\u2027\u202f-\u2065\u206a-\ufffd\u{10000}-\u{10ffff}]*$/u;
 
-/** One shell word for these bytes: '…' when plain text, else $'…' with escapes. */
+/** One shell word for these bytes: '…' when plain text, else $'…' with escapes (bash, zsh, ksh). */
 export function shellQuote(value: string | Buffer): string {
   const bytes = typeof value === "string" ? Buffer.from(value, "utf8") : value;
   const text = bytes.toString("utf8");

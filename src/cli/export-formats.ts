@@ -1,0 +1,99 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { systemClock, unixSeconds } from "../core/clock.js";
+import { curlCommand } from "../core/delivery/curl.js";
+import { type HarEntry, harEntry, harLog } from "../core/delivery/har.js";
+import { describeFsError, TicketHooksError, usageError } from "../core/errors.js";
+import {
+  keepRecord,
+  notARecording,
+  type RecordFilter,
+  readRecorded,
+} from "../core/receiving/recording.js";
+import { VERSION } from "../core/version.js";
+import type { Output } from "./output.js";
+
+export type ExportFormat = "json" | "curl" | "har";
+
+export interface FormatExport {
+  format: Exclude<ExportFormat, "json">;
+  recording: string;
+  dir: string;
+  filter: RecordFilter;
+  /** Where the commands or entries send to. */
+  to: string | undefined;
+  secret: string | undefined;
+  signatureHeader: string;
+}
+
+/**
+ * `export --format curl|har`: every kept record as a curl command (`requests.sh`, one per line,
+ * signed now) or a HAR 1.2 log (`recording.har`), written into the output folder.
+ */
+export async function exportFormat(out: Output, options: FormatExport): Promise<void> {
+  if (!options.to) {
+    throw usageError(
+      "MISSING_TARGET",
+      `--format ${options.format} needs --to URL: where the requests are to be sent`,
+      "e.g. --to http://localhost:3000/webhooks",
+    );
+  }
+  const to = options.to;
+  const timestamp = unixSeconds(systemClock);
+  let read = 0;
+  let unreadable = 0;
+  const commands: string[] = [];
+  const entries: HarEntry[] = [];
+  const records = await readRecorded(
+    options.recording,
+    (m) => {
+      unreadable++;
+      out.warn(m);
+    },
+    options.signatureHeader,
+  );
+  for await (const record of records) {
+    read++;
+    if (!keepRecord(record, options.filter)) continue;
+    if (options.format === "curl") {
+      commands.push(
+        curlCommand({
+          url: to,
+          headers: {
+            "content-type": "application/json",
+            ...(record.signature && !options.secret
+              ? { [options.signatureHeader]: record.signature }
+              : {}),
+          },
+          body: record.body,
+          signatureHeader: options.signatureHeader,
+          secret: options.secret,
+          timestamp,
+        }),
+      );
+    } else {
+      entries.push(
+        harEntry(record, {
+          url: to,
+          secret: options.secret,
+          signatureHeader: options.signatureHeader,
+          timestamp,
+          creator: { name: "ticket-hooks", version: VERSION },
+        }),
+      );
+    }
+  }
+  if (read === 0 && unreadable > 0) throw notARecording(options.recording, unreadable);
+  const file = join(options.dir, options.format === "curl" ? "requests.sh" : "recording.har");
+  const text =
+    options.format === "curl"
+      ? `#!/usr/bin/env bash\n# ${commands.length} request(s) from ${JSON.stringify(options.recording)}, signed at ${timestamp}\n${commands.join("\n")}\n`
+      : harLog(entries, { name: "ticket-hooks", version: VERSION });
+  try {
+    writeFileSync(file, text, { mode: options.format === "curl" ? 0o755 : 0o644 });
+  } catch (error) {
+    throw new TicketHooksError("WRITE_FAILED", `cannot write ${file}: ${describeFsError(error)}`);
+  }
+  const count = options.format === "curl" ? commands.length : entries.length;
+  out.note(`Wrote ${count} request(s) to ${file}`);
+}

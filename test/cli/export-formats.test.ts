@@ -1,0 +1,107 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { PAYLOADS } from "../helpers/cli.js";
+import { signedAt } from "../helpers/hmac.js";
+import { post } from "../helpers/http.js";
+import { runMain, startMain } from "../helpers/main.js";
+import { WebhookServer } from "../helpers/webhook-server.js";
+
+const SECRET = "whsec_export_formats";
+const template = JSON.parse(readFileSync(join(PAYLOADS, "whitelabel-ticket-created.json"), "utf8"));
+const BODIES = [
+  JSON.stringify({ ...template, event_id: "whev_fmt1" }),
+  JSON.stringify({
+    ...template,
+    event_id: "whev_fmt2",
+    data: { ...template.data, ticket: { ...template.data.ticket, title: "l'imprimante 中文 😀" } },
+  }),
+];
+
+let dir: string;
+let app: WebhookServer;
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), "export-formats-"));
+  app = await new WebhookServer().start();
+});
+afterEach(async () => {
+  await app.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function recording(): Promise<string> {
+  const file = join(dir, "rec.ndjson");
+  const main = startMain(["listen", "--port", "0", "--json", "--record", file]);
+  const [, url] = (await main.waitFor(/"url":"([^"]+)"/, "stdout")) as string[];
+  for (const body of BODIES) await post(url as string, body);
+  main.signals.send("SIGINT");
+  await main.done;
+  return file;
+}
+
+describe("export --format curl|har", () => {
+  it("curl: a script of ready-to-run commands, signed now, that send the exact bytes", async () => {
+    const file = await recording();
+    const out = join(dir, "out");
+    const result = await runMain([
+      "export",
+      file,
+      "--out",
+      out,
+      "--format",
+      "curl",
+      "--to",
+      app.url,
+      "--secret",
+      SECRET,
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain("Wrote 2 request(s)");
+    const script = join(out, "requests.sh");
+    await new Promise<void>((resolve, reject) =>
+      execFile("bash", [script], (error) => (error ? reject(error) : resolve())),
+    );
+    expect(app.requests.map((r) => r.body.toString("utf8"))).toEqual(BODIES);
+    for (const r of app.requests) {
+      expect(signedAt(r.body, r.headers["x-signature"], SECRET)).not.toBe(false);
+    }
+  });
+
+  it("har: a HAR 1.2 log with each request's exact body and a fresh signature", async () => {
+    const file = await recording();
+    const out = join(dir, "out");
+    const result = await runMain([
+      "export",
+      file,
+      "--out",
+      out,
+      "--format",
+      "har",
+      "--to",
+      app.url,
+      "--secret",
+      SECRET,
+    ]);
+    expect(result.code).toBe(0);
+    const har = JSON.parse(readFileSync(join(out, "recording.har"), "utf8"));
+    expect(har.log.version).toBe("1.2");
+    expect(har.log.entries).toHaveLength(2);
+    for (const [i, entry] of har.log.entries.entries()) {
+      expect(entry.request).toMatchObject({ method: "POST", url: app.url });
+      expect(entry.request.postData.text).toBe(BODIES[i]);
+      const signature = entry.request.headers.find(
+        (h: { name: string }) => h.name === "X-Signature",
+      )?.value;
+      expect(signedAt(Buffer.from(BODIES[i] as string), signature, SECRET)).not.toBe(false);
+    }
+  });
+
+  it("curl and har need --to", async () => {
+    const file = await recording();
+    const result = await runMain(["export", file, "--out", dir, "--format", "curl"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("needs --to URL");
+  });
+});
