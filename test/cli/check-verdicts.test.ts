@@ -238,6 +238,15 @@ describe("check verdicts", () => {
     expect(server.requests).toHaveLength(3);
   });
 
+  it("on a terminal, the cases run are shown on stderr and cleared before the report", async () => {
+    receiver = await startReceiver(SECRET);
+    const r = await runMain(["check", "--to", receiver.url, "--secret", SECRET], { tty: true });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("checked 1: valid-created");
+    expect(r.stderr.endsWith("checked 17: slow-response\r\x1b[K")).toBe(true);
+    expect(r.stdout).not.toContain("checked");
+  });
+
   it("check --help lists --json", async () => {
     const r = await runMain(["check", "--help"]);
     expect(r.stdout).toContain("--json");

@@ -348,7 +348,7 @@ describe("send", () => {
   });
 
   it.each([
-    [["--to", "not a url"], "has no scheme"],
+    [["--to", "not a url"], "invalid URL"],
     [["--to", "ftp://x/y"], "unsupported URL scheme"],
     [[], "no receiver URL"],
   ])("usage errors exit 2: %j", async (args, message) => {

@@ -99,6 +99,8 @@ Examples:
         out.warn("stopping: the case in flight finishes, then the partial report");
         abort.abort();
       });
+      const progress = io.stderr.isTTY === true;
+      let shown = 0;
       let report: CheckReport;
       try {
         report = await runCheck(
@@ -115,10 +117,21 @@ Examples:
             env: io.env,
             allowEnv: allowedEnv(this, io),
           },
-          { createSender, signal: abort.signal },
+          {
+            createSender,
+            signal: abort.signal,
+            // The report is printed whole at the end (it leads with the root cause); meanwhile a
+            // terminal shows which case has run.
+            onCase: (r) => {
+              if (!progress) return;
+              shown++;
+              io.stderr.write(`\r\x1b[K${out.e.dim(`checked ${shown}: ${r.id}`)}`);
+            },
+          },
         );
       } finally {
         stopListening();
+        if (shown > 0) io.stderr.write("\r\x1b[K");
       }
       const { results, summary } = report;
       const document =

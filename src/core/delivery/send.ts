@@ -82,6 +82,8 @@ export function resolveTarget(to: string): { to: string; note: string | null } {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(to)) return { to, note: null };
   const host = (to.split(/[/?#]/, 1)[0] ?? "").toLowerCase();
   const hostname = host.startsWith("[") ? host.slice(0, host.indexOf("]") + 1) : host.split(":")[0];
+  // Not even a host name: parseTarget says it is not a URL.
+  if (!/^([a-z0-9.-]+|\[[0-9a-f:.]+\])(:\d*)?$/i.test(host)) return { to, note: null };
   if (hostname && LOCAL_HOSTS.has(hostname)) {
     const url = `http://${to}`;
     return { to: url, note: `no scheme in "${to}": using ${url} (a local address)` };
