@@ -53,10 +53,6 @@ interface ListenFlags {
   platformApiKeyHeader?: string;
 }
 
-/** --json lines waiting for a slow reader past this are dropped (and counted). */
-const JSON_QUEUE_LIMIT = 16 * 1024 * 1024;
-const MB = 1024 * 1024;
-
 export function listenOptions(flags: ListenFlags): ListenOptions {
   if (flags.forwardTo) parseTarget(flags.forwardTo);
   return {
@@ -158,15 +154,6 @@ Examples:
         );
       }
       const useUi = !out.json && flags.ui && io.stdout.isTTY === true && io.stdin.isTTY === true;
-      let dropped = 0;
-      let stdoutGone = false;
-      // A reader that goes away (`listen --json | head -1`) stops the output, not the listener.
-      const onStdoutError = (error: NodeJS.ErrnoException) => {
-        if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED")
-          out.warn(error.message);
-        stdoutGone = true;
-      };
-      io.stdout.on("error", onStdoutError);
       // The forward target's health: a --json line and a warning on each change, and the UI header.
       const targetWatchers = new Set<() => void>();
       let targetDown = false;
@@ -197,29 +184,7 @@ Examples:
           ...listenPorts,
           clock: io.clock,
           ...(out.json
-            ? {
-                // Done with the bytes when the stream wrote them at once (files, and pipes
-                // with room): nothing is left in its queue.
-                onLines: (ndjson: Buffer) => {
-                  // stdout is for watching: a reader gone or stalled never holds the listener
-                  // up or fills its memory; the recording stays complete.
-                  if (stdoutGone) return true;
-                  if (io.stdout.writableLength > JSON_QUEUE_LIMIT) {
-                    let n = 0;
-                    for (let at = ndjson.indexOf(10); at !== -1; at = ndjson.indexOf(10, at + 1))
-                      n++;
-                    if (dropped === 0) {
-                      out.warn(
-                        `stdout is not being read: --json lines are dropped past ${JSON_QUEUE_LIMIT / MB} MB waiting (the recording is complete); counted in the summary`,
-                      );
-                    }
-                    dropped += n;
-                    return true;
-                  }
-                  io.stdout.write(ndjson);
-                  return io.stdout.writableLength === 0;
-                },
-              }
+            ? { output: io.stdout }
             : useUi
               ? {}
               : {
@@ -289,7 +254,8 @@ Examples:
       out.note("\nStopping: finishing requests in flight (Ctrl-C again to force)…");
       const counters = await listener.close();
       out.note(`Summary: ${summaryLine(counters)}`);
-      if (dropped > 0) out.warn(`${dropped} --json line(s) dropped: stdout was not being read`);
+      if (listener.droppedLines > 0)
+        out.warn(`${listener.droppedLines} --json line(s) dropped: stdout was not being read`);
       if (!flags.record) return;
       const lost = listener.notRecorded;
       out.note(`Recorded ${counters.received - lost} request(s) to ${flags.record}`);

@@ -6,6 +6,7 @@ import { DEFAULT_SIGNATURE_HEADER } from "../signing/signature.js";
 import type { Exchange, ForwardResult } from "./exchange.js";
 import { forwardResult, isOwnLoop, loopVerdict, pointsAtItself } from "./forwarding.js";
 import { LineBatch } from "./line-batch.js";
+import { LineOutput, type LineSink } from "./line-output.js";
 import { type PlatformApiOptions, platformApiReply } from "./platform-api.js";
 import type { Forwarder, HttpReply, ListenPorts, Recorder } from "./ports.js";
 import {
@@ -45,6 +46,8 @@ export interface ListenOptions extends ReceiveConfig {
    * re-parses the body it shows, so 1,000 large events never sit in memory twice.
    */
   retainEvents?: boolean;
+  /** Bytes of --json output waiting for a slow reader before lines are dropped. Default 16 MiB. */
+  outputQueueLimit?: number;
   /** Also answer the platform's POST /v2/webhook-endpoints/verify-signature (platform-api.ts). */
   platformApi?: boolean | PlatformApiOptions;
 }
@@ -53,12 +56,12 @@ export interface ListenDeps extends ListenPorts {
   /** Called with each exchange as it is handled. */
   onExchange?: (exchange: Exchange) => void;
   /**
-   * The `--json` output: NDJSON lines of the exchanges not filtered out by `events`, in whole
-   * lines, at most one call per turn of the event loop; the bytes are the recording's bytes.
-   * Return true when done with them by the end of the call, so their memory can take the next
-   * lines; otherwise they are left to you.
+   * The `--json` output (stdout): NDJSON lines of the exchanges not filtered out by `events`, in
+   * whole lines, at most one write per turn of the event loop; the bytes are the recording's. Its
+   * back-pressure is handled here (see LineOutput): a stalled reader's lines are dropped past
+   * `outputQueueLimit`, a reader gone stops the output, never the listener.
    */
-  onLines?: (ndjson: Buffer) => boolean | undefined;
+  output?: LineSink;
   onError?: (error: Error) => void;
   /** The forward target went up or down (probed at start, then followed through forwards). */
   onTarget?: (state: TargetState) => void;
@@ -93,6 +96,8 @@ export interface Listener {
   close(): Promise<Counters>;
   /** Requests that could not be recorded (answered 503), so far. */
   readonly notRecorded: number;
+  /** `--json` lines dropped because the output's reader was too slow or gone, so far. */
+  readonly droppedLines: number;
 }
 
 /** Lines are handed over early past this many bytes in one turn. */
@@ -148,7 +153,10 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
   // --json output alike: one write each per turn, whatever the load. The HTTP adapter hands over
   // each turn's answers before it sends them (`onAnswering`): their lines are written first, so
   // every request whose answer left is in the file, even after a kill -9.
-  const batch = recorder || deps.onLines ? new LineBatch() : undefined;
+  const output = deps.output
+    ? new LineOutput(deps.output, (e) => deps.onError?.(e), options.outputQueueLimit)
+    : undefined;
+  const batch = recorder || output ? new LineBatch() : undefined;
   /** The exchanges whose lines are in `batch`, in order. */
   let turn: Exchange[] = [];
   /** The recording failed once: said once, counted after. */
@@ -180,15 +188,15 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
         return true;
       }
       recorded += exchanges.length;
-      if (!deps.onLines || shown.length === 0) return true;
-      return deps.onLines(shown) === true || shown !== all;
+      // Bytes handed to the output may sit in its queue: the next lines go into fresh memory.
+      return !output?.write(shown) || shown !== all;
     });
     if (!ok) {
       // Not recorded, so not accepted: what the clients get (503) is what --json shows.
       for (const ex of exchanges) if (ex.status !== null && !ex.aborted) ex.status = 503;
-      if (deps.onLines && batch) {
+      if (output && batch) {
         for (const ex of exchanges) batch.add(ex, !ex.verdict.filtered);
-        batch.drain((_all, shown) => shown.length === 0 || deps.onLines?.(shown) === true);
+        batch.drain((all, shown) => !output.write(shown) || shown !== all);
       }
     }
     for (const ex of exchanges) {
@@ -403,6 +411,9 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
     port: server.port,
     log,
     events,
+    get droppedLines() {
+      return output?.dropped ?? 0;
+    },
     get notRecorded() {
       return notRecorded;
     },
