@@ -167,22 +167,36 @@ const rows = [];
 const results = {};
 const row = (name, value, target, ok) => rows.push({ name, value, target, ok });
 
-/** A `listen --record` file of `events` requests (the created event, signed). */
-function writeRecording(file, events) {
-  const line = `${JSON.stringify({
-    type: "request",
-    received_at: new Date().toISOString(),
-    method: "POST",
-    path: "/",
-    headers: { "content-type": "application/json", "x-signature": signature() },
-    body,
-    body_encoding: "utf8",
-    event_type: "whitelabel-ticket-created",
-    event_id: "whev_o48n74r1vsv642vex",
-    validation: { valid: true, errors: [], warnings: [] },
-    status: 200,
-    rejected: false,
-  })}\n`;
+/** One line of a real `listen --secret --record` file: the created event, signed and accepted. */
+let recordedLine;
+async function recordOne() {
+  if (recordedLine) return recordedLine;
+  const dir = mkdtempSync(join(tmpdir(), "ticket-hooks-bench-"));
+  try {
+    const file = join(dir, "one.ndjson");
+    const listener = await startListener(["--secret", SECRET, "--record", file]);
+    const res = await fetch(listener.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-signature": signature() },
+      body,
+    });
+    await res.arrayBuffer();
+    await listener.stop();
+    recordedLine = readFileSync(file, "utf8").trim();
+    if (res.status !== 200 || !recordedLine.includes('"status":200')) {
+      throw new Error(
+        `the listener did not accept the bench's event: ${recordedLine.slice(0, 300)}`,
+      );
+    }
+    return recordedLine;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A `listen --record` file of `events` copies of one real recorded request. */
+async function writeRecording(file, events) {
+  const line = `${await recordOne()}\n`;
   const block = Math.min(events, 10_000);
   const chunk = line.repeat(block);
   const fd = openSync(file, "w");
@@ -227,7 +241,7 @@ const replayArgs = (file, url) => [
 async function sendThroughput() {
   const dir = mkdtempSync(join(tmpdir(), "ticket-hooks-bench-"));
   const recording = join(dir, "replay.ndjson");
-  writeRecording(recording, REPLAY_REQUESTS);
+  await writeRecording(recording, REPLAY_REQUESTS);
   const sink = await startServer("sink");
   const figures = { send: [], autocannon: [], replay: [] };
   let countsOk = true;
@@ -543,7 +557,7 @@ async function memoryFlat() {
 /** Replays a recording of `events` into a sink; resolves with its peak RSS (MB) and exit code. */
 async function replayPeak(dir, events) {
   const file = join(dir, `replay-${events}.ndjson`);
-  writeRecording(file, events);
+  await writeRecording(file, events);
   const sink = await startServer("sink");
   try {
     const child = spawn(process.execPath, replayArgs(file, sink.url), {
