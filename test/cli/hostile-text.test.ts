@@ -285,6 +285,33 @@ describe("validate, templates and errors", () => {
     expect(r.stderr).toContain(`${ESC}[31merror:`);
   });
 
+  it("verify shows a hostile signature header escaped (line, --json and the error)", async () => {
+    const file = join(tmp.dir, "body.json");
+    writeFileSync(file, "{}");
+    const header = `t=${HOSTILE},s=00`;
+    const plain = await runMain([
+      "verify",
+      file,
+      "--secret",
+      "whsec_hostile_12",
+      "--signature",
+      header,
+    ]);
+    expect(plain.code).toBe(1);
+    expectSafe(plain.stdout);
+    expectSafe(plain.stderr);
+    const json = await runMain([
+      "verify",
+      file,
+      "--secret",
+      "whsec_hostile_12",
+      "--signature",
+      header,
+      "--json",
+    ]);
+    expectSafeJsonLines(json.stdout);
+  });
+
   it("Output.error, warn, note and hint sanitise whatever the caller passed", () => {
     const { io, stderr } = collectIo();
     const out = new Output(io);

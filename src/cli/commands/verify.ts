@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { TicketHooksError } from "../../core/errors.js";
 import { verify } from "../../core/signing/signature.js";
 import { readInput } from "../../io/input.js";
+import { safeLine } from "../../terminal/safe-text.js";
 import type { CliIo } from "../io.js";
 import { intArg, jsonOption, secretOption } from "../options.js";
 import { outputFor } from "../output.js";
@@ -53,7 +54,8 @@ Examples:
       } else if (result.ok) {
         out.line(`${out.c.green("✓ valid")} signature (t=${result.timestamp})`);
       } else {
-        out.line(`${out.c.red("✗ invalid")} ${result.message}`);
+        // The message may quote the header value (copied from a received request).
+        out.line(`${out.c.red("✗ invalid")} ${safeLine(result.message)}`);
       }
       if (!result.ok) {
         throw new TicketHooksError("SIGNATURE_INVALID", `invalid signature: ${result.message}`, {
