@@ -1,8 +1,10 @@
 // Secrets never leak (config type and parse errors, masks) and an empty secret never turns
 // signing or verification off: it is a usage error everywhere. No secret at all is said plainly.
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { exchangeLine } from "../../src/core/receiving/line-encoder.js";
+import { receive } from "../../src/core/receiving/receive.js";
 import { PAYLOADS, tempDir } from "../helpers/cli.js";
 import { post } from "../helpers/http.js";
 import { runMain, startMain } from "../helpers/main.js";
@@ -111,6 +113,31 @@ describe("no secret at all", () => {
     const s = await runMain(["scenario", "lifecycle", "--to", server.url]);
     expect(s.code, s.stderr).toBe(0);
     expect(s.stderr.match(/requests are sent unsigned/g)).toHaveLength(1);
+
+    const recording = join(tmp.dir, "events.ndjson");
+    const body = readFileSync(CREATED);
+    const request = {
+      method: "POST",
+      url: "/",
+      headers: { "content-type": "application/json" },
+      body,
+    };
+    const exchange = {
+      seq: 1,
+      receivedAt: new Date(),
+      request,
+      verdict: receive(request, {}),
+      status: 200,
+      forward: null,
+      aborted: false,
+    };
+    writeFileSync(
+      recording,
+      `${exchangeLine(exchange)}\n${exchangeLine({ ...exchange, seq: 2 })}\n`,
+    );
+    const replayed = await runMain(["replay", recording, "--to", server.url]);
+    expect(replayed.code, replayed.stderr).toBe(0);
+    expect(replayed.stderr.match(/requests are sent unsigned/g)).toHaveLength(1);
 
     const signed = await runMain(["send", "created", "--to", server.url, "--secret", "whsec_x"]);
     expect(signed.stderr).not.toContain("unsigned");
