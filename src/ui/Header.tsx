@@ -36,9 +36,10 @@ export function Header({
         ) : null}
       </Text>
       <Text wrap="truncate-end">
-        secret {secret ?? "(none: signatures not checked)"} · received {c.received} ·{" "}
-        <Text color="green">valid {c.valid}</Text> · <Text color="red">invalid {c.invalid}</Text> ·
-        rejected {c.rejected} · forwarded {c.forwarded}
+        {secret ? `secret ${secret}` : "no secret: signatures are NOT checked"} · received{" "}
+        {c.received} · <Text color="green">valid {c.valid}</Text> ·{" "}
+        <Text color="red">invalid {c.invalid}</Text> · rejected {c.rejected} · forwarded{" "}
+        {c.forwarded}
       </Text>
     </Box>
   );

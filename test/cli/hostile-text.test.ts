@@ -371,7 +371,9 @@ describe("the live UI", () => {
         poll();
       });
     log.add(ex);
-    await frame((t) => t.includes("received 1"));
+    const list = await frame((t) => t.includes("received 1"));
+    // Without a secret the header says so plainly.
+    expect(list).toContain("no secret: signatures are NOT checked");
     app.stdin.write("\r");
     const details = await frame((t) => t.includes("Headers"));
     expect(details).toContain(shown);
