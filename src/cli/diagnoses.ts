@@ -1,5 +1,5 @@
 import type { Diagnosis } from "../core/check/doctor.js";
-import { safeLine } from "../terminal/safe-text.js";
+import { jsonSafe, safeLine } from "../terminal/safe-text.js";
 import type { Paint } from "./output.js";
 
 // How a signature doctor's diagnoses are printed, by `doctor` and inside `check`'s report.
@@ -12,5 +12,7 @@ export function prettyDiagnosis(d: Diagnosis, c: Paint): string[] {
 }
 
 export function diagnosisRecord(d: Diagnosis): string {
-  return JSON.stringify({ type: "diagnosis", id: d.id, evidence: d.evidence, fix: d.fix });
+  return jsonSafe(
+    JSON.stringify({ type: "diagnosis", id: d.id, evidence: d.evidence, fix: d.fix }),
+  );
 }

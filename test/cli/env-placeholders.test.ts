@@ -210,6 +210,21 @@ describe("every command that renders templates takes --allow-env", () => {
     expect(JSON.parse(allowed.stdout).data.ticket.title).toBe("Hi there");
   });
 
+  it("doctor", async () => {
+    withTitle("{{env.TITLE}}");
+    const args = ["doctor", "--to", server.url, "--secret", "whsec_doctor_env_1"];
+    const denied = await runMain(args, { env: { TITLE: "Doctored" }, cwd: tmp.dir });
+    expect(denied.code).toBe(2);
+    expect(denied.stderr).toContain("--allow-env TITLE");
+    expect(server.requests).toHaveLength(0);
+    const allowed = await runMain([...args, "--allow-env", "TITLE"], {
+      env: { TITLE: "Doctored" },
+      cwd: tmp.dir,
+    });
+    expect(allowed.code, allowed.stderr).not.toBe(2);
+    expect(sentTitles()[0]).toBe("Doctored");
+  });
+
   it("check", async () => {
     withTitle("{{env.TITLE}}");
     const args = ["check", "--to", server.url, "--only", "valid-created"];

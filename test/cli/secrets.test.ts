@@ -74,6 +74,7 @@ describe("an empty secret is a usage error everywhere (exit 2)", () => {
     ["replay", () => ["replay", recording(), "--to", server.url]],
     ["scenario", () => ["scenario", "lifecycle", "--to", server.url]],
     ["check", () => ["check", "--to", server.url]],
+    ["doctor", () => ["doctor", "--to", server.url]],
     ["demo", () => ["demo"]],
     ["sign", () => ["sign", CREATED]],
     ["verify", () => ["verify", CREATED, "--signature", "t=1,s=00"]],

@@ -5,7 +5,14 @@ import { createSender } from "../../io/adapters.js";
 import { requireTarget, URL_ENV } from "../deliveries.js";
 import { diagnosisRecord, prettyDiagnosis } from "../diagnoses.js";
 import type { CliIo } from "../io.js";
-import { intArg, secretOption, signatureHeaderOption, templatesOption } from "../options.js";
+import {
+  allowEnvOption,
+  allowedEnv,
+  intArg,
+  secretOption,
+  signatureHeaderOption,
+  templatesOption,
+} from "../options.js";
 import { outputFor } from "../output.js";
 import { templateLookup } from "../template-source.js";
 import { requireSecret } from "./sign.js";
@@ -35,6 +42,7 @@ export function doctorCommand(io: CliIo): Command {
     .option("--timeout <ms>", "per-request timeout", intArg("--timeout", 1), 10_000)
     .option("--insecure", "skip TLS certificate checks")
     .addOption(templatesOption())
+    .addOption(allowEnvOption())
     .addHelpText(
       "after",
       `
@@ -60,6 +68,7 @@ Examples:
           insecure: flags.insecure === true,
           lookup: templateLookup(this, io),
           env: io.env,
+          allowEnv: allowedEnv(this, io),
         },
         { createSender, clock: io.clock },
       );
