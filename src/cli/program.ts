@@ -144,7 +144,12 @@ async function applyConfig(program: Command, command: Command, io: CliIo): Promi
   if (!config.file) return;
   await checkConfigKeys(program, config.values, config.file, io);
   const out = new Output(io, { color: globals.color });
-  if (typeof config.values.secret === "string") {
+  const forward = config.values.forward;
+  const routeSecret =
+    forward !== null &&
+    typeof forward === "object" &&
+    Object.values(forward).some((r) => typeof r === "object" && r !== null && "secret" in r);
+  if (typeof config.values.secret === "string" || routeSecret) {
     out.warn(
       `${config.file} contains a secret; keep secrets out of files you commit (use TICKET_HOOKS_SECRET)`,
     );

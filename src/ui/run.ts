@@ -49,12 +49,12 @@ export function runListenUi(listener: Listener, info: ListenUiInfo): Promise<voi
         // To the app when forwarding (signed for it), else back to this listener.
         curlFor: (ex) =>
           curlCommand({
-            url: info.forwardTo ?? info.url,
+            url: listener.forwardTargetFor(ex)?.url ?? info.url,
             headers: ex.request.headers,
             body: ex.request.body,
             signatureHeader: info.signatureHeader ?? DEFAULT_SIGNATURE_HEADER,
             signatureHeaderUsed: ex.verdict.signature.header,
-            secret: info.forwardSecret ?? info.secret,
+            secret: listener.forwardTargetFor(ex)?.secret ?? info.secret,
             timestamp: unixSeconds(systemClock),
           }),
         onCopy: (text) => {

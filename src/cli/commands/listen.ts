@@ -1,11 +1,12 @@
 import { Command, InvalidArgumentError } from "commander";
 import { parseTarget } from "../../core/delivery/send.js";
-import { failure } from "../../core/errors.js";
+import { failure, usageError } from "../../core/errors.js";
 import type { WhereClause } from "../../core/events/where.js";
 import type { Exchange } from "../../core/receiving/exchange.js";
 import type { ListenOptions } from "../../core/receiving/listen.js";
 import { listen } from "../../core/receiving/listen.js";
 import { VERIFY_SIGNATURE_PATH } from "../../core/receiving/platform-api.js";
+import { type ForwardRoute, routeEvents } from "../../core/receiving/router.js";
 import type { TargetState } from "../../core/receiving/target-health.js";
 import { maskSecret } from "../../core/signing/signature.js";
 import { listenPorts } from "../../io/adapters.js";
@@ -44,6 +45,9 @@ interface ListenFlags {
   record?: string;
   forwardTo?: string;
   forwardSecret?: string;
+  /** `EVENTS=URL` specs from the command line, or the config file's map. */
+  forward?: string[] | Record<string, unknown>;
+  forwardSecretFor?: string[];
   header?: Array<[string, string]>;
   insecure?: boolean;
   json?: boolean;
@@ -53,8 +57,111 @@ interface ListenFlags {
   platformApiKeyHeader?: string;
 }
 
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+const ROUTE_HINT =
+  'Write --forward EVENTS=URL, e.g. --forward created,assigned=http://localhost:3000/hooks (in the config file: "forward": {"created,assigned": "http://…", "resolved": {"url": "http://…", "secret": "…"}}).';
+
+/** `EVENTS=X` → [EVENTS, X], split at the first "=" (URLs and secrets may hold more). */
+function splitSpec(spec: string, flag: string): [string, string] {
+  const at = spec.indexOf("=");
+  if (at <= 0 || at === spec.length - 1) {
+    throw usageError(
+      "BAD_ROUTE",
+      `${flag} ${JSON.stringify(spec)}: expected EVENTS=${flag === "--forward" ? "URL" : "SECRET"}`,
+      ROUTE_HINT,
+    );
+  }
+  return [spec.slice(0, at), spec.slice(at + 1)];
+}
+
+function eventsKey(types: readonly string[]): string {
+  return [...types].sort().join(",");
+}
+
+/** --forward / --forward-secret-for, or the config file's "forward" map → routes. */
+export function forwardRoutes(flags: ListenFlags): ForwardRoute[] {
+  const routes: ForwardRoute[] = [];
+  const add = (events: string, url: string, label: string, secret?: string) => {
+    const types = routeEvents(events, label);
+    try {
+      parseTarget(url);
+    } catch (error) {
+      throw usageError("BAD_ROUTE", `${label}: ${(error as Error).message}`, ROUTE_HINT);
+    }
+    if (secret === "") {
+      throw usageError(
+        "EMPTY_SECRET",
+        `${label}: the secret is empty`,
+        "Give the real secret, or leave it out to use --forward-secret.",
+      );
+    }
+    routes.push({ events: types, url, label, ...(secret !== undefined ? { secret } : {}) });
+  };
+  const given = flags.forward;
+  if (Array.isArray(given)) {
+    for (const spec of given) {
+      const [events, url] = splitSpec(spec, "--forward");
+      add(events, url, `--forward ${events}=${url}`);
+    }
+  } else if (given !== undefined) {
+    if (given === null || typeof given !== "object") {
+      throw usageError(
+        "BAD_CONFIG",
+        `"forward" in the config file must be a map of events to URLs`,
+        ROUTE_HINT,
+      );
+    }
+    for (const [events, value] of Object.entries(given)) {
+      const label = `"forward": "${events}"`;
+      if (typeof value === "string") add(events, value, label);
+      else if (
+        value !== null &&
+        typeof value === "object" &&
+        typeof (value as { url?: unknown }).url === "string" &&
+        ["undefined", "string"].includes(typeof (value as { secret?: unknown }).secret) &&
+        Object.keys(value).every((k) => k === "url" || k === "secret")
+      ) {
+        const route = value as { url: string; secret?: string };
+        add(events, route.url, label, route.secret);
+      } else {
+        throw usageError(
+          "BAD_CONFIG",
+          `${label} must be a URL or {"url": "…", "secret": "…"} (value not shown)`,
+          ROUTE_HINT,
+        );
+      }
+    }
+  }
+  for (const spec of flags.forwardSecretFor ?? []) {
+    const at = spec.indexOf("=");
+    const events = at > 0 ? spec.slice(0, at) : spec;
+    // The secret is never echoed.
+    if (at <= 0 || at === spec.length - 1) {
+      throw usageError(
+        "BAD_ROUTE",
+        `--forward-secret-for ${JSON.stringify(events)}=…: expected EVENTS=SECRET (value not shown)`,
+        'e.g. --forward resolved=http://localhost:4000/hooks --forward-secret-for resolved="$APP_SECRET"',
+      );
+    }
+    const key = eventsKey(routeEvents(events, `--forward-secret-for ${events}`));
+    const route = routes.find((r) => r.events && eventsKey(r.events) === key);
+    if (!route) {
+      throw usageError(
+        "BAD_ROUTE",
+        `--forward-secret-for ${events}: no --forward ${events}=URL route to give it to`,
+        "Name the same events as in the --forward route, e.g. --forward resolved=URL --forward-secret-for resolved=SECRET.",
+      );
+    }
+    route.secret = spec.slice(at + 1);
+  }
+  return routes;
+}
 export function listenOptions(flags: ListenFlags): ListenOptions {
   if (flags.forwardTo) parseTarget(flags.forwardTo);
+  const routes = forwardRoutes(flags);
   return {
     port: flags.port,
     host: flags.host,
@@ -71,6 +178,7 @@ export function listenOptions(flags: ListenFlags): ListenOptions {
     record: flags.record,
     forwardTo: flags.forwardTo,
     forwardSecret: flags.forwardSecret,
+    ...(routes.length > 0 ? { forwardRoutes: routes } : {}),
     ...(flags.platformApi
       ? {
           platformApi: {
@@ -114,6 +222,16 @@ export function listenCommand(io: CliIo): Command {
     .option("--forward-to <url>", "forward accepted events to your app; senders get its answer")
     .option("--forward-secret <secret>", "re-sign forwarded events with this secret")
     .option(
+      "--forward <events=url>",
+      "forward these events to this app, e.g. created,assigned=http://localhost:3000/a (repeatable; others go to --forward-to, or are answered here)",
+      collect,
+    )
+    .option(
+      "--forward-secret-for <events=secret>",
+      "re-sign the --forward route with these events with this secret (repeatable)",
+      collect,
+    )
+    .option(
       "-H, --header <header>",
       'add "Name: value" to forwarded requests (repeatable)',
       parseHeader,
@@ -142,6 +260,7 @@ Examples:
   $ ticket-hooks listen --secret "$SECRET"
   $ ticket-hooks listen --port 0 --json --record events.ndjson
   $ ticket-hooks listen --path /webhooks --forward-to http://localhost:3000/webhooks --secret "$SECRET"
+  $ ticket-hooks listen --forward created,assigned=http://localhost:3000/a --forward resolved=http://localhost:4000/b
   $ ticket-hooks listen --status 500 --delay 2000       # a failing, slow endpoint`,
     )
     .action(async function (this: Command) {
@@ -156,24 +275,28 @@ Examples:
       const useUi = !out.json && flags.ui && io.stdout.isTTY === true && io.stdin.isTTY === true;
       // The forward target's health: a --json line and a warning on each change, and the UI header.
       const targetWatchers = new Set<() => void>();
+      // The targets down now (one per --forward route's URL, and --forward-to).
+      const downTargets = new Set<string>();
       let targetDown = false;
       // The start probe answers before the ready line, which must stay first: it waits.
       let ready = false;
-      let before: TargetState | undefined;
+      const before: TargetState[] = [];
       const onTarget = (state: TargetState) => {
         if (!ready) {
-          before = state;
+          before.push(state);
           return;
         }
         // --json says when the app is down, and when it is back (an app up from the start is silent).
-        if (out.json && state.up === targetDown) {
+        if (out.json && state.up === downTargets.has(state.url)) {
           out.record({ type: "target", url: state.url, up: state.up, error: state.error });
         }
         if (!useUi) {
           if (state.up) out.note(`The app at ${state.url} answers.`);
           else out.warn(`The app at ${state.url} is down: ${state.error}`);
         }
-        targetDown = !state.up;
+        if (state.up) downTargets.delete(state.url);
+        else downTargets.add(state.url);
+        targetDown = downTargets.size > 0;
         for (const watcher of targetWatchers) watcher();
       };
       // Only the live UI shows past requests: without it nothing is kept, so every request's
@@ -209,13 +332,26 @@ Examples:
         );
       }
       if (flags.record) out.note(`Recording to ${flags.record}`);
-      if (flags.forwardTo) out.note(`Forwarding to ${flags.forwardTo}`);
+      for (const route of options.forwardRoutes ?? []) {
+        out.note(
+          `Forwarding ${(route.events ?? []).join(", ")} to ${route.url}${route.secret ? ` (re-signed with ${maskSecret(route.secret)})` : ""}`,
+        );
+      }
+      if (flags.forwardTo) {
+        out.note(
+          options.forwardRoutes
+            ? `Forwarding every other event to ${flags.forwardTo}`
+            : `Forwarding to ${flags.forwardTo}`,
+        );
+      } else if (options.forwardRoutes) {
+        out.note("Other events are answered here (no --forward-to)");
+      }
       if (flags.platformApi)
         out.note(
           `Platform API: POST ${new URL(VERIFY_SIGNATURE_PATH, listener.url).href} (point your API base URL at ${new URL("/", listener.url).href})`,
         );
       if (flags.insecure) out.warn("--insecure: the forward target's certificate is not checked");
-      if (before) onTarget(before);
+      for (const state of before) onTarget(state);
       let stop: Promise<unknown> = new Promise<void>((resolve) => {
         onStopSignal(
           io.signals,
@@ -237,7 +373,12 @@ Examples:
           runListenUi(listener, {
             url: listener.url,
             secret: flags.secret,
-            forwardTo: flags.forwardTo,
+            // With routes, the header names them; each row goes to its own route's app.
+            forwardTo:
+              flags.forwardTo ??
+              (options.forwardRoutes
+                ? `${options.forwardRoutes.length} route(s) by event type`
+                : undefined),
             forwardSecret: flags.forwardSecret,
             signatureHeader: flags.signatureHeader,
             target: {

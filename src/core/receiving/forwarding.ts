@@ -64,8 +64,8 @@ export function isOwnLoop(headers: HeaderMap, id: string): boolean {
 }
 
 /** The verdict for a request that came back to the listener that forwarded it. */
-export function loopVerdict(verdict: Verdict, forwardTo: string): Verdict {
-  const error = `forwarding loop: this request was already forwarded by this listener (--forward-to ${forwardTo} leads back to it)`;
+export function loopVerdict(verdict: Verdict, route: string): Verdict {
+  const error = `forwarding loop: this request was already forwarded by this listener (${route} leads back to it)`;
   return {
     ...verdict,
     status: 508,

@@ -4,11 +4,11 @@ import { TicketHooksError, usageError } from "../errors.js";
 import { findEvent } from "../events/catalogue.js";
 import { DEFAULT_SIGNATURE_HEADER } from "../signing/signature.js";
 import type { Exchange, ForwardResult } from "./exchange.js";
-import { forwardResult, isOwnLoop, loopVerdict, pointsAtItself } from "./forwarding.js";
+import { forwardResult, isOwnLoop, loopVerdict } from "./forwarding.js";
 import { LineBatch } from "./line-batch.js";
 import { LineOutput, type LineSink } from "./line-output.js";
 import { type PlatformApiOptions, platformApiReply } from "./platform-api.js";
-import type { Forwarder, HttpReply, ListenPorts, Recorder } from "./ports.js";
+import type { HttpReply, ListenPorts, Recorder } from "./ports.js";
 import {
   DEFAULT_MAX_BODY,
   type IncomingRequest,
@@ -17,7 +17,8 @@ import {
   type Verdict,
 } from "./receive.js";
 import { type Counters, RequestLog } from "./request-log.js";
-import { TargetHealth, type TargetState } from "./target-health.js";
+import { type ForwardRoute, ForwardRouter } from "./router.js";
+import type { TargetState } from "./target-health.js";
 
 export interface ListenOptions extends ReceiveConfig {
   /** Default 4000; 0 picks a free port. */
@@ -32,6 +33,11 @@ export interface ListenOptions extends ReceiveConfig {
   forwardTo?: string | undefined;
   /** Re-sign forwarded events with this secret. */
   forwardSecret?: string | undefined;
+  /**
+   * Forward these event types to their own app (`--forward EVENTS=URL`); types with no route go
+   * to `forwardTo`, or are answered by the listener without one.
+   */
+  forwardRoutes?: readonly ForwardRoute[] | undefined;
   /** Headers added to forwarded requests. */
   forwardHeaders?: Readonly<Record<string, string>> | undefined;
   /** Accept a self-signed certificate from an https forward target. */
@@ -90,6 +96,11 @@ export interface Listener {
    * result is a new exchange in the log (not in the recording), linked to the original.
    */
   resend(original: Exchange, body: Buffer): Promise<Exchange>;
+  /**
+   * Where an exchange is forwarded (its route's URL and re-signing secret); undefined when the
+   * listener answers its event type itself.
+   */
+  forwardTargetFor(exchange: Exchange): { url: string; secret: string | undefined } | undefined;
   /** The forward target's last known state (null without one, or before the first probe). */
   readonly target: TargetState | null;
   /** Stops accepting, finishes requests in flight, flushes the recording; resolves the counters. */
@@ -133,17 +144,30 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
     : undefined;
   // This listener's id on the requests it forwards: one that comes back is a loop (508).
   const loopId = randomBytes(6).toString("hex");
-  const forwarder: Forwarder | undefined = options.forwardTo
-    ? await deps.createForwarder({
-        to: options.forwardTo,
-        loopId,
-        ...(options.forwardHeaders ? { headers: options.forwardHeaders } : {}),
-        ...(options.forwardInsecure ? { insecure: true } : {}),
-        secret: options.forwardSecret,
-        signatureHeader: options.signatureHeader ?? DEFAULT_SIGNATURE_HEADER,
-        ...(options.forwardTimeoutMs ? { timeoutMs: options.forwardTimeoutMs } : {}),
-      })
-    : undefined;
+  const routes: ForwardRoute[] = [...(options.forwardRoutes ?? [])];
+  if (options.forwardTo) {
+    routes.push({
+      events: null,
+      url: options.forwardTo,
+      label: `--forward-to ${options.forwardTo}`,
+    });
+  }
+  const router = await ForwardRouter.create(
+    routes,
+    {
+      loopId,
+      ...(options.forwardHeaders ? { headers: options.forwardHeaders } : {}),
+      ...(options.forwardInsecure ? { insecure: true } : {}),
+      signatureHeader: options.signatureHeader ?? DEFAULT_SIGNATURE_HEADER,
+      ...(options.forwardTimeoutMs ? { timeoutMs: options.forwardTimeoutMs } : {}),
+    },
+    options.forwardSecret,
+    deps.createForwarder,
+    (s) => deps.onTarget?.(s),
+  ).catch(async (error) => {
+    await recorder?.close();
+    throw error;
+  });
   const log = new RequestLog(options.keep ?? 1000);
   const stripEvent = options.retainEvents === false && log.limit > 0;
   const clock = deps.clock ?? systemClock;
@@ -250,18 +274,19 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
     let body = verdict.responseBody;
     let headers: Record<string, string> | undefined;
     let forwarded: ForwardResult | null = null;
-    if (forwarder && !verdict.rejected && !verdict.filtered) {
-      const reply = await forwarder.forward(
+    const target = router.targetFor(verdict.eventType);
+    if (target && !verdict.rejected && !verdict.filtered) {
+      const reply = await target.forwarder.forward(
         request.headers,
         request.body,
         verdict.signature.header,
       );
       forwarded = forwardResult(reply);
-      health?.observe(reply.status, reply.error);
+      target.health.observe(reply.status, reply.error);
       if (reply.status === null) {
         status = 502;
         body = JSON.stringify({
-          error: `forwarding to ${options.forwardTo} failed: ${reply.error}`,
+          error: `forwarding to ${target.url} failed: ${reply.error}`,
         });
       } else {
         status = reply.status;
@@ -295,10 +320,11 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
     }
     const receivedAt = new Date(clock.now());
     let verdict = receive(request, options, unixSeconds(clock));
-    if (forwarder && options.forwardTo && isOwnLoop(request.headers, loopId)) {
-      verdict = loopVerdict(verdict, options.forwardTo);
+    const target = router.targetFor(verdict.eventType);
+    if (target && isOwnLoop(request.headers, loopId)) {
+      verdict = loopVerdict(verdict, target.label);
     }
-    if (options.delayMs || (forwarder && !verdict.rejected && !verdict.filtered)) {
+    if (options.delayMs || (target && !verdict.rejected && !verdict.filtered)) {
       return forward(request, verdict, receivedAt);
     }
     const note: Exchange = {
@@ -346,7 +372,7 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
     })
     .catch(async (error: NodeJS.ErrnoException) => {
       await recorder?.close();
-      await forwarder?.close();
+      await router.close();
       const where = `${options.host ?? "127.0.0.1"}:${options.port ?? 4000}`;
       if (error.code === "EADDRINUSE") {
         throw new TicketHooksError(
@@ -360,26 +386,20 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
       throw new TicketHooksError("LISTEN_FAILED", `cannot listen on ${where}: ${error.message}`);
     });
 
-  if (options.forwardTo && pointsAtItself(options.forwardTo, server.host, server.port)) {
+  const itself = router.pointingAtItself(server.host, server.port);
+  if (itself) {
     await server.close();
     await recorder?.close();
-    await forwarder?.close();
+    await router.close();
+    const flag = itself.label.split(" ")[0];
     throw usageError(
       "FORWARD_TO_SELF",
-      `--forward-to ${options.forwardTo} is this listener's own address: every request would come back to it`,
-      "Point --forward-to at your app (another port), e.g. http://localhost:3000/webhooks.",
+      `${itself.label} is this listener's own address: every request would come back to it`,
+      `Point ${flag} at your app (another port), e.g. http://localhost:3000/webhooks.`,
     );
   }
 
-  const health =
-    forwarder && options.forwardTo
-      ? new TargetHealth(
-          options.forwardTo,
-          () => forwarder.probe(),
-          (s) => deps.onTarget?.(s),
-        )
-      : undefined;
-  await health?.start();
+  await router.start();
 
   const host = server.host.includes(":") ? `[${server.host}]` : server.host;
   const url = `http://${host}:${server.port}${options.path ?? "/"}`;
@@ -435,24 +455,25 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
       });
     },
     async replay(exchange) {
-      if (!forwarder) {
+      const target = router.targetFor(exchange.verdict.eventType);
+      if (!target) {
         return {
           status: null,
           duration_ms: 0,
-          error: "no --forward-to target",
+          error: router.empty ? "no --forward-to target" : "no route for this event type",
           headers: {},
           body: "",
           body_bytes: 0,
           body_truncated: false,
         };
       }
-      const reply = await forwarder.forward(
+      const reply = await target.forwarder.forward(
         exchange.request.headers,
         exchange.request.body,
         exchange.verdict.signature.header,
-        { resignWith: options.forwardSecret ?? options.secret },
+        { resignWith: target.secret ?? options.secret },
       );
-      health?.observe(reply.status, reply.error);
+      target.health.observe(reply.status, reply.error);
       return forwardResult(reply);
     },
     async resend(original, body) {
@@ -464,9 +485,10 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
       // Signed by us just now: the verdict is the event's (validation), not a signature check.
       const verdict = receive(request, { ...options, secret: undefined }, unixSeconds(clock));
       const receivedAt = new Date(clock.now());
-      const reply = forwarder
-        ? await forwarder.forward(request.headers, body, original.verdict.signature.header, {
-            resignWith: options.forwardSecret ?? options.secret,
+      const target = router.targetFor(verdict.eventType);
+      const reply = target
+        ? await target.forwarder.forward(request.headers, body, original.verdict.signature.header, {
+            resignWith: target.secret ?? options.secret,
           })
         : null;
       const ex: Exchange = {
@@ -482,13 +504,16 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
       log.add(ex);
       return ex;
     },
+    forwardTargetFor(exchange) {
+      const target = router.targetFor(exchange.verdict.eventType);
+      return target ? { url: target.url, secret: target.secret } : undefined;
+    },
     get target() {
-      return health?.state ?? null;
+      return router.targets[0]?.health.state ?? null;
     },
     async close() {
-      health?.stop();
       await server.close();
-      await forwarder?.close();
+      await router.close();
       flush();
       await recorder?.close();
       return { ...log.counters };
