@@ -24,6 +24,7 @@ const COMMANDS: Record<string, () => Promise<(io: CliIo) => Command>> = {
   check: async () => (await import("./commands/check.js")).checkCommand,
   doctor: async () => (await import("./commands/doctor.js")).doctorCommand,
   export: async () => (await import("./commands/export.js")).exportCommand,
+  inspect: async () => (await import("./commands/inspect.js")).inspectCommand,
   templates: async () => (await import("./commands/templates.js")).templatesCommand,
   init: async () => (await import("./commands/init.js")).initCommand,
   validate: async () => (await import("./commands/validate.js")).validateCommand,

@@ -1,7 +1,7 @@
 import { Box, type Key, Text, useApp, useInput } from "ink";
 import { useEffect, useReducer, useRef } from "react";
 import type { Exchange, ForwardResult } from "../core/receiving/exchange.js";
-import type { RequestLog } from "../core/receiving/request-log.js";
+import type { ExchangeSource } from "../core/receiving/request-log.js";
 import { safeBlock, safeLine } from "../terminal/safe-text.js";
 import { DetailsView } from "./DetailsView.js";
 import { type DetailLine, detailsLines } from "./details-lines.js";
@@ -28,7 +28,7 @@ export interface TargetWatch {
 }
 
 export interface ListenAppProps {
-  log: RequestLog;
+  log: ExchangeSource;
   url: string;
   /** Already masked. */
   secret: string | undefined;

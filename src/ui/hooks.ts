@@ -1,10 +1,10 @@
 import { useStdout } from "ink";
 import { useEffect, useState } from "react";
 import type { Exchange } from "../core/receiving/exchange.js";
-import type { RequestLog } from "../core/receiving/request-log.js";
+import type { ExchangeSource } from "../core/receiving/request-log.js";
 
 /** Re-renders when the log changes (at most every 50 ms under load); the log lives outside React. */
-export function useLog(log: RequestLog): readonly Exchange[] {
+export function useLog(log: ExchangeSource): readonly Exchange[] {
   const [, setVersion] = useState(0);
   useEffect(() => {
     let timer: NodeJS.Timeout | undefined;

@@ -4,7 +4,9 @@ import { systemClock, unixSeconds } from "../core/clock.js";
 import { curlCommand } from "../core/delivery/curl.js";
 import { usageError } from "../core/errors.js";
 import { tryParseJson } from "../core/json.js";
+import type { Exchange, ForwardResult } from "../core/receiving/exchange.js";
 import type { Listener } from "../core/receiving/listen.js";
+import type { ExchangeSource } from "../core/receiving/request-log.js";
 import { DEFAULT_SIGNATURE_HEADER, maskSecret } from "../core/signing/signature.js";
 import { editTextAsync } from "../io/editor.js";
 import { osc52 } from "../terminal/clipboard.js";
@@ -62,6 +64,48 @@ export function runListenUi(listener: Listener, info: ListenUiInfo): Promise<voi
             process.stdout.write(osc52(text));
         },
         ...(info.target ? { target: info.target } : {}),
+        onQuit: () => resolve(),
+      }),
+      { exitOnCtrlC: false },
+    );
+    void app.waitUntilExit().then(() => resolve());
+  });
+}
+
+export interface InspectUiInfo {
+  file: string;
+  /** Where `r` replays to (`--to`), signed with `secret`. */
+  to: string | undefined;
+  secret: string | undefined;
+  signatureHeader?: string;
+  onReplay: (exchange: Exchange) => Promise<ForwardResult>;
+}
+
+/** A recording in the live UI (`inspect`); resolves when the user quits. */
+export function runInspectUi(source: ExchangeSource, info: InspectUiInfo): Promise<void> {
+  return new Promise((resolve) => {
+    const app = render(
+      createElement(ListenApp, {
+        log: source,
+        url: info.file,
+        title: "ticket-hooks inspect",
+        secret: info.secret ? maskSecret(info.secret) : undefined,
+        forwardTo: info.to,
+        onReplay: info.onReplay,
+        curlFor: (ex) =>
+          curlCommand({
+            url: info.to ?? "http://localhost:3000/",
+            headers: ex.request.headers,
+            body: ex.request.body,
+            signatureHeader: info.signatureHeader ?? DEFAULT_SIGNATURE_HEADER,
+            signatureHeaderUsed: ex.verdict.signature.header,
+            secret: info.secret,
+            timestamp: unixSeconds(systemClock),
+          }),
+        onCopy: (text) => {
+          if (process.stdout.isTTY && process.env.TERM !== "dumb")
+            process.stdout.write(osc52(text));
+        },
         onQuit: () => resolve(),
       }),
       { exitOnCtrlC: false },

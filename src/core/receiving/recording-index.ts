@@ -3,6 +3,7 @@ import { isPlainObject, tryParseJson } from "../json.js";
 import type { Exchange, ForwardResult } from "./exchange.js";
 import { recordedBody } from "./exchange.js";
 import { type IncomingRequest, receive, type SignatureVerdict } from "./receive.js";
+import type { ExchangeSource } from "./request-log.js";
 
 /*
  * A recording opened for browsing (`inspect`): the file is read once, in chunks, for the byte
@@ -111,6 +112,19 @@ export class RecordingIndex {
         return prop === "length";
       },
     });
+  }
+
+  /** The recording as the live UI's source (nothing new arrives; counters count lines). */
+  source(): ExchangeSource {
+    const counters = {
+      received: this.length,
+      valid: 0,
+      invalid: 0,
+      rejected: 0,
+      forwarded: 0,
+      filtered: 0,
+    };
+    return { entries: this.entries(), counters, subscribe: () => () => {} };
   }
 
   close(): void {

@@ -12,6 +12,17 @@ export interface Counters {
 export type LogListener = (exchange: Exchange) => void;
 
 /**
+ * What the live UI reads: the exchanges (oldest first), counters, and news of new ones. The
+ * listener's RequestLog is one; a recording opened by `inspect` is another (its entries read from
+ * disk as they are shown).
+ */
+export interface ExchangeSource {
+  readonly entries: readonly Exchange[];
+  readonly counters: Counters;
+  subscribe(listener: LogListener): () => void;
+}
+
+/**
  * The listener's model, outside any UI: the last `limit` exchanges, counters over all of them,
  * and subscribers (the terminal UI, the line printer, `events()` of the library API).
  */

@@ -1,0 +1,50 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { LineEncoder } from "../../src/core/receiving/line-encoder.js";
+import { RecordingIndex } from "../../src/core/receiving/recording-index.js";
+import { runMain } from "../helpers/main.js";
+import { exchange, KEYS, rowWith, setup } from "./ui-harness.js";
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A recording as `listen --record` writes it, of these titles. */
+function recording(titles: string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), "inspect-"));
+  dirs.push(dir);
+  const file = join(dir, "rec.ndjson");
+  const encoder = new LineEncoder();
+  const lines = titles.map((t, i) => `${encoder.line(exchange(i + 1, "created", t))}\n`);
+  writeFileSync(file, lines.join(""));
+  return file;
+}
+
+describe("inspect: a recording in the live UI", () => {
+  it("shows the recorded rows, read from disk, and browses and searches them", async () => {
+    const index = RecordingIndex.open(
+      recording(["Printer on fire", "プリンター", "Coffee machine"]),
+    );
+    const ui = setup({ log: index.source(), title: "ticket-hooks inspect" });
+    let frame = await ui.frame((f) => f.includes("Coffee machine"));
+    expect(frame).toContain("ticket-hooks inspect");
+    expect(rowWith(frame, "Printer on fire")).toMatch(/created/);
+    expect(frame).toContain("プリンター");
+    ui.app.stdin.write("/");
+    ui.app.stdin.write("coffee");
+    ui.app.stdin.write(KEYS.enter);
+    frame = await ui.frame((f) => !f.includes("Printer on fire"));
+    expect(frame).toContain("Coffee machine");
+    ui.app.unmount();
+    index.close();
+  });
+
+  it("is refused without a terminal (a usage error)", async () => {
+    const result = await runMain(["inspect", recording(["x"])]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("inspect is interactive");
+  });
+});
