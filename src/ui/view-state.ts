@@ -107,6 +107,9 @@ export function visibleOf(state: ViewState, entries: readonly Exchange[]): reado
 /** Index of the selection in the visible list (the newest when following or gone); -1 if empty. */
 export function selectedIndex(state: ViewState, visible: readonly Exchange[]): number {
   if (state.selectedSeq === null) return visible.length - 1;
+  // Where it is in an unfiltered recording (`inspect` numbers rows by line): no scan of a long list.
+  const at = state.selectedSeq - 1;
+  if (visible[at]?.seq === state.selectedSeq) return at;
   const index = visible.findIndex((e) => e.seq === state.selectedSeq);
   return index === -1 ? visible.length - 1 : index;
 }

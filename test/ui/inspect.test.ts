@@ -42,6 +42,28 @@ describe("inspect: a recording in the live UI", () => {
     index.close();
   });
 
+  it("moving through a long recording reads only the rows around the selection", async () => {
+    const titles = Array.from({ length: 3000 }, (_, i) => `Ticket ${i + 1}`);
+    const index = RecordingIndex.open(recording(titles));
+    const read: number[] = [];
+    const exchangeAt = index.exchange.bind(index);
+    index.exchange = (i: number) => {
+      read.push(i);
+      return exchangeAt(i);
+    };
+    const ui = setup({ log: index.source() });
+    await ui.frame((f) => f.includes("Ticket 3000"));
+    read.length = 0;
+    ui.app.stdin.write(KEYS.up);
+    ui.app.stdin.write(KEYS.up);
+    const frame = await ui.frame((f) => /2,998\/3,000/.test(f));
+    expect(frame).toContain("Ticket 2998");
+    // Not a scan of the 3,000 lines for the selected one (the cache holds 512).
+    expect(read.length).toBeLessThan(600);
+    ui.app.unmount();
+    index.close();
+  });
+
   it("is refused without a terminal (a usage error)", async () => {
     const result = await runMain(["inspect", recording(["x"])]);
     expect(result.code).toBe(2);

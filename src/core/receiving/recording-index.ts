@@ -13,7 +13,7 @@ import type { ExchangeSource } from "./request-log.js";
  * skipped.
  */
 
-const CHUNK = 1024 * 1024;
+const CHUNK = 4 * 1024 * 1024;
 /** Exchanges kept parsed (the rows on screen and around them). */
 const CACHE = 512;
 
@@ -159,7 +159,8 @@ export function exchangeFromLine(line: Buffer, seq: number): Exchange {
   const at = Date.parse(str(record.received_at) ?? "");
   const status = typeof record.status === "number" ? record.status : null;
   return {
-    seq: typeof record.seq === "number" ? record.seq : seq,
+    // Numbered by line: a recording appended to by several runs repeats their seq numbers.
+    seq,
     receivedAt: new Date(Number.isNaN(at) ? 0 : at),
     request,
     verdict: {
