@@ -9,6 +9,8 @@ export interface HeaderProps {
   /** The forward target did not answer its last probe. */
   appDown: boolean;
   counters: Counters;
+  /** Show only the number of requests (a recording: verdicts are not counted up front). */
+  receivedOnly?: boolean;
   columns: number;
   title?: string;
 }
@@ -20,6 +22,7 @@ export function Header({
   forwardTo,
   appDown,
   counters: c,
+  receivedOnly,
   columns,
   title,
 }: HeaderProps) {
@@ -35,12 +38,19 @@ export function Header({
           </Text>
         ) : null}
       </Text>
-      <Text wrap="truncate-end">
-        {secret ? `secret ${secret}` : "no secret: signatures are NOT checked"} · received{" "}
-        {c.received} · <Text color="green">valid {c.valid}</Text> ·{" "}
-        <Text color="red">invalid {c.invalid}</Text> · rejected {c.rejected} · forwarded{" "}
-        {c.forwarded}
-      </Text>
+      {receivedOnly ? (
+        <Text wrap="truncate-end">
+          {secret ? `secret ${secret}` : "no secret: replays are not signed"} · {c.received}{" "}
+          request(s) recorded
+        </Text>
+      ) : (
+        <Text wrap="truncate-end">
+          {secret ? `secret ${secret}` : "no secret: signatures are NOT checked"} · received{" "}
+          {c.received} · <Text color="green">valid {c.valid}</Text> ·{" "}
+          <Text color="red">invalid {c.invalid}</Text> · rejected {c.rejected} · forwarded{" "}
+          {c.forwarded}
+        </Text>
+      )}
     </Box>
   );
 }

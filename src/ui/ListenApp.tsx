@@ -231,6 +231,7 @@ export function ListenApp(props: ListenAppProps) {
         forwardTo={props.forwardTo}
         appDown={target?.isDown() === true}
         counters={log.counters}
+        receivedOnly={log.countsReceivedOnly === true}
         columns={columns}
         {...(props.title ? { title: props.title } : {})}
       />

@@ -31,6 +31,8 @@ describe("inspect: a recording in the live UI", () => {
     const ui = setup({ log: index.source(), title: "ticket-hooks inspect" });
     let frame = await ui.frame((f) => f.includes("Coffee machine"));
     expect(frame).toContain("ticket-hooks inspect");
+    expect(frame).toContain("3 request(s) recorded");
+    expect(frame).not.toContain("valid 0");
     expect(rowWith(frame, "Printer on fire")).toMatch(/created/);
     expect(frame).toContain("プリンター");
     ui.app.stdin.write("/");

@@ -124,7 +124,12 @@ export class RecordingIndex {
       forwarded: 0,
       filtered: 0,
     };
-    return { entries: this.entries(), counters, subscribe: () => () => {} };
+    return {
+      entries: this.entries(),
+      counters,
+      subscribe: () => () => {},
+      countsReceivedOnly: true,
+    };
   }
 
   close(): void {

@@ -20,6 +20,8 @@ export interface ExchangeSource {
   readonly entries: readonly Exchange[];
   readonly counters: Counters;
   subscribe(listener: LogListener): () => void;
+  /** Only `received` is counted (a recording read on demand): the header shows no verdict counts. */
+  readonly countsReceivedOnly?: boolean;
 }
 
 /**
