@@ -1,15 +1,17 @@
 import { Command } from "commander";
 import { parseTarget } from "../../core/delivery/send.js";
 import { describeFsError, usageError } from "../../core/errors.js";
+import { bodyMatchesWhere, type WhereClause } from "../../core/events/where.js";
 import type { ForwardResult } from "../../core/receiving/exchange.js";
 import { forwardResult } from "../../core/receiving/forwarding.js";
 import { RecordingIndex } from "../../core/receiving/recording-index.js";
 import { listenPorts } from "../../io/adapters.js";
 import type { CliIo } from "../io.js";
-import { secretOption, signatureHeaderOption } from "../options.js";
+import { secretOption, signatureHeaderOption, whereOption } from "../options.js";
 import { outputFor } from "../output.js";
 
 interface InspectFlags {
+  where?: WhereClause[];
   to?: string;
   secret?: string;
   signatureHeader: string;
@@ -22,6 +24,7 @@ export function inspectCommand(io: CliIo): Command {
     .option("--to <url>", "where r replays the selected request to (re-signed with --secret)")
     .addOption(secretOption("re-sign replays and curl commands with this secret"))
     .addOption(signatureHeaderOption())
+    .addOption(whereOption())
     .addHelpText(
       "after",
       `
@@ -53,6 +56,9 @@ Examples:
           `cannot read ${file}: ${describeFsError(error as NodeJS.ErrnoException)}`,
         );
       }
+      const where = flags.where;
+      // Every line is read once for --where (slower to open than the offsets alone).
+      if (where) index = index.filter((ex) => bodyMatchesWhere(ex.request.body, where));
       const forwarder = flags.to
         ? await listenPorts.createForwarder({
             to: flags.to,

@@ -73,6 +73,23 @@ export class RecordingIndex {
     return new RecordingIndex(file, fd, starts, ends, n);
   }
 
+  /**
+   * The lines whose recorded request passes `keep` (e.g. `--where`): each line is read and
+   * checked once, the offsets of those kept are the new index's (same file).
+   */
+  filter(keep: (exchange: Exchange) => boolean): RecordingIndex {
+    const starts = new Float64Array(this.length);
+    const ends = new Float64Array(this.length);
+    let n = 0;
+    for (let i = 0; i < this.length; i++) {
+      if (!keep(exchangeFromLine(this.line(i), i + 1))) continue;
+      starts[n] = this.starts[i] as number;
+      ends[n] = this.ends[i] as number;
+      n++;
+    }
+    return new RecordingIndex(this.file, this.fd, starts, ends, n);
+  }
+
   /** Line i's bytes (without the line break). */
   line(i: number): Buffer {
     const start = this.starts[i] as number;
