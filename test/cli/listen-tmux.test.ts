@@ -5,14 +5,14 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN, PAYLOADS, ROOT } from "../helpers/cli.js";
+import { BIN, PAYLOADS, ROOT, terminalEnv } from "../helpers/cli.js";
 import { post } from "../helpers/http.js";
 
 const hasTmux = spawnSync("tmux", ["-V"]).status === 0;
 const SOCKET = `ticket-hooks-test-${process.pid}`;
 const SESSION = "listen";
 const tmux = (...args: string[]) =>
-  execFileSync("tmux", ["-L", SOCKET, ...args], { encoding: "utf8" });
+  execFileSync("tmux", ["-L", SOCKET, ...args], { encoding: "utf8", env: terminalEnv() });
 const screen = () => tmux("capture-pane", "-p", "-t", SESSION);
 
 /** Resolves with the screen once it passes the test (tmux has no change event: it is polled). */

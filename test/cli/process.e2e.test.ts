@@ -19,6 +19,7 @@ import {
   runCli,
   startCli,
   tempDir,
+  terminalEnv,
 } from "../helpers/cli.js";
 import { post } from "../helpers/http.js";
 import { WebhookServer } from "../helpers/webhook-server.js";
@@ -234,7 +235,7 @@ describe("a real terminal (tmux)", () => {
   const hasTmux = spawnSync("tmux", ["-V"]).status === 0;
   const socket = `ticket-hooks-test-${process.pid}`;
   const tmux = (...args: string[]) =>
-    spawnSync("tmux", ["-L", socket, ...args], { encoding: "utf8" });
+    spawnSync("tmux", ["-L", socket, ...args], { encoding: "utf8", env: terminalEnv() });
   afterEach(() => {
     if (hasTmux) tmux("kill-server");
   });

@@ -146,3 +146,15 @@ export function startCli(args: string[], options: RunOptions = {}): RunningCli {
     exited,
   };
 }
+
+/**
+ * The environment for a program in a real terminal (tmux): without the CI markers, which make Ink
+ * draw only the last frame (is-in-ci), as in CI itself.
+ */
+export function terminalEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const key of Object.keys(env)) {
+    if (key === "CI" || key === "CONTINUOUS_INTEGRATION" || key.startsWith("CI_")) delete env[key];
+  }
+  return env;
+}
