@@ -52,7 +52,10 @@ const mutated = (value: unknown) =>
       collect(copy);
       const node = nodes[seed % nodes.length] as Record<string, unknown>;
       const keys = Object.keys(node);
-      if (seed % 2 === 0 || keys.length === 0) node[key] = replace;
+      // An array takes no new keys (a key "length" would break it): one of its items changes.
+      if (Array.isArray(node)) {
+        if (node.length > 0) node[seed % node.length] = replace;
+      } else if (seed % 2 === 0 || keys.length === 0) node[key] = replace;
       else node[keys[seed % keys.length] as string] = replace;
       return copy;
     });
