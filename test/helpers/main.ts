@@ -47,8 +47,7 @@ function collector(tty: boolean): {
   const stream = new PassThrough() as PassThrough & { isTTY?: boolean };
   if (tty) stream.isTTY = true;
   const chunks: Buffer[] = [];
-  // A copy: listen --json reuses its line buffer once stdout's queue is empty (writableLength 0),
-  // which a PassThrough's is at once although its reader still holds the bytes.
+  // A copy of each chunk: what a command wrote is kept as it was, whatever the writer does later.
   stream.on("data", (chunk: Buffer) => chunks.push(Buffer.from(chunk)));
   return { stream, text: () => Buffer.concat(chunks).toString("utf8") };
 }

@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { type Clock, systemClock, unixSeconds } from "../clock.js";
 import { TicketHooksError, usageError } from "../errors.js";
-import { findEvent } from "../events/catalogue.js";
 import { DEFAULT_SIGNATURE_HEADER } from "../signing/signature.js";
 import type { Exchange, ForwardResult } from "./exchange.js";
 import { forwardResult, isOwnLoop, loopVerdict } from "./forwarding.js";
@@ -19,6 +18,7 @@ import {
 import { type Counters, RequestLog } from "./request-log.js";
 import { type ForwardRoute, ForwardRouter } from "./router.js";
 import type { TargetState } from "./target-health.js";
+import { type EventMatcher, exchangesOf, waitForExchange } from "./watch-log.js";
 
 export interface ListenOptions extends ReceiveConfig {
   /** Default 4000; 0 picks a free port. */
@@ -75,7 +75,7 @@ export interface ListenDeps extends ListenPorts {
   clock?: Clock;
 }
 
-export type EventMatcher = string | ((exchange: Exchange) => boolean);
+export type { EventMatcher } from "./watch-log.js";
 
 export interface Listener {
   url: string;
@@ -121,12 +121,6 @@ const NOT_RECORDED: HttpReply = {
     error: "the recording cannot be written: not accepted, send again later",
   }),
 };
-
-function matcher(match: EventMatcher): (ex: Exchange) => boolean {
-  if (typeof match === "function") return match;
-  const type = findEvent(match)?.type ?? match;
-  return (ex) => ex.verdict.eventType === type;
-}
 
 /**
  * Starts a local receiver: every request goes through the receive pipeline, and its verdict is
@@ -404,33 +398,12 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
   const host = server.host.includes(":") ? `[${server.host}]` : server.host;
   const url = `http://${host}:${server.port}${options.path ?? "/"}`;
 
-  const events: AsyncIterable<Exchange> = {
-    [Symbol.asyncIterator]() {
-      const queue: Exchange[] = [];
-      let wake: (() => void) | undefined;
-      const unsubscribe = log.subscribe((ex) => {
-        queue.push(ex);
-        wake?.();
-      });
-      return {
-        async next() {
-          while (queue.length === 0) await new Promise<void>((r) => (wake = r));
-          return { value: queue.shift() as Exchange, done: false };
-        },
-        async return() {
-          unsubscribe();
-          return { value: undefined, done: true };
-        },
-      };
-    },
-  };
-
   return {
     url,
     host: server.host,
     port: server.port,
     log,
-    events,
+    events: exchangesOf(log),
     get droppedLines() {
       return output?.dropped ?? 0;
     },
@@ -438,21 +411,7 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
       return notRecorded;
     },
     waitFor(match, { timeout = 10_000 } = {}) {
-      const test = matcher(match);
-      const seen = log.entries.find(test);
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          unsubscribe();
-          reject(new Error(`no matching event within ${timeout} ms`));
-        }, timeout);
-        const unsubscribe = log.subscribe((ex) => {
-          if (!test(ex)) return;
-          clearTimeout(timer);
-          unsubscribe();
-          resolve(ex);
-        });
-      });
+      return waitForExchange(log, match, timeout);
     },
     async replay(exchange) {
       const target = router.targetFor(exchange.verdict.eventType);
