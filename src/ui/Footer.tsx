@@ -11,10 +11,12 @@ export interface FooterProps {
   position: number;
   total: number;
   details: { offset: number; height: number; length: number } | null;
+  /** Background work still going (`searching 45%`), or null. */
+  progress?: string | null;
 }
 
 /** The status line (a message, or the search being typed) and the key help with the position. */
-export function Footer({ state, now, position, total, details }: FooterProps) {
+export function Footer({ state, now, position, total, details, progress }: FooterProps) {
   const f = filterOf(state);
   const message = state.message && state.message.until > now ? state.message : null;
   const filters = [
@@ -24,10 +26,10 @@ export function Footer({ state, now, position, total, details }: FooterProps) {
   ].filter(Boolean);
   const where = details
     ? `lines ${count(Math.min(details.length, details.offset + 1))}–${count(Math.min(details.length, details.offset + details.height))} of ${count(details.length)}`
-    : `${count(total === 0 ? 0 : position)}/${count(total)}`;
+    : `${count(total === 0 ? 0 : position)}/${count(total)}${progress ? ` (${progress})` : ""}`;
   const keys = details
-    ? "↑↓ PgUp PgDn Home End scroll · Enter/Esc back · r replay · c curl · q quit"
-    : "↑↓ PgUp PgDn Home End · Enter details · / search · f type · v verdict · r replay · c curl · q quit";
+    ? "↑↓ PgUp PgDn Home End scroll · Enter/Esc back · r replay · e edit · c curl · x json · h har · q quit"
+    : "↑↓ PgUp PgDn Home End · Enter details · / search · f type · v verdict · r replay · e edit · c curl · x json · h har · q quit";
   return (
     <Box flexDirection="column" flexShrink={0}>
       {state.searching ? (

@@ -12,13 +12,14 @@ import { detailsHeight, listHeight } from "./layout.js";
 import { RequestList } from "./RequestList.js";
 import {
   type Effect,
+  type ExportFormat,
   handleKey,
   INITIAL_STATE,
   type KeyContext,
   type KeyPress,
   selectedIndex,
   type ViewState,
-  visibleOf,
+  viewOf,
   withMessage,
 } from "./view-state.js";
 
@@ -43,6 +44,10 @@ export interface ListenAppProps {
   curlFor?: (exchange: Exchange) => string;
   /** Puts text on the clipboard (OSC 52) where the terminal supports it. */
   onCopy?: (text: string) => void;
+  /** Writes the exchange as a JSON template (`x`) or a HAR log (`h`); resolves with the file. */
+  onExport?: (exchange: Exchange, format: ExportFormat) => Promise<string>;
+  /** Why `r` and `e` cannot send, when there is nowhere to send to. */
+  cannotSend?: string;
   onQuit: () => void;
   /** The forward target's health: "app down" in the header while it does not answer. */
   target?: TargetWatch;
@@ -111,6 +116,7 @@ export function ListenApp(props: ListenAppProps) {
   const curl = useRef<string | null>(null);
   const editing = useRef(false);
   const linesOf = useDetailsCache(replays);
+  const sourceView = log.view?.bind(log);
 
   const curlLines = curl.current ? curl.current.split("\n").length + 1 : 0;
   const listRows = listHeight(rows, curlLines);
@@ -129,7 +135,8 @@ export function ListenApp(props: ListenAppProps) {
     messageMs,
     cannotForward: props.forwardTo
       ? null
-      : "r and e send to your app: start listen with --forward-to URL",
+      : (props.cannotSend ?? "r and e send to your app: start listen with --forward-to URL"),
+    ...(sourceView ? { view: sourceView } : {}),
   });
   const say = (text: string, tone: "info" | "error" = "info") =>
     update((s) => withMessage(s, text, { now: now(), messageMs }, tone));
@@ -163,6 +170,18 @@ export function ListenApp(props: ListenAppProps) {
         curl.current = command;
         props.onCopy?.(command);
         say(`curl command for #${effect.exchange.seq} below (copied where the terminal allows)`);
+        return;
+      }
+      case "export": {
+        const { exchange: ex, format } = effect;
+        if (!props.onExport) {
+          say("export is not available here", "error");
+          return;
+        }
+        props.onExport(ex, format).then(
+          (file) => say(`#${ex.seq} written to ${safeLine(file)}`),
+          (error: Error) => say(safeLine(error.message), "error"),
+        );
         return;
       }
       case "edit": {
@@ -218,8 +237,16 @@ export function ListenApp(props: ListenAppProps) {
 
   if (editing.current) return <Box />;
   const s = state.current;
-  const visible = visibleOf(s, entries);
-  const index = selectedIndex(s, visible);
+  const view = viewOf(s, { entries, ...(sourceView ? { view: sourceView } : {}) });
+  const visible = view.entries;
+  const index = selectedIndex(s, view);
+  const loading = log.loading ?? null;
+  const progress =
+    view.progress !== null && (s.query || s.typeFilter || s.verdictFilter)
+      ? `searching ${Math.floor(view.progress * 100)}%`
+      : loading !== null
+        ? `reading ${Math.floor(loading * 100)}%`
+        : null;
   const selected = visible[index];
   const details = s.details && selected ? linesOf(selected) : null;
   const offset = details ? Math.min(s.detailsOffset, Math.max(0, details.length - detailRows)) : 0;
@@ -246,7 +273,9 @@ export function ListenApp(props: ListenAppProps) {
           waiting={
             entries.length === 0
               ? `Waiting for events… (send one: ticket-hooks send created --to ${safeLine(props.url)})`
-              : "No request matches the filter (f, v: change it · Esc: clear the search)"
+              : progress
+                ? `No match yet (${progress})`
+                : "No request matches the filter (f, v: change it · Esc: clear the search)"
           }
         />
       )}
@@ -255,6 +284,7 @@ export function ListenApp(props: ListenAppProps) {
         now={now()}
         position={index + 1}
         total={visible.length}
+        progress={progress}
         details={details ? { offset, height: detailRows, length: details.length } : null}
       />
       {curl.current ? (

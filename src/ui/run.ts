@@ -2,15 +2,18 @@ import { render } from "ink";
 import { createElement } from "react";
 import { systemClock, unixSeconds } from "../core/clock.js";
 import { curlCommand } from "../core/delivery/curl.js";
-import { usageError } from "../core/errors.js";
+import { describeFsError, usageError } from "../core/errors.js";
 import { tryParseJson } from "../core/json.js";
 import type { Exchange, ForwardResult } from "../core/receiving/exchange.js";
+import { exchangeFile, type HarTarget } from "../core/receiving/exchange-export.js";
 import type { Listener } from "../core/receiving/listen.js";
 import type { ExchangeSource } from "../core/receiving/request-log.js";
 import { DEFAULT_SIGNATURE_HEADER, maskSecret } from "../core/signing/signature.js";
 import { editTextAsync } from "../io/editor.js";
+import { writeNewFile } from "../io/export-file.js";
 import { osc52 } from "../terminal/clipboard.js";
 import { ListenApp, type TargetWatch } from "./ListenApp.js";
+import type { ExportFormat } from "./view-state.js";
 
 export interface ListenUiInfo {
   url: string;
@@ -19,6 +22,49 @@ export interface ListenUiInfo {
   forwardSecret?: string | undefined;
   signatureHeader?: string;
   target?: TargetWatch;
+  /** Where `x` and `h` write (default: the working directory). */
+  exportDir?: string;
+}
+
+/**
+ * Opens the event in the user's editor (`e`); resolves with the bytes saved, which must be JSON:
+ * what you typed is what the app gets (and what is signed).
+ */
+async function editedBody(ex: Exchange): Promise<Buffer> {
+  const parsed = tryParseJson(ex.request.body.toString("utf8"));
+  const text = parsed.ok
+    ? `${JSON.stringify(parsed.value, null, 2)}\n`
+    : ex.request.body.toString("utf8");
+  const edited = await editTextAsync(text, `event-${ex.seq}.json`, process.env);
+  const check = tryParseJson(edited);
+  if (!check.ok) {
+    const { line, column, message } = check.error;
+    throw usageError(
+      "BAD_JSON",
+      `the edited event is not JSON (line ${line}, column ${column}: ${message}); nothing was sent`,
+    );
+  }
+  return Buffer.from(edited, "utf8");
+}
+
+/** `x` and `h`: the exchange written as a new file in `dir` (never over an existing one). */
+function exporter(dir: string, target: (ex: Exchange) => HarTarget) {
+  return async (ex: Exchange, format: ExportFormat): Promise<string> => {
+    const file = exchangeFile(ex, format, target(ex));
+    try {
+      return writeNewFile(dir, file.base, file.ext, file.text);
+    } catch (error) {
+      throw usageError(
+        "WRITE_FAILED",
+        `cannot write #${ex.seq} to ${dir}: ${describeFsError(error as NodeJS.ErrnoException)}`,
+      );
+    }
+  };
+}
+
+/** Puts text on the clipboard with OSC 52, where the terminal is one. */
+function copy(text: string): void {
+  if (process.stdout.isTTY && process.env.TERM !== "dumb") process.stdout.write(osc52(text));
 }
 
 /** Renders the live UI; resolves when the user quits. */
@@ -31,23 +77,7 @@ export function runListenUi(listener: Listener, info: ListenUiInfo): Promise<voi
         secret: info.secret ? maskSecret(info.secret) : undefined,
         forwardTo: info.forwardTo,
         onReplay: (ex) => listener.replay(ex),
-        onEdit: async (ex) => {
-          const parsed = tryParseJson(ex.request.body.toString("utf8"));
-          const text = parsed.ok
-            ? `${JSON.stringify(parsed.value, null, 2)}\n`
-            : ex.request.body.toString("utf8");
-          const edited = await editTextAsync(text, `event-${ex.seq}.json`, process.env);
-          const check = tryParseJson(edited);
-          if (!check.ok) {
-            const { line, column, message } = check.error;
-            throw usageError(
-              "BAD_JSON",
-              `the edited event is not JSON (line ${line}, column ${column}: ${message}); nothing was sent`,
-            );
-          }
-          // The bytes as saved: what you typed is what the app gets (and what is signed).
-          return listener.resend(ex, Buffer.from(edited, "utf8"));
-        },
+        onEdit: async (ex) => listener.resend(ex, await editedBody(ex)),
         // To the app when forwarding (signed for it), else back to this listener.
         curlFor: (ex) =>
           curlCommand({
@@ -59,10 +89,13 @@ export function runListenUi(listener: Listener, info: ListenUiInfo): Promise<voi
             secret: listener.forwardTargetFor(ex)?.secret ?? info.secret,
             timestamp: unixSeconds(systemClock),
           }),
-        onCopy: (text) => {
-          if (process.stdout.isTTY && process.env.TERM !== "dumb")
-            process.stdout.write(osc52(text));
-        },
+        onCopy: copy,
+        onExport: exporter(info.exportDir ?? process.cwd(), (ex) => ({
+          url: listener.forwardTargetFor(ex)?.url ?? info.url,
+          secret: listener.forwardTargetFor(ex)?.secret ?? info.secret,
+          signatureHeader: info.signatureHeader ?? DEFAULT_SIGNATURE_HEADER,
+          timestamp: unixSeconds(systemClock),
+        })),
         ...(info.target ? { target: info.target } : {}),
         onQuit: () => resolve(),
       }),
@@ -79,7 +112,16 @@ export interface InspectUiInfo {
   secret: string | undefined;
   signatureHeader?: string;
   onReplay: (exchange: Exchange) => Promise<ForwardResult>;
+  /** Throws when `e` cannot send now (before the editor opens). */
+  checkSend?: () => void;
+  /** Sends an edited event (`e`): resolves with its new row. */
+  onSend: (original: Exchange, body: Buffer) => Promise<Exchange>;
+  /** Where `x` and `h` write (default: the working directory). */
+  exportDir?: string;
 }
+
+/** Where curl commands and HAR entries of `inspect` point without `--to`. */
+const DEFAULT_TARGET = "http://localhost:3000/";
 
 /** A recording in the live UI (`inspect`); resolves when the user quits. */
 export function runInspectUi(source: ExchangeSource, info: InspectUiInfo): Promise<void> {
@@ -94,7 +136,7 @@ export function runInspectUi(source: ExchangeSource, info: InspectUiInfo): Promi
         onReplay: info.onReplay,
         curlFor: (ex) =>
           curlCommand({
-            url: info.to ?? "http://localhost:3000/",
+            url: info.to ?? DEFAULT_TARGET,
             headers: ex.request.headers,
             body: ex.request.body,
             signatureHeader: info.signatureHeader ?? DEFAULT_SIGNATURE_HEADER,
@@ -102,10 +144,18 @@ export function runInspectUi(source: ExchangeSource, info: InspectUiInfo): Promi
             secret: info.secret,
             timestamp: unixSeconds(systemClock),
           }),
-        onCopy: (text) => {
-          if (process.stdout.isTTY && process.env.TERM !== "dumb")
-            process.stdout.write(osc52(text));
+        onCopy: copy,
+        onEdit: async (ex) => {
+          info.checkSend?.();
+          return info.onSend(ex, await editedBody(ex));
         },
+        onExport: exporter(info.exportDir ?? process.cwd(), () => ({
+          url: info.to ?? DEFAULT_TARGET,
+          secret: info.secret,
+          signatureHeader: info.signatureHeader ?? DEFAULT_SIGNATURE_HEADER,
+          timestamp: unixSeconds(systemClock),
+        })),
+        cannotSend: "r and e send to your app: start inspect with --to URL",
         onQuit: () => resolve(),
       }),
       { exitOnCtrlC: false },

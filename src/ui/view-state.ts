@@ -2,6 +2,7 @@ import { EVENTS } from "../core/events/catalogue.js";
 import type { Exchange } from "../core/receiving/exchange.js";
 import {
   type ExchangeFilter,
+  type FilteredView,
   filterExchanges,
   VERDICT_FILTERS,
 } from "../core/receiving/exchange-query.js";
@@ -79,13 +80,19 @@ export interface KeyContext {
   messageMs: number;
   /** Why `r`, `e` cannot send (no forward target), or null when they can. */
   cannotForward: string | null;
+  /** The source's own filtered views (a recording on disk); else `entries` are filtered here. */
+  view?: (filter: ExchangeFilter) => FilteredView;
 }
+
+/** What `x` and `h` write: the event as a JSON template, or the request as a HAR log. */
+export type ExportFormat = "json" | "har";
 
 export type Effect =
   | { type: "quit" }
   | { type: "replay"; exchange: Exchange }
   | { type: "edit"; exchange: Exchange }
-  | { type: "curl"; exchange: Exchange };
+  | { type: "curl"; exchange: Exchange }
+  | { type: "export"; exchange: Exchange; format: ExportFormat };
 
 export interface KeyResult {
   state: ViewState;
@@ -100,18 +107,28 @@ export function filterOf(state: ViewState): ExchangeFilter {
   };
 }
 
-export function visibleOf(state: ViewState, entries: readonly Exchange[]): readonly Exchange[] {
-  return filterExchanges(entries, filterOf(state));
+/** The exchanges the state's filter shows, from the source's view or by filtering `entries`. */
+export function viewOf(state: ViewState, ctx: Pick<KeyContext, "entries" | "view">): FilteredView {
+  const filter = filterOf(state);
+  if (ctx.view) return ctx.view(filter);
+  const entries = filterExchanges(ctx.entries, filter);
+  return {
+    entries,
+    progress: null,
+    indexOfSeq: (seq) => {
+      // Numbered by position (an unfiltered list from 1): no scan of a long list.
+      if (entries[seq - 1]?.seq === seq) return seq - 1;
+      return entries.findIndex((e) => e.seq === seq);
+    },
+  };
 }
 
 /** Index of the selection in the visible list (the newest when following or gone); -1 if empty. */
-export function selectedIndex(state: ViewState, visible: readonly Exchange[]): number {
-  if (state.selectedSeq === null) return visible.length - 1;
-  // Where it is in an unfiltered recording (`inspect` numbers rows by line): no scan of a long list.
-  const at = state.selectedSeq - 1;
-  if (visible[at]?.seq === state.selectedSeq) return at;
-  const index = visible.findIndex((e) => e.seq === state.selectedSeq);
-  return index === -1 ? visible.length - 1 : index;
+export function selectedIndex(state: ViewState, view: FilteredView): number {
+  const last = view.entries.length - 1;
+  if (state.selectedSeq === null) return last;
+  const index = view.indexOfSeq(state.selectedSeq);
+  return index === -1 ? last : index;
 }
 
 export function withMessage(
@@ -150,8 +167,9 @@ function searchKey(state: ViewState, key: KeyPress): ViewState {
 export function handleKey(state: ViewState, key: KeyPress, ctx: KeyContext): KeyResult {
   if (key.ctrl && key.text === "c") return { state, effect: { type: "quit" } };
   if (state.searching) return { state: searchKey(state, key) };
-  const visible = visibleOf(state, ctx.entries);
-  const index = selectedIndex(state, visible);
+  const view = viewOf(state, ctx);
+  const visible = view.entries;
+  const index = selectedIndex(state, view);
   const selected = visible[index];
   // Any other key cancels a pending "press r again".
   const base: ViewState =
@@ -233,6 +251,13 @@ export function handleKey(state: ViewState, key: KeyPress, ctx: KeyContext): Key
     case "c":
       if (!selected) return { state: base };
       return { state: base, effect: { type: "curl", exchange: selected } };
+    case "x":
+    case "h":
+      if (!selected) return { state: base };
+      return {
+        state: base,
+        effect: { type: "export", exchange: selected, format: key.text === "x" ? "json" : "har" },
+      };
     case "r":
     case "e": {
       if (!selected) return { state: base };

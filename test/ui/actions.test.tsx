@@ -109,6 +109,41 @@ describe("ListenApp: replay, copy, messages, quit", () => {
     app.unmount();
   });
 
+  it("x and h write the selected request as a JSON template and a HAR, and say where", async () => {
+    const asked: string[] = [];
+    const { app, log, frame } = setup({
+      onExport: async (ex, format) => {
+        asked.push(`${ex.seq}:${format}`);
+        if (format === "har") throw new Error("cannot write #4 to /nope: no such folder");
+        return `/tmp/out/created-${ex.seq}.json`;
+      },
+    });
+    log.add(exchange(4, "created", "Alpha"));
+    log.add(exchange(5, "created", "Beta"));
+    await frame((t) => t.includes("Beta"));
+    app.stdin.write(`${KEYS.up}x`);
+    await frame((t) => t.includes("#4 written to /tmp/out/created-4.json"));
+    app.stdin.write("h");
+    await frame((t) => t.includes("cannot write #4 to /nope"));
+    expect(asked).toEqual(["4:json", "4:har"]);
+    app.unmount();
+  });
+
+  it("x on an empty list does nothing", async () => {
+    const asked: number[] = [];
+    const { app, frame } = setup({
+      onExport: async (ex) => {
+        asked.push(ex.seq);
+        return "f";
+      },
+    });
+    await frame((t) => t.includes("Waiting"));
+    app.stdin.write("xh");
+    await frame((t) => t.includes("Waiting") && !t.includes("written"));
+    expect(asked).toEqual([]);
+    app.unmount();
+  });
+
   it("q quits, and so does Ctrl-C", async () => {
     const first = setup();
     await first.frame((t) => t.includes("Waiting"));

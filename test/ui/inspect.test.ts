@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { LineEncoder } from "../../src/core/receiving/line-encoder.js";
 import { RecordingIndex } from "../../src/core/receiving/recording-index.js";
+import { RecordingSource } from "../../src/core/receiving/recording-source.js";
 import { runMain } from "../helpers/main.js";
 import { exchange, KEYS, rowWith, setup } from "./ui-harness.js";
 
@@ -28,7 +29,7 @@ describe("inspect: a recording in the live UI", () => {
     const index = RecordingIndex.open(
       recording(["Printer on fire", "プリンター", "Coffee machine"]),
     );
-    const ui = setup({ log: index.source(), title: "ticket-hooks inspect" });
+    const ui = setup({ log: new RecordingSource(index), title: "ticket-hooks inspect" });
     let frame = await ui.frame((f) => f.includes("Coffee machine"));
     expect(frame).toContain("ticket-hooks inspect");
     expect(frame).toContain("3 request(s) recorded");
@@ -38,8 +39,10 @@ describe("inspect: a recording in the live UI", () => {
     ui.app.stdin.write("/");
     ui.app.stdin.write("coffee");
     ui.app.stdin.write(KEYS.enter);
-    frame = await ui.frame((f) => !f.includes("Printer on fire"));
+    // Searched in the background: the match shows when the search has come to it.
+    frame = await ui.frame((f) => !f.includes("Printer on fire") && f.includes("1/1"));
     expect(frame).toContain("Coffee machine");
+    expect(frame).not.toContain("searching");
     ui.app.unmount();
     index.close();
   });
@@ -53,7 +56,7 @@ describe("inspect: a recording in the live UI", () => {
       read.push(i);
       return exchangeAt(i);
     };
-    const ui = setup({ log: index.source() });
+    const ui = setup({ log: new RecordingSource(index) });
     await ui.frame((f) => f.includes("Ticket 3000"));
     read.length = 0;
     ui.app.stdin.write(KEYS.up);
@@ -62,6 +65,33 @@ describe("inspect: a recording in the live UI", () => {
     expect(frame).toContain("Ticket 2998");
     // Not a scan of the 3,000 lines for the selected one (the cache holds 512).
     expect(read.length).toBeLessThan(600);
+    ui.app.unmount();
+    index.close();
+  });
+
+  it("shows how far reading and a search have come, and the matches found so far", async () => {
+    const titles = Array.from({ length: 5000 }, (_, i) =>
+      i % 50 === 7 ? `Printer ${i}` : `T${i}`,
+    );
+    const index = RecordingIndex.start(recording(titles));
+    const queue: Array<() => void> = [];
+    const source = new RecordingSource(index, { sliceMs: 0, schedule: (run) => queue.push(run) });
+    const ui = setup({ log: source, title: "ticket-hooks inspect" });
+    await ui.frame((f) => f.includes("0/0 (reading 0%)"));
+    queue.shift()?.();
+    await ui.frame((f) => /\(reading [1-9]\d?%\)/.test(f) && f.includes("request(s) recorded"));
+    while (queue.length > 0) queue.shift()?.();
+    await ui.frame((f) => f.includes("5,000/5,000") && !f.includes("reading"));
+    ui.app.stdin.write("/printer");
+    ui.app.stdin.write(KEYS.enter);
+    await ui.frame((f) => f.includes("0/0 (searching 0%)") && f.includes("No match yet"));
+    queue.shift()?.();
+    const partial = await ui.frame((f) => /\d+\/\d+ \(searching [1-9]\d?%\)/.test(f));
+    expect(partial).toMatch(/› .*Printer \d+/);
+    while (queue.length > 0) queue.shift()?.();
+    const done = await ui.frame((f) => f.includes("100/100") && !f.includes("searching"));
+    expect(done).toContain("Printer 4957");
+    source.close();
     ui.app.unmount();
     index.close();
   });

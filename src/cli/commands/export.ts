@@ -1,12 +1,9 @@
-import { isUtf8 } from "node:buffer";
 import { existsSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Command, Option } from "commander";
 import { describeFsError } from "../../core/errors.js";
-import { escapeTemplateText } from "../../core/events/placeholders.js";
 import type { WhereClause } from "../../core/events/where.js";
-import { tryParseJson } from "../../core/json.js";
-import { escapeStringToken, reindentJson, TooDeep } from "../../core/json-indent.js";
+import { templateText } from "../../core/receiving/exchange-export.js";
 import { exportBaseName, RunNames } from "../../core/receiving/export-names.js";
 import { keepRecord, notARecording, readRecorded } from "../../core/receiving/recording.js";
 import { type ExportFormat, exportFormat } from "../export-formats.js";
@@ -15,9 +12,6 @@ import { ensureFolder } from "../folders.js";
 import type { CliIo } from "../io.js";
 import { jsonOption, secretOption, signatureHeaderOption, whereOption } from "../options.js";
 import { outputFor } from "../output.js";
-
-/** Deeper bodies are skipped: pretty-printed, each line would carry depth × 2 spaces. */
-const MAX_DEPTH = 1000;
 
 interface ExportFlags {
   out: string;
@@ -100,22 +94,9 @@ Examples:
       for await (const record of await readRecorded(recording, warn)) {
         read++;
         if (!keepRecord(record, filter)) continue;
-        const text = record.body.toString("utf8");
-        if (!isUtf8(record.body) || !tryParseJson(text).ok) {
-          out.warn(`${record.where}: the body is not JSON, skipped`);
-          skipped++;
-          continue;
-        }
-        let pretty: string;
-        try {
-          // Re-indented token by token: no value changes, and captured strings stay data.
-          pretty = reindentJson(text, {
-            maxDepth: MAX_DEPTH,
-            mapString: (raw) => escapeStringToken(raw, escapeTemplateText),
-          });
-        } catch (error) {
-          if (!(error instanceof TooDeep)) throw error;
-          out.warn(`${record.where}: the body is nested deeper than ${MAX_DEPTH} levels, skipped`);
+        const template = templateText(record.body);
+        if (!template.ok) {
+          out.warn(`${record.where}: ${template.reason}, skipped`);
           skipped++;
           continue;
         }
@@ -130,7 +111,7 @@ Examples:
           continue;
         }
         try {
-          writeFileSync(file, `${pretty}\n`);
+          writeFileSync(file, template.text);
         } catch (error) {
           out.warn(`${record.where}: cannot write ${file}: ${describeFsError(error)}, skipped`);
           skipped++;

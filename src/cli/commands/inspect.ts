@@ -1,11 +1,16 @@
+import { resolve } from "node:path";
 import { Command } from "commander";
+import { unixSeconds } from "../../core/clock.js";
 import { parseTarget } from "../../core/delivery/send.js";
 import { describeFsError, usageError } from "../../core/errors.js";
 import { bodyMatchesWhere, type WhereClause } from "../../core/events/where.js";
-import type { ForwardResult } from "../../core/receiving/exchange.js";
+import { editedRequest, type ForwardResult } from "../../core/receiving/exchange.js";
 import { forwardResult } from "../../core/receiving/forwarding.js";
+import { receive } from "../../core/receiving/receive.js";
 import { RecordingIndex } from "../../core/receiving/recording-index.js";
+import { RecordingSource } from "../../core/receiving/recording-source.js";
 import { listenPorts } from "../../io/adapters.js";
+import { ensureFolder } from "../folders.js";
 import type { CliIo } from "../io.js";
 import { secretOption, signatureHeaderOption, whereOption } from "../options.js";
 import { outputFor } from "../output.js";
@@ -15,25 +20,45 @@ interface InspectFlags {
   to?: string;
   secret?: string;
   signatureHeader: string;
+  exportDir?: string;
 }
+
+const NO_TARGET: ForwardResult = {
+  status: null,
+  duration_ms: 0,
+  error: "no --to URL to send to",
+  headers: {},
+  body: "",
+  body_bytes: 0,
+  body_truncated: false,
+};
 
 export function inspectCommand(io: CliIo): Command {
   return new Command("inspect")
-    .description("browse a recording in the live UI: search, filter, replay, copy as curl")
+    .description("browse a recording in the live UI: search, filter, replay, edit, export")
     .argument("<recording>", "a `listen --record` file")
-    .option("--to <url>", "where r replays the selected request to (re-signed with --secret)")
-    .addOption(secretOption("re-sign replays and curl commands with this secret"))
+    .option(
+      "--to <url>",
+      "where r (replay) and e (edit and send) send the selected request, re-signed with --secret",
+    )
+    .addOption(
+      secretOption("re-sign replays, edits, curl commands and HAR exports with this secret"),
+    )
     .addOption(signatureHeaderOption())
     .addOption(whereOption())
+    .option("--export-dir <dir>", "where x (JSON template) and h (HAR) write files", ".")
     .addHelpText(
       "after",
       `
-Opens the recording in the same UI as listen (keys: see the README). Lines are indexed once (their
-byte offsets) and read from disk as they are shown: a recording of millions of lines opens in
-about a second and holds a few MB.
+Opens the recording in the same UI as listen (keys: see the README). The first rows show at once:
+the lines are indexed (their byte offsets) in the background and read from disk as they are
+shown, and a search or filter runs in the background too, keeping only where its matches are
+(the footer shows how far it has come). Rows sent with e are added after the recording's; the
+recording itself is never written.
 
 Examples:
   $ ticket-hooks inspect events.ndjson
+  $ ticket-hooks inspect events.ndjson --where data.ticket.id=4711
   $ ticket-hooks inspect events.ndjson --to http://localhost:3000/webhooks --secret "$SECRET"`,
     )
     .action(async function (this: Command, file: string) {
@@ -47,9 +72,11 @@ Examples:
           `To read a recording in a script, use replay --dry-run or export (${file}).`,
         );
       }
+      const exportDir = resolve(io.cwd, flags.exportDir ?? ".");
+      if (flags.exportDir !== undefined) ensureFolder(flags.exportDir, exportDir);
       let index: RecordingIndex;
       try {
-        index = RecordingIndex.open(file);
+        index = RecordingIndex.start(resolve(io.cwd, file));
       } catch (error) {
         throw usageError(
           "CANNOT_READ",
@@ -57,8 +84,10 @@ Examples:
         );
       }
       const where = flags.where;
-      // Every line is read once for --where (slower to open than the offsets alone).
-      if (where) index = index.filter((ex) => bodyMatchesWhere(ex.request.body, where));
+      const source = new RecordingSource(
+        index,
+        where ? { keep: (ex) => bodyMatchesWhere(ex.request.body, where) } : {},
+      );
       const forwarder = flags.to
         ? await listenPorts.createForwarder({
             to: flags.to,
@@ -68,23 +97,14 @@ Examples:
         : undefined;
       try {
         const { runInspectUi } = await import("../../ui/run.js");
-        await runInspectUi(index.source(), {
+        await runInspectUi(source, {
           file,
           to: flags.to,
           secret: flags.secret,
           signatureHeader: flags.signatureHeader,
-          onReplay: async (ex): Promise<ForwardResult> => {
-            if (!forwarder) {
-              return forwardResult({
-                status: null,
-                durationMs: 0,
-                error: "no --to URL to replay to",
-                headers: {},
-                body: "",
-                bodyBytes: 0,
-                contentType: undefined,
-              });
-            }
+          exportDir,
+          onReplay: async (ex) => {
+            if (!forwarder) return NO_TARGET;
             const reply = await forwarder.forward(
               ex.request.headers,
               ex.request.body,
@@ -93,11 +113,42 @@ Examples:
             );
             return forwardResult(reply);
           },
+          checkSend: () => source.checkAppend(),
+          onSend: async (original, body) => {
+            const request = editedRequest(original, body);
+            // Signed by us just now: the verdict is the event's (validation), not a signature check.
+            const verdict = receive(
+              request,
+              { path: request.url.split("?")[0] ?? "/" },
+              unixSeconds(io.clock),
+            );
+            const reply = forwarder
+              ? forwardResult(
+                  await forwarder.forward(
+                    request.headers,
+                    body,
+                    original.verdict.signature.header,
+                    { resignWith: flags.secret },
+                  ),
+                )
+              : NO_TARGET;
+            return source.append((seq) => ({
+              seq,
+              receivedAt: new Date(io.clock.now()),
+              request,
+              verdict,
+              status: reply.status,
+              forward: reply,
+              aborted: false,
+              editedFrom: original.seq,
+            }));
+          },
         });
       } finally {
+        source.close();
         await forwarder?.close();
         index.close();
       }
-      out.note(`Inspected ${index.length} request(s) from ${file}`);
+      out.note(`Inspected ${source.entries.length} request(s) from ${file}`);
     });
 }

@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import { parseTarget } from "../../core/delivery/send.js";
 import { failure, usageError } from "../../core/errors.js";
@@ -30,6 +31,7 @@ function urlPath(value: string): string {
 }
 
 interface ListenFlags {
+  exportDir?: string;
   port: number;
   host: string;
   path: string;
@@ -79,6 +81,20 @@ function splitSpec(spec: string, flag: string): [string, string] {
 
 function eventsKey(types: readonly string[]): string {
   return [...types].sort().join(",");
+}
+
+/** Where events go, for the UI header: `created,assigned → URL · resolved → URL2 · others → URL3`. */
+export function routesLabel(
+  routes: readonly ForwardRoute[] | undefined,
+  forwardTo: string | undefined,
+): string | undefined {
+  if (!routes || routes.length === 0) return forwardTo;
+  const parts = routes.map(
+    (r) =>
+      `${(r.events ?? []).map((t) => t.replace(/^whitelabel-ticket-/, "")).join(",")} → ${r.url}`,
+  );
+  if (forwardTo) parts.push(`others → ${forwardTo}`);
+  return parts.join(" · ");
 }
 
 /** --forward / --forward-secret-for, or the config file's "forward" map → routes. */
@@ -239,6 +255,11 @@ export function listenCommand(io: CliIo): Command {
     .option("--insecure", "accept a self-signed certificate from an https --forward-to target")
     .option("--no-ui", "plain lines even on a terminal")
     .option(
+      "--export-dir <dir>",
+      "where the UI's x (JSON template) and h (HAR) keys write files",
+      ".",
+    )
+    .option(
       "--platform-api",
       "also answer the platform's POST /v2/webhook-endpoints/verify-signature (see the README)",
     )
@@ -374,13 +395,10 @@ Examples:
             url: listener.url,
             secret: flags.secret,
             // With routes, the header names them; each row goes to its own route's app.
-            forwardTo:
-              flags.forwardTo ??
-              (options.forwardRoutes
-                ? `${options.forwardRoutes.length} route(s) by event type`
-                : undefined),
+            forwardTo: routesLabel(options.forwardRoutes, flags.forwardTo),
             forwardSecret: flags.forwardSecret,
             signatureHeader: flags.signatureHeader,
+            exportDir: resolve(io.cwd, flags.exportDir ?? "."),
             target: {
               isDown: () => targetDown,
               subscribe: (watcher) => {

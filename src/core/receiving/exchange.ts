@@ -51,3 +51,12 @@ export function recordedBody(
   const body = typeof record.body === "string" ? record.body : "";
   return Buffer.from(body, record.body_encoding === "base64" ? "base64" : "utf8");
 }
+
+/** The request of `original` with another body (an edited event), its length updated. */
+export function editedRequest(original: Exchange, body: Buffer): IncomingRequest {
+  return {
+    ...original.request,
+    headers: { ...original.request.headers, "content-length": String(body.length) },
+    body,
+  };
+}

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { type Clock, systemClock, unixSeconds } from "../clock.js";
 import { TicketHooksError, usageError } from "../errors.js";
 import { DEFAULT_SIGNATURE_HEADER } from "../signing/signature.js";
-import type { Exchange, ForwardResult } from "./exchange.js";
+import { type Exchange, editedRequest, type ForwardResult } from "./exchange.js";
 import { forwardResult, isOwnLoop, loopVerdict } from "./forwarding.js";
 import { LineBatch } from "./line-batch.js";
 import { LineOutput, type LineSink } from "./line-output.js";
@@ -436,11 +436,7 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
       return forwardResult(reply);
     },
     async resend(original, body) {
-      const request: IncomingRequest = {
-        ...original.request,
-        headers: { ...original.request.headers, "content-length": String(body.length) },
-        body,
-      };
+      const request = editedRequest(original, body);
       // Signed by us just now: the verdict is the event's (validation), not a signature check.
       const verdict = receive(request, { ...options, secret: undefined }, unixSeconds(clock));
       const receivedAt = new Date(clock.now());

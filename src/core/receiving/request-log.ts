@@ -1,4 +1,5 @@
 import type { Exchange } from "./exchange.js";
+import type { ExchangeFilter, FilteredView } from "./exchange-query.js";
 
 export interface Counters {
   received: number;
@@ -19,9 +20,17 @@ export type LogListener = (exchange: Exchange) => void;
 export interface ExchangeSource {
   readonly entries: readonly Exchange[];
   readonly counters: Counters;
-  subscribe(listener: LogListener): () => void;
+  subscribe(listener: () => void): () => void;
   /** Only `received` is counted (a recording read on demand): the header shows no verdict counts. */
   readonly countsReceivedOnly?: boolean;
+  /**
+   * The exchanges a filter shows, when the source filters them itself (a recording on disk is
+   * searched in the background, holding only the positions of the matches); without it the UI
+   * filters `entries`.
+   */
+  view?(filter: ExchangeFilter): FilteredView;
+  /** Still reading the source (a recording being indexed): how far (0 to 1); null when done. */
+  readonly loading?: number | null;
 }
 
 /**

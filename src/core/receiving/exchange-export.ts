@@ -1,0 +1,90 @@
+import { isUtf8 } from "node:buffer";
+import { harEntry, harLog } from "../delivery/har.js";
+import { usageError } from "../errors.js";
+import { escapeTemplateText } from "../events/placeholders.js";
+import { tryParseJson } from "../json.js";
+import { escapeStringToken, reindentJson, TooDeep } from "../json-indent.js";
+import { VERSION } from "../version.js";
+import type { Exchange } from "./exchange.js";
+import { exportBaseName } from "./export-names.js";
+import { findSignature } from "./receive.js";
+
+/*
+ * One captured request written out as a file: the event as a JSON template (what `export` writes
+ * for each event), or the request as a HAR 1.2 log. Used by the live UI's `x` and `h` keys.
+ */
+
+/** Deeper bodies are not exported: pretty-printed, each line would carry depth × 2 spaces. */
+export const MAX_EXPORT_DEPTH = 1000;
+
+export type TemplateText = { ok: true; text: string } | { ok: false; reason: string };
+
+/**
+ * A captured body as a template file's text: re-indented token by token (no value changes: big
+ * numbers, `1.0`, key order and duplicate keys stay), and captured `{{` written as the `{{{{`
+ * escape so it stays data.
+ */
+export function templateText(body: Buffer): TemplateText {
+  const text = body.toString("utf8");
+  if (!isUtf8(body) || !tryParseJson(text).ok) return { ok: false, reason: "the body is not JSON" };
+  try {
+    const pretty = reindentJson(text, {
+      maxDepth: MAX_EXPORT_DEPTH,
+      mapString: (raw) => escapeStringToken(raw, escapeTemplateText),
+    });
+    return { ok: true, text: `${pretty}\n` };
+  } catch (error) {
+    if (!(error instanceof TooDeep)) throw error;
+    return { ok: false, reason: `the body is nested deeper than ${MAX_EXPORT_DEPTH} levels` };
+  }
+}
+
+/** The file name (without extension) an exchange is exported under. */
+export function exchangeBaseName(ex: Exchange): string {
+  return exportBaseName(ex.verdict.eventType ?? "event", ex.verdict.eventId ?? `row-${ex.seq}`);
+}
+
+export interface ExchangeFile {
+  /** File name without extension, and the extension (`.json`, `.har`). */
+  base: string;
+  ext: string;
+  text: string;
+}
+
+export interface HarTarget {
+  /** Where the request is to be sent. */
+  url: string;
+  secret: string | undefined;
+  signatureHeader: string;
+  /** Unix seconds for a fresh signature. */
+  timestamp: number;
+}
+
+/** An exchange as the file `x` (JSON template) or `h` (HAR) writes. */
+export function exchangeFile(ex: Exchange, format: "json" | "har", har: HarTarget): ExchangeFile {
+  const base = exchangeBaseName(ex);
+  if (format === "json") {
+    const t = templateText(ex.request.body);
+    if (!t.ok) throw usageError("CANNOT_EXPORT", `#${ex.seq} cannot be exported: ${t.reason}`);
+    return { base, ext: ".json", text: t.text };
+  }
+  const found = findSignature(
+    ex.request.headers,
+    har.signatureHeader,
+    har.signatureHeader.toLowerCase(),
+  );
+  const entry = harEntry(
+    {
+      where: `#${ex.seq}`,
+      receivedAt: ex.receivedAt.getTime(),
+      body: ex.request.body,
+      eventType: ex.verdict.eventType,
+      eventId: ex.verdict.eventId,
+      valid: ex.verdict.validation?.valid ?? null,
+      rejected: ex.verdict.rejected,
+      signature: found?.value,
+    },
+    { ...har, creator: { name: "ticket-hooks", version: VERSION } },
+  );
+  return { base, ext: ".har", text: harLog([entry], { name: "ticket-hooks", version: VERSION }) };
+}

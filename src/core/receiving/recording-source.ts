@@ -1,0 +1,302 @@
+import { usageError } from "../errors.js";
+import type { Exchange } from "./exchange.js";
+import {
+  type ExchangeFilter,
+  type FilteredView,
+  filterKey,
+  lineMayMatch,
+  matches,
+  NO_FILTER,
+} from "./exchange-query.js";
+import { exchangeFromLine, lazyList, type RecordingIndex } from "./recording-index.js";
+import type { Counters, ExchangeSource } from "./request-log.js";
+
+/*
+ * A recording as the live UI's source (`inspect`). The work that grows with the file is done in
+ * the background, a slice at a time between key presses and frames: indexing the lines, and
+ * searching them for a filter. A search keeps the positions of its matches only (4 bytes each),
+ * parses just the lines whose bytes could match (`lineMayMatch`), and shows what it has found so
+ * far; the views of the last few filters are kept, the one asked for last is searched first.
+ * Rows sent from the UI (an edited event) are appended after the recording's; the file is never
+ * written.
+ */
+
+export interface RecordingSourceOptions {
+  /** Only the exchanges this keeps are shown (`--where`), in every view. */
+  keep?: (exchange: Exchange) => boolean;
+  /** Milliseconds of background work at a time (default 12). */
+  sliceMs?: number;
+  /** Runs the next slice (default setImmediate). */
+  schedule?: (run: () => void) => void;
+}
+
+/** Views kept (the filters asked for last). */
+const VIEWS = 4;
+/** Lines read from disk at a time while searching. */
+const BATCH = 2048;
+
+const now = () => performance.now();
+
+export class RecordingSource implements ExchangeSource {
+  readonly countsReceivedOnly = true;
+  private readonly appended: Exchange[] = [];
+  private readonly listeners = new Set<() => void>();
+  private readonly views = new Map<string, FilterView>();
+  private readonly base: FilterView | AllView;
+  /** The view asked for last (searched before the others). */
+  private active: FilterView | null = null;
+  private scheduled = false;
+  private closed = false;
+  private readonly sliceMs: number;
+  private readonly schedule: (run: () => void) => void;
+
+  constructor(
+    readonly index: RecordingIndex,
+    private readonly options: RecordingSourceOptions = {},
+  ) {
+    this.sliceMs = options.sliceMs ?? 12;
+    this.schedule = options.schedule ?? ((run) => setImmediate(run));
+    this.base = options.keep ? this.filterView(NO_FILTER) : new AllView(this);
+    this.pump();
+  }
+
+  /** The rows sent from the UI, after the recording's. */
+  get extra(): readonly Exchange[] {
+    return this.appended;
+  }
+
+  get entries(): readonly Exchange[] {
+    return this.base.entries;
+  }
+
+  get counters(): Counters {
+    return {
+      received: this.base.entries.length,
+      valid: 0,
+      invalid: 0,
+      rejected: 0,
+      forwarded: 0,
+      filtered: 0,
+    };
+  }
+
+  get loading(): number | null {
+    const { index } = this;
+    return index.indexed ? null : index.size === 0 ? 0 : index.bytesIndexed / index.size;
+  }
+
+  view(filter: ExchangeFilter): FilteredView {
+    const key = filterKey(filter);
+    if (key === filterKey(NO_FILTER)) return this.base;
+    const view = this.filterView(filter);
+    if (this.active !== view) {
+      this.active = view;
+      this.pump();
+    }
+    return view;
+  }
+
+  private filterView(filter: ExchangeFilter): FilterView {
+    const key = filterKey(filter);
+    let view = this.views.get(key);
+    if (view) {
+      // Most recently used last.
+      this.views.delete(key);
+    } else {
+      view = new FilterView(this, filter, this.options.keep);
+      if (this.views.size >= VIEWS) {
+        for (const [oldKey, old] of this.views) {
+          if (old === this.base) continue;
+          this.views.delete(oldKey);
+          break;
+        }
+      }
+    }
+    this.views.set(key, view);
+    return view;
+  }
+
+  /** The number the next appended row gets (after the recording's lines). */
+  nextSeq(): number {
+    return this.index.length + this.appended.length + 1;
+  }
+
+  /** Throws unless a row can be appended now: once the recording is read to its end. */
+  checkAppend(): void {
+    if (!this.index.indexed) {
+      throw usageError(
+        "STILL_READING",
+        "the recording is still being read: try again when it is (the footer shows how far)",
+      );
+    }
+  }
+
+  /** Adds a row sent from the UI (numbered `nextSeq()`); only once the recording is indexed. */
+  append(make: (seq: number) => Exchange): Exchange {
+    this.checkAppend();
+    const ex = make(this.nextSeq());
+    this.appended.push(ex);
+    this.notify();
+    return ex;
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Stops the background work. */
+  close(): void {
+    this.closed = true;
+  }
+
+  private notify(): void {
+    for (const listener of this.listeners) listener();
+  }
+
+  /** Schedules background work while there is some. */
+  private pump(): void {
+    if (this.scheduled || this.closed) return;
+    this.scheduled = true;
+    this.schedule(() => {
+      this.scheduled = false;
+      if (this.closed) return;
+      if (this.work()) this.notify();
+      if (this.busy()) this.pump();
+    });
+  }
+
+  private busy(): boolean {
+    if (!this.index.indexed) return true;
+    if (this.active && !this.active.complete) return true;
+    return this.base instanceof FilterView && !this.base.complete;
+  }
+
+  /** One slice: the active search first, then indexing, then the base view's search. */
+  private work(): boolean {
+    const deadline = now() + this.sliceMs;
+    let changed = false;
+    // At least one step (a batch of lines, or a chunk of the index), then as many as fit.
+    do {
+      const base = this.base instanceof FilterView ? this.base : null;
+      const view = this.active?.searchable ? this.active : base?.searchable ? base : null;
+      if (view) {
+        if (view.search(deadline)) changed = true;
+      } else if (!this.index.indexed) {
+        this.index.indexMore();
+        changed = true;
+      } else break;
+    } while (now() < deadline);
+    return changed;
+  }
+}
+
+/** Every line of the recording and the rows appended (no filter, no `--where`). */
+class AllView implements FilteredView {
+  readonly entries: readonly Exchange[];
+
+  constructor(private readonly source: RecordingSource) {
+    const { index } = source;
+    this.entries = lazyList(
+      () => index.length + (index.indexed ? source.extra.length : 0),
+      (i) => (i < index.length ? index.exchange(i) : (source.extra[i - index.length] as Exchange)),
+    );
+  }
+
+  indexOfSeq(seq: number): number {
+    return seq >= 1 && seq <= this.entries.length ? seq - 1 : -1;
+  }
+
+  get progress(): number | null {
+    return this.source.loading;
+  }
+}
+
+/** The lines a filter shows, found by a search in the background: their positions only. */
+class FilterView implements FilteredView {
+  private found = new Uint32Array(256);
+  private count = 0;
+  /** Lines of the index looked at. */
+  private scanned = 0;
+  readonly entries: readonly Exchange[];
+
+  constructor(
+    private readonly source: RecordingSource,
+    private readonly filter: ExchangeFilter,
+    private readonly keep: ((exchange: Exchange) => boolean) | undefined,
+  ) {
+    const { index } = source;
+    this.entries = lazyList(
+      () => this.count + (this.complete ? this.extra().length : 0),
+      (i) =>
+        i < this.count
+          ? index.exchange(this.found[i] as number)
+          : (this.extra()[i - this.count] as Exchange),
+    );
+  }
+
+  /** Every line is indexed and looked at. */
+  get complete(): boolean {
+    return this.source.index.indexed && this.scanned === this.source.index.length;
+  }
+
+  /** There are indexed lines not yet looked at. */
+  get searchable(): boolean {
+    return this.scanned < this.source.index.length;
+  }
+
+  get progress(): number | null {
+    if (this.complete) return null;
+    const { index } = this.source;
+    return index.size === 0 ? 0 : index.offsetOf(this.scanned) / index.size;
+  }
+
+  private shows(ex: Exchange): boolean {
+    return matches(ex, this.filter) && (this.keep === undefined || this.keep(ex));
+  }
+
+  /** The appended rows this filter shows (a few, sent by hand). */
+  private extra(): Exchange[] {
+    return this.source.extra.filter((ex) => this.shows(ex));
+  }
+
+  indexOfSeq(seq: number): number {
+    const line = seq - 1;
+    let lo = 0;
+    let hi = this.count - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const at = this.found[mid] as number;
+      if (at === line) return mid;
+      if (at < line) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    if (!this.complete) return -1;
+    const extra = this.extra().findIndex((ex) => ex.seq === seq);
+    return extra === -1 ? -1 : this.count + extra;
+  }
+
+  /** Looks at more lines until the deadline; true when it found some. */
+  search(deadline: number): boolean {
+    const { index } = this.source;
+    const before = this.count;
+    do {
+      const lines = index.lines(this.scanned, Math.min(index.length, this.scanned + BATCH));
+      for (const line of lines) {
+        const i = this.scanned++;
+        if (!lineMayMatch(line, this.filter)) continue;
+        if (this.shows(exchangeFromLine(line, i + 1))) this.add(i);
+      }
+    } while (this.scanned < index.length && now() < deadline);
+    return this.count > before || this.complete;
+  }
+
+  private add(line: number): void {
+    if (this.count === this.found.length) {
+      const grown = new Uint32Array(this.found.length * 2);
+      grown.set(this.found);
+      this.found = grown;
+    }
+    this.found[this.count++] = line;
+  }
+}

@@ -1,0 +1,247 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { loadTemplate } from "../../src/core/events/templates.js";
+import type { Exchange } from "../../src/core/receiving/exchange.js";
+import {
+  type ExchangeFilter,
+  filterExchanges,
+  lineMayMatch,
+  matches,
+  NO_FILTER,
+} from "../../src/core/receiving/exchange-query.js";
+import { LineEncoder } from "../../src/core/receiving/line-encoder.js";
+import { receive } from "../../src/core/receiving/receive.js";
+import { exchangeFromLine, RecordingIndex } from "../../src/core/receiving/recording-index.js";
+import { RecordingSource } from "../../src/core/receiving/recording-source.js";
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+const NAMES = ["created", "updated", "assigned", "resolved"] as const;
+const TEMPLATES = NAMES.map(
+  (n) => loadTemplate(n, { cwd: "/nonexistent", env: {} }).value as Record<string, unknown>,
+);
+
+/** The i-th exchange of a varied recording: every kind of row a filter tells apart. */
+function exchangeAt(seq: number): Exchange {
+  const event = structuredClone(TEMPLATES[seq % 4]) as {
+    event_id: string;
+    data: { ticket: Record<string, unknown> };
+  };
+  event.event_id = `whev_${String(seq).padStart(17, "0")}`;
+  event.data.ticket.title = seq % 7 === 0 ? `Printer Nº ${seq} on fire` : `Ticket ${seq}`;
+  let text = JSON.stringify(event);
+  if (seq % 11 === 0) delete event.data.ticket.title; // invalid: a required field is gone
+  if (seq % 11 === 0) text = JSON.stringify(event);
+  // A title written with JSON escapes: its text is not in the line's bytes as typed.
+  if (seq % 13 === 0) text = text.replace(`"Ticket ${seq}"`, `"Caf\\u00e9 ${seq}"`);
+  let body = Buffer.from(text);
+  if (seq % 17 === 0) body = Buffer.from([0xff, 0xfe, ...Buffer.from(`binary café ${seq}`)]);
+  if (seq % 19 === 0) body = Buffer.from(`not json: coffee ${seq}\nsecond line`);
+  const request = {
+    method: "POST",
+    url: "/",
+    headers: { "content-type": "application/json" },
+    body,
+  };
+  const verdict = receive(request, seq % 5 === 0 ? { secret: "s3cr3t" } : {});
+  const forward =
+    seq % 3 === 0 && !verdict.rejected
+      ? {
+          status: seq % 2 === 0 ? 500 : 200,
+          duration_ms: 2,
+          error: null,
+          headers: {},
+          body: "",
+          body_bytes: 0,
+          body_truncated: false,
+        }
+      : null;
+  return {
+    seq,
+    receivedAt: new Date(Date.UTC(2026, 0, 1, 12, 0, seq % 60)),
+    request,
+    verdict,
+    status: forward?.status ?? verdict.status,
+    forward,
+    aborted: false,
+  };
+}
+
+function recording(count: number): string {
+  const dir = mkdtempSync(join(tmpdir(), "recording-source-"));
+  dirs.push(dir);
+  const file = join(dir, "rec.ndjson");
+  const encoder = new LineEncoder();
+  const lines: string[] = [];
+  for (let i = 1; i <= count; i++) lines.push(`${encoder.line(exchangeAt(i))}\n`);
+  writeFileSync(file, lines.join(""));
+  return file;
+}
+
+/** A source whose background work runs only when the test says. */
+function steppedSource(index: RecordingIndex, keep?: (ex: Exchange) => boolean) {
+  const queue: Array<() => void> = [];
+  const source = new RecordingSource(index, {
+    sliceMs: 0,
+    schedule: (run) => queue.push(run),
+    ...(keep ? { keep } : {}),
+  });
+  const step = () => queue.shift()?.();
+  const drain = () => {
+    let n = 0;
+    while (queue.length > 0) {
+      step();
+      n++;
+    }
+    return n;
+  };
+  return { source, step, drain, pending: () => queue.length };
+}
+
+const seqs = (list: readonly Exchange[]) => Array.from(list, (e) => e.seq);
+
+const FILTERS: ExchangeFilter[] = [
+  { ...NO_FILTER, eventType: "whitelabel-ticket-resolved" },
+  { ...NO_FILTER, verdict: "invalid" },
+  { ...NO_FILTER, verdict: "rejected" },
+  { ...NO_FILTER, verdict: "forward failed" },
+  { ...NO_FILTER, query: "printer" },
+  { ...NO_FILTER, query: "PRINTER nº" },
+  { ...NO_FILTER, query: "café" },
+  { ...NO_FILTER, query: "coffee" },
+  { ...NO_FILTER, query: "#12" },
+  { ...NO_FILTER, query: "whev_00000000000000042" },
+  { eventType: "whitelabel-ticket-assigned", verdict: "forward failed", query: "ticket" },
+];
+
+describe("RecordingSource: a recording searched in the background", () => {
+  it("every filter finds what filtering all parsed lines finds, in order", () => {
+    const index = RecordingIndex.open(recording(1200));
+    const all = Array.from({ length: index.length }, (_, i) =>
+      exchangeFromLine(index.line(i), i + 1),
+    );
+    const { source, drain } = steppedSource(index);
+    for (const filter of FILTERS) {
+      const view = source.view(filter);
+      drain();
+      expect(view.progress).toBeNull();
+      const expected = seqs(filterExchanges(all, filter));
+      expect(expected.length).toBeGreaterThan(0);
+      expect(seqs(view.entries), JSON.stringify(filter)).toEqual(expected);
+      for (const [i, seq] of expected.entries()) {
+        if (i % 7 === 0) expect(view.indexOfSeq(seq)).toBe(i);
+      }
+      expect(view.indexOfSeq(100_000)).toBe(-1);
+    }
+    index.close();
+  });
+
+  it("no line that matches is passed over by the byte check", () => {
+    const index = RecordingIndex.open(recording(600));
+    for (const filter of FILTERS) {
+      for (let i = 0; i < index.length; i++) {
+        const line = index.line(i);
+        if (matches(exchangeFromLine(line, i + 1), filter)) {
+          expect(lineMayMatch(line, filter), `${JSON.stringify(filter)} line ${i + 1}`).toBe(true);
+        }
+      }
+    }
+    // And it does pass over lines: a title search skips most.
+    const skipped = Array.from({ length: index.length }, (_, i) => index.line(i)).filter(
+      (line) => !lineMayMatch(line, { ...NO_FILTER, query: "printer" }),
+    );
+    expect(skipped.length).toBeGreaterThan(index.length / 2);
+    index.close();
+  });
+
+  it("shows the matches found so far and how far it has come, without reading rows", () => {
+    const index = RecordingIndex.open(recording(6000));
+    const { source, step, drain } = steppedSource(index);
+    let shown = 0;
+    const exchangeAt = index.exchange.bind(index);
+    index.exchange = (i: number) => {
+      shown++;
+      return exchangeAt(i);
+    };
+    const view = source.view({ ...NO_FILTER, query: "printer" });
+    expect(view.entries.length).toBe(0);
+    expect(view.progress).toBe(0);
+    step();
+    const early = view.entries.length;
+    expect(early).toBeGreaterThan(0);
+    expect(view.progress).toBeGreaterThan(0);
+    expect(view.progress).toBeLessThan(1);
+    // The search reads lines in batches: none went through the rows' cache.
+    expect(shown).toBe(0);
+    drain();
+    expect(view.progress).toBeNull();
+    const all = Array.from({ length: index.length }, (_, i) =>
+      exchangeFromLine(index.line(i), i + 1),
+    );
+    expect(view.entries.length).toBe(
+      filterExchanges(all, { ...NO_FILTER, query: "printer" }).length,
+    );
+    expect(view.entries.length).toBeGreaterThan(early);
+    index.close();
+  });
+
+  it("the filter asked for last is searched first", () => {
+    const index = RecordingIndex.open(recording(6000));
+    const { source, step } = steppedSource(index);
+    const first = source.view({ ...NO_FILTER, query: "printer" });
+    step();
+    const firstFound = first.entries.length;
+    const second = source.view({ ...NO_FILTER, verdict: "invalid" });
+    step();
+    expect(second.entries.length).toBeGreaterThan(0);
+    expect(first.entries.length).toBe(firstFound);
+    index.close();
+  });
+
+  it("indexes in the background: the first rows are there before the file is read", () => {
+    // More than one 4 MiB read.
+    const file = recording(4500);
+    const index = RecordingIndex.start(file);
+    const { source, step, drain } = steppedSource(index);
+    expect(index.length).toBe(0);
+    expect(source.loading).toBe(0);
+    step();
+    expect(index.length).toBeGreaterThan(0);
+    expect(source.entries.length).toBe(index.length);
+    expect(source.loading).toBeGreaterThan(0);
+    expect(source.loading).toBeLessThan(1);
+    expect(source.entries[0]?.verdict.title).toBe("Ticket 1");
+    drain();
+    expect(source.loading).toBeNull();
+    expect(source.entries.length).toBe(4500);
+    expect(source.counters.received).toBe(4500);
+    index.close();
+  });
+
+  it("--where applies to every view; rows sent from the UI come after the recording's", () => {
+    const index = RecordingIndex.start(recording(300));
+    const keep = (ex: Exchange) => ex.verdict.title?.includes("7") === true;
+    const { source, drain } = steppedSource(index, keep);
+    expect(() => source.checkAppend()).toThrow(/still being read/);
+    drain();
+    const kept = seqs(source.entries);
+    expect(kept.length).toBeGreaterThan(0);
+    expect(source.entries.every(keep)).toBe(true);
+    const printers = source.view({ ...NO_FILTER, query: "printer" });
+    drain();
+    expect(printers.entries.every((e) => keep(e) && /printer/i.test(e.verdict.title ?? ""))).toBe(
+      true,
+    );
+    const sent = source.append((seq) => ({ ...exchangeAt(7), seq, editedFrom: 7 }));
+    expect(sent.seq).toBe(301);
+    expect(seqs(source.entries)).toEqual([...kept, 301]);
+    expect(seqs(printers.entries).at(-1)).toBe(301);
+    expect(printers.indexOfSeq(301)).toBe(printers.entries.length - 1);
+    index.close();
+  });
+});
