@@ -105,7 +105,8 @@ function useDetailsCache(replays: Map<number, ForwardResult>) {
 /** The live terminal UI of `listen`: a header with counters, the request list, and details. */
 export function ListenApp(props: ListenAppProps) {
   const { log } = props;
-  const entries = useLog(log);
+  // A source read in the background (a recording) changes all the time: 5 frames a second do.
+  const entries = useLog(log, log.view ? 200 : 50);
   const { exit } = useApp();
   const { columns, rows } = useTerminalSize();
   const now = props.now ?? Date.now;

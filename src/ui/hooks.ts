@@ -3,8 +3,11 @@ import { useEffect, useState } from "react";
 import type { Exchange } from "../core/receiving/exchange.js";
 import type { ExchangeSource } from "../core/receiving/request-log.js";
 
-/** Re-renders when the log changes (at most every 50 ms under load); the log lives outside React. */
-export function useLog(log: ExchangeSource): readonly Exchange[] {
+/**
+ * Re-renders when the log changes (at most every `everyMs`, 50 by default, under load); the log
+ * lives outside React.
+ */
+export function useLog(log: ExchangeSource, everyMs = 50): readonly Exchange[] {
   const [, setVersion] = useState(0);
   useEffect(() => {
     let timer: NodeJS.Timeout | undefined;
@@ -12,13 +15,13 @@ export function useLog(log: ExchangeSource): readonly Exchange[] {
       timer ??= setTimeout(() => {
         timer = undefined;
         setVersion((v) => v + 1);
-      }, 50);
+      }, everyMs);
     });
     return () => {
       unsubscribe();
       if (timer) clearTimeout(timer);
     };
-  }, [log]);
+  }, [log, everyMs]);
   return log.entries;
 }
 

@@ -7,13 +7,18 @@ import type { Exchange } from "../../src/core/receiving/exchange.js";
 import {
   type ExchangeFilter,
   filterExchanges,
-  lineMayMatch,
   matches,
   NO_FILTER,
 } from "../../src/core/receiving/exchange-query.js";
 import { LineEncoder } from "../../src/core/receiving/line-encoder.js";
+import { LineMatcher, lineMayMatch } from "../../src/core/receiving/line-match.js";
 import { receive } from "../../src/core/receiving/receive.js";
-import { exchangeFromLine, RecordingIndex } from "../../src/core/receiving/recording-index.js";
+import {
+  exchangeFromLine,
+  type LineBlock,
+  lineOf,
+  RecordingIndex,
+} from "../../src/core/receiving/recording-index.js";
 import { RecordingSource } from "../../src/core/receiving/recording-source.js";
 
 const dirs: string[] = [];
@@ -91,6 +96,7 @@ function steppedSource(index: RecordingIndex, keep?: (ex: Exchange) => boolean) 
     schedule: (run) => queue.push(run),
     ...(keep ? { keep } : {}),
   });
+  source.subscribe(() => {});
   const step = () => queue.shift()?.();
   const drain = () => {
     let n = 0;
@@ -101,6 +107,19 @@ function steppedSource(index: RecordingIndex, keep?: (ex: Exchange) => boolean) 
     return n;
   };
   return { source, step, drain, pending: () => queue.length };
+}
+
+/** Lines as one block, each followed by a line break. */
+function blockOf(lines: Buffer[]): LineBlock {
+  const block = Buffer.concat(lines.flatMap((l) => [l, Buffer.from("\n")]));
+  const offsets = new Float64Array(lines.length * 2);
+  let at = 0;
+  lines.forEach((l, i) => {
+    offsets[i * 2] = at;
+    offsets[i * 2 + 1] = at + l.length;
+    at += l.length + 1;
+  });
+  return { block, offsets, count: lines.length };
 }
 
 const seqs = (list: readonly Exchange[]) => Array.from(list, (e) => e.seq);
@@ -150,6 +169,20 @@ describe("RecordingSource: a recording searched in the background", () => {
           expect(lineMayMatch(line, filter), `${JSON.stringify(filter)} line ${i + 1}`).toBe(true);
         }
       }
+    }
+    // A block searched as a whole finds the same lines as each line on its own: the recording
+    // (not all ASCII), and its ASCII lines alone (searched as one text).
+    const all = index.lines(0, index.length, Buffer.alloc(64 << 20));
+    const asciiLines = Array.from({ length: all.count }, (_, i) => lineOf(all, i)).filter((l) =>
+      l.every((b) => b < 0x80),
+    );
+    const ascii = blockOf(asciiLines);
+    for (const filter of FILTERS) {
+      const matcher = new LineMatcher(filter);
+      const one = (b: LineBlock) =>
+        Array.from({ length: b.count }, (_, i) => i).filter((i) => matcher.may(lineOf(b, i)));
+      expect(matcher.candidates(all)).toEqual(one(all));
+      expect(matcher.candidates(ascii)).toEqual(one(ascii));
     }
     // And it does pass over lines: a title search skips most.
     const skipped = Array.from({ length: index.length }, (_, i) => index.line(i)).filter(

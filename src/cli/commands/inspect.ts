@@ -12,6 +12,7 @@ import { RecordingSource } from "../../core/receiving/recording-source.js";
 import { listenPorts } from "../../io/adapters.js";
 import { ensureFolder } from "../folders.js";
 import type { CliIo } from "../io.js";
+import { loadUi } from "../load-ui.js";
 import { secretOption, signatureHeaderOption, whereOption } from "../options.js";
 import { outputFor } from "../output.js";
 
@@ -96,7 +97,7 @@ Examples:
           })
         : undefined;
       try {
-        const { runInspectUi } = await import("../../ui/run.js");
+        const { runInspectUi } = await loadUi();
         await runInspectUi(source, {
           file,
           to: flags.to,

@@ -15,6 +15,7 @@ import { parseHeader } from "../deliveries.js";
 import { eventTypeList } from "../filters.js";
 import type { CliIo } from "../io.js";
 import { printExchange, summaryLine } from "../listen-printer.js";
+import { loadUi } from "../load-ui.js";
 import {
   intArg,
   jsonOption,
@@ -388,7 +389,7 @@ Examples:
         );
       });
       if (useUi) {
-        const { runListenUi } = await import("../../ui/run.js");
+        const { runListenUi } = await loadUi();
         stop = Promise.race([
           stop,
           runListenUi(listener, {

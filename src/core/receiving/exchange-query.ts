@@ -90,31 +90,3 @@ export interface FilteredView {
   /** How far the search has come (0 to 1): null when complete. */
   readonly progress: number | null;
 }
-
-/**
- * Could this recorded line (its raw bytes) hold an exchange the filter shows? False only when it
- * cannot (nothing the filter looks at is in the line), so a search over millions of recorded
- * lines parses just the candidates. Text the line holds escaped (a `\` anywhere) or base64 is
- * always a candidate.
- */
-export function lineMayMatch(line: Buffer, filter: ExchangeFilter): boolean {
-  if (filter.eventType !== null && !line.includes(`"${filter.eventType}"`)) return false;
-  switch (filter.verdict) {
-    case "all":
-      break;
-    case "invalid":
-      if (!line.includes('"valid":false')) return false;
-      break;
-    case "rejected":
-      if (!line.includes('"rejected":true') && !line.includes('"aborted":true')) return false;
-      break;
-    case "forward failed":
-      if (!line.includes('"forward":{')) return false;
-      break;
-  }
-  const query = filter.query;
-  if (query === "" || query.startsWith("#")) return true;
-  if (line.includes(query) || line.includes(92 /* \ */)) return true;
-  if (line.includes('"body_encoding":"base64"')) return true;
-  return line.toString("utf8").toLowerCase().includes(query.toLowerCase());
-}

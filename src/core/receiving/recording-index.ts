@@ -14,14 +14,30 @@ import { type IncomingRequest, receive, type SignatureVerdict, type Verdict } fr
  */
 
 const CHUNK = 4 * 1024 * 1024;
+/** Lines a page of the index holds. */
+const PAGE = 32 * 1024;
+
+/** Consecutive lines read in one go: line i is `block[offsets[2i] … offsets[2i+1]]`. */
+export interface LineBlock {
+  block: Buffer;
+  offsets: Float64Array;
+  count: number;
+}
+
+/** Line i of a block. */
+export function lineOf({ block, offsets }: LineBlock, i: number): Buffer {
+  return block.subarray(offsets[i * 2] as number, offsets[i * 2 + 1] as number);
+}
 /** Exchanges kept parsed (the rows on screen and around them). */
 const CACHE = 512;
 
 export class RecordingIndex {
   private cache = new Map<number, Exchange>();
-  /** starts[i]: the byte offset of line i; ends[i]: of its line break. */
-  private starts = new Float64Array(1024);
-  private ends = new Float64Array(1024);
+  /**
+   * Where each line starts and ends (its line break), in pages of PAGE lines that are never
+   * copied as the index grows: [start, end, start, end, …].
+   */
+  private pages: Float64Array[] = [];
   private n = 0;
   /** Bytes of the file read for the index so far. */
   private position = 0;
@@ -98,44 +114,51 @@ export class RecordingIndex {
   }
 
   private push(start: number, end: number): void {
-    if (this.n === this.starts.length) {
-      const s = new Float64Array(this.n * 2);
-      s.set(this.starts);
-      this.starts = s;
-      const e = new Float64Array(this.n * 2);
-      e.set(this.ends);
-      this.ends = e;
-    }
-    this.starts[this.n] = start;
-    this.ends[this.n] = end;
+    const at = (this.n % PAGE) * 2;
+    if (at === 0) this.pages.push(new Float64Array(PAGE * 2));
+    const page = this.pages[this.pages.length - 1] as Float64Array;
+    page[at] = start;
+    page[at + 1] = end;
     this.n++;
+  }
+
+  /** Where line i starts in the file (byte offset). */
+  private startOf(i: number): number {
+    return (this.pages[Math.floor(i / PAGE)] as Float64Array)[(i % PAGE) * 2] as number;
+  }
+
+  /** Where line i ends (its line break). */
+  private endOf(i: number): number {
+    return (this.pages[Math.floor(i / PAGE)] as Float64Array)[(i % PAGE) * 2 + 1] as number;
   }
 
   /** Line i's bytes (without the line break). */
   line(i: number): Buffer {
-    const start = this.starts[i] as number;
-    const length = (this.ends[i] as number) - start;
+    const start = this.startOf(i);
+    const length = this.endOf(i) - start;
     const bytes = Buffer.allocUnsafe(length);
     readSync(this.fd, bytes, 0, length, start);
     return bytes;
   }
 
   /**
-   * Lines `from` up to at most `to` (exclusive), read in one go, at most `maxBytes` of them (but
-   * at least one line): each line's bytes are a view of one buffer.
+   * Lines `from` up to at most `to` (exclusive), read in one go into `into` (grown when one line
+   * needs more): as many as fit (at least one). `block` holds their bytes, `offsets` each line's
+   * start and end in it ([start, end, start, end, …]).
    */
-  lines(from: number, to: number, maxBytes = CHUNK): Buffer[] {
-    const base = this.starts[from] as number;
+  lines(from: number, to: number, into: Buffer): LineBlock {
+    const base = this.startOf(from);
     let last = from + 1;
-    while (last < to && (this.ends[last] as number) - base <= maxBytes) last++;
-    const length = (this.ends[last - 1] as number) - base;
-    const block = Buffer.allocUnsafe(length);
+    while (last < to && this.endOf(last) - base <= into.length) last++;
+    const length = this.endOf(last - 1) - base;
+    const block = length <= into.length ? into.subarray(0, length) : Buffer.allocUnsafe(length);
     readSync(this.fd, block, 0, length, base);
-    const out: Buffer[] = [];
+    const offsets = new Float64Array((last - from) * 2);
     for (let i = from; i < last; i++) {
-      out.push(block.subarray((this.starts[i] as number) - base, (this.ends[i] as number) - base));
+      offsets[(i - from) * 2] = this.startOf(i) - base;
+      offsets[(i - from) * 2 + 1] = this.endOf(i) - base;
     }
-    return out;
+    return { block, offsets, count: last - from };
   }
 
   /** Line i as an exchange (numbered from 1); a line that is no recorded request is shown as one. */
@@ -161,7 +184,7 @@ export class RecordingIndex {
 
   /** Where line i starts in the file, in bytes. */
   offsetOf(i: number): number {
-    return i < this.n ? (this.starts[i] as number) : this.position;
+    return i < this.n ? this.startOf(i) : this.position;
   }
 
   close(): void {
@@ -244,10 +267,42 @@ function recordedVerdict(
   };
 }
 
-/** A recorded line back as an exchange: its request, and the verdict as recorded. */
-export function exchangeFromLine(line: Buffer, seq: number): Exchange {
-  const parsed = tryParseJson(line.toString("utf8"));
-  const record = parsed.ok && isPlainObject(parsed.value) ? parsed.value : {};
+function parseRecord(text: string): Record<string, unknown> {
+  const parsed = tryParseJson(text);
+  return parsed.ok && isPlainObject(parsed.value) ? parsed.value : {};
+}
+
+const BODY_FIELD = Buffer.from('"body_encoding":"json","body_start":');
+
+/**
+ * The fields of a line before its embedded JSON body (the body's bytes are sliced, never parsed),
+ * when the line has one; null otherwise. Half a line's parsing, for a search that needs no title.
+ */
+function headRecord(line: Buffer): Record<string, unknown> | null {
+  const at = line.lastIndexOf(BODY_FIELD);
+  if (at === -1) return null;
+  const start = Number.parseInt(
+    line.toString("latin1", at + BODY_FIELD.length, at + BODY_FIELD.length + 12),
+    10,
+  );
+  const cut = start - ',"body":'.length;
+  if (!(cut > at && cut < line.length)) return null;
+  const head = parseRecord(`${line.toString("utf8", 0, cut)}}`);
+  // As if the body had been read: an empty object (no title), the exact bytes at body_start.
+  return "body_start" in head ? { ...head, body: {} } : null;
+}
+
+/**
+ * A recorded line back as an exchange: its request, and the verdict as recorded. Without
+ * `parseBody` an embedded JSON body is not parsed: the title is then unknown (null).
+ */
+export function exchangeFromLine(
+  line: Buffer,
+  seq: number,
+  options: { parseBody?: boolean } = {},
+): Exchange {
+  const record =
+    (options.parseBody === false ? headRecord(line) : null) ?? parseRecord(line.toString("utf8"));
   const headers = isPlainObject(record.headers) ? (record.headers as Record<string, string>) : {};
   const request: IncomingRequest = {
     method: str(record.method) ?? "POST",

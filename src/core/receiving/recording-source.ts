@@ -4,18 +4,18 @@ import {
   type ExchangeFilter,
   type FilteredView,
   filterKey,
-  lineMayMatch,
   matches,
   NO_FILTER,
 } from "./exchange-query.js";
-import { exchangeFromLine, lazyList, type RecordingIndex } from "./recording-index.js";
+import { LineMatcher } from "./line-match.js";
+import { exchangeFromLine, lazyList, lineOf, type RecordingIndex } from "./recording-index.js";
 import type { Counters, ExchangeSource } from "./request-log.js";
 
 /*
  * A recording as the live UI's source (`inspect`). The work that grows with the file is done in
  * the background, a slice at a time between key presses and frames: indexing the lines, and
  * searching them for a filter. A search keeps the positions of its matches only (4 bytes each),
- * parses just the lines whose bytes could match (`lineMayMatch`), and shows what it has found so
+ * parses just the lines whose bytes could match (`LineMatcher`), and shows what it has found so
  * far; the views of the last few filters are kept, the one asked for last is searched first.
  * Rows sent from the UI (an edited event) are appended after the recording's; the file is never
  * written.
@@ -32,8 +32,9 @@ export interface RecordingSourceOptions {
 
 /** Views kept (the filters asked for last). */
 const VIEWS = 4;
-/** Lines read from disk at a time while searching. */
+/** Lines read from disk at a time while searching, and at most this many bytes of them. */
 const BATCH = 2048;
+const BLOCK = 1024 * 1024;
 
 const now = () => performance.now();
 
@@ -57,7 +58,6 @@ export class RecordingSource implements ExchangeSource {
     this.sliceMs = options.sliceMs ?? 12;
     this.schedule = options.schedule ?? ((run) => setImmediate(run));
     this.base = options.keep ? this.filterView(NO_FILTER) : new AllView(this);
-    this.pump();
   }
 
   /** The rows sent from the UI, after the recording's. */
@@ -140,8 +140,13 @@ export class RecordingSource implements ExchangeSource {
     return ex;
   }
 
+  /**
+   * The background work starts with the first subscriber (the UI, once it shows): not while the
+   * UI's modules load, whose every file read would wait behind a slice.
+   */
   subscribe(listener: () => void): () => void {
     this.listeners.add(listener);
+    this.pump();
     return () => this.listeners.delete(listener);
   }
 
@@ -218,6 +223,11 @@ class FilterView implements FilteredView {
   private count = 0;
   /** Lines of the index looked at. */
   private scanned = 0;
+  private readonly matcher: LineMatcher;
+  /** The bytes of the lines being searched (reused: a search keeps no line). */
+  private readonly buffer = Buffer.allocUnsafe(BLOCK);
+  /** A search text (the title) or --where looks into the body; event type and verdict do not. */
+  private readonly needsBody: boolean;
   readonly entries: readonly Exchange[];
 
   constructor(
@@ -226,6 +236,8 @@ class FilterView implements FilteredView {
     private readonly keep: ((exchange: Exchange) => boolean) | undefined,
   ) {
     const { index } = source;
+    this.matcher = new LineMatcher(filter);
+    this.needsBody = filter.query !== "" || keep !== undefined;
     this.entries = lazyList(
       () => this.count + (this.complete ? this.extra().length : 0),
       (i) =>
@@ -281,12 +293,13 @@ class FilterView implements FilteredView {
     const { index } = this.source;
     const before = this.count;
     do {
-      const lines = index.lines(this.scanned, Math.min(index.length, this.scanned + BATCH));
-      for (const line of lines) {
-        const i = this.scanned++;
-        if (!lineMayMatch(line, this.filter)) continue;
-        if (this.shows(exchangeFromLine(line, i + 1))) this.add(i);
+      const from = this.scanned;
+      const lines = index.lines(from, Math.min(index.length, from + BATCH), this.buffer);
+      for (const i of this.matcher.candidates(lines)) {
+        const ex = exchangeFromLine(lineOf(lines, i), from + i + 1, { parseBody: this.needsBody });
+        if (this.shows(ex)) this.add(from + i);
       }
+      this.scanned = from + lines.count;
     } while (this.scanned < index.length && now() < deadline);
     return this.count > before || this.complete;
   }

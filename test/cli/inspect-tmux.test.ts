@@ -1,0 +1,147 @@
+// `inspect` in a real terminal (tmux): a recording of 3,000 lines is searched, an event is
+// edited in $VISUAL and sent to an app, and the new row is exported as a template and a HAR.
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadTemplate } from "../../src/core/events/templates.js";
+import { LineEncoder } from "../../src/core/receiving/line-encoder.js";
+import { receive } from "../../src/core/receiving/receive.js";
+import { sign } from "../../src/core/signing/signature.js";
+import { BIN, ROOT, terminalEnv } from "../helpers/cli.js";
+import { WebhookServer } from "../helpers/webhook-server.js";
+
+const hasTmux = spawnSync("tmux", ["-V"]).status === 0;
+const SOCKET = `ticket-hooks-inspect-${process.pid}`;
+const SESSION = "inspect";
+const SECRET = "whsec_inspect_tmux_0123456789";
+const tmux = (...args: string[]) =>
+  execFileSync("tmux", ["-L", SOCKET, ...args], { encoding: "utf8", env: terminalEnv() });
+const screen = () => tmux("capture-pane", "-p", "-t", SESSION);
+
+/** Resolves with the screen once it passes the test (tmux has no change event: it is polled). */
+async function screenWhere(test: (text: string) => boolean, what: string): Promise<string> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const text = screen();
+    if (test(text)) return text;
+    if (Date.now() > deadline) throw new Error(`screen never showed ${what}:\n${text}`);
+    await new Promise<void>((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** A recording as `listen --record` writes it: `count` created events titled "Ticket N". */
+function writeRecording(file: string, count: number): void {
+  const template = loadTemplate("created", { cwd: "/nonexistent", env: {} }).value as {
+    event_id: string;
+    data: { ticket: { title: string } };
+  };
+  const encoder = new LineEncoder();
+  const lines: string[] = [];
+  for (let seq = 1; seq <= count; seq++) {
+    const event = structuredClone(template);
+    event.event_id = `whev_${String(seq).padStart(17, "0")}`;
+    event.data.ticket.title = `Ticket ${seq}`;
+    const request = {
+      method: "POST",
+      url: "/",
+      headers: { "content-type": "application/json" },
+      body: Buffer.from(JSON.stringify(event)),
+    };
+    const verdict = receive(request, {});
+    const exchange = {
+      seq,
+      receivedAt: new Date(Date.UTC(2026, 0, 1, 12, 0, seq % 60)),
+      request,
+      verdict,
+      status: 200,
+      forward: null,
+      aborted: false,
+    };
+    lines.push(`${encoder.line(exchange)}\n`);
+  }
+  writeFileSync(file, lines.join(""));
+}
+
+describe.skipIf(!hasTmux)("inspect in a real terminal (tmux)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "inspect-tmux-"));
+  const exports = join(dir, "exports");
+  const app = new WebhookServer((_req, _i, res) => res.end("thanks"));
+
+  beforeAll(async () => {
+    await app.start();
+    const recording = join(dir, "events.ndjson");
+    writeRecording(recording, 3000);
+    const editor = join(dir, "edit.sh");
+    writeFileSync(editor, `#!/bin/sh\nsed -i 's/"Ticket 2999"/"Edited in tmux ✓"/' "$1"\n`);
+    const command = [
+      "env -u NO_COLOR TERM=xterm-256color",
+      `VISUAL='sh ${editor}'`,
+      `node ${BIN} inspect ${recording} --to ${app.url} --secret ${SECRET} --export-dir ${exports};`,
+      'echo "exit code $?"; sleep 60',
+    ].join(" ");
+    tmux("new-session", "-d", "-s", SESSION, "-x", "120", "-y", "30", "-c", ROOT, command);
+    tmux("set-option", "-t", SESSION, "window-size", "manual");
+  });
+  afterAll(async () => {
+    spawnSync("tmux", ["-L", SOCKET, "kill-server"]);
+    await app.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("opens at the newest row of the recording", async () => {
+    const shown = await screenWhere((t) => t.includes("3,000/3,000"), "3,000 rows");
+    expect(shown).toContain("ticket-hooks inspect");
+    expect(shown).toContain("Ticket 3000");
+  });
+
+  it("/ searches the recording", async () => {
+    tmux("send-keys", "-t", SESSION, "/");
+    tmux("send-keys", "-t", SESSION, "-l", "Ticket 2999");
+    tmux("send-keys", "-t", SESSION, "Enter");
+    const found = await screenWhere(
+      (t) => t.includes("1/1 ") && !t.includes("Ticket 3000"),
+      "one match",
+    );
+    expect(found).toContain('search "Ticket 2999"');
+  });
+
+  it("e edits the event, signs it and sends it to --to: a new row after the recording's", async () => {
+    tmux("send-keys", "-t", SESSION, "e");
+    await screenWhere(
+      (t) => t.includes("sent edited #2999 as #3001: app answered 200"),
+      "the edit sent",
+    );
+    expect(app.requests).toHaveLength(1);
+    const [sent] = app.requests;
+    expect(sent?.body.toString()).toContain('"title": "Edited in tmux ✓"');
+    const header = Object.values(sent?.headers ?? {}).find(
+      (v): v is string => typeof v === "string" && /^t=\d+,s=/.test(v),
+    );
+    const t = Number(/^t=(\d+)/.exec(header ?? "")?.[1]);
+    expect(header).toBe(sign(SECRET, sent?.body ?? Buffer.alloc(0), t));
+    tmux("send-keys", "-t", SESSION, "Escape");
+    const all = await screenWhere((t) => t.includes("3,001/3,001"), "3,001 rows");
+    expect(all.split("\n").find((l) => l.startsWith("›"))).toMatch(/✎2999.*Edited in tmux ✓/);
+  });
+
+  it("x and h write the selected row as a JSON template and a HAR", async () => {
+    const base = join(exports, "whitelabel-ticket-created-whev_00000000000002999");
+    tmux("send-keys", "-t", SESSION, "x");
+    await screenWhere((t) => t.includes(`#3001 written to ${base}.json`), "the template written");
+    expect(readFileSync(`${base}.json`, "utf8")).toContain('"title": "Edited in tmux ✓"');
+    tmux("send-keys", "-t", SESSION, "h");
+    await screenWhere((t) => t.includes(".har"), "the HAR written");
+    const har = JSON.parse(readFileSync(`${base}.har`, "utf8"));
+    expect(har.log.entries[0].request.url).toBe(app.url);
+    expect(existsSync(`${base}-2.json`)).toBe(false);
+  });
+
+  it("q quits", async () => {
+    tmux("send-keys", "-t", SESSION, "q");
+    const end = await screenWhere((t) => t.includes("exit code"), "the exit");
+    expect(end).toContain("Inspected 3001 request(s)");
+    expect(end).toContain("exit code 0");
+  });
+});
