@@ -13,6 +13,7 @@ import { maskSecret } from "../../core/signing/signature.js";
 import { listenPorts } from "../../io/adapters.js";
 import { parseHeader } from "../deliveries.js";
 import { eventTypeList } from "../filters.js";
+import { ensureFolder } from "../folders.js";
 import type { CliIo } from "../io.js";
 import { printExchange, summaryLine } from "../listen-printer.js";
 import { loadUi } from "../load-ui.js";
@@ -295,6 +296,8 @@ Examples:
         );
       }
       const useUi = !out.json && flags.ui && io.stdout.isTTY === true && io.stdin.isTTY === true;
+      const exportDir = resolve(io.cwd, flags.exportDir ?? ".");
+      if (useUi) ensureFolder(flags.exportDir ?? ".", exportDir);
       // The forward target's health: a --json line and a warning on each change, and the UI header.
       const targetWatchers = new Set<() => void>();
       // The targets down now (one per --forward route's URL, and --forward-to).
@@ -399,7 +402,7 @@ Examples:
             forwardTo: routesLabel(options.forwardRoutes, flags.forwardTo),
             forwardSecret: flags.forwardSecret,
             signatureHeader: flags.signatureHeader,
-            exportDir: resolve(io.cwd, flags.exportDir ?? "."),
+            exportDir,
             target: {
               isDown: () => targetDown,
               subscribe: (watcher) => {
