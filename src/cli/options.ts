@@ -92,7 +92,12 @@ export function whereOption(): Option {
     try {
       return [...(previous ?? []), parseWhere(value)];
     } catch (error) {
-      throw new InvalidArgumentError((error as Error).message);
+      // Commander names the option and the value already: the reason alone, and the example.
+      const { message, hint } = error as Error & { hint?: string };
+      const prefix = `invalid --where "${value}": `;
+      const reason = message.startsWith(prefix) ? message.slice(prefix.length) : message;
+      const example = hint ? hint.charAt(0).toLowerCase() + hint.slice(1) : "";
+      throw new InvalidArgumentError(example ? `${reason}; ${example}` : reason);
     }
   });
 }

@@ -1,8 +1,8 @@
-import { Box, type Key, Text, useApp, useInput } from "ink";
+import { Box, type Key, useApp, useInput, useStdout } from "ink";
 import { useEffect, useReducer, useRef } from "react";
 import type { Exchange, ForwardResult } from "../core/receiving/exchange.js";
 import type { ExchangeSource } from "../core/receiving/request-log.js";
-import { safeBlock, safeLine } from "../terminal/safe-text.js";
+import { safeLine } from "../terminal/safe-text.js";
 import { DetailsView } from "./DetailsView.js";
 import { type DetailLine, detailsLines } from "./details-lines.js";
 import { Footer } from "./Footer.js";
@@ -42,6 +42,8 @@ export interface ListenAppProps {
   onEdit?: (exchange: Exchange) => Promise<Exchange>;
   /** The request as a ready-to-run curl command, signed now. */
   curlFor?: (exchange: Exchange) => string;
+  /** False when there is no secret for it: the curl command carries the recorded signature. */
+  curlSigned?: (exchange: Exchange) => boolean;
   /** Puts text on the clipboard (OSC 52) where the terminal supports it. */
   onCopy?: (text: string) => void;
   /** Writes the exchange as a JSON template (`x`) or a HAR log (`h`); resolves with the file. */
@@ -108,20 +110,19 @@ export function ListenApp(props: ListenAppProps) {
   // A source read in the background (a recording) changes all the time: 5 frames a second do.
   const entries = useLog(log, log.view ? 200 : 50);
   const { exit } = useApp();
+  const { write: writeAbove } = useStdout();
   const { columns, rows } = useTerminalSize();
   const now = props.now ?? Date.now;
   const messageMs = props.messageMs ?? 5000;
   const state = useRef<ViewState>(INITIAL_STATE);
   const [, rerender] = useReducer((n: number) => n + 1, 0);
   const replays = useRef(new Map<number, ForwardResult>()).current;
-  const curl = useRef<string | null>(null);
   const editing = useRef(false);
   const linesOf = useDetailsCache(replays);
   const sourceView = log.view?.bind(log);
 
-  const curlLines = curl.current ? curl.current.split("\n").length + 1 : 0;
-  const listRows = listHeight(rows, curlLines);
-  const detailRows = detailsHeight(rows, curlLines);
+  const listRows = listHeight(rows);
+  const detailRows = detailsHeight(rows);
 
   const update = (change: (s: ViewState) => ViewState) => {
     state.current = change(state.current);
@@ -168,9 +169,16 @@ export function ListenApp(props: ListenAppProps) {
       case "curl": {
         if (!props.curlFor) return;
         const command = props.curlFor(effect.exchange);
-        curl.current = command;
+        // Above the live area, as one line the terminal wraps: copied from the screen, it runs.
+        writeAbove(`${safeLine(command)}\n`);
         props.onCopy?.(command);
-        say(`curl command for #${effect.exchange.seq} below (copied where the terminal allows)`);
+        const signed =
+          props.curlSigned?.(effect.exchange) === false
+            ? "with its recorded signature (no secret to sign it afresh)"
+            : "signed now";
+        say(
+          `curl command for #${effect.exchange.seq} ${signed}: printed above the list, copied where the terminal allows`,
+        );
         return;
       }
       case "export": {
@@ -200,12 +208,21 @@ export function ListenApp(props: ListenAppProps) {
               sent.forward?.status === null
                 ? `the app did not answer (${safeLine(sent.forward.error ?? "")})`
                 : `app answered ${sent.status}`;
+            const validation = sent.verdict.validation;
+            const first = validation?.errors[0];
+            const invalid =
+              validation && !validation.valid
+                ? `; it does not match its schema: ${first ? safeLine(`${first.path}: ${first.message}`) : "invalid"}${validation.errors.length > 1 ? ` (and ${validation.errors.length - 1} more)` : ""}`
+                : "";
             update((s) => ({ ...s, selectedSeq: sent.seq, details: false }));
-            say(`sent edited #${ex.seq} as #${sent.seq}: ${answer}`);
+            say(
+              `sent edited #${ex.seq} as #${sent.seq}: ${answer}${invalid}`,
+              invalid ? "error" : "info",
+            );
           },
-          (error: Error) => {
+          (error: Error & { hint?: string }) => {
             editing.current = false;
-            say(safeLine(error.message), "error");
+            say(safeLine(error.hint ? `${error.message}: ${error.hint}` : error.message), "error");
           },
         );
         return;
@@ -242,11 +259,12 @@ export function ListenApp(props: ListenAppProps) {
   const visible = view.entries;
   const index = selectedIndex(s, view);
   const loading = log.loading ?? null;
+  const filtering = s.query !== "" || s.typeFilter !== 0 || s.verdictFilter !== 0;
   const progress =
-    view.progress !== null && (s.query || s.typeFilter || s.verdictFilter)
-      ? `searching ${Math.floor(view.progress * 100)}%`
-      : loading !== null
-        ? `reading ${Math.floor(loading * 100)}%`
+    loading !== null && !filtering
+      ? `reading ${Math.floor(loading * 100)}%`
+      : view.progress !== null
+        ? `${filtering ? "searching" : "filtering"} ${Math.floor(view.progress * 100)}%`
         : null;
   const selected = visible[index];
   const details = s.details && selected ? linesOf(selected) : null;
@@ -273,7 +291,10 @@ export function ListenApp(props: ListenAppProps) {
           width={columns}
           waiting={
             entries.length === 0
-              ? `Waiting for events… (send one: ticket-hooks send created --to ${safeLine(props.url)})`
+              ? safeLine(
+                  log.emptyText?.() ??
+                    `Waiting for events… (send one: ticket-hooks send created --to ${props.url})`,
+                )
               : progress
                 ? `No match yet (${progress})`
                 : "No request matches the filter (f, v: change it · Esc: clear the search)"
@@ -288,12 +309,6 @@ export function ListenApp(props: ListenAppProps) {
         progress={progress}
         details={details ? { offset, height: detailRows, length: details.length } : null}
       />
-      {curl.current ? (
-        <Box flexDirection="column" width={columns}>
-          <Text dimColor>curl (signed now):</Text>
-          <Text>{safeBlock(curl.current)}</Text>
-        </Box>
-      ) : null}
     </Box>
   );
 }

@@ -68,15 +68,18 @@ export function Row({
   ex,
   selected,
   columns,
+  width,
 }: {
   ex: Exchange;
   selected: boolean;
   columns: Column[];
+  /** The terminal's width: a row narrower than its columns is cut there, never wrapped. */
+  width: number;
 }) {
   // Short event type names when the type column is narrow.
   const narrow = (columns.find((c) => c.key === "type")?.width ?? 0) < 20;
   return (
-    <Box flexShrink={0} height={1}>
+    <Box flexShrink={0} height={1} width={width} overflow="hidden">
       <Box width={MARKER_WIDTH} flexShrink={0}>
         <Text inverse={selected}>{selected ? "›" : " "}</Text>
       </Box>
@@ -99,9 +102,9 @@ export function Row({
   );
 }
 
-export function ColumnNames({ columns }: { columns: Column[] }) {
+export function ColumnNames({ columns, width }: { columns: Column[]; width: number }) {
   return (
-    <Box flexShrink={0} height={1}>
+    <Box flexShrink={0} height={1} width={width} overflow="hidden">
       <Box width={MARKER_WIDTH} flexShrink={0} />
       {columns.map((c) => (
         <Box key={c.key} width={c.width} paddingRight={1} flexShrink={0}>
@@ -129,14 +132,20 @@ export function RequestList({ visible, index, height, width, waiting }: RequestL
   const shown = visible.slice(start, start + height);
   return (
     <Box flexDirection="column" height={height + 1} flexShrink={0}>
-      <ColumnNames columns={columns} />
+      <ColumnNames columns={columns} width={width} />
       {visible.length === 0 ? (
         <Text dimColor wrap="truncate-end">
           {waiting}
         </Text>
       ) : (
         shown.map((ex, i) => (
-          <Row key={ex.seq} ex={ex} selected={start + i === index} columns={columns} />
+          <Row
+            key={ex.seq}
+            ex={ex}
+            selected={start + i === index}
+            columns={columns}
+            width={width}
+          />
         ))
       )}
     </Box>

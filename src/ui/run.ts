@@ -89,6 +89,7 @@ export function runListenUi(listener: Listener, info: ListenUiInfo): Promise<voi
             secret: listener.forwardTargetFor(ex)?.secret ?? info.secret,
             timestamp: unixSeconds(systemClock),
           }),
+        curlSigned: (ex) => (listener.forwardTargetFor(ex)?.secret ?? info.secret) !== undefined,
         onCopy: copy,
         onExport: exporter(info.exportDir ?? process.cwd(), (ex) => ({
           url: listener.forwardTargetFor(ex)?.url ?? info.url,
@@ -144,6 +145,7 @@ export function runInspectUi(source: ExchangeSource, info: InspectUiInfo): Promi
             secret: info.secret,
             timestamp: unixSeconds(systemClock),
           }),
+        curlSigned: () => info.secret !== undefined,
         onCopy: copy,
         onEdit: async (ex) => {
           info.checkSend?.();

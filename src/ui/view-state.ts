@@ -156,7 +156,9 @@ function scroll(state: ViewState, ex: Exchange, ctx: KeyContext, to: number): Vi
 function searchKey(state: ViewState, key: KeyPress): ViewState {
   if (key.name === "escape") return { ...state, searching: false, query: "", selectedSeq: null };
   if (key.name === "enter") return { ...state, searching: false };
-  if (key.name === "backspace") return { ...state, query: state.query.slice(0, -1) };
+  if (key.name === "backspace") return { ...state, query: [...state.query].slice(0, -1).join("") };
+  // Ctrl-U clears the line, as in a shell.
+  if (key.ctrl && key.text === "u") return { ...state, query: "", selectedSeq: null };
   if (key.name === "text" && !key.ctrl) {
     return { ...state, query: state.query + key.text.replace(/\p{Cc}/gu, ""), selectedSeq: null };
   }
@@ -268,7 +270,7 @@ export function handleKey(state: ViewState, key: KeyPress, ctx: KeyContext): Key
         return {
           state: withMessage(
             { ...base, confirmReplay: selected.seq },
-            `#${selected.seq} was rejected by the listener (${selected.status}: ${why}); press r again to send it to the app anyway`,
+            `press r again to send #${selected.seq} to the app anyway: the listener rejected it (${selected.status}: ${why})`,
             ctx,
             "error",
           ),

@@ -241,6 +241,8 @@ describe("listener.resend (e in the live UI)", () => {
         false,
       );
       expect(listener.log.entries.map((e) => e.seq)).toEqual([1, 2]);
+      // Shown, not counted: the counters (and the summary's "Recorded N") count what arrived.
+      expect(listener.log.counters).toMatchObject({ received: 1, valid: 1, forwarded: 1 });
     } finally {
       await listener.close();
     }

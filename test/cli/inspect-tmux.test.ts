@@ -141,7 +141,8 @@ describe.skipIf(!hasTmux)("inspect in a real terminal (tmux)", () => {
   it("q quits", async () => {
     tmux("send-keys", "-t", SESSION, "q");
     const end = await screenWhere((t) => t.includes("exit code"), "the exit");
-    expect(end).toContain("Inspected 3001 request(s)");
+    // The recording's rows only; the edited one was sent, not recorded.
+    expect(end).toContain(`Inspected 3,000 request(s) from ${join(dir, "events.ndjson")}; sent 1`);
     expect(end).toContain("exit code 0");
   });
 });

@@ -49,12 +49,25 @@ describe("RecordingIndex", () => {
     const cut = line(2, "cut").slice(0, 40);
     const index = RecordingIndex.open(file(`\n${whole}\nnot json\n\n${line(3, "é")}\n${cut}`));
     expect(index.length).toBe(2);
-    // Numbered by position among the lines kept.
     expect(JSON.parse(index.line(1).toString()).seq).toBe(3);
-    expect(index.exchange(1).seq).toBe(2);
+    // Numbered by their line in the file (as replay's warnings number them).
+    expect(index.exchange(0).seq).toBe(2);
+    expect(index.exchange(1).seq).toBe(5);
+    expect(index.indexOfLine(5)).toBe(1);
+    expect(index.indexOfLine(3)).toBe(-1);
+    // "not json" and the line cut short; blank lines are not counted.
+    expect(index.skipped).toBe(2);
+    expect(index.linesSeen).toBe(6);
     expect(index.entries().length).toBe(2);
     expect(index.entries()[1]?.request.body.toString()).toContain("é");
     index.close();
+  });
+
+  it("refuses a folder or a pipe, in words", () => {
+    const dir = mkdtempSync(join(tmpdir(), "recording-index-"));
+    dirs.push(dir);
+    expect(() => RecordingIndex.open(dir)).toThrow(`${dir} is a folder`);
+    expect(() => RecordingIndex.open("/dev/null")).toThrow("is not a regular file");
   });
 
   it("indexes lines that cross the 1 MiB read chunks", () => {

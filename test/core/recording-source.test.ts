@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadTemplate } from "../../src/core/events/templates.js";
+import { parseWhere, whereLineCheck } from "../../src/core/events/where.js";
 import type { Exchange } from "../../src/core/receiving/exchange.js";
 import {
   type ExchangeFilter,
@@ -276,5 +277,65 @@ describe("RecordingSource: a recording searched in the background", () => {
     expect(seqs(printers.entries).at(-1)).toBe(301);
     expect(printers.indexOfSeq(301)).toBe(printers.entries.length - 1);
     index.close();
+  });
+
+  it("says why nothing is shown: no recorded request, or none that matches --where", () => {
+    const dir = mkdtempSync(join(tmpdir(), "recording-source-"));
+    dirs.push(dir);
+    const junk = join(dir, "junk.ndjson");
+    writeFileSync(
+      junk,
+      Buffer.concat([Buffer.from("[1,2]\n\ngarbage\n"), Buffer.from([0xff, 0x00, 10])]),
+    );
+    const empty = steppedSource(RecordingIndex.start(junk));
+    empty.drain();
+    expect(empty.source.entries.length).toBe(0);
+    expect(empty.source.emptyText()).toBe(
+      `No recorded requests in ${junk} (3 line(s) skipped: no JSON object, or cut short)`,
+    );
+    const where = [parseWhere("data.ticket.title=nothing like it")];
+    const index = RecordingIndex.start(recording(50));
+    const none = steppedSource(index);
+    const noneWhere = new RecordingSource(index, {
+      keep: () => false,
+      keepLine: whereLineCheck(where),
+      sliceMs: 0,
+      schedule: (run) => run(),
+    });
+    none.drain();
+    expect(noneWhere.emptyText()).toBe("Looking for the requests that match --where…");
+    noneWhere.subscribe(() => {});
+    expect(noneWhere.entries.length).toBe(0);
+    expect(noneWhere.counters.received).toBe(0);
+    expect(noneWhere.emptyText()).toBe("None of the 50 recorded request(s) match --where");
+  });
+
+  it("numbers rows by their line in the file, in every view", () => {
+    const file = recording(20);
+    const lines = readFileSync(file, "utf8").split("\n");
+    // Lines that are skipped, between the recorded ones: rows keep their line numbers.
+    writeFileSync(file, [lines[0], "garbage", "", ...lines.slice(1)].join("\n"));
+    const index = RecordingIndex.open(file);
+    const { source, drain } = steppedSource(index);
+    expect(seqs(source.entries).slice(0, 3)).toEqual([1, 4, 5]);
+    expect(source.view(NO_FILTER).indexOfSeq(4)).toBe(1);
+    expect(source.view(NO_FILTER).indexOfSeq(2)).toBe(-1);
+    const printers = source.view({ ...NO_FILTER, query: "printer" });
+    drain();
+    // Ticket 7 and 14 are on lines 9 and 16.
+    expect(seqs(printers.entries)).toEqual([9, 16]);
+    expect(printers.indexOfSeq(16)).toBe(1);
+    expect(source.append((seq) => ({ ...exchangeAt(7), seq })).seq).toBe(23);
+  });
+
+  it("the --where byte check passes every line that holds a matching event", () => {
+    const check = whereLineCheck([parseWhere("data.ticket.title=Ticket 5")]);
+    expect(check(Buffer.from('{"data":{"ticket":{"title":"Ticket 5"}}}'))).toBe(true);
+    expect(check(Buffer.from('{"data":{"ticket":{"title":"Ticket 6"}}}'))).toBe(false);
+    // Escaped text could hide it: a candidate.
+    expect(check(Buffer.from('{"data":{"ticket":{"title":"Ticket \\u0035"}}}'))).toBe(true);
+    // Numbers can be written in other ways: not checked on bytes.
+    const number = whereLineCheck([parseWhere("data.n=1000")]);
+    expect(number(Buffer.from('{"data":{"n":1e3}}'))).toBe(true);
   });
 });

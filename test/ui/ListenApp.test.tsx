@@ -66,6 +66,13 @@ describe("ListenApp: the list and its layout", () => {
     resize(40, 24);
     const tiny = await frame((t) => !t.includes("A fairly long title that"));
     expect(rowWith(tiny, "created")).toMatch(/200$/);
+    // Narrower than the columns: rows are cut at the edge, never wrapped onto a second line.
+    resize(30, 24);
+    const cut = await frame((t) => t.split("\n").some((l) => l.startsWith("› ") && l.length <= 30));
+    const lines = cut.split("\n");
+    expect(lines.filter((l) => l.startsWith("› "))).toHaveLength(1);
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(30);
+    expect(lines.some((l) => l.startsWith("  SIG SCH EVENT"))).toBe(true);
     app.unmount();
   });
 

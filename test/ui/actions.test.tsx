@@ -36,7 +36,12 @@ describe("ListenApp: replay, copy, messages, quit", () => {
     log.add(rejected);
     await frame((t) => t.includes("missing signature"));
     app.stdin.write("r");
-    await frame((t) => t.includes("#3 was rejected by the listener (401: missing signature"));
+    // The instruction first: a long reason is cut at the terminal's width, not the instruction.
+    await frame((t) =>
+      t.includes(
+        "press r again to send #3 to the app anyway: the listener rejected it (401: missing",
+      ),
+    );
     expect(replays).toEqual([]);
     // Another key in between cancels the confirmation.
     app.stdin.write(KEYS.down);
@@ -49,14 +54,29 @@ describe("ListenApp: replay, copy, messages, quit", () => {
     app.unmount();
   });
 
-  it("c shows a curl command below the UI and copies it", async () => {
-    const { app, log, frame, copied } = setup();
+  it("c prints the curl command above the list as one line, and copies it", async () => {
+    const long = `curl -sS -X POST 'http://127.0.0.1:3000/' --data-binary '${"x".repeat(300)}'`;
+    const { app, log, frame, copied, written } = setup({ columns: 80, curlFor: () => long });
     log.add(exchange(4, "created", "Alpha"));
     await frame((t) => t.includes("Alpha"));
     app.stdin.write("c");
-    const shown = await frame((t) => t.includes("curl (signed now):"));
-    expect(shown).toContain("curl -sS -X POST 'http://127.0.0.1:3000/' --data-binary '#4'");
-    expect(copied).toEqual(["curl -sS -X POST 'http://127.0.0.1:3000/' --data-binary '#4'"]);
+    const shown = await frame((t) => t.includes("curl command for #4 signed now: printed above"));
+    // Not in the live area (which Ink wraps at its width, breaking the command when copied)…
+    expect(shown).not.toContain("xxxxxxxxxx");
+    // …but written above it, whole, for the terminal to wrap.
+    expect(written.some((w) => w.includes(`${long}\n`))).toBe(true);
+    expect(copied).toEqual([long]);
+    // The layout is the same as before: the header is still there.
+    expect(shown).toContain("╭");
+    app.unmount();
+  });
+
+  it("c without a secret says the command carries the recorded signature", async () => {
+    const { app, log, frame } = setup({ curlSigned: () => false });
+    log.add(exchange(4, "created", "Alpha"));
+    await frame((t) => t.includes("Alpha"));
+    app.stdin.write("c");
+    await frame((t) => t.includes("with its recorded signature (no secret to sign it afresh)"));
     app.unmount();
   });
 
@@ -93,6 +113,31 @@ describe("ListenApp: replay, copy, messages, quit", () => {
     app.stdin.write(KEYS.enter);
     await frame((t) => t.includes("#9 (edited from #5) POST /"));
     app.unmount();
+  });
+
+  it("e says when the edited event does not match its schema", async () => {
+    const harness = setup({
+      forwardTo: "http://127.0.0.1:3000/",
+      onEdit: async (ex) => {
+        const sent = {
+          ...exchange(9, "created", "x", 200, (e) => {
+            (e.data as { ticket: { title: unknown } }).ticket.title = 42;
+          }),
+          editedFrom: ex.seq,
+        };
+        harness.log.add(sent);
+        return sent;
+      },
+    });
+    harness.log.add(exchange(5, "created", "Original"));
+    await harness.frame((t) => t.includes("Original"));
+    harness.app.stdin.write("e");
+    await harness.frame((t) =>
+      /sent edited #5 as #9: app answered 200; it does not match its schema: data\.ticket\.title/.test(
+        t,
+      ),
+    );
+    harness.app.unmount();
   });
 
   it("e reports an editor failure and sends nothing", async () => {

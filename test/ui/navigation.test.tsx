@@ -70,7 +70,9 @@ describe("ListenApp: navigation", () => {
     const byTitle = await frame((t) => t.includes('search "printer"') && !t.includes("Other"));
     expect(byTitle).toContain("Printer on fire");
     expect(byTitle).toContain("1/1");
-    app.stdin.write(KEYS.backspace.repeat(7));
+    // Ctrl-U clears what was typed, as in a shell.
+    app.stdin.write("\u0015");
+    await frame((t) => t.includes("3/3") && t.includes("Other"));
     app.stdin.write("tkt_SEARCHME");
     app.stdin.write(KEYS.enter);
     const byBody = await frame((t) => t.includes('search "tkt_SEARCHME"') && !t.includes("Other"));

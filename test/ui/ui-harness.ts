@@ -79,6 +79,8 @@ export interface Harness {
   raw: () => string;
   replays: number[];
   copied: string[];
+  /** Everything written to the terminal, frames and text written above them. */
+  written: string[];
   quit: Promise<void>;
   resize: (columns: number, rows: number) => void;
 }
@@ -124,7 +126,9 @@ export function setup(options: SetupOptions = {}): Harness {
   };
   const waiters = new Set<() => void>();
   const write = stdout.write;
+  const written: string[] = [];
   stdout.write = (frame: string) => {
+    written.push(frame);
     write(frame);
     for (const w of [...waiters]) w();
   };
@@ -147,7 +151,7 @@ export function setup(options: SetupOptions = {}): Harness {
       check();
     });
   const raw = () => stdout.lastFrame() ?? "";
-  return { app, log, frame, raw, replays, copied, quit, resize };
+  return { app, log, frame, raw, replays, copied, written, quit, resize };
 }
 
 /** The row of the list that holds this text. */

@@ -2,8 +2,8 @@ import { resolve } from "node:path";
 import { Command } from "commander";
 import { unixSeconds } from "../../core/clock.js";
 import { parseTarget } from "../../core/delivery/send.js";
-import { describeFsError, usageError } from "../../core/errors.js";
-import { bodyMatchesWhere, type WhereClause } from "../../core/events/where.js";
+import { describeFsError, TicketHooksError, usageError } from "../../core/errors.js";
+import { bodyMatchesWhere, type WhereClause, whereLineCheck } from "../../core/events/where.js";
 import { editedRequest, type ForwardResult } from "../../core/receiving/exchange.js";
 import { forwardResult } from "../../core/receiving/forwarding.js";
 import { receive } from "../../core/receiving/receive.js";
@@ -79,6 +79,7 @@ Examples:
       try {
         index = RecordingIndex.start(resolve(io.cwd, file));
       } catch (error) {
+        if (error instanceof TicketHooksError) throw error;
         throw usageError(
           "CANNOT_READ",
           `cannot read ${file}: ${describeFsError(error as NodeJS.ErrnoException)}`,
@@ -87,7 +88,12 @@ Examples:
       const where = flags.where;
       const source = new RecordingSource(
         index,
-        where ? { keep: (ex) => bodyMatchesWhere(ex.request.body, where) } : {},
+        where
+          ? {
+              keep: (ex) => bodyMatchesWhere(ex.request.body, where),
+              keepLine: whereLineCheck(where),
+            }
+          : {},
       );
       const forwarder = flags.to
         ? await listenPorts.createForwarder({
@@ -150,6 +156,9 @@ Examples:
         await forwarder?.close();
         index.close();
       }
-      out.note(`Inspected ${source.entries.length} request(s) from ${file}`);
+      const sent = source.sent ? `; sent ${source.sent} edited event(s) to ${flags.to}` : "";
+      out.note(
+        `Inspected ${source.counters.received.toLocaleString("en-US")} request(s) from ${file}${sent}`,
+      );
     });
 }

@@ -57,3 +57,22 @@ export function bodyMatchesWhere(body: Buffer, clauses: readonly WhereClause[]):
   const parsed = tryParseJson(body.toString("utf8"));
   return parsed.ok && matchesWhere(parsed.value, clauses);
 }
+
+/**
+ * A check on a recorded line's bytes that no line holding a matching event fails (for a search
+ * through a large recording): the text of each clause that can only match as written (a string,
+ * `true`, `false`, `null`) must be in the line, unless the line holds escaped text (a `\`).
+ * Numbers, objects and arrays can be written in other ways: they are not checked here.
+ */
+export function whereLineCheck(clauses: readonly WhereClause[]): (line: Buffer) => boolean {
+  const needles = clauses
+    .filter(
+      (c) =>
+        c.raw !== "" &&
+        !/["\\\u0000-\u001f]/.test(c.raw) &&
+        (c.json === undefined || c.json.startsWith('"') || /^(true|false|null)$/.test(c.json)),
+    )
+    .map((c) => Buffer.from(c.raw));
+  if (needles.length === 0) return () => true;
+  return (line) => line.indexOf(92) !== -1 || needles.every((n) => line.includes(n));
+}

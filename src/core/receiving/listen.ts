@@ -456,7 +456,8 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
         aborted: false,
         editedFrom: original.seq,
       };
-      log.add(ex);
+      // Shown, not counted or recorded: the listener did not receive it.
+      log.add(ex, { counted: false });
       return ex;
     },
     forwardTargetFor(exchange) {

@@ -1,4 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { usageError } from "../errors.js";
 import { isPlainObject, tryParseJson } from "../json.js";
 import type { ValidationResult } from "../validation/types.js";
 import type { Exchange, ForwardResult } from "./exchange.js";
@@ -34,11 +35,15 @@ const CACHE = 512;
 export class RecordingIndex {
   private cache = new Map<number, Exchange>();
   /**
-   * Where each line starts and ends (its line break), in pages of PAGE lines that are never
-   * copied as the index grows: [start, end, start, end, …].
+   * Where each line starts and ends (its line break), and its number in the file, in pages of
+   * PAGE lines that are never copied as the index grows: [start, end, number, start, …].
    */
   private pages: Float64Array[] = [];
   private n = 0;
+  /** Lines of the file seen so far (kept or not). */
+  private lineNo = 0;
+  /** Lines that are not blank and were not kept (no JSON object, or cut short at the end). */
+  private skippedLines = 0;
   /** Bytes of the file read for the index so far. */
   private position = 0;
   private lineStart = 0;
@@ -52,7 +57,17 @@ export class RecordingIndex {
     readonly file: string,
     private readonly fd: number,
   ) {
-    this.size = fstatSync(fd).size;
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) {
+      closeSync(fd);
+      throw usageError(
+        "NOT_A_FILE",
+        stat.isDirectory()
+          ? `${file} is a folder: give a recording (a \`listen --record\` file)`
+          : `${file} is not a regular file (a pipe or a device): give a recording file`,
+      );
+    }
+    this.size = stat.size;
   }
 
   /** Reads `file` once and indexes its lines. */
@@ -75,6 +90,35 @@ export class RecordingIndex {
     return this.n;
   }
 
+  /** Lines of the file seen so far, kept or not (all of them once `indexed`). */
+  get linesSeen(): number {
+    return this.lineNo;
+  }
+
+  /** Lines seen so far that were not kept: no JSON object, or cut short at the end. */
+  get skipped(): number {
+    return this.skippedLines;
+  }
+
+  /** Line i's number in the file (from 1). */
+  lineNumber(i: number): number {
+    return (this.pages[Math.floor(i / PAGE)] as Float64Array)[(i % PAGE) * 3 + 2] as number;
+  }
+
+  /** The index of the line numbered `lineNo` in the file, or -1 when it was not kept. */
+  indexOfLine(lineNo: number): number {
+    let lo = 0;
+    let hi = this.n - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const at = this.lineNumber(mid);
+      if (at === lineNo) return mid;
+      if (at < lineNo) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
   /** Every line of the file (as it was when opened) is indexed. */
   get indexed(): boolean {
     return this.buffer === null;
@@ -93,6 +137,10 @@ export class RecordingIndex {
     const read = want > 0 ? readSync(this.fd, buffer, 0, want, this.position) : 0;
     if (read === 0) {
       // The last line without its line break was cut off while it was written: skipped.
+      if (this.position > this.lineStart) {
+        this.lineNo++;
+        this.skippedLines++;
+      }
       this.buffer = null;
       return 0;
     }
@@ -103,8 +151,12 @@ export class RecordingIndex {
       const nl = buffer.indexOf(10, from);
       if (nl === -1 || nl >= read) break;
       const end = this.position + nl;
+      this.lineNo++;
       // A JSON object line ("{…}"); blank and other lines are skipped.
       if (this.firstByte === 0x7b && end > this.lineStart) this.push(this.lineStart, end);
+      else if (end > this.lineStart && !(end === this.lineStart + 1 && this.firstByte === 13)) {
+        this.skippedLines++;
+      }
       this.lineStart = end + 1;
       this.firstByte = -1;
       from = nl + 1;
@@ -114,22 +166,23 @@ export class RecordingIndex {
   }
 
   private push(start: number, end: number): void {
-    const at = (this.n % PAGE) * 2;
-    if (at === 0) this.pages.push(new Float64Array(PAGE * 2));
+    const at = (this.n % PAGE) * 3;
+    if (at === 0) this.pages.push(new Float64Array(PAGE * 3));
     const page = this.pages[this.pages.length - 1] as Float64Array;
     page[at] = start;
     page[at + 1] = end;
+    page[at + 2] = this.lineNo;
     this.n++;
   }
 
   /** Where line i starts in the file (byte offset). */
   private startOf(i: number): number {
-    return (this.pages[Math.floor(i / PAGE)] as Float64Array)[(i % PAGE) * 2] as number;
+    return (this.pages[Math.floor(i / PAGE)] as Float64Array)[(i % PAGE) * 3] as number;
   }
 
   /** Where line i ends (its line break). */
   private endOf(i: number): number {
-    return (this.pages[Math.floor(i / PAGE)] as Float64Array)[(i % PAGE) * 2 + 1] as number;
+    return (this.pages[Math.floor(i / PAGE)] as Float64Array)[(i % PAGE) * 3 + 1] as number;
   }
 
   /** Line i's bytes (without the line break). */
@@ -161,11 +214,11 @@ export class RecordingIndex {
     return { block, offsets, count: last - from };
   }
 
-  /** Line i as an exchange (numbered from 1); a line that is no recorded request is shown as one. */
+  /** Line i as an exchange, numbered by its line in the file. */
   exchange(i: number): Exchange {
     const kept = this.cache.get(i);
     if (kept) return kept;
-    const ex = exchangeFromLine(this.line(i), i + 1);
+    const ex = exchangeFromLine(this.line(i), this.lineNumber(i));
     if (this.cache.size >= CACHE) {
       const oldest = this.cache.keys().next().value as number;
       this.cache.delete(oldest);

@@ -24,6 +24,8 @@ import type { Counters, ExchangeSource } from "./request-log.js";
 export interface RecordingSourceOptions {
   /** Only the exchanges this keeps are shown (`--where`), in every view. */
   keep?: (exchange: Exchange) => boolean;
+  /** False for a line `keep` cannot keep, judged on its bytes (saves parsing it). */
+  keepLine?: (line: Buffer) => boolean;
   /** Milliseconds of background work at a time (default 12). */
   sliceMs?: number;
   /** Runs the next slice (default setImmediate). */
@@ -71,7 +73,7 @@ export class RecordingSource implements ExchangeSource {
 
   get counters(): Counters {
     return {
-      received: this.base.entries.length,
+      received: this.base.recorded,
       valid: 0,
       invalid: 0,
       rejected: 0,
@@ -103,7 +105,7 @@ export class RecordingSource implements ExchangeSource {
       // Most recently used last.
       this.views.delete(key);
     } else {
-      view = new FilterView(this, filter, this.options.keep);
+      view = new FilterView(this, filter, this.options.keep, this.options.keepLine);
       if (this.views.size >= VIEWS) {
         for (const [oldKey, old] of this.views) {
           if (old === this.base) continue;
@@ -118,7 +120,26 @@ export class RecordingSource implements ExchangeSource {
 
   /** The number the next appended row gets (after the recording's lines). */
   nextSeq(): number {
-    return this.index.length + this.appended.length + 1;
+    return this.index.linesSeen + this.appended.length + 1;
+  }
+
+  /** Rows sent from the UI so far. */
+  get sent(): number {
+    return this.appended.length;
+  }
+
+  /** What the UI says when no row is shown, or null when the usual text fits. */
+  emptyText(): string | null {
+    const { index } = this;
+    if (!index.indexed) return `Reading ${index.file}…`;
+    if (this.base instanceof FilterView) {
+      if (!this.base.complete) return "Looking for the requests that match --where…";
+      return `None of the ${index.length.toLocaleString("en-US")} recorded request(s) match --where`;
+    }
+    const skipped = index.skipped
+      ? ` (${index.skipped.toLocaleString("en-US")} line(s) skipped: no JSON object, or cut short)`
+      : "";
+    return `No recorded requests in ${index.file}${skipped}`;
   }
 
   /** Throws unless a row can be appended now: once the recording is read to its end. */
@@ -208,8 +229,17 @@ class AllView implements FilteredView {
     );
   }
 
+  /** Recorded rows (not the ones sent from the UI). */
+  get recorded(): number {
+    return this.source.index.length;
+  }
+
   indexOfSeq(seq: number): number {
-    return seq >= 1 && seq <= this.entries.length ? seq - 1 : -1;
+    const { index, extra } = this.source;
+    const at = index.indexOfLine(seq);
+    if (at !== -1 || !index.indexed) return at;
+    const sent = extra.findIndex((ex) => ex.seq === seq);
+    return sent === -1 ? -1 : index.length + sent;
   }
 
   get progress(): number | null {
@@ -234,6 +264,7 @@ class FilterView implements FilteredView {
     private readonly source: RecordingSource,
     private readonly filter: ExchangeFilter,
     private readonly keep: ((exchange: Exchange) => boolean) | undefined,
+    private readonly keepLine: ((line: Buffer) => boolean) | undefined,
   ) {
     const { index } = source;
     this.matcher = new LineMatcher(filter);
@@ -272,15 +303,20 @@ class FilterView implements FilteredView {
     return this.source.extra.filter((ex) => this.shows(ex));
   }
 
+  /** Recorded rows found (not the ones sent from the UI). */
+  get recorded(): number {
+    return this.count;
+  }
+
   indexOfSeq(seq: number): number {
-    const line = seq - 1;
+    const { index } = this.source;
     let lo = 0;
     let hi = this.count - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
-      const at = this.found[mid] as number;
-      if (at === line) return mid;
-      if (at < line) lo = mid + 1;
+      const at = index.lineNumber(this.found[mid] as number);
+      if (at === seq) return mid;
+      if (at < seq) lo = mid + 1;
       else hi = mid - 1;
     }
     if (!this.complete) return -1;
@@ -296,8 +332,12 @@ class FilterView implements FilteredView {
       const from = this.scanned;
       const lines = index.lines(from, Math.min(index.length, from + BATCH), this.buffer);
       for (const i of this.matcher.candidates(lines)) {
-        const ex = exchangeFromLine(lineOf(lines, i), from + i + 1, { parseBody: this.needsBody });
-        if (this.shows(ex)) this.add(from + i);
+        const line = lineOf(lines, i);
+        if (this.keepLine && !this.keepLine(line)) continue;
+        const seq = index.lineNumber(from + i);
+        if (this.shows(exchangeFromLine(line, seq, { parseBody: this.needsBody }))) {
+          this.add(from + i);
+        }
       }
       this.scanned = from + lines.count;
     } while (this.scanned < index.length && now() < deadline);

@@ -29,6 +29,8 @@ export interface ExchangeSource {
    * filters `entries`.
    */
   view?(filter: ExchangeFilter): FilteredView;
+  /** What to say when there is nothing to show (else: waiting for events). */
+  emptyText?(): string | null;
   /** Still reading the source (a recording being indexed): how far (0 to 1); null when done. */
   readonly loading?: number | null;
 }
@@ -63,7 +65,23 @@ export class RequestLog {
     readonly maxBytes = DEFAULT_LOG_BYTES,
   ) {}
 
-  add(exchange: Exchange): void {
+  /**
+   * Adds an exchange. One sent from the UI (`counted: false`, an edited event) is shown and
+   * handed to subscribers but not counted: the counters count what the listener received.
+   */
+  add(exchange: Exchange, options: { counted?: boolean } = {}): void {
+    if (options.counted !== false) this.count(exchange);
+    if (this.limit > 0) {
+      this.items.push(exchange);
+      this.bytes += exchange.request.body.length;
+      // Trim in batches: one copy per `limit` additions instead of one per request.
+      if (this.items.length >= this.limit * 2) this.trim();
+      this.summarizeOldest();
+    }
+    if (this.listeners.size > 0) for (const listener of this.listeners) listener(exchange);
+  }
+
+  private count(exchange: Exchange): void {
     const c = this.counters;
     c.received++;
     const { verdict } = exchange;
@@ -74,14 +92,6 @@ export class RequestLog {
     }
     if (verdict.filtered) c.filtered++;
     if (exchange.forward && exchange.forward.status !== null) c.forwarded++;
-    if (this.limit > 0) {
-      this.items.push(exchange);
-      this.bytes += exchange.request.body.length;
-      // Trim in batches: one copy per `limit` additions instead of one per request.
-      if (this.items.length >= this.limit * 2) this.trim();
-      this.summarizeOldest();
-    }
-    if (this.listeners.size > 0) for (const listener of this.listeners) listener(exchange);
   }
 
   /** The kept exchanges (the last `limit`), oldest first. */
