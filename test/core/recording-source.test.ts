@@ -16,6 +16,7 @@ import { LineMatcher, lineMayMatch } from "../../src/core/receiving/line-match.j
 import { receive } from "../../src/core/receiving/receive.js";
 import {
   exchangeFromLine,
+  headMatches,
   type LineBlock,
   lineOf,
   RecordingIndex,
@@ -337,5 +338,24 @@ describe("RecordingSource: a recording searched in the background", () => {
     // Numbers can be written in other ways: not checked on bytes.
     const number = whereLineCheck([parseWhere("data.n=1000")]);
     expect(number(Buffer.from('{"data":{"n":1e3}}'))).toBe(true);
+  });
+
+  it("reads event type and verdict from a line's head, or leaves the line to a whole parse", () => {
+    const encoder = new LineEncoder();
+    const ex = exchangeAt(3);
+    const line = Buffer.from(encoder.line(ex));
+    const type = { ...NO_FILTER, eventType: ex.verdict.eventType };
+    expect(headMatches(line, type)).toBe(true);
+    expect(headMatches(line, { ...NO_FILTER, eventType: "whitelabel-ticket-other" })).toBe(false);
+    expect(headMatches(line, { ...NO_FILTER, verdict: "forward failed" })).toBe(
+      matches(exchangeFromLine(line, 3), { ...NO_FILTER, verdict: "forward failed" }),
+    );
+    // A header named like the field the head ends at: the cut is unbalanced, so no answer.
+    const odd = { ...ex, request: { ...ex.request, headers: { a: "1", body_encoding: "x" } } };
+    expect(headMatches(Buffer.from(encoder.line(odd)), type)).toBeNull();
+    // A line from before the verdict was recorded: no answer.
+    expect(
+      headMatches(Buffer.from('{"type":"request","body_encoding":"utf8","body":""}'), type),
+    ).toBeNull();
   });
 });

@@ -8,7 +8,13 @@ import {
   NO_FILTER,
 } from "./exchange-query.js";
 import { LineMatcher } from "./line-match.js";
-import { exchangeFromLine, lazyList, lineOf, type RecordingIndex } from "./recording-index.js";
+import {
+  exchangeFromLine,
+  headMatches,
+  lazyList,
+  lineOf,
+  type RecordingIndex,
+} from "./recording-index.js";
 import type { Counters, ExchangeSource } from "./request-log.js";
 
 /*
@@ -334,8 +340,9 @@ class FilterView implements FilteredView {
       for (const i of this.matcher.candidates(lines)) {
         const line = lineOf(lines, i);
         if (this.keepLine && !this.keepLine(line)) continue;
-        const seq = index.lineNumber(from + i);
-        if (this.shows(exchangeFromLine(line, seq, { parseBody: this.needsBody }))) {
+        // Event type and verdict alone are read from the line's head; else the exchange is made.
+        const quick = this.needsBody ? null : headMatches(line, this.filter);
+        if (quick ?? this.shows(exchangeFromLine(line, index.lineNumber(from + i)))) {
           this.add(from + i);
         }
       }
