@@ -1,5 +1,6 @@
 import { connect } from "node:net";
-import { Agent, request } from "undici";
+import request from "undici/lib/api/api-request.js";
+import Agent from "undici/lib/dispatcher/agent.js";
 import { describeNetworkError } from "../core/delivery/http-client.js";
 import {
   ANSWER_KEEP_BYTES,
@@ -64,7 +65,15 @@ export function createForwarder(options: ForwardOptions): Forwarder {
       }
       const started = performance.now();
       try {
-        const res = await request(url, { method: "POST", headers: out, body, dispatcher: agent });
+        // undici's request() on the agent itself, as undici's index would call it (the index, with
+        // fetch, WebSocket and the rest, is not loaded: see undici-pool.d.ts).
+        const res = await request.call(agent, {
+          origin: url.origin,
+          path: `${url.pathname}${url.search}`,
+          method: "POST",
+          headers: out,
+          body,
+        });
         const kept: Buffer[] = [];
         let keptBytes = 0;
         let bodyBytes = 0;

@@ -123,27 +123,13 @@ Examples:
       if (++broken <= 10) out.warn(message);
     };
     rejectSingleEvent(source, to);
-    let read = 0;
-    let matched = 0;
     const records = await readRecorded(source, warn, {
       signatureHeader: flags.signatureHeader,
       maxLine: flags.maxLine,
     });
-    async function* counted() {
-      for await (const record of records) {
-        read++;
-        yield record;
-      }
-    }
     out.note(`Replaying ${source}`);
-    const planned = replayPlan(counted(), options);
-    async function* matchedPlan() {
-      for await (const request of planned) {
-        matched++;
-        yield request;
-      }
-    }
-    let plan = matchedPlan();
+    const tally = { read: 0, matched: 0 };
+    let plan = replayPlan(records, options, tally);
     const chaos = flags.chaos;
     const seed = flags.seed ?? newSeed();
     const log = new ChaosLog();
@@ -154,11 +140,11 @@ Examples:
     const finish = () => {
       if (chaos) out.note(log.summary(seed, chaos));
       if (broken > 10) out.warn(`${broken - 10} more unreadable line(s) skipped`);
-      if (read === 0 && broken > 0) throw notARecording(source, broken);
-      if (read > 0 && matched === 0) {
+      if (tally.read === 0 && broken > 0) throw notARecording(source, broken);
+      if (tally.read > 0 && tally.matched === 0) {
         throw new TicketHooksError(
           "NOTHING_MATCHED",
-          `0 of ${read} recorded requests matched; nothing was replayed`,
+          `0 of ${tally.read} recorded requests matched; nothing was replayed`,
           {
             kind: "failed",
             hint: "Check the filters (--events, --ids, --since, --until, --only-valid); rejected requests need --include-rejected.",

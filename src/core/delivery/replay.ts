@@ -14,15 +14,28 @@ export interface ReplayOptions extends DeliverOptions, RecordFilter {
   speed?: number;
 }
 
-/** The requests of a replay, streamed from the source, filtered and timed. */
+/** How many records a replay read, and how many of them passed the filters. */
+export interface ReplayTally {
+  read: number;
+  matched: number;
+}
+
+/**
+ * The requests of a replay, streamed from the source, filtered and timed. `tally` is counted as
+ * records are pulled (counted here rather than by generators around this one: one fewer promise
+ * per record each).
+ */
 export async function* replayPlan(
   records: AsyncIterable<RecordedEvent>,
   options: ReplayOptions,
+  tally: ReplayTally = { read: 0, matched: 0 },
 ): AsyncGenerator<PlannedRequest> {
   let index = 0;
   let first: number | null = null;
   for await (const r of records) {
+    tally.read++;
     if (!keepRecord(r, options)) continue;
+    tally.matched++;
     const planned: PlannedRequest = { eventType: r.eventType, eventId: r.eventId, body: r.body };
     if (options.keepSignature) planned.signature = r.signature ?? "";
     if (options.timing === "original" && r.receivedAt !== null) {

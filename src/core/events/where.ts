@@ -69,6 +69,7 @@ export function whereLineCheck(clauses: readonly WhereClause[]): (line: Buffer) 
     .filter(
       (c) =>
         c.raw !== "" &&
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: the characters JSON escapes
         !/["\\\u0000-\u001f]/.test(c.raw) &&
         (c.json === undefined || c.json.startsWith('"') || /^(true|false|null)$/.test(c.json)),
     )

@@ -8,6 +8,7 @@ import { DEFAULT_SIGNATURE_HEADER } from "../signing/signature.js";
 import { validateEvent } from "../validation/validate.js";
 import { recordedBody } from "./exchange.js";
 import { findSignature } from "./receive.js";
+import { recordOfLine } from "./recorded-line.js";
 
 /** One event read back from a `listen --record` file or a folder of JSON files. */
 export interface RecordedEvent {
@@ -128,14 +129,20 @@ export interface ReadRecordingOptions {
 }
 
 /** Streams a recording line by line (constant memory). Broken or cut lines are skipped with a warning. */
-export async function* readRecordingFile(
+export function readRecordingFile(
   file: string,
   warn: WarningSink,
   options: ReadRecordingOptions | string = {},
 ): AsyncGenerator<RecordedEvent> {
   const { signatureHeader = DEFAULT_SIGNATURE_HEADER, maxLine = DEFAULT_MAX_LINE } =
     typeof options === "string" ? { signatureHeader: options } : options;
-  const stream = createReadStream(file, { highWaterMark: 64 * 1024 });
+  // The file's chunks are wrapped, not its records: no generator between records and the reader.
+  return recordedEvents(fileChunks(file), file, warn, signatureHeader, maxLine);
+}
+
+/** A file's bytes in 256 KiB chunks (a quarter of the read calls of 64 KiB: 1–2 µs per event). */
+async function* fileChunks(file: string): AsyncGenerator<Buffer> {
+  const stream = createReadStream(file, { highWaterMark: 256 * 1024 });
   await new Promise<void>((resolve, reject) => {
     stream.once("open", () => resolve());
     stream.once("error", (error) =>
@@ -145,7 +152,7 @@ export async function* readRecordingFile(
     );
   });
   try {
-    yield* recordedEvents(stream, file, warn, signatureHeader, maxLine);
+    yield* stream as AsyncIterable<Buffer>;
   } finally {
     stream.destroy();
   }
@@ -165,14 +172,13 @@ export async function* recordedEvents(
         warn(`${file}:${n}: line longer than ${maxLine} bytes (--max-line), skipped`);
         continue;
       }
-      const line = bytes.toString("utf8");
-      if (line.trim() === "") continue;
-      const parsed = tryParseJson(line);
-      if (!parsed.ok || !isPlainObject(parsed.value) || !("body" in parsed.value)) {
+      const record = recordOfLine(bytes);
+      if (record === "blank") continue;
+      if (record === null) {
         warn(`${file}:${n}: not a complete recorded request (cut or broken line), skipped`);
         continue;
       }
-      yield fromRecord(parsed.value, `${file}:${n}`, signatureHeader, bytes);
+      yield fromRecord(record, `${file}:${n}`, signatureHeader, bytes);
     }
   } catch (error) {
     if (!(error instanceof BinaryInput)) throw error;

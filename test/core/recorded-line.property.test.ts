@@ -1,0 +1,85 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { type Exchange, recordedBody } from "../../src/core/receiving/exchange.js";
+import { exchangeLine } from "../../src/core/receiving/line-encoder.js";
+import { receive } from "../../src/core/receiving/receive.js";
+import { recordOfLine, recordOfLineWhole } from "../../src/core/receiving/recorded-line.js";
+
+// replay parses only the head of a line and slices the body's bytes; the reference parses the
+// whole line. They must agree on every line the listener writes and on every cut of one.
+
+const MARKER = ',"body_encoding":"json","body_start":';
+const tricky = fc.string({
+  unit: fc.constantFrom("a", "é", "😀", '"', "\\", "{", "}", "[", "]", " ", MARKER, ',"body":'),
+  maxLength: 12,
+});
+
+function exchangeOf(body: string, note: string): Exchange {
+  const request = {
+    method: "POST",
+    url: "/",
+    headers: {
+      "content-type": "application/json",
+      // node:http gives header values as latin1 text.
+      "x-note": Buffer.from(note).toString("latin1"),
+    },
+    body: Buffer.from(body),
+  };
+  const verdict = receive(request, {});
+  return {
+    seq: 1,
+    receivedAt: new Date(0),
+    request,
+    verdict,
+    status: verdict.status,
+    forward: null,
+    aborted: false,
+  };
+}
+
+/** What the replay takes from a line: every field but the parsed body, and the body's bytes. */
+function taken(line: Buffer, record: ReturnType<typeof recordOfLine>) {
+  if (record === null || record === "blank") return record;
+  const { body: _parsed, ...fields } = record;
+  return { fields, body: recordedBody(record, line).toString("hex") };
+}
+
+function agree(line: Buffer): void {
+  expect(taken(line, recordOfLine(line))).toEqual(taken(line, recordOfLineWhole(line)));
+}
+
+const jsonBody = fc.oneof(
+  fc.json({ maxDepth: 3 }),
+  fc
+    .record({ event_type: tricky, note: tricky, list: fc.array(tricky, { maxLength: 3 }) })
+    .map((v) => JSON.stringify(v)),
+  fc.string({ maxLength: 20 }),
+);
+
+describe("a recording line read by its head", () => {
+  it("gives what parsing the whole line gives, for whole lines and every cut of them", () => {
+    fc.assert(
+      fc.property(jsonBody, tricky, (body, note) => {
+        const line = Buffer.from(exchangeLine(exchangeOf(body, note)), "utf8");
+        agree(line);
+        for (let cut = 0; cut < line.length; cut++) agree(line.subarray(0, cut));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("reads an embedded body without parsing it: the head's fields and the body's bytes", () => {
+    const body = `{"event_type":"x","a":"${MARKER.replaceAll('"', '\\"')}"}`;
+    const line = Buffer.from(exchangeLine(exchangeOf(body, MARKER)), "utf8");
+    const record = recordOfLine(line);
+    expect(record).toMatchObject({ body_encoding: "json", body: null });
+    expect(recordedBody(record as Record<string, unknown>, line).toString()).toBe(body);
+  });
+
+  it("a cut line followed by a whole one on the same line is not a recorded request", () => {
+    const line = exchangeLine(exchangeOf('{"a":{"b":[1,2]},"c":"}"}', "n"));
+    const joined = Buffer.from(`${line.slice(0, -5)}${line}`, "utf8");
+    expect(recordOfLine(joined)).toBeNull();
+    expect(recordOfLineWhole(joined)).toBeNull();
+  });
+});
