@@ -1,9 +1,15 @@
 /**
  * Loads the live UI (Ink and React) on first use. React runs its production build unless
  * NODE_ENV says otherwise: its development build checks every element it makes, which costs
- * a large recording's UI most of its time.
+ * a large recording's UI most of its time. React reads NODE_ENV when it is loaded, so it is set
+ * for the import alone: programs started later (the editor of `e`) do not inherit it.
  */
 export async function loadUi(): Promise<typeof import("../ui/run.js")> {
+  const before = process.env.NODE_ENV;
   process.env.NODE_ENV ??= "production";
-  return import("../ui/run.js");
+  try {
+    return await import("../ui/run.js");
+  } finally {
+    if (before === undefined) delete process.env.NODE_ENV;
+  }
 }

@@ -260,8 +260,9 @@ export function ListenApp(props: ListenAppProps) {
   const index = selectedIndex(s, view);
   const loading = log.loading ?? null;
   const filtering = s.query !== "" || s.typeFilter !== 0 || s.verdictFilter !== 0;
-  const progress =
-    loading !== null && !filtering
+  const progress = log.failure
+    ? `stopped: ${safeLine(log.failure)}`
+    : loading !== null && !filtering
       ? `reading ${Math.floor(loading * 100)}%`
       : view.progress !== null
         ? `${filtering ? "searching" : "filtering"} ${Math.floor(view.progress * 100)}%`

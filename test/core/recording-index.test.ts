@@ -63,6 +63,16 @@ describe("RecordingIndex", () => {
     index.close();
   });
 
+  it("reads lines that end CR LF (a file edited on Windows) without their CR", () => {
+    const lines = [line(1, "a"), line(2, "b")];
+    const index = RecordingIndex.open(file(`${lines.join("\r\n")}\r\n\r\n`));
+    expect(index.length).toBe(2);
+    expect(index.line(1).toString()).toBe(lines[1]);
+    const body = index.exchange(1).request.body.toString();
+    expect(JSON.parse(body).data.ticket.title).toBe("b");
+    index.close();
+  });
+
   it("refuses a folder or a pipe, in words", () => {
     const dir = mkdtempSync(join(tmpdir(), "recording-index-"));
     dirs.push(dir);

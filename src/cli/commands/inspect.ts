@@ -5,6 +5,7 @@ import { parseTarget } from "../../core/delivery/send.js";
 import { describeFsError, TicketHooksError, usageError } from "../../core/errors.js";
 import { bodyMatchesWhere, type WhereClause, whereLineCheck } from "../../core/events/where.js";
 import { editedRequest, type ForwardResult } from "../../core/receiving/exchange.js";
+import { NO_FILTER } from "../../core/receiving/exchange-query.js";
 import { forwardResult } from "../../core/receiving/forwarding.js";
 import { receive } from "../../core/receiving/receive.js";
 import { RecordingIndex } from "../../core/receiving/recording-index.js";
@@ -120,7 +121,15 @@ Examples:
             );
             return forwardResult(reply);
           },
-          checkSend: () => source.checkAppend(),
+          checkSend: () => {
+            if (flags.secret === undefined) {
+              throw usageError(
+                "NO_SECRET",
+                "e signs the edited event: start inspect with --secret (the recorded signature would not match what you save)",
+              );
+            }
+            source.checkAppend();
+          },
           onSend: async (original, body) => {
             const request = editedRequest(original, body);
             // Signed by us just now: the verdict is the event's (validation), not a signature check.
@@ -157,8 +166,11 @@ Examples:
         index.close();
       }
       const sent = source.sent ? `; sent ${source.sent} edited event(s) to ${flags.to}` : "";
+      // Quit before the file was read (or searched for --where) to its end: say so.
+      const read = source.view(NO_FILTER).progress;
+      const partial = read === null ? "" : ` (quit at ${Math.floor(read * 100)}% of the file)`;
       out.note(
-        `Inspected ${source.counters.received.toLocaleString("en-US")} request(s) from ${file}${sent}`,
+        `Inspected ${source.counters.received.toLocaleString("en-US")} request(s) from ${file}${partial}${sent}`,
       );
     });
 }

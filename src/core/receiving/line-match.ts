@@ -5,14 +5,18 @@ import { type LineBlock, lineOf } from "./recording-index.js";
 /*
  * Which recorded lines could hold an exchange a filter shows, judged on their bytes, so a search
  * over millions of lines parses just the candidates. Never a false "no": everything the filter
- * looks at (event type, verdict fields, title, ids, body) is in a line's bytes, except text the
- * line holds escaped (a `\` anywhere) or base64, and such lines are always candidates. A block of
- * lines that is all ASCII is searched as one string; other lines one by one.
+ * looks at (event type, verdict fields, title, ids, body) is in a line's bytes, except
+ *  - text the line holds escaped (a `\` anywhere) or base64: such lines are always candidates;
+ *  - the row number (`#12`), which is the line's number in the file, not in its bytes: checked
+ *    on the number;
+ *  - the verdict of a line without the recorded verdict (no `"validation":` field, written by
+ *    hand or by an older version), worked out from its body when shown: always a candidate.
+ * A block of lines that is all ASCII is searched as a whole; other lines one by one.
  */
 
 const BACKSLASH = 92;
-const BASE64_FIELD = '"body_encoding":"base64"';
-const BASE64_FIELD_BYTES = Buffer.from(BASE64_FIELD);
+const BASE64_FIELD = Buffer.from('"body_encoding":"base64"');
+const VALIDATION_FIELD = Buffer.from(',"validation":');
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
@@ -21,11 +25,12 @@ export class LineMatcher {
   /** The line must hold one of these (the verdict filter's fields). */
   private readonly verdictNeedles: Buffer[] | null;
   private readonly query: string;
+  /** The query as `matchesQuery` compares it, lower-cased. */
   private readonly lowerQuery: string;
   private readonly queryBytes: Buffer;
-  /** The query, ignoring case, for ASCII text. */
+  /** The lower-cased query, ignoring case, for ASCII text. */
   private readonly queryPattern: RegExp;
-  /** Every case variant of the query's first (up to 3) characters, when it is ASCII. */
+  /** Every case variant of the lower-cased query's first (up to 3) characters, when ASCII. */
   private readonly anchors: Buffer[];
 
   constructor(filter: ExchangeFilter) {
@@ -38,69 +43,81 @@ export class LineMatcher {
           : filter.verdict === "forward failed"
             ? [Buffer.from('"forward":{')]
             : null;
-    // `#12` matches sequence numbers, which lines do not hold: no byte check.
-    this.query = filter.query.startsWith("#") ? "" : filter.query;
+    this.query = filter.query;
     this.lowerQuery = this.query.toLowerCase();
     this.queryBytes = Buffer.from(this.query);
-    this.queryPattern = new RegExp(escapeRegExp(this.query), "i");
-    this.anchors = /^[\x20-\x7e]+$/.test(this.query)
-      ? caseVariants(this.query.slice(0, 3)).map((v) => Buffer.from(v))
+    this.queryPattern = new RegExp(escapeRegExp(this.lowerQuery), "i");
+    // Lower-casing can make ASCII of other letters (the Kelvin sign K is k): the lower case decides.
+    this.anchors = /^[\x20-\x7e]+$/.test(this.lowerQuery)
+      ? caseVariants(this.lowerQuery.slice(0, 3)).map((v) => Buffer.from(v))
       : [];
   }
 
-  /** Could this line (its bytes, without the line break) match? */
-  may(line: Buffer): boolean {
-    if (this.type && !line.includes(this.type)) return false;
-    if (this.verdictNeedles && !this.verdictNeedles.some((n) => line.includes(n))) return false;
-    if (this.query === "") return true;
-    if (line.includes(this.queryBytes) || line.indexOf(BACKSLASH) !== -1) return true;
-    if (line.includes(BASE64_FIELD_BYTES)) return true;
-    if (isAscii(line)) {
-      return this.queryPattern.test(line.toString("latin1"));
+  /** Could this line (its bytes, without the line break), the file's line `seq`, match? */
+  may(line: Buffer, seq: number): boolean {
+    if (this.type || this.verdictNeedles) {
+      // Without the recorded verdict, it is worked out from the body when shown.
+      const recorded = line.includes(VALIDATION_FIELD);
+      if (recorded && this.type && !line.includes(this.type)) return false;
+      if (recorded && this.verdictNeedles && !this.verdictNeedles.some((n) => line.includes(n))) {
+        return false;
+      }
     }
+    return this.query === "" || this.queryMay(line, seq);
+  }
+
+  private queryMay(line: Buffer, seq: number): boolean {
+    if (`#${seq}`.includes(this.lowerQuery)) return true;
+    if (line.includes(this.queryBytes) || line.indexOf(BACKSLASH) !== -1) return true;
+    if (line.includes(BASE64_FIELD)) return true;
+    if (isAscii(line)) return this.queryPattern.test(line.toString("latin1"));
     return line.toString("utf8").toLowerCase().includes(this.lowerQuery);
   }
 
   /**
-   * The lines of a block that could match, by index: the block is searched as a whole for the
-   * most telling field (as text when it is ASCII, else line by line), and `may` checks the rest
-   * on those lines alone.
+   * The lines of a block that could match, by index (`seqOf(i)`: line i's number in the file):
+   * the block is searched as a whole for the most telling field (when it is ASCII), and `may`
+   * checks the rest on those lines alone.
    */
-  candidates(lines: LineBlock): number[] {
+  candidates(lines: LineBlock, seqOf: (i: number) => number): number[] {
     const { block, offsets, count } = lines;
     const out: number[] = [];
     const check = (i: number) => {
-      if (this.may(lineOf(lines, i))) out.push(i);
+      if (this.may(lineOf(lines, i), seqOf(i))) out.push(i);
     };
     if (this.query !== "" && !isAscii(block)) {
       for (let i = 0; i < count; i++) check(i);
       return out;
     }
     const hit = new Uint8Array(count);
-    /** Marks the line holding byte `at` (the last that starts at or before it). */
-    const mark = (at: number) => {
-      let lo = 0;
-      let hi = count - 1;
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >>> 1;
-        if ((offsets[mid * 2] as number) <= at) lo = mid;
-        else hi = mid - 1;
+    /** Marks in `into` each line that holds `needle`. */
+    const each = (needle: Buffer | number, into = hit) => {
+      for (let at = block.indexOf(needle); at !== -1; at = block.indexOf(needle, at + 1)) {
+        // The line holding byte `at`: the last that starts at or before it.
+        let lo = 0;
+        let hi = count - 1;
+        while (lo < hi) {
+          const mid = (lo + hi + 1) >>> 1;
+          if ((offsets[mid * 2] as number) <= at) lo = mid;
+          else hi = mid - 1;
+        }
+        into[lo] = 1;
       }
-      hit[lo] = 1;
-    };
-    const each = (needle: Buffer | number) => {
-      for (let at = block.indexOf(needle); at !== -1; at = block.indexOf(needle, at + 1)) mark(at);
     };
     if (this.query !== "") {
       // ASCII text holds an ASCII query, ignoring case, only where it holds one of the case
       // variants of its first characters (a non-ASCII query: nowhere but escaped or base64).
       for (const anchor of this.anchors) each(anchor);
       each(BACKSLASH);
-      each(BASE64_FIELD_BYTES);
-    } else if (this.type) {
-      each(this.type);
-    } else if (this.verdictNeedles) {
-      for (const needle of this.verdictNeedles) each(needle);
+      each(BASE64_FIELD);
+      for (let i = 0; i < count; i++) if (`#${seqOf(i)}`.includes(this.lowerQuery)) hit[i] = 1;
+    } else if (this.type || this.verdictNeedles) {
+      if (this.type) each(this.type);
+      else for (const needle of this.verdictNeedles ?? []) each(needle);
+      // Lines without the recorded verdict: it is worked out when shown, so they are candidates.
+      const recorded = new Uint8Array(count);
+      each(VALIDATION_FIELD, recorded);
+      for (let i = 0; i < count; i++) if (recorded[i] === 0) hit[i] = 1;
     } else {
       hit.fill(1);
     }
@@ -119,7 +136,7 @@ function caseVariants(text: string): string[] {
   return out;
 }
 
-/** `LineMatcher.may` for one line. */
-export function lineMayMatch(line: Buffer, filter: ExchangeFilter): boolean {
-  return new LineMatcher(filter).may(line);
+/** `LineMatcher.may` for one line (the file's line `seq`). */
+export function lineMayMatch(line: Buffer, filter: ExchangeFilter, seq = 0): boolean {
+  return new LineMatcher(filter).may(line, seq);
 }

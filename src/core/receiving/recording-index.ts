@@ -9,7 +9,7 @@ import { type IncomingRequest, receive, type SignatureVerdict, type Verdict } fr
 
 /*
  * A recording opened for browsing (`inspect`): the file is read once, in chunks, for the byte
- * offsets of its lines (16 bytes a line: 1,000,000 lines hold 16 MB); a line is read from
+ * offsets of its lines and their numbers (24 bytes a line: 1,000,000 lines hold 24 MB); a line is read from
  * disk and parsed when it is shown, and the last few parsed are kept. A line cut short (the
  * last one, without its line break, after a kill -9) and lines that are no JSON object are
  * skipped.
@@ -50,6 +50,8 @@ export class RecordingIndex {
   private lineStart = 0;
   /** The first byte of the current line (`{` for a JSON object line), -1 before it is read. */
   private firstByte = -1;
+  /** The last byte of the chunk before (a CR before a line break that starts a chunk). */
+  private lastByte = -1;
   private buffer: Buffer | null = Buffer.allocUnsafe(CHUNK);
   /** The file's size when it was opened: what the index covers (lines appended later are not). */
   readonly size: number;
@@ -151,17 +153,20 @@ export class RecordingIndex {
       if (this.firstByte === -1) this.firstByte = buffer[from] as number;
       const nl = buffer.indexOf(10, from);
       if (nl === -1 || nl >= read) break;
-      const end = this.position + nl;
+      // A line ending CR LF ends before its CR.
+      const cr = (nl > 0 ? buffer[nl - 1] : this.lastByte) === 13;
+      const end = this.position + nl - (cr && this.position + nl > this.lineStart ? 1 : 0);
       this.lineNo++;
       // A JSON object line ("{…}"); blank and other lines are skipped.
       if (this.firstByte === 0x7b && end > this.lineStart) this.push(this.lineStart, end);
-      else if (end > this.lineStart && !(end === this.lineStart + 1 && this.firstByte === 13)) {
+      else if (end > this.lineStart) {
         this.skippedLines++;
       }
-      this.lineStart = end + 1;
+      this.lineStart = this.position + nl + 1;
       this.firstByte = -1;
       from = nl + 1;
     }
+    this.lastByte = buffer[read - 1] as number;
     this.position += read;
     return this.n - before;
   }
@@ -352,7 +357,8 @@ export function headMatches(line: Buffer, filter: ExchangeFilter): boolean | nul
     case "rejected":
       return r.rejected === true || r.aborted === true;
     case "forward failed":
-      return forward !== null && (typeof forward.status !== "number" || forward.status >= 400);
+      // As forwardFailed() has it.
+      return forward !== null && (forward.status === null || (forward.status as number) >= 400);
   }
 }
 

@@ -1,4 +1,4 @@
-import { usageError } from "../errors.js";
+import { describeFsError, usageError } from "../errors.js";
 import type { Exchange } from "./exchange.js";
 import {
   type ExchangeFilter,
@@ -56,6 +56,8 @@ export class RecordingSource implements ExchangeSource {
   private active: FilterView | null = null;
   private scheduled = false;
   private closed = false;
+  /** Why the background work stopped early, if it did. */
+  failure: string | null = null;
   private readonly sliceMs: number;
   private readonly schedule: (run: () => void) => void;
 
@@ -90,12 +92,20 @@ export class RecordingSource implements ExchangeSource {
 
   get loading(): number | null {
     const { index } = this;
-    return index.indexed ? null : index.size === 0 ? 0 : index.bytesIndexed / index.size;
+    return index.indexed || this.failure
+      ? null
+      : index.size === 0
+        ? 0
+        : index.bytesIndexed / index.size;
   }
 
   view(filter: ExchangeFilter): FilteredView {
     const key = filterKey(filter);
-    if (key === filterKey(NO_FILTER)) return this.base;
+    if (key === filterKey(NO_FILTER)) {
+      // A search cleared: it stops, and the view shown (the --where one) goes on.
+      this.active = null;
+      return this.base;
+    }
     const view = this.filterView(filter);
     if (this.active !== view) {
       this.active = view;
@@ -137,6 +147,7 @@ export class RecordingSource implements ExchangeSource {
   /** What the UI says when no row is shown, or null when the usual text fits. */
   emptyText(): string | null {
     const { index } = this;
+    if (this.failure) return this.failure;
     if (!index.indexed) return `Reading ${index.file}…`;
     if (this.base instanceof FilterView) {
       if (!this.base.complete) return "Looking for the requests that match --where…";
@@ -193,7 +204,16 @@ export class RecordingSource implements ExchangeSource {
     this.schedule(() => {
       this.scheduled = false;
       if (this.closed) return;
-      if (this.work()) this.notify();
+      try {
+        if (this.work()) this.notify();
+      } catch (error) {
+        // The file could not be read further (a disk error, a file cut short under us): what
+        // was read stays browsable, and the UI says why the rest is not there.
+        this.failure = `cannot read ${this.index.file} further: ${describeFsError(error as NodeJS.ErrnoException)}`;
+        this.closed = true;
+        this.notify();
+        return;
+      }
       if (this.busy()) this.pump();
     });
   }
@@ -337,7 +357,7 @@ class FilterView implements FilteredView {
     do {
       const from = this.scanned;
       const lines = index.lines(from, Math.min(index.length, from + BATCH), this.buffer);
-      for (const i of this.matcher.candidates(lines)) {
+      for (const i of this.matcher.candidates(lines, (i) => index.lineNumber(from + i))) {
         const line = lineOf(lines, i);
         if (this.keepLine && !this.keepLine(line)) continue;
         // Event type and verdict alone are read from the line's head; else the exchange is made.

@@ -29,6 +29,8 @@ export interface ExchangeSource {
    * filters `entries`.
    */
   view?(filter: ExchangeFilter): FilteredView;
+  /** Why reading the source stopped early (shown in the footer), if it did. */
+  readonly failure?: string | null;
   /** What to say when there is nothing to show (else: waiting for events). */
   emptyText?(): string | null;
   /** Still reading the source (a recording being indexed): how far (0 to 1); null when done. */
