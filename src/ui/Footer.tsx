@@ -13,10 +13,20 @@ export interface FooterProps {
   details: { offset: number; height: number; length: number } | null;
   /** Background work still going (`searching 45%`), or null. */
   progress?: string | null;
+  /** The terminal's width: a narrow one shows the search text without the key hint. */
+  columns?: number;
 }
 
 /** The status line (a message, or the search being typed) and the key help with the position. */
-export function Footer({ state, now, position, total, details, progress }: FooterProps) {
+export function Footer({
+  state,
+  now,
+  position,
+  total,
+  details,
+  progress,
+  columns = 80,
+}: FooterProps) {
   const f = filterOf(state);
   const message = state.message && state.message.until > now ? state.message : null;
   const filters = [
@@ -37,7 +47,7 @@ export function Footer({ state, now, position, total, details, progress }: Foote
           <Text color="cyan">/</Text>
           {safeLine(state.query)}
           <Text inverse> </Text>
-          <Text dimColor> Enter: keep · Esc: clear</Text>
+          {columns > 60 ? <Text dimColor> Enter: keep · Esc: clear</Text> : null}
         </Text>
       ) : message ? (
         <Text wrap="truncate-end" color={message.tone === "error" ? "red" : "cyan"}>

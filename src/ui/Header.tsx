@@ -11,6 +11,8 @@ export interface HeaderProps {
   counters: Counters;
   /** Show only the number of requests (a recording: verdicts are not counted up front). */
   receivedOnly?: boolean;
+  /** With `receivedOnly`: the count as the source words it (e.g. matches of --where). */
+  countText?: string;
   columns: number;
   title?: string;
 }
@@ -23,6 +25,7 @@ export function Header({
   appDown,
   counters: c,
   receivedOnly,
+  countText,
   columns,
   title,
 }: HeaderProps) {
@@ -40,8 +43,8 @@ export function Header({
       </Text>
       {receivedOnly ? (
         <Text wrap="truncate-end">
-          {secret ? `secret ${secret}` : "no secret: replays are not signed"} · {c.received}{" "}
-          request(s) recorded
+          {secret ? `secret ${secret}` : "no secret: replays are not signed"} ·{" "}
+          {countText ?? `${c.received} request(s) recorded`}
         </Text>
       ) : (
         <Text wrap="truncate-end">

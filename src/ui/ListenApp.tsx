@@ -173,9 +173,11 @@ export function ListenApp(props: ListenAppProps) {
         writeAbove(`${safeLine(command)}\n`);
         props.onCopy?.(command);
         const signed =
-          props.curlSigned?.(effect.exchange) === false
-            ? "with its recorded signature (no secret to sign it afresh)"
-            : "signed now";
+          props.curlSigned?.(effect.exchange) !== false
+            ? "signed now"
+            : effect.exchange.verdict.signature.header
+              ? "with its recorded signature (no secret to sign it afresh)"
+              : "unsigned (no secret to sign it)";
         say(
           `curl command for #${effect.exchange.seq} ${signed}: printed above the list, copied where the terminal allows`,
         );
@@ -263,7 +265,7 @@ export function ListenApp(props: ListenAppProps) {
   const progress = log.failure
     ? `stopped: ${safeLine(log.failure)}`
     : loading !== null && !filtering
-      ? `reading ${Math.floor(loading * 100)}%`
+      ? `${log.loadingLabel ?? "reading"} ${Math.floor((view.progress ?? loading) * 100)}%`
       : view.progress !== null
         ? `${filtering ? "searching" : "filtering"} ${Math.floor(view.progress * 100)}%`
         : null;
@@ -279,6 +281,7 @@ export function ListenApp(props: ListenAppProps) {
         appDown={target?.isDown() === true}
         counters={log.counters}
         receivedOnly={log.countsReceivedOnly === true}
+        {...(log.countText ? { countText: log.countText() } : {})}
         columns={columns}
         {...(props.title ? { title: props.title } : {})}
       />
@@ -309,6 +312,7 @@ export function ListenApp(props: ListenAppProps) {
         total={visible.length}
         progress={progress}
         details={details ? { offset, height: detailRows, length: details.length } : null}
+        columns={columns}
       />
     </Box>
   );

@@ -48,13 +48,30 @@ const NARROW: readonly Column[] = [
   { key: "status", label: "STATUS", width: 10 },
 ];
 
+/** Below 40 columns: the status before the type and title, which are cut at the edge. */
+const TINY_COLUMNS = 40;
+const TINY: readonly Column[] = [
+  { key: "sig", label: "SIG", width: 4 },
+  { key: "schema", label: "SCH", width: 4 },
+  { key: "status", label: "STATUS", width: 10 },
+  { key: "type", label: "EVENT", width: 10 },
+  { key: "title", label: "TITLE", width: 8, grow: true },
+];
+
 export function isNarrow(columns: number): boolean {
   return columns <= NARROW_COLUMNS;
 }
 
 /** The columns of a row at this terminal width, with the title taking the rest. */
 export function listColumns(columns: number): Column[] {
-  const base = isNarrow(columns) ? NARROW : columns < WIDE_COLUMNS ? MEDIUM : WIDE;
+  const base =
+    columns < TINY_COLUMNS
+      ? TINY
+      : isNarrow(columns)
+        ? NARROW
+        : columns < WIDE_COLUMNS
+          ? MEDIUM
+          : WIDE;
   const fixed = base.reduce((sum, c) => sum + (c.grow ? 0 : c.width), MARKER_WIDTH);
   return base.map((c) => (c.grow ? { ...c, width: Math.max(c.width, columns - fixed) } : c));
 }

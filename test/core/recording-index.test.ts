@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -78,6 +79,10 @@ describe("RecordingIndex", () => {
     dirs.push(dir);
     expect(() => RecordingIndex.open(dir)).toThrow(`${dir} is a folder`);
     expect(() => RecordingIndex.open("/dev/null")).toThrow("is not a regular file");
+    // A pipe is refused before it is opened (opening one waits for a writer).
+    const fifo = join(dir, "fifo");
+    execFileSync("mkfifo", [fifo]);
+    expect(() => RecordingIndex.start(fifo)).toThrow(`${fifo} is not a regular file`);
   });
 
   it("indexes lines that cross the 1 MiB read chunks", () => {

@@ -315,6 +315,9 @@ describe("RecordingSource: a recording searched in the background", () => {
     expect(noneWhere.entries.length).toBe(0);
     expect(noneWhere.counters.received).toBe(0);
     expect(noneWhere.emptyText()).toBe("None of the 50 recorded request(s) match --where");
+    expect(noneWhere.countText()).toBe("0 of 50 recorded request(s) match --where");
+    expect(noneWhere.loadingLabel).toBe("filtering");
+    expect(none.source.countText()).toBe("50 request(s) recorded");
   });
 
   it("numbers rows by their line in the file, in every view", () => {

@@ -72,7 +72,12 @@ describe("ListenApp: the list and its layout", () => {
     const lines = cut.split("\n");
     expect(lines.filter((l) => l.startsWith("› "))).toHaveLength(1);
     for (const line of lines) expect(line.length).toBeLessThanOrEqual(30);
-    expect(lines.some((l) => l.startsWith("  SIG SCH EVENT"))).toBe(true);
+    // The status comes before the type and title, which are what the edge cuts.
+    expect(lines.some((l) => l.startsWith("  SIG SCH STATUS    EVENT"))).toBe(true);
+    expect(rowWith(cut, "created")).toMatch(/^› –\s+✓\s+200\s+created/);
+    // The search text stays in sight: the key hint goes first.
+    app.stdin.write("/a fairly");
+    await frame((t) => t.includes("/a fairly") && !t.includes("Enter: keep"));
     app.unmount();
   });
 

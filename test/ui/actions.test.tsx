@@ -76,6 +76,17 @@ describe("ListenApp: replay, copy, messages, quit", () => {
     log.add(exchange(4, "created", "Alpha"));
     await frame((t) => t.includes("Alpha"));
     app.stdin.write("c");
+    await frame((t) => t.includes("unsigned (no secret to sign it)"));
+    // A request that came signed keeps its recorded signature: said so.
+    const signed = exchange(5, "created", "Beta");
+    signed.request.headers = { ...signed.request.headers, "x-signature": "t=1,s=ab" };
+    signed.verdict = {
+      ...signed.verdict,
+      signature: { status: "skipped", header: "X-Signature", reason: null },
+    };
+    log.add(signed);
+    await frame((t) => t.includes("Beta"));
+    app.stdin.write("c");
     await frame((t) => t.includes("with its recorded signature (no secret to sign it afresh)"));
     app.unmount();
   });

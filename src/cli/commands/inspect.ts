@@ -74,6 +74,7 @@ Examples:
           `To read a recording in a script, use replay --dry-run or export (${file}).`,
         );
       }
+      if (file.trim() === "") throw usageError("NO_RECORDING", "give a recording file to inspect");
       const exportDir = resolve(io.cwd, flags.exportDir ?? ".");
       if (flags.exportDir !== undefined) ensureFolder(flags.exportDir, exportDir);
       let index: RecordingIndex;

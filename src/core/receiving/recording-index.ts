@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { usageError } from "../errors.js";
 import { isPlainObject, tryParseJson } from "../json.js";
 import type { ValidationResult } from "../validation/types.js";
@@ -63,12 +63,7 @@ export class RecordingIndex {
     const stat = fstatSync(fd);
     if (!stat.isFile()) {
       closeSync(fd);
-      throw usageError(
-        "NOT_A_FILE",
-        stat.isDirectory()
-          ? `${file} is a folder: give a recording (a \`listen --record\` file)`
-          : `${file} is not a regular file (a pipe or a device): give a recording file`,
-      );
+      throw notAFile(file, stat.isDirectory());
     }
     this.size = stat.size;
   }
@@ -85,6 +80,9 @@ export class RecordingIndex {
    * their chunk is read, so a large recording shows its first rows at once.
    */
   static start(file: string): RecordingIndex {
+    // Checked before opening: opening a pipe waits for a writer.
+    const stat = statSync(file);
+    if (!stat.isFile()) throw notAFile(file, stat.isDirectory());
     return new RecordingIndex(file, openSync(file, "r"));
   }
 
@@ -274,6 +272,15 @@ export function lazyList<T>(
       return prop === "length";
     },
   });
+}
+
+function notAFile(file: string, folder: boolean) {
+  return usageError(
+    "NOT_A_FILE",
+    folder
+      ? `${file} is a folder: give a recording (a \`listen --record\` file)`
+      : `${file} is not a regular file (a pipe or a device): give a recording file`,
+  );
 }
 
 const str = (v: unknown): string | null => (typeof v === "string" ? v : null);

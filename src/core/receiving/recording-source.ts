@@ -90,6 +90,19 @@ export class RecordingSource implements ExchangeSource {
     };
   }
 
+  /** What the footer calls the background reading: `filtering` with --where. */
+  get loadingLabel(): string {
+    return this.options.keep ? "filtering" : "reading";
+  }
+
+  /** The header's count: the rows, or how many of the recorded ones match --where. */
+  countText(): string {
+    const n = (k: number) => k.toLocaleString("en-US");
+    if (!(this.base instanceof FilterView)) return `${n(this.index.length)} request(s) recorded`;
+    const sofar = this.base.complete ? "" : " so far";
+    return `${n(this.base.recorded)} of ${n(this.index.length)} recorded request(s) match --where${sofar}`;
+  }
+
   get loading(): number | null {
     const { index } = this;
     return index.indexed || this.failure

@@ -29,6 +29,10 @@ export interface ExchangeSource {
    * filters `entries`.
    */
   view?(filter: ExchangeFilter): FilteredView;
+  /** What the footer calls the reading (`loading`): default "reading". */
+  readonly loadingLabel?: string;
+  /** The header's count, for a source that counts only what it holds (`countsReceivedOnly`). */
+  countText?(): string;
   /** Why reading the source stopped early (shown in the footer), if it did. */
   readonly failure?: string | null;
   /** What to say when there is nothing to show (else: waiting for events). */
