@@ -367,4 +367,17 @@ describe("RecordingSource: a recording searched in the background", () => {
       headMatches(Buffer.from('{"type":"request","body_encoding":"utf8","body":""}'), type),
     ).toBeNull();
   });
+
+  it("a read error in the background stops the reading with a message, not a crash", () => {
+    const index = RecordingIndex.start(recording(20));
+    index.indexMore = () => {
+      throw Object.assign(new Error("EIO: i/o error, read"), { code: "EIO" });
+    };
+    const { source, drain } = steppedSource(index);
+    expect(() => drain()).not.toThrow();
+    expect(source.failure).toMatch(/^cannot read .*rec\.ndjson further: /);
+    expect(source.emptyText()).toBe(source.failure);
+    expect(source.loading).toBeNull();
+    index.close();
+  });
 });
