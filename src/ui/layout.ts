@@ -48,6 +48,12 @@ const NARROW: readonly Column[] = [
   { key: "status", label: "STATUS", width: 10 },
 ];
 
+/** The live UI's keys, for `--help` (the README's table says more). */
+export const UI_KEYS =
+  "Keys in the live UI: ↑↓ PgUp PgDn Home End move · Enter details · / search (Ctrl-U clears) ·\n" +
+  "f event type · v verdict · r replay · e edit and send · c curl command · x JSON template ·\n" +
+  "h HAR · q quit.";
+
 /** Below 40 columns: the status before the type and title, which are cut at the edge. */
 const TINY_COLUMNS = 40;
 const TINY: readonly Column[] = [

@@ -11,6 +11,7 @@ import { receive } from "../../core/receiving/receive.js";
 import { RecordingIndex } from "../../core/receiving/recording-index.js";
 import { RecordingSource } from "../../core/receiving/recording-source.js";
 import { listenPorts } from "../../io/adapters.js";
+import { UI_KEYS } from "../../ui/layout.js";
 import { ensureFolder } from "../folders.js";
 import type { CliIo } from "../io.js";
 import { loadUi } from "../load-ui.js";
@@ -52,7 +53,9 @@ export function inspectCommand(io: CliIo): Command {
     .addHelpText(
       "after",
       `
-Opens the recording in the same UI as listen (keys: see the README). The first rows show at once:
+${UI_KEYS}
+
+Opens the recording in the same UI as listen. The first rows show at once:
 the lines are indexed (their byte offsets) in the background and read from disk as they are
 shown, and a search or filter runs in the background too, keeping only where its matches are
 (the footer shows how far it has come). Rows sent with e are added after the recording's; the

@@ -11,6 +11,7 @@ import { type ForwardRoute, routeEvents } from "../../core/receiving/router.js";
 import type { TargetState } from "../../core/receiving/target-health.js";
 import { maskSecret } from "../../core/signing/signature.js";
 import { listenPorts } from "../../io/adapters.js";
+import { UI_KEYS } from "../../ui/layout.js";
 import { parseHeader } from "../deliveries.js";
 import { eventTypeList } from "../filters.js";
 import { ensureFolder } from "../folders.js";
@@ -274,6 +275,8 @@ export function listenCommand(io: CliIo): Command {
     .addHelpText(
       "after",
       `
+${UI_KEYS}
+
 Answers: 404 wrong path · 405 not POST · 415 not JSON · 413 too large · 401 missing, malformed,
 stale, future or wrong signature (with --secret) · 400 unparsable JSON · 422 invalid event (with
 --reject-invalid) · otherwise --status (200), or your app's answer with --forward-to (502 if it
