@@ -10,12 +10,8 @@ import {
 import { LineEncoder } from "../../src/core/receiving/line-encoder.js";
 import { LineMatcher } from "../../src/core/receiving/line-match.js";
 import { receive } from "../../src/core/receiving/receive.js";
-import {
-  exchangeFromLine,
-  headMatches,
-  type LineBlock,
-  lineOf,
-} from "../../src/core/receiving/recording-index.js";
+import { exchangeFromLine, headMatches } from "../../src/core/receiving/recorded-line.js";
+import { type LineBlock, lineOf } from "../../src/core/receiving/recording-index.js";
 
 /*
  * The byte checks that let a search skip lines must never skip one that matches: for generated

@@ -14,9 +14,8 @@ import {
 import { LineEncoder } from "../../src/core/receiving/line-encoder.js";
 import { LineMatcher, lineMayMatch } from "../../src/core/receiving/line-match.js";
 import { receive } from "../../src/core/receiving/receive.js";
+import { exchangeFromLine, headMatches } from "../../src/core/receiving/recorded-line.js";
 import {
-  exchangeFromLine,
-  headMatches,
   type LineBlock,
   lineOf,
   RecordingIndex,

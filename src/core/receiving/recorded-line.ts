@@ -1,4 +1,8 @@
 import { isPlainObject, tryParseJson } from "../json.js";
+import type { ValidationResult } from "../validation/types.js";
+import { type Exchange, type ForwardResult, recordedBody } from "./exchange.js";
+import type { ExchangeFilter } from "./exchange-query.js";
+import { type IncomingRequest, receive, type SignatureVerdict, type Verdict } from "./receive.js";
 
 /*
  * The fields of one recording line, read without parsing its embedded body.
@@ -85,4 +89,149 @@ function balanced(bytes: Buffer, from: number, to: number): boolean {
     else if ((c === 0x7d || c === 0x5d) && --depth < 0) return false;
   }
   return depth === 0 && !inString;
+}
+
+/*
+ * A line back as the live UI's exchange (`inspect`), and a filter's answer from a line's head.
+ */
+
+const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
+
+/** The ticket's title in a parsed event, if it has one. */
+function titleOf(event: unknown): string | null {
+  if (!isPlainObject(event) || !isPlainObject(event.data)) return null;
+  const ticket = event.data.ticket;
+  return isPlainObject(ticket) ? str(ticket.title) : null;
+}
+
+/** Bodies recorded as a JSON string are parsed for their title up to this size. */
+const TITLE_PARSE_LIMIT = 256 * 1024;
+
+/**
+ * The verdict as recorded, when the line holds it (`event_type` and `validation`, written by
+ * every listen since they were added): nothing is validated again, so a line costs one parse.
+ * Null for older lines.
+ */
+function recordedVerdict(
+  record: Record<string, unknown>,
+  signature: SignatureVerdict,
+  status: number | null,
+): Verdict | null {
+  if (!("event_type" in record) || !("validation" in record)) return null;
+  let title: string | null = null;
+  if (record.body_encoding === "json") title = titleOf(record.body);
+  else if (
+    record.body_encoding === "utf8" &&
+    typeof record.body === "string" &&
+    record.body.length <= TITLE_PARSE_LIMIT
+  ) {
+    const body = tryParseJson(record.body);
+    if (body.ok) title = titleOf(body.value);
+  }
+  return {
+    status: status ?? 0,
+    responseBody: "",
+    rejected: record.rejected === true,
+    error: str(record.error),
+    signature,
+    validation: isPlainObject(record.validation)
+      ? (record.validation as unknown as ValidationResult)
+      : null,
+    event: undefined,
+    eventType: str(record.event_type),
+    eventId: str(record.event_id),
+    title,
+    filtered: false,
+  };
+}
+
+function parseRecord(text: string): Record<string, unknown> {
+  const parsed = tryParseJson(text);
+  return parsed.ok && isPlainObject(parsed.value) ? parsed.value : {};
+}
+
+const ENCODING_FIELD = Buffer.from(',"body_encoding":');
+
+/**
+ * Whether a recorded line shows under an event-type and verdict filter (no search text), from
+ * the fields before its body alone, without making an exchange: the quick way through millions
+ * of lines. Null when the line does not have them as every listen writes them: parse it whole.
+ */
+export function headMatches(line: Buffer, filter: ExchangeFilter): boolean | null {
+  const at = line.indexOf(ENCODING_FIELD);
+  if (at === -1) return null;
+  // A field of that name inside an object (a header's name) leaves the cut unbalanced: null.
+  const parsed = tryParseJson(`${line.toString("utf8", 0, at)}}`);
+  if (!parsed.ok || !isPlainObject(parsed.value)) return null;
+  const r = parsed.value;
+  if (!("event_type" in r) || !("validation" in r)) return null;
+  if (filter.eventType !== null && str(r.event_type) !== filter.eventType) return false;
+  const validation = isPlainObject(r.validation) ? r.validation : null;
+  const forward = isPlainObject(r.forward) ? r.forward : null;
+  switch (filter.verdict) {
+    case "all":
+      return true;
+    case "invalid":
+      return validation !== null && validation.valid !== true;
+    case "rejected":
+      return r.rejected === true || r.aborted === true;
+    case "forward failed":
+      // As forwardFailed() has it.
+      return forward !== null && (forward.status === null || (forward.status as number) >= 400);
+  }
+}
+
+/** A recorded line back as an exchange: its request, and the verdict as recorded. */
+export function exchangeFromLine(line: Buffer, seq: number): Exchange {
+  const record = parseRecord(line.toString("utf8"));
+  const headers = isPlainObject(record.headers) ? (record.headers as Record<string, string>) : {};
+  const request: IncomingRequest = {
+    method: str(record.method) ?? "POST",
+    url: str(record.path) ?? "/",
+    headers,
+    body: recordedBody(record, line),
+  };
+  const sig = isPlainObject(record.signature) ? record.signature : {};
+  const signature: SignatureVerdict = {
+    status: (str(sig.status) as SignatureVerdict["status"]) ?? "skipped",
+    header: str(sig.header),
+    reason: str(sig.reason),
+  };
+  const at = Date.parse(str(record.received_at) ?? "");
+  const status = typeof record.status === "number" ? record.status : null;
+  const forward = isPlainObject(record.forward)
+    ? (record.forward as unknown as ForwardResult)
+    : null;
+  const base = {
+    // Numbered by line: a recording appended to by several runs repeats their seq numbers.
+    seq,
+    receivedAt: new Date(Number.isNaN(at) ? 0 : at),
+    request,
+    status,
+    forward,
+    aborted: record.aborted === true,
+  };
+  const recorded = recordedVerdict(record, signature, status);
+  if (recorded) return { ...base, verdict: recorded };
+  // An older line: what it did not record is worked out again from the request.
+  const verdict = receive(
+    request,
+    { path: request.url.split("?")[0] ?? "/" },
+    Math.floor(Date.now() / 1000),
+  );
+  return {
+    ...base,
+    verdict: {
+      ...verdict,
+      status: status ?? verdict.status,
+      rejected: record.rejected === true,
+      error: str(record.error),
+      signature,
+      validation: isPlainObject(record.validation)
+        ? (record.validation as unknown as NonNullable<typeof verdict.validation>)
+        : verdict.validation,
+      filtered: false,
+      event: undefined,
+    },
+  };
 }

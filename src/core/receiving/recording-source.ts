@@ -8,13 +8,8 @@ import {
   NO_FILTER,
 } from "./exchange-query.js";
 import { LineMatcher } from "./line-match.js";
-import {
-  exchangeFromLine,
-  headMatches,
-  lazyList,
-  lineOf,
-  type RecordingIndex,
-} from "./recording-index.js";
+import { exchangeFromLine, headMatches } from "./recorded-line.js";
+import { lazyList, lineOf, type RecordingIndex } from "./recording-index.js";
 import type { Counters, ExchangeSource } from "./request-log.js";
 
 /*
