@@ -379,4 +379,19 @@ describe("RecordingSource: a recording searched in the background", () => {
     expect(source.loading).toBeNull();
     index.close();
   });
+
+  it("a cleared search stops: the --where view on screen goes on", () => {
+    const index = RecordingIndex.open(recording(6000));
+    const { source, step } = steppedSource(index, (ex) => ex.verdict.title?.includes("1") === true);
+    const search = source.view({ ...NO_FILTER, query: "ticket" });
+    step();
+    const searched = search.progress;
+    const base = source.view(NO_FILTER);
+    const before = base.progress ?? 0;
+    step();
+    step();
+    expect(search.progress).toBe(searched);
+    expect(base.progress ?? 1).toBeGreaterThan(before);
+    index.close();
+  });
 });

@@ -96,6 +96,12 @@ describe("inspect: a recording in the live UI", () => {
     index.close();
   });
 
+  it("an empty file name is a usage error, not the working folder", async () => {
+    const result = await runMain(["inspect", ""], { tty: true });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("give a recording file to inspect");
+  });
+
   it("is refused without a terminal (a usage error)", async () => {
     const result = await runMain(["inspect", recording(["x"])]);
     expect(result.code).toBe(2);
