@@ -42,6 +42,8 @@ export interface ListenAppProps {
   onEdit?: (exchange: Exchange) => Promise<Exchange>;
   /** The request as a ready-to-run curl command, signed now. */
   curlFor?: (exchange: Exchange) => string;
+  /** Said after the curl message (e.g. that its URL is a placeholder). */
+  curlNote?: string;
   /** False when there is no secret for it: the curl command carries the recorded signature. */
   curlSigned?: (exchange: Exchange) => boolean;
   /** Puts text on the clipboard (OSC 52) where the terminal supports it. */
@@ -179,7 +181,7 @@ export function ListenApp(props: ListenAppProps) {
               ? "with its recorded signature (no secret to sign it afresh)"
               : "unsigned (no secret to sign it)";
         say(
-          `curl command for #${effect.exchange.seq} ${signed}: printed above the list, copied where the terminal allows`,
+          `curl command for #${effect.exchange.seq} ${signed}: printed above the list, copied where the terminal allows${props.curlNote ? ` (${props.curlNote})` : ""}`,
         );
         return;
       }

@@ -146,6 +146,7 @@ export function runInspectUi(source: ExchangeSource, info: InspectUiInfo): Promi
             timestamp: unixSeconds(systemClock),
           }),
         curlSigned: () => info.secret !== undefined,
+        ...(info.to ? {} : { curlNote: `to ${DEFAULT_TARGET}, a placeholder: give --to` }),
         onCopy: copy,
         onEdit: async (ex) => {
           info.checkSend?.();

@@ -72,11 +72,16 @@ describe("ListenApp: replay, copy, messages, quit", () => {
   });
 
   it("c without a secret says the command carries the recorded signature", async () => {
-    const { app, log, frame } = setup({ curlSigned: () => false });
+    const { app, log, frame } = setup({
+      curlSigned: () => false,
+      curlNote: "a placeholder URL",
+      columns: 160,
+    });
     log.add(exchange(4, "created", "Alpha"));
     await frame((t) => t.includes("Alpha"));
     app.stdin.write("c");
     await frame((t) => t.includes("unsigned (no secret to sign it)"));
+    await frame((t) => t.includes("copied where the terminal allows (a placeholder URL)"));
     // A request that came signed keeps its recorded signature: said so.
     const signed = exchange(5, "created", "Beta");
     signed.request.headers = { ...signed.request.headers, "x-signature": "t=1,s=ab" };
