@@ -1,13 +1,11 @@
 import { resolve } from "node:path";
 import { Command } from "commander";
-import { unixSeconds } from "../../core/clock.js";
 import { parseTarget } from "../../core/delivery/send.js";
 import { describeFsError, TicketHooksError, usageError } from "../../core/errors.js";
 import { bodyMatchesWhere, type WhereClause, whereLineCheck } from "../../core/events/where.js";
-import { editedRequest, type ForwardResult } from "../../core/receiving/exchange.js";
+import type { ForwardResult } from "../../core/receiving/exchange.js";
 import { NO_FILTER } from "../../core/receiving/exchange-query.js";
-import { forwardResult } from "../../core/receiving/forwarding.js";
-import { receive } from "../../core/receiving/receive.js";
+import { forwardResult, sendEdited } from "../../core/receiving/forwarding.js";
 import { RecordingIndex } from "../../core/receiving/recording-index.js";
 import { RecordingSource } from "../../core/receiving/recording-source.js";
 import { listenPorts } from "../../io/adapters.js";
@@ -135,33 +133,17 @@ Examples:
             source.checkAppend();
           },
           onSend: async (original, body) => {
-            const request = editedRequest(original, body);
-            // Signed by us just now: the verdict is the event's (validation), not a signature check.
-            const verdict = receive(
-              request,
-              { path: request.url.split("?")[0] ?? "/" },
-              unixSeconds(io.clock),
-            );
-            const reply = forwarder
-              ? forwardResult(
-                  await forwarder.forward(
-                    request.headers,
-                    body,
-                    original.verdict.signature.header,
-                    { resignWith: flags.secret },
-                  ),
-                )
-              : NO_TARGET;
-            return source.append((seq) => ({
-              seq,
-              receivedAt: new Date(io.clock.now()),
-              request,
-              verdict,
-              status: reply.status,
-              forward: reply,
-              aborted: false,
-              editedFrom: original.seq,
-            }));
+            const sent = await sendEdited(original, body, {
+              config: { path: original.request.url.split("?")[0] ?? "/" },
+              nowMs: io.clock.now(),
+              send: forwarder
+                ? (request) =>
+                    forwarder.forward(request.headers, body, original.verdict.signature.header, {
+                      resignWith: flags.secret,
+                    })
+                : null,
+            });
+            return source.append((seq) => ({ seq, ...sent }));
           },
         });
       } finally {

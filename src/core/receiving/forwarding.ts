@@ -1,7 +1,13 @@
 import { StringDecoder } from "node:string_decoder";
-import type { ForwardResult } from "./exchange.js";
+import { type Exchange, editedRequest, type ForwardResult } from "./exchange.js";
 import type { ForwardReply } from "./ports.js";
-import type { HeaderMap, Verdict } from "./receive.js";
+import {
+  type HeaderMap,
+  type IncomingRequest,
+  type ReceiveConfig,
+  receive,
+  type Verdict,
+} from "./receive.js";
 
 /*
  * What forwarding to the user's app adds around the receive pipeline: the app's answer kept
@@ -91,4 +97,37 @@ export function pointsAtItself(target: string, host: string, port: number): bool
   const ownHost = host.replace(/^\[|\]$/g, "").toLowerCase();
   if (targetHost === ownHost) return true;
   return LOCAL.test(targetHost) && LOCAL.test(ownHost);
+}
+
+/**
+ * An edited event sent to an app (`e` in the live UI), as an exchange without its number: the
+ * request with the new body, its verdict (the event's validation: signed by us just now, its
+ * signature is not checked) and the app's answer (`send`; null when there is no app to send to).
+ */
+export async function sendEdited(
+  original: Exchange,
+  body: Buffer,
+  options: {
+    config: ReceiveConfig;
+    nowMs: number;
+    send: ((request: IncomingRequest, verdict: Verdict) => Promise<ForwardReply> | null) | null;
+  },
+): Promise<Omit<Exchange, "seq">> {
+  const request = editedRequest(original, body);
+  const verdict = receive(
+    request,
+    { ...options.config, secret: undefined },
+    Math.floor(options.nowMs / 1000),
+  );
+  const receivedAt = new Date(options.nowMs);
+  const reply = options.send ? await options.send(request, verdict) : null;
+  return {
+    receivedAt,
+    request,
+    verdict,
+    status: reply ? reply.status : null,
+    forward: reply ? forwardResult(reply) : null,
+    aborted: false,
+    editedFrom: original.seq,
+  };
 }

@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import { type Clock, systemClock, unixSeconds } from "../clock.js";
 import { TicketHooksError, usageError } from "../errors.js";
 import { DEFAULT_SIGNATURE_HEADER } from "../signing/signature.js";
-import { type Exchange, editedRequest, type ForwardResult } from "./exchange.js";
-import { forwardResult, isOwnLoop, loopVerdict } from "./forwarding.js";
+import type { Exchange, ForwardResult } from "./exchange.js";
+import { forwardResult, isOwnLoop, loopVerdict, sendEdited } from "./forwarding.js";
 import { LineBatch } from "./line-batch.js";
 import { LineOutput, type LineSink } from "./line-output.js";
 import { type PlatformApiOptions, platformApiReply } from "./platform-api.js";
@@ -436,26 +436,19 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
       return forwardResult(reply);
     },
     async resend(original, body) {
-      const request = editedRequest(original, body);
-      // Signed by us just now: the verdict is the event's (validation), not a signature check.
-      const verdict = receive(request, { ...options, secret: undefined }, unixSeconds(clock));
-      const receivedAt = new Date(clock.now());
-      const target = router.targetFor(verdict.eventType);
-      const reply = target
-        ? await target.forwarder.forward(request.headers, body, original.verdict.signature.header, {
-            resignWith: target.secret ?? options.secret,
-          })
-        : null;
-      const ex: Exchange = {
-        seq: ++seq,
-        receivedAt,
-        request,
-        verdict,
-        status: reply ? reply.status : null,
-        forward: reply ? forwardResult(reply) : null,
-        aborted: false,
-        editedFrom: original.seq,
-      };
+      const sent = await sendEdited(original, body, {
+        config: options,
+        nowMs: clock.now(),
+        send: (request, verdict) => {
+          const target = router.targetFor(verdict.eventType);
+          return target
+            ? target.forwarder.forward(request.headers, body, original.verdict.signature.header, {
+                resignWith: target.secret ?? options.secret,
+              })
+            : null;
+        },
+      });
+      const ex: Exchange = { seq: ++seq, ...sent };
       // Shown, not counted or recorded: the listener did not receive it.
       log.add(ex, { counted: false });
       return ex;
