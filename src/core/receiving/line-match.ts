@@ -32,6 +32,8 @@ export class LineMatcher {
   private readonly queryPattern: RegExp;
   /** Every case variant of the lower-cased query's first (up to 3) characters, when ASCII. */
   private readonly anchors: Buffer[];
+  /** The query could be part of a row number's `#123` (only `#` and digits): checked per line. */
+  private readonly numberLike: boolean;
 
   constructor(filter: ExchangeFilter) {
     this.type = filter.eventType === null ? null : Buffer.from(`"${filter.eventType}"`);
@@ -45,6 +47,7 @@ export class LineMatcher {
             : null;
     this.query = filter.query;
     this.lowerQuery = this.query.toLowerCase();
+    this.numberLike = /^#?\d*$/.test(this.lowerQuery);
     this.queryBytes = Buffer.from(this.query);
     this.queryPattern = new RegExp(escapeRegExp(this.lowerQuery), "i");
     // Lower-casing can make ASCII of other letters (the Kelvin sign K is k): the lower case decides.
@@ -67,7 +70,7 @@ export class LineMatcher {
   }
 
   private queryMay(line: Buffer, seq: number): boolean {
-    if (`#${seq}`.includes(this.lowerQuery)) return true;
+    if (this.numberLike && `#${seq}`.includes(this.lowerQuery)) return true;
     if (line.includes(this.queryBytes) || line.indexOf(BACKSLASH) !== -1) return true;
     if (line.includes(BASE64_FIELD)) return true;
     if (isAscii(line)) return this.queryPattern.test(line.toString("latin1"));
@@ -110,7 +113,9 @@ export class LineMatcher {
       for (const anchor of this.anchors) each(anchor);
       each(BACKSLASH);
       each(BASE64_FIELD);
-      for (let i = 0; i < count; i++) if (`#${seqOf(i)}`.includes(this.lowerQuery)) hit[i] = 1;
+      if (this.numberLike) {
+        for (let i = 0; i < count; i++) if (`#${seqOf(i)}`.includes(this.lowerQuery)) hit[i] = 1;
+      }
     } else if (this.type || this.verdictNeedles) {
       if (this.type) each(this.type);
       else for (const needle of this.verdictNeedles ?? []) each(needle);
