@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { bodyMatchesWhere, parseWhere, whereLineCheck } from "../../src/core/events/where.js";
+import { bodyMatchesWhere, parseWhere } from "../../src/core/events/where.js";
 import type { Exchange } from "../../src/core/receiving/exchange.js";
 import {
   type ExchangeFilter,
@@ -8,7 +8,7 @@ import {
   VERDICT_FILTERS,
 } from "../../src/core/receiving/exchange-query.js";
 import { LineEncoder } from "../../src/core/receiving/line-encoder.js";
-import { LineMatcher } from "../../src/core/receiving/line-match.js";
+import { LineMatcher, whereLineCheck } from "../../src/core/receiving/line-match.js";
 import { receive } from "../../src/core/receiving/receive.js";
 import { exchangeFromLine, headMatches } from "../../src/core/receiving/recorded-line.js";
 import { type LineBlock, lineOf } from "../../src/core/receiving/recording-index.js";

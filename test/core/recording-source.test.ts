@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadTemplate } from "../../src/core/events/templates.js";
-import { parseWhere, whereLineCheck } from "../../src/core/events/where.js";
+import { parseWhere } from "../../src/core/events/where.js";
 import type { Exchange } from "../../src/core/receiving/exchange.js";
 import {
   type ExchangeFilter,
@@ -12,7 +12,7 @@ import {
   NO_FILTER,
 } from "../../src/core/receiving/exchange-query.js";
 import { LineEncoder } from "../../src/core/receiving/line-encoder.js";
-import { LineMatcher, lineMayMatch } from "../../src/core/receiving/line-match.js";
+import { LineMatcher, lineMayMatch, whereLineCheck } from "../../src/core/receiving/line-match.js";
 import { receive } from "../../src/core/receiving/receive.js";
 import { exchangeFromLine, headMatches } from "../../src/core/receiving/recorded-line.js";
 import {

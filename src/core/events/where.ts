@@ -57,34 +57,3 @@ export function bodyMatchesWhere(body: Buffer, clauses: readonly WhereClause[]):
   const parsed = tryParseJson(body.toString("utf8"));
   return parsed.ok && matchesWhere(parsed.value, clauses);
 }
-
-const BASE64_FIELD = Buffer.from('"body_encoding":"base64"');
-
-/**
- * A check on a recorded line's bytes that no line holding a matching event fails (for a search
- * through a large recording): the text of each clause that can only match as written (a string,
- * `true`, `false`, `null`) must be in the line, unless the line holds escaped text (a `\`) or
- * a base64 body.
- * Numbers, objects and arrays can be written in other ways: they are not checked here.
- */
-export function whereLineCheck(clauses: readonly WhereClause[]): (line: Buffer) => boolean {
-  const needles: Buffer[] = [];
-  for (const c of clauses) {
-    if (c.json !== undefined && /^(true|false|null)$/.test(c.json)) {
-      // `= true` matches the literal (or the string " true", which holds it too).
-      needles.push(Buffer.from(c.json));
-    } else if (
-      c.raw !== "" &&
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are escaped in JSON
-      !/["\\\u0000-\u001f]/.test(c.raw) &&
-      (c.json === undefined || c.json.startsWith('"'))
-    ) {
-      needles.push(Buffer.from(c.raw));
-    }
-  }
-  if (needles.length === 0) return () => true;
-  return (line) =>
-    line.indexOf(92) !== -1 ||
-    line.includes(BASE64_FIELD) ||
-    needles.every((n) => line.includes(n));
-}
