@@ -259,7 +259,7 @@ export function ListenApp(props: ListenAppProps) {
 
   if (editing.current) return <Box />;
   const s = state.current;
-  const view = viewOf(s, { entries, ...(sourceView ? { view: sourceView } : {}) });
+  const view = viewOf(s, context());
   const visible = view.entries;
   const index = selectedIndex(s, view);
   const loading = log.loading ?? null;
