@@ -50,7 +50,7 @@ export async function exportFormat(out: Output, options: FormatExport): Promise<
       unreadable++;
       out.warn(m);
     },
-    options.signatureHeader,
+    { signatureHeader: options.signatureHeader },
   );
   for await (const record of records) {
     read++;

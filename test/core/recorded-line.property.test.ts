@@ -14,7 +14,12 @@ const tricky = fc.string({
   maxLength: 12,
 });
 
-function exchangeOf(body: string, note: string): Exchange {
+/** The Content-Length a line records: the body's, a wrong one, or none (a chunked request). */
+type Declared = "right" | "wrong" | "none";
+
+function exchangeOf(body: string, note: string, declared: Declared = "none"): Exchange {
+  const bytes = Buffer.from(body);
+  const length = { right: String(bytes.length), wrong: String(bytes.length + 1), none: null };
   const request = {
     method: "POST",
     url: "/",
@@ -22,8 +27,9 @@ function exchangeOf(body: string, note: string): Exchange {
       "content-type": "application/json",
       // node:http gives header values as latin1 text.
       "x-note": Buffer.from(note).toString("latin1"),
+      ...(length[declared] === null ? {} : { "content-length": length[declared] }),
     },
-    body: Buffer.from(body),
+    body: bytes,
   };
   const verdict = receive(request, {});
   return {
@@ -56,11 +62,13 @@ const jsonBody = fc.oneof(
   fc.string({ maxLength: 20 }),
 );
 
+const declared = fc.constantFrom<Declared>("right", "wrong", "none");
+
 describe("a recording line read by its head", () => {
   it("gives what parsing the whole line gives, for whole lines and every cut of them", () => {
     fc.assert(
-      fc.property(jsonBody, tricky, (body, note) => {
-        const line = Buffer.from(exchangeLine(exchangeOf(body, note)), "utf8");
+      fc.property(jsonBody, tricky, declared, (body, note, length) => {
+        const line = Buffer.from(exchangeLine(exchangeOf(body, note, length)), "utf8");
         agree(line);
         for (let cut = 0; cut < line.length; cut++) agree(line.subarray(0, cut));
       }),
@@ -77,9 +85,22 @@ describe("a recording line read by its head", () => {
   });
 
   it("a cut line followed by a whole one on the same line is not a recorded request", () => {
-    const line = exchangeLine(exchangeOf('{"a":{"b":[1,2]},"c":"}"}', "n"));
-    const joined = Buffer.from(`${line.slice(0, -5)}${line}`, "utf8");
-    expect(recordOfLine(joined)).toBeNull();
-    expect(recordOfLineWhole(joined)).toBeNull();
+    for (const length of ["right", "none"] as const) {
+      const line = exchangeLine(exchangeOf('{"a":{"b":[1,2]},"c":"}"}', "n", length));
+      const joined = Buffer.from(`${line.slice(0, -5)}${line}`, "utf8");
+      expect(recordOfLine(joined)).toBeNull();
+      expect(recordOfLineWhole(joined)).toBeNull();
+    }
+  });
+
+  it("a line cut inside its body is told by its length, with or without a Content-Length", () => {
+    const body = '{"a":{"b":[1,2]},"c":"x"}';
+    for (const length of ["right", "wrong", "none"] as const) {
+      const line = exchangeLine(exchangeOf(body, "n", length));
+      // Cut after `{"a":{"b":[1,2]}`, then closed: it ends with `}`, as a whole line does.
+      const cut = Buffer.from(`${line.slice(0, line.indexOf(',"c"'))}}`, "utf8");
+      expect(recordOfLine(cut), length).toBeNull();
+      expect(recordOfLine(Buffer.from(line, "utf8")), length).not.toBeNull();
+    }
   });
 });

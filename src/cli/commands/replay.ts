@@ -1,13 +1,18 @@
 import { readFileSync, statSync } from "node:fs";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { ChaosLog, type ChaosSpec, chaosStream, parseChaos } from "../../core/delivery/chaos.js";
-import { replayPlan } from "../../core/delivery/replay.js";
-import { deliverPlanned } from "../../core/delivery/send.js";
+import { ReplayPlan } from "../../core/delivery/replay.js";
+import type { PlannedRequest } from "../../core/delivery/requests.js";
+import { deliverPlanned, type PlanSource } from "../../core/delivery/send.js";
 import { TicketHooksError, usageError } from "../../core/errors.js";
 import type { WhereClause } from "../../core/events/where.js";
 import { isPlainObject, tryParseJson } from "../../core/json.js";
 import { newSeed, SeededRandom } from "../../core/random.js";
-import { DEFAULT_MAX_LINE, notARecording, readRecorded } from "../../core/receiving/recording.js";
+import {
+  DEFAULT_MAX_LINE,
+  notARecording,
+  readRecordedBatches,
+} from "../../core/receiving/recording.js";
 import {
   addDeliveryOptions,
   type DeliveryFlags,
@@ -123,13 +128,14 @@ Examples:
       if (++broken <= 10) out.warn(message);
     };
     rejectSingleEvent(source, to);
-    const records = await readRecorded(source, warn, {
+    const records = await readRecordedBatches(source, warn, {
       signatureHeader: flags.signatureHeader,
       maxLine: flags.maxLine,
+      signatures: options.keepSignature,
     });
     out.note(`Replaying ${source}`);
     const tally = { read: 0, matched: 0 };
-    let plan = replayPlan(records, options, tally);
+    let plan: PlanSource & AsyncIterable<PlannedRequest> = new ReplayPlan(records, options, tally);
     const chaos = flags.chaos;
     const seed = flags.seed ?? newSeed();
     const log = new ChaosLog();

@@ -33,12 +33,9 @@ export type WarningSink = (message: string) => void;
 function fromRecord(
   record: Record<string, unknown>,
   where: string,
-  signatureHeader: string,
+  signatureHeader: string | null,
   line: Buffer,
 ): RecordedEvent {
-  const headers = isPlainObject(record.headers) ? (record.headers as Record<string, string>) : {};
-  const sig = isPlainObject(record.signature) ? record.signature : {};
-  const named = typeof sig.header === "string" ? headers[sig.header.toLowerCase()] : undefined;
   const validation = isPlainObject(record.validation) ? record.validation : null;
   const at = typeof record.received_at === "string" ? Date.parse(record.received_at) : Number.NaN;
   return {
@@ -49,8 +46,16 @@ function fromRecord(
     eventId: typeof record.event_id === "string" ? record.event_id : null,
     valid: validation ? validation.valid === true : null,
     rejected: record.rejected === true || record.aborted === true,
-    signature: named ?? findSignature(headers, signatureHeader)?.value,
+    signature: signatureHeader === null ? undefined : signatureOf(record, signatureHeader),
   };
+}
+
+/** The signature header's value as recorded: the one the listener checked, else any that looks like one. */
+function signatureOf(record: Record<string, unknown>, signatureHeader: string): string | undefined {
+  const headers = isPlainObject(record.headers) ? (record.headers as Record<string, string>) : {};
+  const sig = isPlainObject(record.signature) ? record.signature : {};
+  const named = typeof sig.header === "string" ? headers[sig.header.toLowerCase()] : undefined;
+  return named ?? findSignature(headers, signatureHeader)?.value;
 }
 
 /** The longest recording line read by default (64 MiB); longer lines are skipped with a warning. */
@@ -68,14 +73,15 @@ export interface FileLine {
  * multi-byte character included, and no byte changes (lines are decoded whole, by the caller).
  * Linear in the input: each byte is searched once and copied at most once. A line longer than
  * `maxLine` is not kept (its bytes are dropped as they arrive) and comes out as `bytes: null`.
- * Lines are pulled as they are consumed: nothing is read ahead of the consumer.
+ * Lines come a chunk's worth at a time (one step per chunk, not one promise per line: replay's
+ * hot path), and a chunk is read only when the consumer asks for more.
  * A NUL byte ends the reading with an error: a recording is text, so the input is not one
  * (`/dev/zero` would otherwise be read for ever, one endless line).
  */
-export async function* splitLines(
+export async function* lineBatches(
   stream: AsyncIterable<Buffer>,
   maxLine = DEFAULT_MAX_LINE,
-): AsyncGenerator<FileLine> {
+): AsyncGenerator<FileLine[]> {
   let pending: Buffer[] = [];
   let pendingSize = 0;
   let tooLong = false;
@@ -91,13 +97,14 @@ export async function* splitLines(
     const nul = chunk.indexOf(0);
     if (nul !== -1) throw new BinaryInput(offset + nul);
     offset += chunk.length;
+    const batch: FileLine[] = [];
     let start = 0;
     for (let nl = chunk.indexOf(0x0a); nl !== -1; nl = chunk.indexOf(0x0a, start)) {
       const bytes = take(chunk.subarray(start, nl));
       pending = [];
       pendingSize = 0;
       tooLong = false;
-      yield { number: ++number, bytes };
+      batch.push({ number: ++number, bytes });
       start = nl + 1;
     }
     if (start < chunk.length && !tooLong) {
@@ -111,8 +118,17 @@ export async function* splitLines(
         pendingSize += rest.length;
       }
     }
+    if (batch.length > 0) yield batch;
   }
-  if (pendingSize > 0 || tooLong) yield { number: ++number, bytes: take(Buffer.alloc(0)) };
+  if (pendingSize > 0 || tooLong) yield [{ number: ++number, bytes: take(Buffer.alloc(0)) }];
+}
+
+/** The lines of a byte stream one at a time (see lineBatches). */
+export async function* splitLines(
+  stream: AsyncIterable<Buffer>,
+  maxLine = DEFAULT_MAX_LINE,
+): AsyncGenerator<FileLine> {
+  for await (const batch of lineBatches(stream, maxLine)) yield* batch;
 }
 
 /** A NUL byte in what should be a text recording. */
@@ -126,18 +142,33 @@ export interface ReadRecordingOptions {
   signatureHeader?: string | undefined;
   /** Lines longer than this many bytes are skipped with a warning. Default 64 MiB. */
   maxLine?: number | undefined;
+  /**
+   * Whether each record's signature header is looked for (default true). A replay that signs
+   * afresh never reads it: looking through the headers for one is 1–2 µs a line.
+   */
+  signatures?: boolean | undefined;
 }
 
 /** Streams a recording line by line (constant memory). Broken or cut lines are skipped with a warning. */
 export function readRecordingFile(
   file: string,
   warn: WarningSink,
-  options: ReadRecordingOptions | string = {},
+  options: ReadRecordingOptions = {},
 ): AsyncGenerator<RecordedEvent> {
-  const { signatureHeader = DEFAULT_SIGNATURE_HEADER, maxLine = DEFAULT_MAX_LINE } =
-    typeof options === "string" ? { signatureHeader: options } : options;
-  // The file's chunks are wrapped, not its records: no generator between records and the reader.
-  return recordedEvents(fileChunks(file), file, warn, signatureHeader, maxLine);
+  return eachOf(readRecordingBatches(file, warn, options));
+}
+
+/** A recording's records, a chunk of the file's worth at a time (replay's hot path). */
+export function readRecordingBatches(
+  file: string,
+  warn: WarningSink,
+  options: ReadRecordingOptions = {},
+): AsyncGenerator<RecordedEvent[]> {
+  return recordBatches(fileChunks(file), file, warn, options);
+}
+
+async function* eachOf<T>(batches: AsyncIterable<T[]>): AsyncGenerator<T> {
+  for await (const batch of batches) yield* batch;
 }
 
 /** A file's bytes in 256 KiB chunks (a quarter of the read calls of 64 KiB: 1–2 µs per event). */
@@ -159,26 +190,42 @@ async function* fileChunks(file: string): AsyncGenerator<Buffer> {
 }
 
 /** The recorded requests of a stream of recording bytes (`file` names it in messages). */
-export async function* recordedEvents(
+export function recordedEvents(
   stream: AsyncIterable<Buffer>,
   file: string,
   warn: WarningSink,
-  signatureHeader = DEFAULT_SIGNATURE_HEADER,
-  maxLine = DEFAULT_MAX_LINE,
+  options: ReadRecordingOptions = {},
 ): AsyncGenerator<RecordedEvent> {
+  return eachOf(recordBatches(stream, file, warn, options));
+}
+
+/** recordedEvents, a chunk's worth of lines at a time. */
+export async function* recordBatches(
+  stream: AsyncIterable<Buffer>,
+  file: string,
+  warn: WarningSink,
+  options: ReadRecordingOptions = {},
+): AsyncGenerator<RecordedEvent[]> {
+  const signatureHeader = options.signatureHeader ?? DEFAULT_SIGNATURE_HEADER;
+  const maxLine = options.maxLine ?? DEFAULT_MAX_LINE;
+  const signatures = options.signatures !== false;
   try {
-    for await (const { number: n, bytes } of splitLines(stream, maxLine)) {
-      if (bytes === null) {
-        warn(`${file}:${n}: line longer than ${maxLine} bytes (--max-line), skipped`);
-        continue;
+    for await (const lines of lineBatches(stream, maxLine)) {
+      const batch: RecordedEvent[] = [];
+      for (const { number: n, bytes } of lines) {
+        if (bytes === null) {
+          warn(`${file}:${n}: line longer than ${maxLine} bytes (--max-line), skipped`);
+          continue;
+        }
+        const record = recordOfLine(bytes);
+        if (record === "blank") continue;
+        if (record === null) {
+          warn(`${file}:${n}: not a complete recorded request (cut or broken line), skipped`);
+          continue;
+        }
+        batch.push(fromRecord(record, `${file}:${n}`, signatures ? signatureHeader : null, bytes));
       }
-      const record = recordOfLine(bytes);
-      if (record === "blank") continue;
-      if (record === null) {
-        warn(`${file}:${n}: not a complete recorded request (cut or broken line), skipped`);
-        continue;
-      }
-      yield fromRecord(record, `${file}:${n}`, signatureHeader, bytes);
+      if (batch.length > 0) yield batch;
     }
   } catch (error) {
     if (!(error instanceof BinaryInput)) throw error;
@@ -188,6 +235,10 @@ export async function* recordedEvents(
       "Give a file written by `ticket-hooks listen --record`, or a folder of JSON files.",
     );
   }
+}
+
+async function* onesOf<T>(items: AsyncIterable<T>): AsyncGenerator<T[]> {
+  for await (const item of items) yield [item];
 }
 
 /** The *.json files of a folder, by name, each sent as its exact bytes. */
@@ -225,8 +276,17 @@ export async function* readEventFolder(
 export async function readRecorded(
   source: string,
   warn: WarningSink,
-  options: ReadRecordingOptions | string = {},
+  options: ReadRecordingOptions = {},
 ): Promise<AsyncGenerator<RecordedEvent>> {
+  return eachOf(await readRecordedBatches(source, warn, options));
+}
+
+/** readRecorded, a chunk of a recording (or one file of a folder) at a time. */
+export async function readRecordedBatches(
+  source: string,
+  warn: WarningSink,
+  options: ReadRecordingOptions = {},
+): Promise<AsyncGenerator<RecordedEvent[]>> {
   let isDir: boolean;
   try {
     isDir = (await stat(source)).isDirectory();
@@ -236,7 +296,9 @@ export async function readRecorded(
       `cannot read ${source}: ${describeFsError(error)}`,
     );
   }
-  return isDir ? readEventFolder(source, warn) : readRecordingFile(source, warn, options);
+  return isDir
+    ? onesOf(readEventFolder(source, warn))
+    : readRecordingBatches(source, warn, options);
 }
 
 export interface RecordFilter {
