@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { PlannedRequest } from "../../src/core/delivery/requests.js";
 import { ReplayPlan } from "../../src/core/delivery/replay.js";
+import type { PlannedRequest } from "../../src/core/delivery/requests.js";
 import type { RecordedEvent } from "../../src/core/receiving/recording.js";
 
 // The replay's plan answers from the batch in hand without a promise, and reads the next batch
