@@ -11,7 +11,6 @@ import { varyEvent } from "../../core/events/vary.js";
 import { isPlainObject, parseJsonOrThrow } from "../../core/json.js";
 import { newSeed, SeededRandom } from "../../core/random.js";
 import { validateEvent } from "../../core/validation/validate.js";
-import { editText } from "../../io/editor.js";
 import { readInput } from "../../io/input.js";
 import {
   addDeliveryOptions,
@@ -192,7 +191,11 @@ Examples:
         `Using ${e.origin === "file" ? "file" : "template"} ${e.file}${e.origin === "file" ? "" : ` (${describeOrigin(e.origin)})`}`,
       );
     }
-    if (flags.edit) events = events.map((e) => editEvent(e, io));
+    if (flags.edit) {
+      // Loaded only for --edit: it brings node:child_process, a few ms of every start-up.
+      const { editText } = await import("../../io/editor.js");
+      events = events.map((e) => editEvent(e, io, editText));
+    }
     if (flags.vary !== undefined) events = variantsOf(events, flags.vary, flags.seed, out);
     const invalid = events.find((e) => !e.validation.valid);
     if (invalid && !options.skipValidation) throw invalidEventError(invalid);
@@ -218,7 +221,11 @@ Examples:
   });
 }
 
-function editEvent(event: ComposedEvent, io: CliIo): ComposedEvent {
+function editEvent(
+  event: ComposedEvent,
+  io: CliIo,
+  editText: typeof import("../../io/editor.js").editText,
+): ComposedEvent {
   const edited = editText(`${JSON.stringify(event.value, null, 2)}\n`, "event.json", io.env);
   let value: unknown;
   try {

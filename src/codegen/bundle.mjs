@@ -1,0 +1,51 @@
+// npm run bundle: the CLI (dist/cli/main.js, compiled by tsc) bundled into a few files in
+// dist/bundle. Start-up is mostly module loading, so the bundle is made to load little:
+// - split, so what only some runs need (the live UI, the server, undici) stays in files of its own;
+// - whitespace and syntax minified (names kept, so a --debug stack trace still reads): less source
+//   to decode and parse at every start;
+// - commander's `require("node:child_process")`, which it needs only for executable subcommands
+//   (this CLI has none), is deferred to first use: loading it (and net, stream) costs every run.
+import { rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const outdir = join(root, "dist", "bundle");
+
+/** commander's child_process, loaded the first time one of its functions is used. */
+const lazyChildProcess = {
+  name: "lazy-child-process",
+  setup(b) {
+    b.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer)
+        ? { path: "child_process", namespace: "lazy" }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "lazy" }, () => ({
+      contents: `let real;
+module.exports = new Proxy({}, { get: (_, key) => (real ??= require("node:child_process"))[key] });`,
+      loader: "js",
+    }));
+  },
+};
+
+rmSync(outdir, { recursive: true, force: true });
+await build({
+  entryPoints: [join(root, "dist", "cli", "main.js")],
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  outdir,
+  external: ["undici", "ink", "react"],
+  minifyWhitespace: true,
+  minifySyntax: true,
+  logLevel: "warning",
+  plugins: [lazyChildProcess],
+  // The bundled CommonJS (commander) calls require(): ESM has none of its own.
+  banner: {
+    js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+  },
+});
