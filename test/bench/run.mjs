@@ -119,6 +119,7 @@ function startServer(kind) {
         if ("port" in line) {
           resolve({
             url: `http://127.0.0.1:${line.port}/`,
+            pid: child.pid,
             report: () =>
               new Promise((r) => {
                 waiting.push(r);
@@ -517,7 +518,20 @@ async function startup() {
   row("start-up: send --dry-run / node", `${dry.toFixed(2)}×`, "≤ 1.50×", dry <= 1.5);
 }
 
-/** listen's resident memory after 1,000 events and after MEMORY_EVENTS: flat, one process. */
+/** RSS (MB) of a server after 1,000 events and after MEMORY_EVENTS. */
+async function rssGrowth(url, pid) {
+  await cannon(url, 1000);
+  const early = memory(pid).rss;
+  await cannon(url, MEMORY_EVENTS - 1000);
+  const late = memory(pid).rss;
+  return { rss_after_1000_mb: early, rss_after_mb: late, ratio: late / early };
+}
+
+/**
+ * listen's resident memory after 1,000 events and after MEMORY_EVENTS: flat, one process. Beside
+ * it, the minimal verifying receiver (servers.mjs) under the same load: what V8 alone does with a
+ * node:http server's memory as it warms up (its young generation grows to its working size).
+ */
 async function memoryFlat() {
   const dir = mkdtempSync(join(tmpdir(), "ticket-hooks-bench-"));
   try {
@@ -528,27 +542,21 @@ async function memoryFlat() {
       join(dir, "mem.ndjson"),
       "--json",
     ]);
-    await cannon(listener.url, 1000);
-    const early = memory(listener.pid).rss;
-    await cannon(listener.url, MEMORY_EVENTS - 1000);
-    const late = memory(listener.pid).rss;
+    const ours = await rssGrowth(listener.url, listener.pid);
     await listener.stop();
-    results.memory_listen = {
-      events: MEMORY_EVENTS,
-      rss_after_1000_mb: early,
-      rss_after_mb: late,
-      ratio: late / early,
-    };
-    row(
-      `memory: listen RSS after 1k → ${k(MEMORY_EVENTS)} events, MB`,
-      `${early.toFixed(1)} → ${late.toFixed(1)}`,
-    );
-    row(
-      "memory: listen RSS growth",
-      `${(late / early).toFixed(2)}×`,
-      "≤ 1.20×",
-      late / early <= 1.2,
-    );
+    const receiver = await startServer("verifying");
+    let reference;
+    try {
+      reference = await rssGrowth(receiver.url, receiver.pid);
+    } finally {
+      receiver.stop();
+    }
+    results.memory_listen = { events: MEMORY_EVENTS, ...ours, verifying_receiver: reference };
+    const mb = (r) => `${r.rss_after_1000_mb.toFixed(1)} → ${r.rss_after_mb.toFixed(1)}`;
+    row(`memory: listen RSS after 1k → ${k(MEMORY_EVENTS)} events, MB`, mb(ours));
+    row("memory: listen RSS growth", `${ours.ratio.toFixed(2)}×`, "≤ 1.20×", ours.ratio <= 1.2);
+    row(`memory: minimal verifying receiver RSS, 1k → ${k(MEMORY_EVENTS)}, MB`, mb(reference));
+    row("memory: minimal verifying receiver RSS growth", `${reference.ratio.toFixed(2)}×`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -156,3 +156,42 @@ describe("NDJSON lines of exchanges", () => {
     expect(pretty).toMatchObject({ body_encoding: "utf8", body: '{\n  "a": 1\n}' });
   });
 });
+
+describe("a batch's memory", () => {
+  function plain(body: string): Exchange {
+    const request = {
+      method: "POST",
+      url: "/",
+      headers: { "content-type": "application/json" },
+      body: Buffer.from(body),
+    };
+    const verdict = receive(request, { path: "/" });
+    return {
+      seq: 1,
+      receivedAt: new Date(0),
+      request,
+      verdict,
+      status: verdict.status,
+      forward: null,
+      aborted: false,
+    };
+  }
+
+  it("after a large turn was handed over, small turns take fresh memory of their own size", () => {
+    const batch = new LineBatch();
+    const sizes: number[] = [];
+    const turn = (body: string) => {
+      batch.add(plain(body));
+      // The consumer keeps the bytes (a stream's queue): the batch must take fresh memory.
+      batch.drain((all) => {
+        sizes.push(all.buffer.byteLength);
+        return false;
+      });
+    };
+    turn(JSON.stringify({ text: "x".repeat(300_000) }));
+    turn("{}");
+    turn("{}");
+    expect(sizes[0]).toBeGreaterThan(300_000);
+    expect(sizes[2]).toBe(64 * 1024);
+  });
+});

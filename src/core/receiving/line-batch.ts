@@ -12,7 +12,7 @@ export class LineBatch {
   private hidden: number[] = [];
   private readonly encoder = new LineEncoder();
 
-  constructor(initialSize = 64 * 1024) {
+  constructor(private readonly initialSize = 64 * 1024) {
     this.buffer = Buffer.allocUnsafe(initialSize);
   }
 
@@ -54,12 +54,16 @@ export class LineBatch {
       shown = Buffer.concat(parts);
       this.hidden = [];
     }
+    const used = this.used;
     this.used = 0;
     const done = consume(all, shown);
-    // Bytes still held (in a stream's queue, say) are left alone: the next lines go elsewhere.
+    // Bytes still held (in a stream's queue, say) are left alone: the next lines go into fresh
+    // memory, as much as this turn took and half again, not the size of the largest turn so far
+    // (under load that was most of listen's memory: 15 MB of buffers waiting to be collected).
     // A buffer grown for a burst of large bodies is not kept.
     if (!done || this.buffer.length > KEPT_AT_MOST) {
-      this.buffer = Buffer.allocUnsafe(Math.min(this.buffer.length, KEPT_AT_MOST));
+      const next = Math.max(this.initialSize, used + (used >> 1));
+      this.buffer = Buffer.allocUnsafe(Math.min(next, this.buffer.length, KEPT_AT_MOST));
     }
   }
 
