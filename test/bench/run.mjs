@@ -6,7 +6,7 @@
 // shared and its speed drifts), and the median of the per-run ratios is reported.
 // Writes the same figures as JSON to test/bench/results/ (git-ignored).
 //
-// Knobs (environment), to run it smaller: BENCH_REQUESTS (200000), BENCH_RUNS (3),
+// Knobs (environment), to run it smaller: BENCH_REQUESTS (200000), BENCH_RUNS (5),
 // BENCH_REPLAY_REQUESTS (100000), BENCH_WHOLE_REQUESTS (20000), BENCH_LISTEN_SECONDS (5),
 // BENCH_LISTEN_RUNS (5), BENCH_MEMORY_EVENTS (100000), BENCH_REPLAY_EVENTS (1000000), and
 // BENCH_STARTUP_RUNS (10). A quick look: `BENCH_QUICK=1 node test/bench/run.mjs` (< 1 minute).
@@ -40,7 +40,7 @@ const REPLAY_REQUESTS = knob("BENCH_REPLAY_REQUESTS", 100_000, 20_000);
 const WHOLE_REQUESTS = knob("BENCH_WHOLE_REQUESTS", 20_000, 5_000);
 const CONCURRENCY = 64;
 const LISTEN_FOR = { seconds: knob("BENCH_LISTEN_SECONDS", 5, 2) };
-const RUNS = knob("BENCH_RUNS", 3, 1);
+const RUNS = knob("BENCH_RUNS", 5, 1);
 // listen's ratio swings most from run to run on a shared machine: more runs, median of the ratios.
 const LISTEN_RUNS = knob("BENCH_LISTEN_RUNS", 5, 1);
 const MEMORY_EVENTS = knob("BENCH_MEMORY_EVENTS", 100_000, 20_000);
@@ -235,9 +235,9 @@ const replayArgs = (file, url) => [
 ];
 
 /**
- * send and autocannon, alternating, into one sink; replay into the same sink in the same run.
- * Each figure is the sink's rate between the first and the last arrival; each count must equal
- * what was sent.
+ * send, autocannon and replay take turns into one sink, in a rotating order, RUNS times; the
+ * ratios are taken within each run. Each figure is the sink's rate between the first and the last
+ * arrival; each count must equal what was sent.
  */
 async function sendThroughput() {
   const dir = mkdtempSync(join(tmpdir(), "ticket-hooks-bench-"));
@@ -258,19 +258,23 @@ async function sendThroughput() {
     return r.rate;
   };
   try {
+    // The three take turns in a rotating order: none always goes first (or after the others
+    // have warmed the sink).
+    const orders = [
+      ["send", "autocannon", "replay"],
+      ["autocannon", "replay", "send"],
+      ["replay", "send", "autocannon"],
+      ["send", "replay", "autocannon"],
+      ["autocannon", "send", "replay"],
+      ["replay", "autocannon", "send"],
+    ];
+    const runs = {
+      send: () => measure("send", sendArgs(sink.url, REQUESTS), REQUESTS),
+      autocannon: () => measure("autocannon", autocannonArgs(sink.url), REQUESTS),
+      replay: () => measure("replay", replayArgs(recording, sink.url), REPLAY_REQUESTS),
+    };
     for (let i = 0; i < RUNS; i++) {
-      const ours = () => measure("send", sendArgs(sink.url, REQUESTS), REQUESTS);
-      const theirs = () => measure("autocannon", autocannonArgs(sink.url), REQUESTS);
-      if (i % 2 === 0) {
-        figures.send.push(await ours());
-        figures.autocannon.push(await theirs());
-      } else {
-        figures.autocannon.push(await theirs());
-        figures.send.push(await ours());
-      }
-      figures.replay.push(
-        await measure("replay", replayArgs(recording, sink.url), REPLAY_REQUESTS),
-      );
+      for (const name of orders[i % orders.length]) figures[name].push(await runs[name]());
       console.error(
         `run ${i + 1}/${RUNS}: send ${k(figures.send[i])}/s, autocannon ${k(figures.autocannon[i])}/s, replay ${k(figures.replay[i])}/s; CPU µs/request: send ${cpu.send[i]?.toFixed(1)}, autocannon ${cpu.autocannon[i]?.toFixed(1)}, replay ${cpu.replay[i]?.toFixed(1)}`,
       );
