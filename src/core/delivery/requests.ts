@@ -1,8 +1,9 @@
-import { createSecretKey, type KeyObject } from "node:crypto";
+import type { KeyObject } from "node:crypto";
 import { usageError } from "../errors.js";
 import type { ComposedEvent } from "../events/compose.js";
 import { newEventId } from "../events/ids.js";
 import { isPlainObject } from "../json.js";
+import { nodeCrypto } from "../node-crypto.js";
 import { DEFAULT_SIGNATURE_HEADER, sign } from "../signing/signature.js";
 import { VERSION } from "../version.js";
 
@@ -108,7 +109,9 @@ export class RequestSigner {
     this.baseWithoutSignature = Object.fromEntries(
       Object.entries(this.base).filter(([k]) => k.toLowerCase() !== signatureName),
     );
-    this.key = options.secret ? createSecretKey(Buffer.from(options.secret, "utf8")) : undefined;
+    this.key = options.secret
+      ? nodeCrypto().createSecretKey(Buffer.from(options.secret, "utf8"))
+      : undefined;
   }
 
   private readonly baseWithoutSignature: Record<string, string>;

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { nodeCrypto } from "../node-crypto.js";
 
 const ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
 
@@ -9,14 +9,14 @@ let offset = 0;
 /** A fresh event id of the documented shape: `whev_` + 17 lower-case letters or digits. */
 export function newEventId(): string {
   if (offset + 17 > pool.length) {
-    pool = randomBytes(4096);
+    pool = nodeCrypto().randomBytes(4096);
     offset = 0;
   }
   let id = "whev_";
   // 252 = 7 × 36: bytes at or above it are skipped so every character is equally likely.
   while (id.length < 22) {
     if (offset >= pool.length) {
-      pool = randomBytes(4096);
+      pool = nodeCrypto().randomBytes(4096);
       offset = 0;
     }
     const byte = pool[offset++] as number;
@@ -34,7 +34,7 @@ export interface Entropy {
 }
 
 export const defaultEntropy: Entropy = {
-  uuid: randomUUID,
+  uuid: () => nodeCrypto().randomUUID(),
   eventId: newEventId,
   now: () => Math.floor(Date.now() / 1000),
 };

@@ -1,4 +1,5 @@
-import { createHmac, type Hmac, type KeyObject, timingSafeEqual } from "node:crypto";
+import type { Hmac, KeyObject } from "node:crypto";
+import { nodeCrypto } from "../node-crypto.js";
 
 /** Default signature header. Not published by the platform: our decision (see README). */
 export const DEFAULT_SIGNATURE_HEADER = "X-Signature";
@@ -29,7 +30,7 @@ export function hmacSha256(secret: string | KeyObject | Buffer, ...parts: Body[]
 }
 
 function hmacOf(secret: string | KeyObject | Buffer, parts: readonly Body[]): Hmac {
-  const hmac = createHmac("sha256", secret);
+  const hmac = nodeCrypto().createHmac("sha256", secret);
   for (const part of parts) hmac.update(part);
   return hmac;
 }
@@ -170,7 +171,10 @@ export function verify(
     // Only exactly 64 hex digits are a candidate (trailing text or a 65th digit is not ignored).
     if (!HEX_DIGEST.test(candidate)) continue;
     const length = scratch.write(candidate, "hex");
-    if (length === expected.length && timingSafeEqual(scratch.subarray(0, length), expected)) {
+    if (
+      length === expected.length &&
+      nodeCrypto().timingSafeEqual(scratch.subarray(0, length), expected)
+    ) {
       return { ok: true, timestamp };
     }
   }
