@@ -93,6 +93,19 @@ describe("a recording line read by its head", () => {
     }
   });
 
+  it("a cut line that another line ran on into is not taken for whole, even when the lengths agree", () => {
+    const big = JSON.stringify({ event_type: "x", title: "x".repeat(5000) });
+    const first = Buffer.from(exchangeLine(exchangeOf(big, "n", "right")), "utf8");
+    const second = Buffer.from(exchangeLine(exchangeOf('{"a":1}', "n", "right")), "utf8");
+    const start = first.indexOf(',"body":') + ',"body":'.length;
+    // Cut the first body where the run-on body's length equals its recorded Content-Length.
+    const keep = Buffer.byteLength(big) - second.length + 1;
+    const joined = Buffer.concat([first.subarray(0, start + keep), second]);
+    expect(joined.length - 1 - start).toBe(Buffer.byteLength(big));
+    expect(recordOfLine(joined)).toBeNull();
+    expect(recordOfLineWhole(joined)).toBeNull();
+  });
+
   it("a line cut inside its body is told by its length, with or without a Content-Length", () => {
     const body = '{"a":{"b":[1,2]},"c":"x"}';
     for (const length of ["right", "wrong", "none"] as const) {

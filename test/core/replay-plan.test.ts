@@ -105,4 +105,40 @@ describe("the replay plan", () => {
     expect(settled.map((s) => s.status)).toEqual(["rejected", "rejected", "rejected"]);
     expect(await plan.next()).toEqual({ done: true, value: undefined });
   });
+
+  it("warns of a skipped line when it gets to it, not when its batch is read", async () => {
+    const warnings: string[] = [];
+    async function* one() {
+      yield [record(1), { skipped: "rec:2: cut" }, record(3), { skipped: "rec:4: cut" }];
+    }
+    const plan = new ReplayPlan(one(), { to: "http://x/", source: "rec" }, undefined, (w) =>
+      warnings.push(w),
+    );
+    expect(ids([await plan.next()])).toEqual(["whev_1"]);
+    expect(warnings).toEqual([]);
+    expect(ids([await plan.next()])).toEqual(["whev_3"]);
+    expect(warnings).toEqual(["rec:2: cut"]);
+    expect(ids([await plan.next()])).toEqual(["done"]);
+    expect(warnings).toEqual(["rec:2: cut", "rec:4: cut"]);
+    expect(plan.tally).toEqual({ read: 2, matched: 2 });
+  });
+
+  it("a consumer that stops early closes the source", async () => {
+    let closed = false;
+    async function* batches() {
+      try {
+        yield [record(1), record(2)];
+        yield [record(3)];
+      } finally {
+        closed = true;
+      }
+    }
+    const plan = new ReplayPlan(batches(), { to: "http://x/", source: "rec" });
+    for await (const planned of plan) {
+      expect(planned.eventId).toBe("whev_1");
+      break;
+    }
+    expect(closed).toBe(true);
+    expect(await plan.next()).toEqual({ done: true, value: undefined });
+  });
 });

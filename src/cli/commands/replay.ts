@@ -135,7 +135,12 @@ Examples:
     });
     out.note(`Replaying ${source}`);
     const tally = { read: 0, matched: 0 };
-    let plan: PlanSource & AsyncIterable<PlannedRequest> = new ReplayPlan(records, options, tally);
+    let plan: PlanSource & AsyncIterable<PlannedRequest> = new ReplayPlan(
+      records,
+      options,
+      tally,
+      warn,
+    );
     const chaos = flags.chaos;
     const seed = flags.seed ?? newSeed();
     const log = new ChaosLog();

@@ -1,4 +1,10 @@
-import { keepRecord, type RecordedEvent, type RecordFilter } from "../receiving/recording.js";
+import {
+  isSkipped,
+  keepRecord,
+  type RecordFilter,
+  type RecordingItem,
+  type WarningSink,
+} from "../receiving/recording.js";
 import type { PlannedRequest } from "./requests.js";
 import type { DeliverOptions, PlanSource } from "./send.js";
 
@@ -31,7 +37,7 @@ const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
  * taken.
  */
 export class ReplayPlan implements PlanSource, AsyncIterable<PlannedRequest> {
-  private batch: readonly RecordedEvent[] = [];
+  private batch: readonly RecordingItem[] = [];
   private at = 0;
   private ended = false;
   private reading: Promise<void> | null = null;
@@ -39,9 +45,11 @@ export class ReplayPlan implements PlanSource, AsyncIterable<PlannedRequest> {
   private first: number | null = null;
 
   constructor(
-    private readonly batches: AsyncIterator<readonly RecordedEvent[]>,
+    private readonly batches: AsyncIterator<readonly RecordingItem[]>,
     private readonly options: ReplayOptions,
     readonly tally: ReplayTally = { read: 0, matched: 0 },
+    /** Told of each skipped line as the plan gets to it. */
+    private readonly warn: WarningSink = () => {},
   ) {}
 
   next(): IteratorResult<PlannedRequest> | Promise<IteratorResult<PlannedRequest>> {
@@ -54,7 +62,16 @@ export class ReplayPlan implements PlanSource, AsyncIterable<PlannedRequest> {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<PlannedRequest> {
-    return { next: async () => this.next() };
+    return {
+      next: async () => this.next(),
+      // A consumer that stops early (a `for await` left with break) closes the file.
+      return: async () => {
+        this.ended = true;
+        this.batch = [];
+        await this.batches.return?.();
+        return DONE;
+      },
+    };
   }
 
   private async nextRead(): Promise<IteratorResult<PlannedRequest>> {
@@ -87,7 +104,11 @@ export class ReplayPlan implements PlanSource, AsyncIterable<PlannedRequest> {
   private take(): PlannedRequest | null {
     const options = this.options;
     while (this.at < this.batch.length) {
-      const r = this.batch[this.at++] as RecordedEvent;
+      const r = this.batch[this.at++] as RecordingItem;
+      if (isSkipped(r)) {
+        this.warn(r.skipped);
+        continue;
+      }
       this.tally.read++;
       if (!keepRecord(r, options)) continue;
       this.tally.matched++;

@@ -11,10 +11,11 @@ import { type IncomingRequest, receive, type SignatureVerdict, type Verdict } fr
  * (`"body_encoding":"json","body_start":<byte offset>,"body":<bytes>}`, see line-encoder.ts). A
  * replay needs the fields before the body and the body as bytes, never the body parsed: so only
  * the head (the bytes before `body_start`, closed with `null}`) is parsed, and the body is taken as
- * the byte slice. A cut line is still told from a whole one: the body is as long as the request's
- * recorded Content-Length said, or else its brackets balance (outside strings), which every proper
- * prefix of a line the listener wrote fails. (The listener starts a line after a cut one on a line
- * of its own, so a cut body never runs on into another line's bytes.)
+ * the byte slice. A cut line is still told from a whole one: the body's brackets balance (outside
+ * strings), which every proper prefix of a line the listener wrote fails. The scan is skipped when
+ * the body is as long as the request's recorded Content-Length and holds no other line's fields: a
+ * cut line is shorter, and a cut line that another line ran on into (a crash, then something
+ * appending without a line break first) carries that line's `"body_encoding":` in its "body".
  * Any line that does not have that shape (other encodings, lines written by hand, other programs)
  * is parsed whole: `recordOfLineWhole`, the reference the property test pins this reader to.
  */
@@ -23,6 +24,8 @@ import { type IncomingRequest, receive, type SignatureVerdict, type Verdict } fr
 const MARKER = Buffer.from(',"body_encoding":"json","body_start":');
 const BODY_KEY = Buffer.from(',"body":');
 const CLOSE = 0x7d; // }
+/** A field of every recording line: in a body, it means another line ran on into it. */
+const ANOTHER_LINE = Buffer.from('"body_encoding":"');
 
 /**
  * The record of a line (a JSON object holding a `body` field; for embedded JSON bodies the
@@ -38,8 +41,10 @@ export function recordOfLine(bytes: Buffer): Record<string, unknown> | "blank" |
       isPlainObject(head.value) &&
       head.value.body_encoding === "json" &&
       head.value.body_start === start &&
-      // The length check is O(1); the bracket scan reads the whole body (a fifth of a line's cost).
-      (declaredLength(head.value) === bytes.length - 1 - start ||
+      // The length check and the native search are cheap; the bracket scan reads the body byte
+      // by byte in JavaScript (a fifth of a line's cost).
+      ((declaredLength(head.value) === bytes.length - 1 - start &&
+        bytes.indexOf(ANOTHER_LINE, start) === -1) ||
         balanced(bytes, start, bytes.length - 1))
     ) {
       return head.value;

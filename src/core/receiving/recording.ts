@@ -30,6 +30,19 @@ export interface RecordedEvent {
 
 export type WarningSink = (message: string) => void;
 
+/**
+ * A line that is not a recorded request, in its place among the records of a batch: its warning
+ * is given when a reader gets to it, not when its chunk is read (a replay's warnings then come
+ * between the requests around them, and an interrupted one warns only of lines it reached).
+ */
+export interface SkippedLine {
+  skipped: string;
+}
+
+export type RecordingItem = RecordedEvent | SkippedLine;
+
+export const isSkipped = (item: RecordingItem): item is SkippedLine => "skipped" in item;
+
 function fromRecord(
   record: Record<string, unknown>,
   where: string,
@@ -155,20 +168,28 @@ export function readRecordingFile(
   warn: WarningSink,
   options: ReadRecordingOptions = {},
 ): AsyncGenerator<RecordedEvent> {
-  return eachOf(readRecordingBatches(file, warn, options));
+  return eachOf(readRecordingBatches(file, options), warn);
 }
 
 /** A recording's records, a chunk of the file's worth at a time (replay's hot path). */
 export function readRecordingBatches(
   file: string,
-  warn: WarningSink,
   options: ReadRecordingOptions = {},
-): AsyncGenerator<RecordedEvent[]> {
-  return recordBatches(fileChunks(file), file, warn, options);
+): AsyncGenerator<RecordingItem[]> {
+  return recordBatches(fileChunks(file), file, options);
 }
 
-async function* eachOf<T>(batches: AsyncIterable<T[]>): AsyncGenerator<T> {
-  for await (const batch of batches) yield* batch;
+/** The records of batches one by one, each skipped line's warning given in its place. */
+async function* eachOf(
+  batches: AsyncIterable<RecordingItem[]>,
+  warn: WarningSink,
+): AsyncGenerator<RecordedEvent> {
+  for await (const batch of batches) {
+    for (const item of batch) {
+      if (isSkipped(item)) warn(item.skipped);
+      else yield item;
+    }
+  }
 }
 
 /** A file's bytes in 256 KiB chunks (a quarter of the read calls of 64 KiB: 1–2 µs per event). */
@@ -196,31 +217,34 @@ export function recordedEvents(
   warn: WarningSink,
   options: ReadRecordingOptions = {},
 ): AsyncGenerator<RecordedEvent> {
-  return eachOf(recordBatches(stream, file, warn, options));
+  return eachOf(recordBatches(stream, file, options), warn);
 }
 
 /** recordedEvents, a chunk's worth of lines at a time. */
 export async function* recordBatches(
   stream: AsyncIterable<Buffer>,
   file: string,
-  warn: WarningSink,
   options: ReadRecordingOptions = {},
-): AsyncGenerator<RecordedEvent[]> {
+): AsyncGenerator<RecordingItem[]> {
   const signatureHeader = options.signatureHeader ?? DEFAULT_SIGNATURE_HEADER;
   const maxLine = options.maxLine ?? DEFAULT_MAX_LINE;
   const signatures = options.signatures !== false;
   try {
     for await (const lines of lineBatches(stream, maxLine)) {
-      const batch: RecordedEvent[] = [];
+      const batch: RecordingItem[] = [];
       for (const { number: n, bytes } of lines) {
         if (bytes === null) {
-          warn(`${file}:${n}: line longer than ${maxLine} bytes (--max-line), skipped`);
+          batch.push({
+            skipped: `${file}:${n}: line longer than ${maxLine} bytes (--max-line), skipped`,
+          });
           continue;
         }
         const record = recordOfLine(bytes);
         if (record === "blank") continue;
         if (record === null) {
-          warn(`${file}:${n}: not a complete recorded request (cut or broken line), skipped`);
+          batch.push({
+            skipped: `${file}:${n}: not a complete recorded request (cut or broken line), skipped`,
+          });
           continue;
         }
         batch.push(fromRecord(record, `${file}:${n}`, signatures ? signatureHeader : null, bytes));
@@ -278,7 +302,7 @@ export async function readRecorded(
   warn: WarningSink,
   options: ReadRecordingOptions = {},
 ): Promise<AsyncGenerator<RecordedEvent>> {
-  return eachOf(await readRecordedBatches(source, warn, options));
+  return eachOf(await readRecordedBatches(source, warn, options), warn);
 }
 
 /** readRecorded, a chunk of a recording (or one file of a folder) at a time. */
@@ -286,7 +310,7 @@ export async function readRecordedBatches(
   source: string,
   warn: WarningSink,
   options: ReadRecordingOptions = {},
-): Promise<AsyncGenerator<RecordedEvent[]>> {
+): Promise<AsyncGenerator<RecordingItem[]>> {
   let isDir: boolean;
   try {
     isDir = (await stat(source)).isDirectory();
@@ -296,9 +320,7 @@ export async function readRecordedBatches(
       `cannot read ${source}: ${describeFsError(error)}`,
     );
   }
-  return isDir
-    ? onesOf(readEventFolder(source, warn))
-    : readRecordingBatches(source, warn, options);
+  return isDir ? onesOf(readEventFolder(source, warn)) : readRecordingBatches(source, options);
 }
 
 export interface RecordFilter {
