@@ -118,6 +118,20 @@ describe("bin/ticket-hooks.js", () => {
     expect(signed).not.toContain("NativeModule child_process");
   });
 
+  it("the package's main imports in plain node (ESM, no build tools) and validates", () => {
+    // As a user's script does: `import { validateEvent } from "ticket-hooks"` (dist/index.js).
+    const script = `const th = await import("ticket-hooks");
+const event = JSON.parse(${JSON.stringify(CREATED)});
+const short = { ...event, data: { ticket: { ...event.data.ticket, language: "" } } };
+console.log(JSON.stringify([th.validateEvent(event).valid, th.validateEvent(short).valid]));`;
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
+    expect(r.stderr).toBe("");
+    expect(r.stdout.trim()).toBe("[true,false]");
+  });
+
   it("reads standard input from a real pipe", async () => {
     const r = await runCli(["sign", "-", "--secret", "abc", "--timestamp", "1700000000"], {
       input: readFileSync(join(PAYLOADS, "whitelabel-ticket-created.json")),
