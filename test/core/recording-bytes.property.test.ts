@@ -5,9 +5,9 @@ import { LineBatch } from "../../src/core/receiving/line-batch.js";
 import { exchangeLine } from "../../src/core/receiving/line-encoder.js";
 import { receive } from "../../src/core/receiving/receive.js";
 import {
+  lineBatches,
   type RecordedEvent,
   recordedEvents,
-  splitLines,
 } from "../../src/core/receiving/recording.js";
 
 // Text with characters of 1 to 4 UTF-8 bytes, so chunk boundaries fall inside characters.
@@ -99,8 +99,8 @@ describe("reading a recording splits on bytes", () => {
   it("a line longer than the limit is skipped with its line number, the next one is read", async () => {
     const lines: { number: number; bytes: string | null }[] = [];
     const input = Buffer.from(`short\n${"x".repeat(100)}\nnext\r\nlast`);
-    for await (const l of splitLines(chunked(input, 7), 50)) {
-      lines.push({ number: l.number, bytes: l.bytes?.toString() ?? null });
+    for await (const batch of lineBatches(chunked(input, 7), 50)) {
+      for (const l of batch) lines.push({ number: l.number, bytes: l.bytes?.toString() ?? null });
     }
     expect(lines).toEqual([
       { number: 1, bytes: "short" },

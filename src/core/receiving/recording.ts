@@ -136,14 +136,6 @@ export async function* lineBatches(
   if (pendingSize > 0 || tooLong) yield [{ number: ++number, bytes: take(Buffer.alloc(0)) }];
 }
 
-/** The lines of a byte stream one at a time (see lineBatches). */
-export async function* splitLines(
-  stream: AsyncIterable<Buffer>,
-  maxLine = DEFAULT_MAX_LINE,
-): AsyncGenerator<FileLine> {
-  for await (const batch of lineBatches(stream, maxLine)) yield* batch;
-}
-
 /** A NUL byte in what should be a text recording. */
 export class BinaryInput extends Error {
   constructor(readonly offset: number) {
@@ -160,15 +152,6 @@ export interface ReadRecordingOptions {
    * afresh never reads it: looking through the headers for one is 1–2 µs a line.
    */
   signatures?: boolean | undefined;
-}
-
-/** Streams a recording line by line (constant memory). Broken or cut lines are skipped with a warning. */
-export function readRecordingFile(
-  file: string,
-  warn: WarningSink,
-  options: ReadRecordingOptions = {},
-): AsyncGenerator<RecordedEvent> {
-  return eachOf(readRecordingBatches(file, options), warn);
 }
 
 /** A recording's records, a chunk of the file's worth at a time (replay's hot path). */
