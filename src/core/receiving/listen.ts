@@ -206,15 +206,20 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
         return true;
       }
       recorded += exchanges.length;
-      // Bytes handed to the output may sit in its queue: the next lines go into fresh memory.
-      return !output?.write(shown) || shown !== all;
+      // The output may keep what it is given in its queue: it gets its own copy (exactly the
+      // turn's bytes), and the batch's buffer takes the next turn's lines.
+      output?.write(shown === all ? Buffer.from(all) : shown);
+      return true;
     });
     if (!ok) {
       // Not recorded, so not accepted: what the clients get (503) is what --json shows.
       for (const ex of exchanges) if (ex.status !== null && !ex.aborted) ex.status = 503;
       if (output && batch) {
         for (const ex of exchanges) batch.add(ex, !ex.verdict.filtered);
-        batch.drain((all, shown) => !output.write(shown) || shown !== all);
+        batch.drain((all, shown) => {
+          output.write(shown === all ? Buffer.from(all) : shown);
+          return true;
+        });
       }
     }
     for (const ex of exchanges) {
