@@ -36,8 +36,9 @@ export class LineOutput {
   }
 
   /**
-   * Hands whole lines to the sink. Returns true when the sink was given the bytes: it may keep
-   * them (a stream's queue does), so the caller must not write over them afterwards.
+   * Hands whole lines to the sink, as a copy of their own: a stream may keep what it is given in
+   * its queue, and the caller's buffer is then free for the next lines at once. Returns true when
+   * the sink was given them (false when they were dropped).
    */
   write(lines: Buffer): boolean {
     if (lines.length === 0) return false;
@@ -53,7 +54,7 @@ export class LineOutput {
       this.dropped += countLines(lines);
       return false;
     }
-    this.sink.write(lines);
+    this.sink.write(Buffer.from(lines));
     return true;
   }
 }

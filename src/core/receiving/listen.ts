@@ -206,9 +206,8 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
         return true;
       }
       recorded += exchanges.length;
-      // The output may keep what it is given in its queue: it gets its own copy (exactly the
-      // turn's bytes), and the batch's buffer takes the next turn's lines.
-      output?.write(shown === all ? Buffer.from(all) : shown);
+      // The output takes a copy: the batch's buffer takes the next turn's lines.
+      output?.write(shown);
       return true;
     });
     if (!ok) {
@@ -216,8 +215,8 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
       for (const ex of exchanges) if (ex.status !== null && !ex.aborted) ex.status = 503;
       if (output && batch) {
         for (const ex of exchanges) batch.add(ex, !ex.verdict.filtered);
-        batch.drain((all, shown) => {
-          output.write(shown === all ? Buffer.from(all) : shown);
+        batch.drain((_all, shown) => {
+          output.write(shown);
           return true;
         });
       }
