@@ -9,7 +9,7 @@
 // Knobs (environment), to run it smaller: BENCH_REQUESTS (200000), BENCH_RUNS (5),
 // BENCH_REPLAY_REQUESTS (100000), BENCH_WHOLE_REQUESTS (20000), BENCH_LISTEN_SECONDS (5),
 // BENCH_LISTEN_RUNS (5), BENCH_MEMORY_EVENTS (100000), BENCH_REPLAY_EVENTS (1000000), and
-// BENCH_STARTUP_RUNS (10). A quick look: `BENCH_QUICK=1 node test/bench/run.mjs` (< 1 minute).
+// BENCH_STARTUP_RUNS (20). A quick look: `BENCH_QUICK=1 node test/bench/run.mjs` (< 1 minute).
 // Sections by name: `node test/bench/run.mjs send listen startup memory`.
 import { spawn } from "node:child_process";
 import { createHmac } from "node:crypto";
@@ -45,7 +45,7 @@ const RUNS = knob("BENCH_RUNS", 5, 1);
 const LISTEN_RUNS = knob("BENCH_LISTEN_RUNS", 5, 1);
 const MEMORY_EVENTS = knob("BENCH_MEMORY_EVENTS", 100_000, 20_000);
 const REPLAY_EVENTS = knob("BENCH_REPLAY_EVENTS", 1_000_000, 100_000);
-const STARTUP_RUNS = knob("BENCH_STARTUP_RUNS", 10, 4);
+const STARTUP_RUNS = knob("BENCH_STARTUP_RUNS", 20, 4);
 const only = process.argv.slice(2);
 
 const median = (xs) => {
@@ -221,6 +221,15 @@ const sendArgs = (url, count) => [
   SECRET,
   "--quiet",
 ];
+/** The ceiling for a sender on undici (undici-loop.mjs): Pool.dispatch and an HMAC, nothing else. */
+const undiciLoopArgs = (url, bodyFile) => [
+  join(here, "undici-loop.mjs"),
+  url,
+  String(REQUESTS),
+  String(CONCURRENCY),
+  SECRET,
+  bodyFile,
+];
 const replayArgs = (file, url) => [
   BIN,
   "replay",
@@ -244,9 +253,11 @@ async function sendThroughput() {
   const recording = join(dir, "replay.ndjson");
   await writeRecording(recording, REPLAY_REQUESTS);
   const sink = await startServer("sink");
-  const figures = { send: [], autocannon: [], replay: [] };
+  const bodyFile = join(dir, "body.json");
+  writeFileSync(bodyFile, body);
+  const figures = { send: [], autocannon: [], replay: [], undici: [] };
   let countsOk = true;
-  const cpu = { send: [], autocannon: [], replay: [] };
+  const cpu = { send: [], autocannon: [], replay: [], undici: [] };
   const measure = async (name, args, expected) => {
     const { cpuMs } = await cpuTimed(args);
     const r = await sink.report();
@@ -258,25 +269,20 @@ async function sendThroughput() {
     return r.rate;
   };
   try {
-    // The three take turns in a rotating order: none always goes first (or after the others
-    // have warmed the sink).
-    const orders = [
-      ["send", "autocannon", "replay"],
-      ["autocannon", "replay", "send"],
-      ["replay", "send", "autocannon"],
-      ["send", "replay", "autocannon"],
-      ["autocannon", "send", "replay"],
-      ["replay", "autocannon", "send"],
-    ];
+    // They take turns in a rotating order: none always goes first (or after the others have
+    // warmed the sink).
+    const names = ["send", "autocannon", "replay", "undici"];
     const runs = {
       send: () => measure("send", sendArgs(sink.url, REQUESTS), REQUESTS),
       autocannon: () => measure("autocannon", autocannonArgs(sink.url), REQUESTS),
       replay: () => measure("replay", replayArgs(recording, sink.url), REPLAY_REQUESTS),
+      undici: () => measure("undici", undiciLoopArgs(sink.url, bodyFile), REQUESTS),
     };
     for (let i = 0; i < RUNS; i++) {
-      for (const name of orders[i % orders.length]) figures[name].push(await runs[name]());
+      const order = names.map((_, j) => names[(i + j) % names.length]);
+      for (const name of order) figures[name].push(await runs[name]());
       console.error(
-        `run ${i + 1}/${RUNS}: send ${k(figures.send[i])}/s, autocannon ${k(figures.autocannon[i])}/s, replay ${k(figures.replay[i])}/s; CPU µs/request: send ${cpu.send[i]?.toFixed(1)}, autocannon ${cpu.autocannon[i]?.toFixed(1)}, replay ${cpu.replay[i]?.toFixed(1)}`,
+        `run ${i + 1}/${RUNS}: ${names.map((n) => `${n} ${k(figures[n][i])}/s`).join(", ")}; CPU µs/request: ${names.map((n) => `${n} ${cpu[n][i]?.toFixed(1)}`).join(", ")}`,
       );
     }
   } finally {
@@ -285,6 +291,8 @@ async function sendThroughput() {
   }
   const toCannon = figures.send.map((x, i) => x / figures.autocannon[i]);
   const replayToSend = figures.replay.map((x, i) => x / figures.send[i]);
+  const undiciToCannon = figures.undici.map((x, i) => x / figures.autocannon[i]);
+  const sendToUndici = figures.send.map((x, i) => x / figures.undici[i]);
   const ratio = median(toCannon);
   const replayRatio = median(replayToSend);
   results.send = {
@@ -296,6 +304,8 @@ async function sendThroughput() {
     ratio_to_autocannon: ratio,
     replay_ratios_to_send: replayToSend,
     replay_ratio_to_send: replayRatio,
+    undici_ratios_to_autocannon: undiciToCannon,
+    send_ratios_to_undici: sendToUndici,
     counts_ok: countsOk,
     cpu_us_per_request: cpu,
   };
@@ -315,6 +325,18 @@ async function sendThroughput() {
     ratio >= 0.9,
   );
   row(
+    "send: reference, undici's Pool.dispatch + HMAC and nothing else, req/s at the sink",
+    median(figures.undici).toFixed(0),
+  );
+  row(
+    `send: that reference's ratio to autocannon (runs ${range(undiciToCannon)})`,
+    `${median(undiciToCannon).toFixed(2)}×`,
+  );
+  row(
+    `send: ratio to that reference (runs ${range(sendToUndici)})`,
+    `${median(sendToUndici).toFixed(2)}×`,
+  );
+  row(
     `replay: ${REPLAY_REQUESTS.toLocaleString("en")} recorded events, req/s at the sink`,
     median(figures.replay).toFixed(0),
   );
@@ -327,8 +349,10 @@ async function sendThroughput() {
   if (cpu.send.every(Number.isFinite)) {
     const cpuRatio = median(cpu.autocannon.map((x, i) => x / cpu.send[i]));
     row(
-      "send: CPU µs per request, ticket-hooks / autocannon / replay",
-      [cpu.send, cpu.autocannon, cpu.replay].map((xs) => median(xs).toFixed(1)).join(" / "),
+      "send: CPU µs per request, ticket-hooks / autocannon / replay / undici reference",
+      [cpu.send, cpu.autocannon, cpu.replay, cpu.undici]
+        .map((xs) => median(xs).toFixed(1))
+        .join(" / "),
     );
     row(
       "send: autocannon's CPU per request / send's (load-independent)",
@@ -507,9 +531,12 @@ async function startup() {
       if (i > 0) times[name].push(ms); // the first round warms the disk cache
     }
   }
+  // Each round's ratio is taken against the node run beside it (pairs hold when the machine's
+  // speed drifts), and the median of those is reported.
   const node = median(times.node);
-  const version = median(times.version) / node;
-  const dry = median(times.dryRun) / node;
+  const paired = (name) => median(times[name].map((ms, i) => ms / times.node[i]));
+  const version = paired("version");
+  const dry = paired("dryRun");
   results.startup = {
     node_ms: node,
     version_ms: median(times.version),
@@ -520,15 +547,60 @@ async function startup() {
   row("start-up: node -e 0 ms", node.toFixed(1));
   row("start-up: --version / node", `${version.toFixed(2)}×`, "≤ 1.20×", version <= 1.2);
   row("start-up: send --dry-run / node", `${dry.toFixed(2)}×`, "≤ 1.50×", dry <= 1.5);
+  const counted = await instructions(cases);
+  if (counted) {
+    results.startup.instructions = counted;
+    const ratio = (name) => `${(counted[name] / counted.node).toFixed(2)}×`;
+    row(
+      "start-up, instructions (callgrind; the same whatever the load): --version / dry run, vs node",
+      `${ratio("version")} / ${ratio("dryRun")}`,
+    );
+  }
 }
 
-/** RSS (MB) of a server after 1,000 events and after MEMORY_EVENTS. */
-async function rssGrowth(url, pid) {
+/**
+ * Instructions each command executes, counted by valgrind's callgrind (when it is installed): a
+ * start-up figure that does not move with what else the machine runs, as wall time does.
+ */
+async function instructions(cases) {
+  const counted = {};
+  for (const [name, args] of Object.entries(cases)) {
+    try {
+      const { err } = await timed("valgrind", [
+        "--tool=callgrind",
+        "--callgrind-out-file=/dev/null",
+        process.execPath,
+        ...args,
+      ]);
+      const refs = /I\s+refs:\s+([\d,]+)/.exec(err)?.[1];
+      if (!refs) return null;
+      counted[name] = Number(refs.replaceAll(",", ""));
+    } catch {
+      return null; // no valgrind here
+    }
+  }
+  return counted;
+}
+
+/**
+ * RSS (MB) of a server after 1,000 events and after MEMORY_EVENTS; with `further`, also after that
+ * many more (flatness once V8's young generation has reached its size).
+ */
+async function rssGrowth(url, pid, further = 0) {
   await cannon(url, 1000);
   const early = memory(pid).rss;
   await cannon(url, MEMORY_EVENTS - 1000);
   const late = memory(pid).rss;
-  return { rss_after_1000_mb: early, rss_after_mb: late, ratio: late / early };
+  const growth = { rss_after_1000_mb: early, rss_after_mb: late, ratio: late / early };
+  if (further === 0) return growth;
+  await cannon(url, further);
+  const later = memory(pid).rss;
+  return {
+    ...growth,
+    further_events: further,
+    rss_after_further_mb: later,
+    later_ratio: later / late,
+  };
 }
 
 /**
@@ -546,7 +618,7 @@ async function memoryFlat() {
       join(dir, "mem.ndjson"),
       "--json",
     ]);
-    const ours = await rssGrowth(listener.url, listener.pid);
+    const ours = await rssGrowth(listener.url, listener.pid, 2 * MEMORY_EVENTS);
     await listener.stop();
     const receiver = await startServer("verifying");
     let reference;
@@ -559,6 +631,10 @@ async function memoryFlat() {
     const mb = (r) => `${r.rss_after_1000_mb.toFixed(1)} → ${r.rss_after_mb.toFixed(1)}`;
     row(`memory: listen RSS after 1k → ${k(MEMORY_EVENTS)} events, MB`, mb(ours));
     row("memory: listen RSS growth", `${ours.ratio.toFixed(2)}×`, "≤ 1.20×", ours.ratio <= 1.2);
+    row(
+      `memory: listen RSS after ${k(MEMORY_EVENTS)} → ${k(3 * MEMORY_EVENTS)} events, MB (${ours.later_ratio.toFixed(2)}×)`,
+      `${ours.rss_after_mb.toFixed(1)} → ${ours.rss_after_further_mb.toFixed(1)}`,
+    );
     row(`memory: minimal verifying receiver RSS, 1k → ${k(MEMORY_EVENTS)}, MB`, mb(reference));
     row("memory: minimal verifying receiver RSS growth", `${reference.ratio.toFixed(2)}×`);
   } finally {
