@@ -693,6 +693,13 @@ const SECTIONS = {
   replay: replayMemory,
 };
 
+const unknown = only.filter((name) => !Object.hasOwn(SECTIONS, name));
+if (unknown.length > 0) {
+  console.error(
+    `bench: unknown section ${unknown.join(", ")}; the sections are ${Object.keys(SECTIONS).join(", ")}`,
+  );
+  process.exit(2);
+}
 for (const [name, fn] of Object.entries(SECTIONS)) {
   if (only.length === 0 || only.includes(name)) await fn();
 }

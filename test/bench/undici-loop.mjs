@@ -11,7 +11,17 @@ import { Pool } from "undici";
 const [url, countText, concurrencyText, secret, bodyFile] = process.argv.slice(2);
 const count = Number(countText);
 const concurrency = Number(concurrencyText);
-const body = Buffer.from(readFileSync(bodyFile, "utf8"));
+if (!url || !secret || !bodyFile || !(count > 0) || !(concurrency > 0)) {
+  console.error("usage: node undici-loop.mjs URL COUNT CONCURRENCY SECRET BODY_FILE");
+  process.exit(2);
+}
+let body;
+try {
+  body = readFileSync(bodyFile);
+} catch (error) {
+  console.error(`undici-loop: cannot read ${bodyFile}: ${error.code ?? error.message}`);
+  process.exit(2);
+}
 const target = new URL(url);
 const pool = new Pool(target.origin, { connections: concurrency, pipelining: 1 });
 
@@ -29,8 +39,17 @@ function headers() {
   return { "content-type": "application/json", "x-signature": `t=${t},s=${s}` };
 }
 
-/** One request in flight at a time per handler; the next leaves when it completes. */
+/** One request in flight at a time per lane; the next leaves when it completes. */
 class Lane {
+  send() {
+    if (started === count) return;
+    started++;
+    pool.dispatch({ method: "POST", path: target.pathname, headers: headers(), body }, this);
+  }
+  finish() {
+    if (++finished === count) done();
+    else this.send();
+  }
   onConnect() {}
   onHeaders(status) {
     if (status < 200 || status > 299) failed++;
@@ -40,27 +59,18 @@ class Lane {
     return true;
   }
   onComplete() {
-    this.next();
+    this.finish();
   }
   onError() {
     failed++;
-    this.next();
-  }
-  next() {
-    if (++finished === count) done();
-    if (started === count) return;
-    started++;
-    pool.dispatch({ method: "POST", path: target.pathname, headers: headers(), body }, this);
+    this.finish();
   }
 }
 
-for (let i = 0; i < Math.min(concurrency, count); i++) {
-  started++;
-  pool.dispatch({ method: "POST", path: target.pathname, headers: headers(), body }, new Lane());
-}
+for (let i = 0; i < Math.min(concurrency, count); i++) new Lane().send();
 await allDone;
 await pool.close();
 if (failed > 0) {
-  process.stderr.write(`undici-loop: ${failed} request(s) failed\n`);
+  console.error(`undici-loop: ${failed} of ${count} request(s) failed`);
   process.exitCode = 1;
 }
