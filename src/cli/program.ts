@@ -1,4 +1,3 @@
-import type { EventEmitter } from "node:events";
 import { isAbsolute, relative } from "node:path";
 import { Command, InvalidArgumentError, type Option } from "commander";
 import { usageError } from "../core/errors.js";
@@ -71,6 +70,7 @@ function requested(argv: readonly string[]): string | undefined {
 /**
  * Environment variables come from `io.env`, not `process.env` (which commander reads): main(argv, io)
  * then runs with the environment its caller gives, as a test does. A no-op for a real process.
+ * Through commander's public API: the value is parsed as a flag's would be, with source "env".
  */
 function applyEnv(program: Command, command: Command, io: CliIo): void {
   for (let cmd: Command | null = command; cmd; cmd = cmd.parent) {
@@ -80,17 +80,26 @@ function applyEnv(program: Command, command: Command, io: CliIo): void {
       const source = cmd.getOptionValueSource(key);
       if (source === "cli") continue;
       const value = io.env[option.envVar];
-      if (value !== undefined) {
-        // As commander does for process.env: parsed like a flag's value, source "env".
-        (cmd as unknown as EventEmitter).emit(
-          `optionEnv:${option.name()}`,
-          option.required || option.optional ? value : undefined,
-        );
-      } else if (source === "env") {
-        cmd.setOptionValueWithSource(key, option.defaultValue, "default");
-      }
+      if (value !== undefined)
+        cmd.setOptionValueWithSource(key, envValue(cmd, option, value), "env");
+      else if (source === "env") cmd.setOptionValueWithSource(key, option.defaultValue, "default");
     }
     if (cmd === program) break;
+  }
+}
+
+/** An environment variable's value for its option: a flag without a value is set by its presence. */
+function envValue(cmd: Command, option: Option, value: string): unknown {
+  if (!option.required && !option.optional) return !option.negate;
+  if (!option.parseArg) return value;
+  try {
+    return option.parseArg(value, option.defaultValue);
+  } catch (error) {
+    if (!(error instanceof InvalidArgumentError)) throw error;
+    return cmd.error(
+      `error: option '${option.flags}' value from env '${option.envVar}' is invalid. ${error.message}`,
+      { code: "commander.invalidArgument", exitCode: error.exitCode },
+    );
   }
 }
 

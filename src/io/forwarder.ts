@@ -1,6 +1,5 @@
 import { connect } from "node:net";
-import request from "undici/lib/api/api-request.js";
-import Agent from "undici/lib/dispatcher/agent.js";
+import { Agent } from "undici";
 import { describeNetworkError } from "../core/delivery/http-client.js";
 import {
   ANSWER_KEEP_BYTES,
@@ -65,9 +64,7 @@ export function createForwarder(options: ForwardOptions): Forwarder {
       }
       const started = performance.now();
       try {
-        // undici's request() on the agent itself, as undici's index would call it (the index, with
-        // fetch, WebSocket and the rest, is not loaded: see undici-pool.d.ts).
-        const res = await request.call(agent, {
+        const res = await agent.request({
           origin: url.origin,
           path: `${url.pathname}${url.search}`,
           method: "POST",

@@ -1,5 +1,4 @@
-import type { Dispatcher } from "undici";
-import Pool from "undici/lib/dispatcher/pool.js";
+import { type Dispatcher, Pool } from "undici";
 import {
   attemptTimeoutError,
   type HttpResponse,
