@@ -2,12 +2,12 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HttpResponse, HttpSender } from "../../src/core/delivery/http-client.js";
 import { createHttpSender } from "../../src/io/http-sender.js";
-import { createPlainHttpSender } from "../../src/io/http-sender-plain.js";
 import { HostileServer } from "../helpers/hostile-server.js";
 
-// The fast sender (undici dispatch(), reused handlers) answers exactly as the plain reference
-// (undici request(), a stream, an AbortSignal) for any answer a receiver may give: status, headers,
-// duplicate headers, bodies around the 64 KiB kept, multi-byte text cut anywhere, any chunking.
+// The sender (undici's Pool.dispatch() with reused handlers: twice the rate of its request() and a
+// stream, measured by `npm run bench`) answers as the plain model below says, for any answer a
+// receiver may give: status, headers, duplicate headers, bodies around the 64 KiB kept, multi-byte
+// text cut anywhere, any chunking.
 
 interface Answer {
   status: number;
@@ -17,8 +17,7 @@ interface Answer {
 
 let answer: Answer = { status: 200, headers: [], chunks: [] };
 let server: HostileServer;
-let fast: HttpSender;
-let plain: HttpSender;
+let sender: HttpSender;
 
 beforeAll(async () => {
   server = await new HostileServer((_req, res) => {
@@ -33,14 +32,36 @@ beforeAll(async () => {
     };
     next();
   }).start();
-  fast = createHttpSender({ origin: server.origin, timeoutMs: 5000, connections: 2 });
-  plain = createPlainHttpSender({ origin: server.origin, timeoutMs: 5000, connections: 2 });
+  sender = createHttpSender({ origin: server.origin, timeoutMs: 5000, connections: 2 });
 });
 afterAll(async () => {
-  await fast.close();
-  await plain.close();
+  await sender.close();
   await server.stop();
 });
+
+const KEEP = 64 * 1024;
+
+/**
+ * What the sender must answer, the plain way: the status; the headers the receiver set, names in
+ * lower case, a repeated one as a list in order; of the body (none for a 204 or 304) the first 64 KiB as UTF-8, without a
+ * character whose bytes were cut off at the end.
+ */
+function expected(a: Answer) {
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of a.headers) {
+    const key = name.toLowerCase();
+    const seen = headers[key];
+    headers[key] = seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value];
+  }
+  // node:http sends no body with a 204 or a 304.
+  const bytes = a.status === 204 || a.status === 304 ? Buffer.alloc(0) : Buffer.concat(a.chunks);
+  const kept = bytes.subarray(0, KEEP);
+  const body =
+    bytes.length > KEEP
+      ? new TextDecoder().decode(kept, { stream: true })
+      : new TextDecoder().decode(kept);
+  return { status: a.status, headers, body };
+}
 
 const text = fc.oneof(
   fc.string({ unit: "binary", maxLength: 40 }),
@@ -65,17 +86,14 @@ const answers = fc.record({
   cuts: fc.array(fc.nat(), { maxLength: 6 }),
 });
 
-const shape = (r: HttpResponse) => ({
+/** The answer, with only the headers the receiver set (node:http adds date, connection, …). */
+const shape = (r: HttpResponse, names: ReadonlySet<string>) => ({
   status: r.status,
   body: r.body,
-  headers: Object.fromEntries(
-    Object.entries(r.headers).filter(
-      ([name]) => !["date", "connection", "keep-alive"].includes(name),
-    ),
-  ),
+  headers: Object.fromEntries(Object.entries(r.headers).filter(([name]) => names.has(name))),
 });
 
-describe("the fast sender against the plain reference", () => {
+describe("the sender against the plain model", () => {
   it("gives the same status, headers and kept body for any answer", async () => {
     await fc.assert(
       fc.asyncProperty(answers, async ({ status, headers, body: bytes, cuts }) => {
@@ -87,10 +105,10 @@ describe("the fast sender against the plain reference", () => {
           from = cut;
         }
         answer = { status, headers, chunks };
-        const a = await fast.post("/p", { "content-type": "application/json" }, "{}");
-        const b = await plain.post("/p", { "content-type": "application/json" }, "{}");
-        expect(shape(a)).toEqual(shape(b));
-        expect(Buffer.byteLength(a.body)).toBeLessThanOrEqual(64 * 1024);
+        const got = await sender.post("/p", { "content-type": "application/json" }, "{}");
+        const names = new Set(headers.map(([name]) => name.toLowerCase()));
+        expect(shape(got, names)).toEqual(expected(answer));
+        expect(Buffer.byteLength(got.body)).toBeLessThanOrEqual(KEEP);
       }),
       { numRuns: 60 },
     );
