@@ -1,7 +1,7 @@
+import { randomBytes } from "node:crypto";
 import { Command } from "commander";
 import { composeAll, deliver } from "../../core/delivery/send.js";
 import { TicketHooksError } from "../../core/errors.js";
-import { nodeCrypto } from "../../core/node-crypto.js";
 import { LineEncoder } from "../../core/receiving/line-encoder.js";
 import type { Listener } from "../../core/receiving/listen.js";
 import { listen } from "../../core/receiving/listen.js";
@@ -35,7 +35,7 @@ Examples:
       const flags = this.opts<{ keepOpen?: boolean; secret?: string }>();
       const keepOpen = flags.keepOpen === true;
       const given = flags.secret !== undefined;
-      const secret = flags.secret ?? `whsec_${nodeCrypto().randomBytes(18).toString("hex")}`;
+      const secret = flags.secret ?? `whsec_${randomBytes(18).toString("hex")}`;
       const encoder = new LineEncoder();
       const listener = await listen(
         { port: 0, secret },

@@ -1,4 +1,4 @@
-import { hmacSha256, signatureDigest } from "../signing/signature.js";
+import { hmacSha256 } from "../signing/signature.js";
 
 // The signature doctor's discriminating probes: each signs a valid event the way one classic
 // receiver bug verifies it. A receiver that rejects the correct signature but accepts exactly one
@@ -48,7 +48,7 @@ export function standardRecipe(secret: string, header: string): Recipe {
   return {
     header,
     label: `signed as documented in ${header}`,
-    value: (body, t) => `t=${t},s=${hex(signatureDigest(secret, t, body))}`,
+    value: (body, t) => `t=${t},s=${hex(hmacSha256(secret, `${t}.`, body))}`,
   };
 }
 
@@ -97,7 +97,7 @@ export function bugVariants(secret: string, header: string): Variant[] {
       "timestamp-unit",
       header,
       "t= in milliseconds (and signed with it)",
-      (body, t) => `t=${t * 1000},s=${hex(signatureDigest(secret, t * 1000, body))}`,
+      (body, t) => `t=${t * 1000},s=${hex(hmacSha256(secret, `${t * 1000}.`, body))}`,
       "t= is in Unix seconds: compare it with Math.floor(Date.now() / 1000), not Date.now().",
     ),
   );
@@ -106,7 +106,7 @@ export function bugVariants(secret: string, header: string): Variant[] {
       "digest-encoding",
       header,
       label,
-      (body, t) => `t=${t},s=${encode(signatureDigest(secret, t, body))}`,
+      (body, t) => `t=${t},s=${encode(hmacSha256(secret, `${t}.`, body))}`,
       "s= is the lower-case hex digest: use digest('hex') and compare bytes (Buffer.from(s, 'hex')).",
     );
   variants.push(

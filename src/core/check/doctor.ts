@@ -4,7 +4,7 @@ import { RequestSigner } from "../delivery/requests.js";
 import { parseTarget } from "../delivery/send.js";
 import { failure } from "../errors.js";
 import { type ComposeOptions, composeEvent } from "../events/compose.js";
-import { defaultEntropy, type Entropy } from "../events/ids.js";
+import { type Entropy, systemEntropy } from "../events/ids.js";
 import { DEFAULT_SIGNATURE_HEADER, DEFAULT_TOLERANCE_SECONDS } from "../signing/signature.js";
 import { reformat } from "./cases.js";
 import {
@@ -69,7 +69,7 @@ export async function runDoctor(options: DoctorOptions, deps: DoctorDeps): Promi
   const clock = deps.clock ?? systemClock;
   const header = options.signatureHeader ?? DEFAULT_SIGNATURE_HEADER;
   const base = new RequestSigner({}).headersWith(null);
-  const entropy = { ...defaultEntropy, ...deps.entropy };
+  const entropy = { ...systemEntropy(), ...deps.entropy };
   const event = composeEvent("created", { ...options, newTicket: true, entropy }).value as Record<
     string,
     unknown

@@ -7,7 +7,7 @@ import { RequestSigner } from "../delivery/requests.js";
 import { parseTarget } from "../delivery/send.js";
 import { failure, usageError } from "../errors.js";
 import { type ComposeOptions, composeEvent } from "../events/compose.js";
-import { defaultEntropy, type Entropy } from "../events/ids.js";
+import { type Entropy, systemEntropy } from "../events/ids.js";
 import { sign } from "../signing/signature.js";
 import {
   type Answer,
@@ -209,7 +209,7 @@ export async function runCheck(options: CheckOptions, deps: CheckDeps): Promise<
     connections: 1,
     ...(options.insecure ? { insecure: true } : {}),
   });
-  const entropy = { ...defaultEntropy, ...deps.entropy };
+  const entropy = { ...systemEntropy(), ...deps.entropy };
   let answeredOnce = false;
   let unreachable: string | null = null;
   const ctx: Context = {

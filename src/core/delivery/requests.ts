@@ -1,9 +1,9 @@
 import type { KeyObject } from "node:crypto";
+import { createSecretKey } from "node:crypto";
 import { usageError } from "../errors.js";
 import type { ComposedEvent } from "../events/compose.js";
-import { newEventId } from "../events/ids.js";
+import { EventIdSource } from "../events/ids.js";
 import { isPlainObject } from "../json.js";
-import { nodeCrypto } from "../node-crypto.js";
 import { DEFAULT_SIGNATURE_HEADER, sign } from "../signing/signature.js";
 import { VERSION } from "../version.js";
 
@@ -49,10 +49,11 @@ export function bodyFactory(event: ComposedEvent): {
   const [before, after] = JSON.stringify({ ...value, event_id: SENTINEL })
     .split(JSON.stringify(SENTINEL))
     .map((part) => Buffer.from(part, "utf8")) as [Buffer, Buffer];
+  const ids = new EventIdSource();
   return {
     first,
     fresh: () => {
-      const id = newEventId();
+      const id = ids.next();
       return { eventType, eventId: id, body: spliceId(before, id, after) };
     },
   };
@@ -109,9 +110,7 @@ export class RequestSigner {
     this.baseWithoutSignature = Object.fromEntries(
       Object.entries(this.base).filter(([k]) => k.toLowerCase() !== signatureName),
     );
-    this.key = options.secret
-      ? nodeCrypto().createSecretKey(Buffer.from(options.secret, "utf8"))
-      : undefined;
+    this.key = options.secret ? createSecretKey(Buffer.from(options.secret, "utf8")) : undefined;
   }
 
   private readonly baseWithoutSignature: Record<string, string>;

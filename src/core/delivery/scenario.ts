@@ -1,6 +1,6 @@
 import { usageError } from "../errors.js";
 import { type ComposedEvent, type ComposeOptions, composeEvent } from "../events/compose.js";
-import { defaultEntropy } from "../events/ids.js";
+import { systemEntropy } from "../events/ids.js";
 import { getPath, parsePath } from "../events/paths.js";
 import { renderTemplate } from "../events/placeholders.js";
 import { loadTemplate } from "../events/templates.js";
@@ -125,7 +125,7 @@ type Obj = Record<string, unknown>;
  * updated_at increasing; is_open false at the end. Timestamps end now.
  */
 export function lifecycleScenario(options: ComposeOptions = {}): ScenarioEvent[] {
-  const entropy = { ...defaultEntropy, ...options.entropy };
+  const entropy = { ...systemEntropy(), ...options.entropy };
   const template = loadTemplate("created", options.lookup);
   const base = renderTemplate(template.value, {
     source: template.file,

@@ -1,5 +1,5 @@
 import { isPlainObject } from "../json.js";
-import { defaultEntropy, type Entropy } from "./ids.js";
+import { type Entropy, systemEntropy } from "./ids.js";
 
 type Obj = Record<string, unknown>;
 
@@ -30,7 +30,7 @@ export interface FreshenOptions {
  */
 export function freshen(event: unknown, options: FreshenOptions = {}): unknown {
   if (!isPlainObject(event)) return event;
-  const entropy = { ...defaultEntropy, ...options.entropy };
+  const entropy = { ...systemEntropy(), ...options.entropy };
   const out = structuredClone(event);
   out.event_id = entropy.eventId();
   const slots = timestampSlots(out);

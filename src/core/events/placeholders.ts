@@ -1,6 +1,6 @@
 import { usageError } from "../errors.js";
 import { isPlainObject } from "../json.js";
-import { defaultEntropy, type Entropy } from "./ids.js";
+import { type Entropy, systemEntropy } from "./ids.js";
 import { formatPath, type PathSegment } from "./paths.js";
 
 export const PLACEHOLDERS = ["{{uuid}}", "{{now}}", "{{event_id}}", "{{env.NAME}}"] as const;
@@ -35,7 +35,7 @@ const WHOLE = /^\{\{\s*([^{}]*?)\s*\}\}$/;
  * one id per rendering; `{{uuid}}` is fresh at each occurrence.
  */
 export function renderTemplate(value: unknown, options: RenderOptions = {}): unknown {
-  const entropy = { ...defaultEntropy, ...options.entropy };
+  const entropy = { ...systemEntropy(), ...options.entropy };
   const env = options.env ?? process.env;
   const allowed = new Set(options.allowEnv ?? []);
   const source = options.source ?? "template";

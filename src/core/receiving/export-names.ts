@@ -1,4 +1,4 @@
-import { nodeCrypto } from "../node-crypto.js";
+import { createHash } from "node:crypto";
 
 /** File names are kept within this many bytes (the limit of common file systems is 255). */
 const NAME_LIMIT = 255;
@@ -27,7 +27,7 @@ export function exportBaseName(eventType: string, eventId: string): string {
   const base = `${fileNamePart(eventType)}-${fileNamePart(eventId)}`;
   const room = NAME_LIMIT - SUFFIX_ROOM;
   if (base.length <= room) return base;
-  const hash = nodeCrypto().createHash("sha256").update(base).digest("hex").slice(0, 12);
+  const hash = createHash("sha256").update(base).digest("hex").slice(0, 12);
   return `${base.slice(0, room - hash.length - 1)}~${hash}`;
 }
 

@@ -1,6 +1,6 @@
+import { randomBytes } from "node:crypto";
 import { type Clock, systemClock, unixSeconds } from "../clock.js";
 import { TicketHooksError, usageError } from "../errors.js";
-import { nodeCrypto } from "../node-crypto.js";
 import { DEFAULT_SIGNATURE_HEADER } from "../signing/signature.js";
 import type { Exchange, ForwardResult } from "./exchange.js";
 import { forwardResult, isOwnLoop, loopVerdict, sendEdited } from "./forwarding.js";
@@ -137,7 +137,7 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
     ? await deps.openRecorder(options.record)
     : undefined;
   // This listener's id on the requests it forwards: one that comes back is a loop (508).
-  const loopId = nodeCrypto().randomBytes(6).toString("hex");
+  const loopId = randomBytes(6).toString("hex");
   const routes: ForwardRoute[] = [...(options.forwardRoutes ?? [])];
   if (options.forwardTo) {
     routes.push({

@@ -1,9 +1,9 @@
 import { isUtf8 } from "node:buffer";
 import type { KeyObject } from "node:crypto";
+import { createSecretKey } from "node:crypto";
 import { isEventType } from "../events/catalogue.js";
 import { matchesWhere, type WhereClause } from "../events/where.js";
 import { isPlainObject, tryParseJson } from "../json.js";
-import { nodeCrypto } from "../node-crypto.js";
 import {
   DEFAULT_SIGNATURE_HEADER,
   DEFAULT_TOLERANCE_SECONDS,
@@ -88,9 +88,7 @@ function prepare(config: ReceiveConfig): Prepared {
   if (!p) {
     const header = config.signatureHeader ?? DEFAULT_SIGNATURE_HEADER;
     p = {
-      key: config.secret
-        ? nodeCrypto().createSecretKey(Buffer.from(config.secret, "utf8"))
-        : undefined,
+      key: config.secret ? createSecretKey(Buffer.from(config.secret, "utf8")) : undefined,
       header,
       headerLower: header.toLowerCase(),
     };
