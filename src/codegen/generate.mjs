@@ -1,7 +1,9 @@
 // Build-time code generation (run by `npm run build`, before tsc). Not shipped.
 // From the JSON Schemas in payloads/schemas/ it writes, into src/generated/ (git-ignored):
 //  - validators.ts: Ajv standalone validators, so the CLI never compiles schemas at start-up;
-//  - event-types.ts: TypeScript types of the four events, so no type is written twice.
+//  - event-types.ts: TypeScript types of the four events, so no type is written twice;
+//  - data-schemas.ts: each event's `data` schema with its $refs resolved (for `--vary`);
+//  - known-fields.ts: the documented fields as a tree, and walkers that report the others.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -66,16 +68,41 @@ for (const e of EVENTS) {
 }
 writeFileSync(join(outDir, "event-types.ts"), `${header}${types.join("\n")}`);
 
+// The event schemas with every $ref replaced by the definition it names: the one place a $ref is
+// resolved. A `unixSeconds` reference keeps its name as `unixSeconds: true` (`--vary` draws edge-case
+// timestamps for those fields).
+const definitions = byName("definitions").definitions;
+function deref(node) {
+  if (Array.isArray(node)) return node.map(deref);
+  if (node === null || typeof node !== "object") return node;
+  if (typeof node.$ref === "string") {
+    const name = node.$ref.split("/").pop();
+    const resolved = deref(definitions[name]);
+    return name === "unixSeconds" ? { ...resolved, unixSeconds: true } : resolved;
+  }
+  return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, deref(v)]));
+}
+const resolved = Object.fromEntries(
+  EVENTS.map((e) => {
+    const type = `whitelabel-ticket-${e}`;
+    return [type, deref(byName(type))];
+  }),
+);
+writeFileSync(
+  join(outDir, "data-schemas.ts"),
+  `${header}/** Each event's \`data\` schema, $refs resolved (a \`unixSeconds\` reference marked as such). */
+export const dataSchemas: Readonly<Record<string, Record<string, unknown>>> = ${JSON.stringify(
+    Object.fromEntries(Object.entries(resolved).map(([type, s]) => [type, s.properties.data])),
+    null,
+    2,
+  )};
+`,
+);
+
 // known-fields.ts: the documented fields of each event as a tree, so the validator can report
 // fields the platform added later as warnings. `null` marks a leaf or an object of unknown shape.
-const definitions = byName("definitions").definitions;
-function resolve(node) {
-  while (node?.$ref) node = definitions[node.$ref.split("/").pop()];
-  return node;
-}
 function shape(node) {
-  node = resolve(node);
-  const variants = node.anyOf ? node.anyOf.map(resolve) : [node];
+  const variants = node.anyOf ? node.anyOf : [node];
   const object = variants.find((v) => v.properties);
   if (object) {
     return Object.fromEntries(Object.entries(object.properties).map(([k, v]) => [k, shape(v)]));
@@ -85,7 +112,7 @@ function shape(node) {
   return null;
 }
 const known = Object.fromEntries(
-  EVENTS.map((e) => [`whitelabel-ticket-${e}`, shape(byName(`whitelabel-ticket-${e}`))]),
+  Object.entries(resolved).map(([type, schema]) => [type, shape(schema)]),
 );
 // One walker per node of those trees, each a switch over the documented keys: on the hot path of
 // `listen`, for every event. Same walk as a generic one over the tree: into arrays whose items

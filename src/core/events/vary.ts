@@ -1,41 +1,21 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dataSchemas } from "../../generated/data-schemas.js";
 import { isPlainObject } from "../json.js";
 import type { SeededRandom } from "../random.js";
 import { validateEvent } from "../validation/validate.js";
 import { findEvent } from "./catalogue.js";
 import { formatPath, getPath, type PathSegment, setPath } from "./paths.js";
-import { SCHEMAS_DIR } from "./schemas.js";
 
-// `send created --vary 50 --seed 7`: valid but unusual events, derived from the JSON Schema. The
-// schema says which fields are strings, which may be null and which are Unix timestamps; each
-// variant applies one to three edge cases to such fields and is kept only when it still passes
+// `send created --vary 50 --seed 7`: valid but unusual events, derived from the JSON Schema (its
+// $refs resolved at build time: generated/data-schemas.ts). The schema says which fields are
+// strings, which may be null and which are Unix timestamps; each variant applies one to three edge cases to such fields and is kept only when it still passes
 // validate. A seeded PRNG (core/random.ts) makes the same seed give the same events.
 
 type Schema = Record<string, unknown>;
 type Slot = { path: PathSegment[]; kind: "string" | "nullable" | "timestamp" };
 
-let definitions: Record<string, Schema> | undefined;
-
-function resolve(node: Schema): Schema {
-  definitions ??= (
-    JSON.parse(readFileSync(join(SCHEMAS_DIR, "definitions.schema.json"), "utf8")) as {
-      definitions: Record<string, Schema>;
-    }
-  ).definitions;
-  let current = node;
-  while (typeof current.$ref === "string") {
-    const name = current.$ref.split("/").pop() as string;
-    if (name === "unixSeconds") return { ...(definitions[name] as Schema), unixSeconds: true };
-    current = definitions[name] as Schema;
-  }
-  return current;
-}
-
 /** The slots of an event the schema describes: strings, nullable fields, timestamps. */
-function slots(value: unknown, node: Schema, path: PathSegment[], out: Slot[]): void {
-  const schema = resolve(node);
-  const variants = Array.isArray(schema.anyOf) ? (schema.anyOf as Schema[]).map(resolve) : [schema];
+function slots(value: unknown, schema: Schema, path: PathSegment[], out: Slot[]): void {
+  const variants = Array.isArray(schema.anyOf) ? (schema.anyOf as Schema[]) : [schema];
   const types = variants.flatMap((v) => (Array.isArray(v.type) ? v.type : [v.type]));
   if (types.includes("null") && path.length > 0) out.push({ path, kind: "nullable" });
   if (schema.unixSeconds) out.push({ path, kind: "timestamp" });
@@ -115,13 +95,8 @@ function relinkReply(event: Obj): void {
 function mutations(event: Obj): Mutation[] {
   const found: Slot[] = [];
   const type = typeof event.event_type === "string" ? findEvent(event.event_type) : undefined;
-  if (type) {
-    const schema = JSON.parse(
-      readFileSync(join(SCHEMAS_DIR, `${type.type}.schema.json`), "utf8"),
-    ) as Schema;
-    const data = (schema.properties as Record<string, Schema>).data as Schema;
-    slots(event.data, data, ["data"], found);
-  }
+  const data = type ? dataSchemas[type.type] : undefined;
+  if (data) slots(event.data, data, ["data"], found);
   const list: Mutation[] = [];
   for (const slot of found.filter((s) => s.kind === "nullable")) {
     list.push({
