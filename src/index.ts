@@ -3,8 +3,8 @@
 
 import type { SendDeps, SendOptions, SendResult } from "./core/delivery/send.js";
 import { send as sendWith } from "./core/delivery/send.js";
-import type { ListenDeps, Listener, ListenOptions } from "./core/receiving/listen.js";
-import { listen as listenWith } from "./core/receiving/listen.js";
+import type { ListenDeps, Listener, ListenOptions } from "./core/listener/listen.js";
+import { listen as listenWith } from "./core/listener/listen.js";
 import { createSender, listenPorts } from "./io/adapters.js";
 
 export type { Clock } from "./core/clock.js";
@@ -43,13 +43,14 @@ export type {
   TicketResolvedEvent,
   TicketUpdatedEvent,
 } from "./core/events/types.js";
-export type { Exchange, ForwardResult } from "./core/receiving/exchange.js";
+export type { Exchange, ForwardResult } from "./core/exchanges/exchange.js";
+export type { Counters } from "./core/exchanges/request-log.js";
 export type {
   EventMatcher,
   ListenDeps,
   Listener,
   ListenOptions,
-} from "./core/receiving/listen.js";
+} from "./core/listener/listen.js";
 export {
   type IncomingRequest,
   type ReceiveConfig,
@@ -57,7 +58,6 @@ export {
   type SignatureVerdict,
   type Verdict,
 } from "./core/receiving/receive.js";
-export type { Counters } from "./core/receiving/request-log.js";
 export {
   computeSignature,
   DEFAULT_SIGNATURE_HEADER,

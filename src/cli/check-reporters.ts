@@ -1,4 +1,4 @@
-import type { CaseResult, CheckReport, CheckSummary, RootCause } from "../core/check/run.js";
+import type { CaseResult, CheckReport, CheckSummary, RootCause } from "../core/check/report.js";
 import { jsonSafe, safeBlock, safeLine } from "../terminal/safe-text.js";
 import { diagnosisRecord, prettyDiagnosis } from "./diagnoses.js";
 import type { Paint } from "./output.js";

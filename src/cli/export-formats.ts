@@ -1,15 +1,15 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { systemClock, unixSeconds } from "../core/clock.js";
-import { curlCommand } from "../core/delivery/curl.js";
-import { type HarEntry, harEntry, harLog } from "../core/delivery/har.js";
 import { describeFsError, TicketHooksError, usageError } from "../core/errors.js";
+import { curlCommand } from "../core/exchanges/curl.js";
+import { type HarEntry, harEntry, harLog } from "../core/exchanges/har.js";
 import {
   keepRecord,
   notARecording,
   type RecordFilter,
   readRecorded,
-} from "../core/receiving/recording.js";
+} from "../core/recording/recording.js";
 import { VERSION } from "../core/version.js";
 import type { Output } from "./output.js";
 

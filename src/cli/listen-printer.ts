@@ -1,5 +1,5 @@
-import type { Exchange } from "../core/receiving/exchange.js";
-import type { Counters } from "../core/receiving/request-log.js";
+import type { Exchange } from "../core/exchanges/exchange.js";
+import type { Counters } from "../core/exchanges/request-log.js";
 import { safeLine } from "../terminal/safe-text.js";
 import { statusTone } from "../terminal/status-tone.js";
 import type { Output, Paint } from "./output.js";

@@ -1,5 +1,5 @@
 import { Box, Text } from "ink";
-import type { Counters } from "../core/receiving/request-log.js";
+import type { Counters } from "../core/exchanges/request-log.js";
 import { safeLine } from "../terminal/safe-text.js";
 
 export interface HeaderProps {

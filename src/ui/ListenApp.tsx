@@ -1,7 +1,7 @@
 import { Box, type Key, useApp, useInput, useStdout } from "ink";
 import { useEffect, useReducer, useRef } from "react";
-import type { Exchange, ForwardResult } from "../core/receiving/exchange.js";
-import type { ExchangeSource } from "../core/receiving/request-log.js";
+import type { Exchange, ForwardResult } from "../core/exchanges/exchange.js";
+import type { ExchangeSource } from "../core/exchanges/request-log.js";
 import { safeLine } from "../terminal/safe-text.js";
 import { DetailsView } from "./DetailsView.js";
 import { type DetailLine, detailsLines } from "./details-lines.js";

@@ -1,5 +1,5 @@
 import { Box, Text } from "ink";
-import type { Exchange } from "../core/receiving/exchange.js";
+import type { Exchange } from "../core/exchanges/exchange.js";
 import { safeLine } from "../terminal/safe-text.js";
 import { statusTone } from "../terminal/status-tone.js";
 import { type Column, type ColumnKey, listColumns, MARKER_WIDTH } from "./layout.js";

@@ -1,5 +1,5 @@
+import type { Exchange, ForwardResult } from "../core/exchanges/exchange.js";
 import { tryParseJson } from "../core/json.js";
-import type { Exchange, ForwardResult } from "../core/receiving/exchange.js";
 import { safeLine } from "../terminal/safe-text.js";
 
 /*

@@ -1,7 +1,7 @@
 import { useStdout } from "ink";
 import { useEffect, useState } from "react";
-import type { Exchange } from "../core/receiving/exchange.js";
-import type { ExchangeSource } from "../core/receiving/request-log.js";
+import type { Exchange } from "../core/exchanges/exchange.js";
+import type { ExchangeSource } from "../core/exchanges/request-log.js";
 
 /**
  * Re-renders when the log changes (at most every `everyMs`, 50 by default, under load); the log

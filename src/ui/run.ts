@@ -1,13 +1,13 @@
 import { render } from "ink";
 import { createElement } from "react";
 import { systemClock, unixSeconds } from "../core/clock.js";
-import { curlCommand } from "../core/delivery/curl.js";
 import { describeFsError, usageError } from "../core/errors.js";
+import { curlCommand } from "../core/exchanges/curl.js";
+import type { Exchange, ForwardResult } from "../core/exchanges/exchange.js";
+import { exchangeFile, type HarTarget } from "../core/exchanges/exchange-export.js";
+import type { ExchangeSource } from "../core/exchanges/request-log.js";
 import { tryParseJson } from "../core/json.js";
-import type { Exchange, ForwardResult } from "../core/receiving/exchange.js";
-import { exchangeFile, type HarTarget } from "../core/receiving/exchange-export.js";
-import type { Listener } from "../core/receiving/listen.js";
-import type { ExchangeSource } from "../core/receiving/request-log.js";
+import type { Listener } from "../core/listener/listen.js";
 import { DEFAULT_SIGNATURE_HEADER, maskSecret } from "../core/signing/signature.js";
 import { editTextAsync } from "../io/editor.js";
 import { writeNewFile } from "../io/export-file.js";

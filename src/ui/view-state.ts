@@ -1,11 +1,11 @@
 import { EVENTS } from "../core/events/catalogue.js";
-import type { Exchange } from "../core/receiving/exchange.js";
+import type { Exchange } from "../core/exchanges/exchange.js";
 import {
   type ExchangeFilter,
   type FilteredView,
   filterExchanges,
   VERDICT_FILTERS,
-} from "../core/receiving/exchange-query.js";
+} from "../core/exchanges/exchange-query.js";
 
 /*
  * The live UI's state and what each key does to it: a pure function of (state, key, context), so

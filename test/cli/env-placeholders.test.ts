@@ -3,8 +3,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { exchangeLine } from "../../src/core/receiving/line-encoder.js";
 import { receive } from "../../src/core/receiving/receive.js";
+import { exchangeLine } from "../../src/core/recording/line-encoder.js";
 import { PAYLOADS, tempDir } from "../helpers/cli.js";
 import { runMain } from "../helpers/main.js";
 import { WebhookServer } from "../helpers/webhook-server.js";

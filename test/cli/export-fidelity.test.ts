@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Exchange } from "../../src/core/receiving/exchange.js";
-import { exchangeLine } from "../../src/core/receiving/line-encoder.js";
+import type { Exchange } from "../../src/core/exchanges/exchange.js";
 import { receive } from "../../src/core/receiving/receive.js";
+import { exchangeLine } from "../../src/core/recording/line-encoder.js";
 import { tempDir } from "../helpers/cli.js";
 import { runMain } from "../helpers/main.js";
 import { WebhookServer } from "../helpers/webhook-server.js";

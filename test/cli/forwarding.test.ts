@@ -4,7 +4,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { listen } from "../../src/core/receiving/listen.js";
+import { listen } from "../../src/core/listener/listen.js";
 import { sign } from "../../src/core/signing/signature.js";
 import { listenPorts } from "../../src/io/adapters.js";
 import { editTextAsync } from "../../src/io/editor.js";

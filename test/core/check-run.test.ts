@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { type CaseResult, runCheck } from "../../src/core/check/run.js";
+import type { CaseResult } from "../../src/core/check/report.js";
+import { runCheck } from "../../src/core/check/run.js";
 import type { CreateHttpSender, HttpResponse } from "../../src/core/delivery/http-client.js";
 
 const SECRET = "whsec_unit_check";

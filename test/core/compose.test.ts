@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { composeEvent, expandSpecs, invalidEventError } from "../../src/core/events/compose.js";
+import { composeEvent, expandSpecs, invalidEventError } from "../../src/core/delivery/compose.js";
 import { tempDir } from "../helpers/cli.js";
 
 let tmp: ReturnType<typeof tempDir>;

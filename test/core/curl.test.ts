@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { curlCommand, shellQuote } from "../../src/core/delivery/curl.js";
+import { curlCommand, shellQuote } from "../../src/core/exchanges/curl.js";
 import { isTerminalSafe } from "../../src/terminal/safe-text.js";
 import { signedAt } from "../helpers/hmac.js";
 import { WebhookServer } from "../helpers/webhook-server.js";

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { Exchange } from "../../src/core/receiving/exchange.js";
+import type { Exchange } from "../../src/core/exchanges/exchange.js";
 import {
   filterExchanges,
   matchesQuery,
   NO_FILTER,
-} from "../../src/core/receiving/exchange-query.js";
+} from "../../src/core/exchanges/exchange-query.js";
 import { receive } from "../../src/core/receiving/receive.js";
 
 function ex(seq: number, body: string, status = 200): Exchange {

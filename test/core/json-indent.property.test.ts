@@ -1,13 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { escapeTemplateText, renderTemplate } from "../../src/core/events/placeholders.js";
+import { exportBaseName, fileNamePart, RunNames } from "../../src/core/exchanges/export-names.js";
 import {
   escapeStringToken,
   jsonTokens,
   reindentJson,
   TooDeep,
 } from "../../src/core/json-indent.js";
-import { exportBaseName, fileNamePart, RunNames } from "../../src/core/receiving/export-names.js";
 
 const tokens = (text: string) => [...jsonTokens(text)].map((t) => t.raw);
 

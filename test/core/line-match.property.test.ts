@@ -1,17 +1,17 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { bodyMatchesWhere, parseWhere } from "../../src/core/events/where.js";
-import type { Exchange } from "../../src/core/receiving/exchange.js";
+import type { Exchange } from "../../src/core/exchanges/exchange.js";
 import {
   type ExchangeFilter,
   matches,
   VERDICT_FILTERS,
-} from "../../src/core/receiving/exchange-query.js";
-import { LineEncoder } from "../../src/core/receiving/line-encoder.js";
-import { LineMatcher, whereLineCheck } from "../../src/core/receiving/line-match.js";
+} from "../../src/core/exchanges/exchange-query.js";
 import { receive } from "../../src/core/receiving/receive.js";
-import { exchangeFromLine, headMatches } from "../../src/core/receiving/recorded-line.js";
-import { type LineBlock, lineOf } from "../../src/core/receiving/recording-index.js";
+import { LineEncoder } from "../../src/core/recording/line-encoder.js";
+import { LineMatcher, whereLineCheck } from "../../src/core/recording/line-match.js";
+import { exchangeFromLine, headMatches } from "../../src/core/recording/recorded-line.js";
+import { type LineBlock, lineOf } from "../../src/core/recording/recording-index.js";
 
 /*
  * The byte checks that let a search skip lines must never skip one that matches: for generated

@@ -1,12 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type Exchange, recordedBody } from "../../src/core/receiving/exchange.js";
-import { exchangeLine } from "../../src/core/receiving/line-encoder.js";
+import type { Exchange } from "../../src/core/exchanges/exchange.js";
 import { receive } from "../../src/core/receiving/receive.js";
-import { recordOfLine, recordOfLineWhole } from "../../src/core/receiving/recorded-line.js";
+import { exchangeLine } from "../../src/core/recording/line-encoder.js";
+import { readRecordedLine } from "../../src/core/recording/recorded-line.js";
+import { plainRecordedLine } from "../helpers/plain-recorded-line.js";
 
-// replay parses only the head of a line and slices the body's bytes; the reference parses the
-// whole line. They must agree on every line the listener writes and on every cut of one.
+// readRecordedLine parses only the head of a line and slices the body's bytes; the plain reference
+// parses the whole line. They must agree on every line the listener writes and on every cut of one.
 
 const MARKER = ',"body_encoding":"json","body_start":';
 const tricky = fc.string({
@@ -43,15 +44,15 @@ function exchangeOf(body: string, note: string, declared: Declared = "none"): Ex
   };
 }
 
-/** What the replay takes from a line: every field but the parsed body, and the body's bytes. */
-function taken(line: Buffer, record: ReturnType<typeof recordOfLine>) {
-  if (record === null || record === "blank") return record;
-  const { body: _parsed, ...fields } = record;
-  return { fields, body: recordedBody(record, line).toString("hex") };
+/** What a reader takes from a line: every field but the parsed body, and the body's bytes. */
+function taken(read: ReturnType<typeof readRecordedLine>) {
+  if (read === null || read === "blank") return read;
+  const { body: _parsed, ...fields } = read.fields;
+  return { fields, body: read.body.toString("hex") };
 }
 
 function agree(line: Buffer): void {
-  expect(taken(line, recordOfLine(line))).toEqual(taken(line, recordOfLineWhole(line)));
+  expect(taken(readRecordedLine(line))).toEqual(taken(plainRecordedLine(line)));
 }
 
 const jsonBody = fc.oneof(
@@ -79,17 +80,18 @@ describe("a recording line read by its head", () => {
   it("reads an embedded body without parsing it: the head's fields and the body's bytes", () => {
     const body = `{"event_type":"x","a":"${MARKER.replaceAll('"', '\\"')}"}`;
     const line = Buffer.from(exchangeLine(exchangeOf(body, MARKER)), "utf8");
-    const record = recordOfLine(line);
-    expect(record).toMatchObject({ body_encoding: "json", body: null });
-    expect(recordedBody(record as Record<string, unknown>, line).toString()).toBe(body);
+    const read = readRecordedLine(line);
+    expect(read).toMatchObject({ fields: { body_encoding: "json" } });
+    expect(read).not.toHaveProperty("fields.body");
+    expect((read as { body: Buffer }).body.toString()).toBe(body);
   });
 
   it("a cut line followed by a whole one on the same line is not a recorded request", () => {
     for (const length of ["right", "none"] as const) {
       const line = exchangeLine(exchangeOf('{"a":{"b":[1,2]},"c":"}"}', "n", length));
       const joined = Buffer.from(`${line.slice(0, -5)}${line}`, "utf8");
-      expect(recordOfLine(joined)).toBeNull();
-      expect(recordOfLineWhole(joined)).toBeNull();
+      expect(readRecordedLine(joined)).toBeNull();
+      expect(plainRecordedLine(joined)).toBeNull();
     }
   });
 
@@ -102,8 +104,8 @@ describe("a recording line read by its head", () => {
     const keep = Buffer.byteLength(big) - second.length + 1;
     const joined = Buffer.concat([first.subarray(0, start + keep), second]);
     expect(joined.length - 1 - start).toBe(Buffer.byteLength(big));
-    expect(recordOfLine(joined)).toBeNull();
-    expect(recordOfLineWhole(joined)).toBeNull();
+    expect(readRecordedLine(joined)).toBeNull();
+    expect(plainRecordedLine(joined)).toBeNull();
   });
 
   it("a line cut inside its body is told by its length, with or without a Content-Length", () => {
@@ -112,8 +114,8 @@ describe("a recording line read by its head", () => {
       const line = exchangeLine(exchangeOf(body, "n", length));
       // Cut after `{"a":{"b":[1,2]}`, then closed: it ends with `}`, as a whole line does.
       const cut = Buffer.from(`${line.slice(0, line.indexOf(',"c"'))}}`, "utf8");
-      expect(recordOfLine(cut), length).toBeNull();
-      expect(recordOfLine(Buffer.from(line, "utf8")), length).not.toBeNull();
+      expect(readRecordedLine(cut), length).toBeNull();
+      expect(readRecordedLine(Buffer.from(line, "utf8")), length).not.toBeNull();
     }
   });
 });

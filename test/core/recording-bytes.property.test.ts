@@ -1,14 +1,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { Exchange } from "../../src/core/receiving/exchange.js";
-import { LineBatch } from "../../src/core/receiving/line-batch.js";
-import { exchangeLine } from "../../src/core/receiving/line-encoder.js";
+import type { Exchange } from "../../src/core/exchanges/exchange.js";
 import { receive } from "../../src/core/receiving/receive.js";
+import { LineBatch } from "../../src/core/recording/line-batch.js";
+import { exchangeLine } from "../../src/core/recording/line-encoder.js";
 import {
   lineBatches,
   type RecordedEvent,
   recordedEvents,
-} from "../../src/core/receiving/recording.js";
+} from "../../src/core/recording/recording.js";
 
 // Text with characters of 1 to 4 UTF-8 bytes, so chunk boundaries fall inside characters.
 const multiByte = fc.string({

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { RecordingIndex } from "../../src/core/receiving/recording-index.js";
+import { RecordingIndex } from "../../src/core/recording/recording-index.js";
 
 const dirs: string[] = [];
 afterEach(() => {

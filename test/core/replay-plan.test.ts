@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ReplayPlan } from "../../src/core/delivery/replay.js";
 import type { PlannedRequest } from "../../src/core/delivery/requests.js";
-import type { RecordedEvent } from "../../src/core/receiving/recording.js";
+import type { RecordedEvent } from "../../src/core/recording/recording.js";
 
 // The replay's plan answers from the batch in hand without a promise, and reads the next batch
 // once for everyone waiting on it: 64 senders ask at once.

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import type { ComposedEvent } from "../../src/core/delivery/compose.js";
 import { bodyFactory } from "../../src/core/delivery/requests.js";
-import type { ComposedEvent } from "../../src/core/events/compose.js";
 
 // send --count splices a fresh event_id into the rendered bytes instead of re-serialising the
 // event (the fast path); the plain way, JSON.stringify of the event with the new id, must give

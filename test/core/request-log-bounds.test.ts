@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { Exchange } from "../../src/core/receiving/exchange.js";
+import type { Exchange } from "../../src/core/exchanges/exchange.js";
+import { RequestLog } from "../../src/core/exchanges/request-log.js";
 import { receive } from "../../src/core/receiving/receive.js";
-import { RequestLog } from "../../src/core/receiving/request-log.js";
 
 const MB = 1024 * 1024;
 const VERDICT = receive(

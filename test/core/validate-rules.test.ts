@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { composeEvent, invalidEventError } from "../../src/core/events/compose.js";
+import { composeEvent, invalidEventError } from "../../src/core/delivery/compose.js";
 import { loadTemplate } from "../../src/core/events/templates.js";
 import { validateEvent } from "../../src/core/validation/validate.js";
 

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { composeEvent } from "../../src/core/events/compose.js";
-import { varyEvent } from "../../src/core/events/vary.js";
+import { composeEvent } from "../../src/core/delivery/compose.js";
+import { varyEvent } from "../../src/core/delivery/vary.js";
 import { SeededRandom } from "../../src/core/random.js";
 import { validateEvent } from "../../src/core/validation/validate.js";
 

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { LineEncoder } from "../../src/core/receiving/line-encoder.js";
-import { RecordingIndex } from "../../src/core/receiving/recording-index.js";
-import { RecordingSource } from "../../src/core/receiving/recording-source.js";
+import { LineEncoder } from "../../src/core/recording/line-encoder.js";
+import { RecordingIndex } from "../../src/core/recording/recording-index.js";
+import { RecordingSource } from "../../src/core/recording/recording-source.js";
 import { runMain } from "../helpers/main.js";
 import { exchange, KEYS, rowWith, setup } from "./ui-harness.js";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { RequestLog } from "../../src/core/exchanges/request-log.js";
 import { receive } from "../../src/core/receiving/receive.js";
-import { RequestLog } from "../../src/core/receiving/request-log.js";
 import { answer, exchange, KEYS, rowWith, setup } from "./ui-harness.js";
 
 const selectedRow = (frame: string) => frame.split("\n").find((l) => l.startsWith("›")) ?? "";

@@ -2,9 +2,9 @@ import { stripVTControlCharacters } from "node:util";
 import { render } from "ink-testing-library";
 import { createElement } from "react";
 import { loadTemplate } from "../../src/core/events/templates.js";
-import type { Exchange, ForwardResult } from "../../src/core/receiving/exchange.js";
+import type { Exchange, ForwardResult } from "../../src/core/exchanges/exchange.js";
+import { RequestLog } from "../../src/core/exchanges/request-log.js";
 import { receive } from "../../src/core/receiving/receive.js";
-import { RequestLog } from "../../src/core/receiving/request-log.js";
 import { ListenApp, type ListenAppProps } from "../../src/ui/ListenApp.js";
 
 export const strip = (s: string | undefined) => stripVTControlCharacters(s ?? "");

@@ -1,7 +1,9 @@
 import { accessSync, constants, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { Command, Option } from "commander";
-import { CASE_IDS, type CheckReport, runCheck } from "../../core/check/run.js";
+import { CASE_IDS } from "../../core/check/cases.js";
+import type { CheckReport } from "../../core/check/report.js";
+import { runCheck } from "../../core/check/run.js";
 import { describeFsError, TicketHooksError, usageError } from "../../core/errors.js";
 import { resolveTemplateDir } from "../../core/events/templates.js";
 import { createSender } from "../../io/adapters.js";

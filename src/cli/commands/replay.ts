@@ -8,11 +8,8 @@ import { TicketHooksError, usageError } from "../../core/errors.js";
 import type { WhereClause } from "../../core/events/where.js";
 import { isPlainObject, tryParseJson } from "../../core/json.js";
 import { newSeed, SeededRandom } from "../../core/random.js";
-import {
-  DEFAULT_MAX_LINE,
-  notARecording,
-  readRecordedBatches,
-} from "../../core/receiving/recording.js";
+import { DEFAULT_MAX_LINE } from "../../core/recording/lines.js";
+import { notARecording, readRecordedBatches } from "../../core/recording/recording.js";
 import {
   addDeliveryOptions,
   type DeliveryFlags,

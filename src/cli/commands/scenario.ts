@@ -7,10 +7,10 @@ import {
   isBuiltin,
 } from "../../core/delivery/builtin-scenarios.js";
 import { applyChaos, ChaosLog, type ChaosSpec, parseChaos } from "../../core/delivery/chaos.js";
+import { invalidEventError } from "../../core/delivery/compose.js";
 import { composeScenario, loadScenarioFile } from "../../core/delivery/scenario.js";
 import { type PlannedStep, planSteps, runScenario } from "../../core/delivery/scenario-run.js";
 import { TicketHooksError } from "../../core/errors.js";
-import { invalidEventError } from "../../core/events/compose.js";
 import { newSeed, SeededRandom } from "../../core/random.js";
 import {
   addDeliveryOptions,

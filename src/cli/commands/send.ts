@@ -1,13 +1,13 @@
 import { Command, Option } from "commander";
+import { type ComposedEvent, invalidEventError } from "../../core/delivery/compose.js";
 import { bodyFactory } from "../../core/delivery/requests.js";
 import { platformDelaysMs } from "../../core/delivery/retry-schedule.js";
 import { composeAll, deliver, type SendOptions } from "../../core/delivery/send.js";
+import { varyEvent } from "../../core/delivery/vary.js";
 import { TicketHooksError, usageError } from "../../core/errors.js";
-import { type ComposedEvent, invalidEventError } from "../../core/events/compose.js";
 import { closestDocumentedPath } from "../../core/events/documented-paths.js";
 import { parseAssignment } from "../../core/events/overrides.js";
 import { readTextFile } from "../../core/events/templates.js";
-import { varyEvent } from "../../core/events/vary.js";
 import { isPlainObject, parseJsonOrThrow } from "../../core/json.js";
 import { newSeed, SeededRandom } from "../../core/random.js";
 import { validateEvent } from "../../core/validation/validate.js";

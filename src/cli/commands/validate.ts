@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { Command } from "commander";
+import { looksLikePath, unknownEventError } from "../../core/delivery/compose.js";
 import { TicketHooksError } from "../../core/errors.js";
 import { findEvent } from "../../core/events/catalogue.js";
-import { looksLikePath, unknownEventError } from "../../core/events/compose.js";
 import { hasPlaceholders, renderTemplate } from "../../core/events/placeholders.js";
 import { loadTemplate } from "../../core/events/templates.js";
 import { parseJsonOrThrow } from "../../core/json.js";

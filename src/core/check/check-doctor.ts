@@ -2,7 +2,7 @@ import type { Clock } from "../clock.js";
 import type { CreateHttpSender } from "../delivery/http-client.js";
 import { TicketHooksError } from "../errors.js";
 import { type Diagnosis, runDoctor } from "./doctor.js";
-import type { CaseResult, CheckOptions } from "./run.js";
+import type { CaseResult, CheckOptions } from "./report.js";
 
 /**
  * check's hook into the signature doctor: when every valid, signed event the run sent was

@@ -1,9 +1,9 @@
 import { type Clock, systemClock, unixSeconds } from "../clock.js";
+import { type ComposeOptions, composeEvent } from "../delivery/compose.js";
 import { type CreateHttpSender, describeNetworkError } from "../delivery/http-client.js";
 import { RequestSigner } from "../delivery/requests.js";
 import { parseTarget } from "../delivery/send.js";
 import { failure } from "../errors.js";
-import { type ComposeOptions, composeEvent } from "../events/compose.js";
 import { type Entropy, systemEntropy } from "../events/ids.js";
 import { DEFAULT_SIGNATURE_HEADER, DEFAULT_TOLERANCE_SECONDS } from "../signing/signature.js";
 import { reformat } from "./cases.js";

@@ -1,13 +1,9 @@
-import {
-  type CreateHttpSender,
-  describeNetworkError,
-  type HttpResponse,
-} from "../delivery/http-client.js";
+import { composeEvent } from "../delivery/compose.js";
+import { describeNetworkError, type HttpResponse } from "../delivery/http-client.js";
 import { RequestSigner } from "../delivery/requests.js";
 import { parseTarget } from "../delivery/send.js";
 import { failure, usageError } from "../errors.js";
-import { type ComposeOptions, composeEvent } from "../events/compose.js";
-import { type Entropy, systemEntropy } from "../events/ids.js";
+import { systemEntropy } from "../events/ids.js";
 import { sign } from "../signing/signature.js";
 import {
   type Answer,
@@ -19,81 +15,14 @@ import {
   SLOW_CASE,
 } from "./cases.js";
 import { diagnoseRejections } from "./check-doctor.js";
-import type { Diagnosis } from "./doctor.js";
-
-export interface CheckOptions extends ComposeOptions {
-  to: string;
-  secret?: string | undefined;
-  signatureHeader?: string;
-  timeoutMs?: number;
-  /** Answers slower than this are a warning. Default 3000. */
-  slowMs?: number;
-  only?: readonly string[] | undefined;
-  skip?: readonly string[] | undefined;
-  insecure?: boolean;
-}
-
-export type { Answer } from "./cases.js";
-export { CASE_IDS } from "./cases.js";
-
-export interface CheckDeps {
-  createSender: CreateHttpSender;
-  entropy?: Partial<Entropy>;
-  onCase?: (result: CaseResult) => void;
-  /** Aborting stops the run after the request in flight; the partial report is returned. */
-  signal?: AbortSignal;
-}
-
-/**
- * `inconclusive`: a negative case got the 4xx it expects, but the receiver also rejected the valid
- * counterpart in the same run, so the rejection proves nothing.
- */
-export type CaseStatus = "pass" | "fail" | "skip" | "warn" | "inconclusive";
-
-export interface CaseResult {
-  id: string;
-  title: string;
-  expected: string;
-  status: CaseStatus;
-  /** What the receiver answered, in words. */
-  got: string;
-  /** How to fix a failure (or why it was skipped, or why it is inconclusive). */
-  fix: string | null;
-  answers: Answer[];
-  duration_ms: number;
-}
-
-/**
- * Why many cases fail or prove nothing, found after the run; the report leads with it.
- * - `wrong-path`: every answer was 404 or 405;
- * - `valid-rejected`: valid signed events were not accepted.
- * `details` holds further lines of diagnosis (a signature diagnosis can add its findings here).
- */
-export interface RootCause {
-  id: "wrong-path" | "valid-rejected";
-  message: string;
-  details: string[];
-}
-
-export interface CheckSummary {
-  total: number;
-  passed: number;
-  failed: number;
-  skipped: number;
-  warnings: number;
-  inconclusive: number;
-  duration_ms: number;
-}
-
-export interface CheckReport {
-  rootCauses: RootCause[];
-  results: CaseResult[];
-  summary: CheckSummary;
-  /** Stopped by `deps.signal` before the end: the results are those run so far. */
-  interrupted: boolean;
-  /** When valid, signed events were rejected: what the signature doctor found, and why. */
-  diagnoses?: Diagnosis[];
-}
+import type {
+  CaseResult,
+  CaseStatus,
+  CheckDeps,
+  CheckOptions,
+  CheckReport,
+  RootCause,
+} from "./report.js";
 
 /** The valid event a negative case is compared with. */
 export const BASELINE_ID = "valid-created";

@@ -1,7 +1,7 @@
 import { usageError } from "../errors.js";
-import type { ComposeOptions } from "../events/compose.js";
 import { SeededRandom } from "../random.js";
 import { didYouMeanSuffix } from "../suggest.js";
+import type { ComposeOptions } from "./compose.js";
 import { bodyFactory } from "./requests.js";
 import { platformDelaysMs } from "./retry-schedule.js";
 import { lifecycleScenario, type ScenarioAction } from "./scenario.js";

@@ -4,7 +4,7 @@ import {
   type RecordFilter,
   type RecordingItem,
   type WarningSink,
-} from "../receiving/recording.js";
+} from "../recording/recording.js";
 import type { PlannedRequest } from "./requests.js";
 import type { DeliverOptions, PlanSource } from "./send.js";
 

@@ -1,11 +1,11 @@
 import type { KeyObject } from "node:crypto";
 import { createSecretKey } from "node:crypto";
 import { usageError } from "../errors.js";
-import type { ComposedEvent } from "../events/compose.js";
 import { EventIdSource } from "../events/ids.js";
 import { isPlainObject } from "../json.js";
 import { DEFAULT_SIGNATURE_HEADER, sign } from "../signing/signature.js";
 import { VERSION } from "../version.js";
+import type { ComposedEvent } from "./compose.js";
 
 export const USER_AGENT = `ticket-hooks/${VERSION}`;
 

@@ -1,10 +1,10 @@
 import { usageError } from "../errors.js";
-import { type ComposedEvent, type ComposeOptions, composeEvent } from "../events/compose.js";
 import { systemEntropy } from "../events/ids.js";
 import { getPath, parsePath } from "../events/paths.js";
 import { renderTemplate } from "../events/placeholders.js";
 import { loadTemplate } from "../events/templates.js";
 import { validateEvent } from "../validation/validate.js";
+import { type ComposedEvent, type ComposeOptions, composeEvent } from "./compose.js";
 import type { Expectation } from "./expectations.js";
 import type { Scenario } from "./scenario-file.js";
 

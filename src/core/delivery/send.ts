@@ -6,7 +6,7 @@ import {
   composeEvent,
   expandSpecs,
   invalidEventError,
-} from "../events/compose.js";
+} from "./compose.js";
 import { type CreateHttpSender, describeNetworkError, type HttpResponse } from "./http-client.js";
 import {
   bodyFactory,

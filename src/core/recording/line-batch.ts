@@ -1,4 +1,4 @@
-import type { Exchange } from "./exchange.js";
+import type { Exchange } from "../exchanges/exchange.js";
 import { LineEncoder } from "./line-encoder.js";
 
 /**

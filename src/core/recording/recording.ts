@@ -4,11 +4,11 @@ import { join } from "node:path";
 import { describeFsError, TicketHooksError, usageError } from "../errors.js";
 import { bodyMatchesWhere, type WhereClause } from "../events/where.js";
 import { isPlainObject, tryParseJson } from "../json.js";
+import { findSignature } from "../receiving/receive.js";
 import { DEFAULT_SIGNATURE_HEADER } from "../signing/signature.js";
 import { validateEvent } from "../validation/validate.js";
-import { recordedBody } from "./exchange.js";
-import { findSignature } from "./receive.js";
-import { recordOfLine } from "./recorded-line.js";
+import { DEFAULT_MAX_LINE, type FileLine, LineSplitter } from "./lines.js";
+import { type RecordedLine, readRecordedLine } from "./recorded-line.js";
 
 /** One event read back from a `listen --record` file or a folder of JSON files. */
 export interface RecordedEvent {
@@ -43,18 +43,18 @@ export type RecordingItem = RecordedEvent | SkippedLine;
 
 export const isSkipped = (item: RecordingItem): item is SkippedLine => "skipped" in item;
 
-function fromRecord(
-  record: Record<string, unknown>,
+function recordedEvent(
+  read: RecordedLine,
   where: string,
   signatureHeader: string | null,
-  line: Buffer,
 ): RecordedEvent {
+  const record = read.fields;
   const validation = isPlainObject(record.validation) ? record.validation : null;
   const at = typeof record.received_at === "string" ? Date.parse(record.received_at) : Number.NaN;
   return {
     where,
     receivedAt: Number.isNaN(at) ? null : at,
-    body: recordedBody(record, line),
+    body: read.body,
     eventType: typeof record.event_type === "string" ? record.event_type : null,
     eventId: typeof record.event_id === "string" ? record.event_id : null,
     valid: validation ? validation.valid === true : null,
@@ -71,69 +71,27 @@ function signatureOf(record: Record<string, unknown>, signatureHeader: string): 
   return named ?? findSignature(headers, signatureHeader)?.value;
 }
 
-/** The longest recording line read by default (64 MiB); longer lines are skipped with a warning. */
-export const DEFAULT_MAX_LINE = 64 * 1024 * 1024;
-
-/** One line of a file as bytes (without its line break), or `null` when it was too long to keep. */
-export interface FileLine {
-  /** 1-based line number. */
-  number: number;
-  bytes: Buffer | null;
-}
-
 /**
- * The lines of a byte stream, split on bytes: a chunk boundary may fall anywhere, inside a
- * multi-byte character included, and no byte changes (lines are decoded whole, by the caller).
- * Linear in the input: each byte is searched once and copied at most once. A line longer than
- * `maxLine` is not kept (its bytes are dropped as they arrive) and comes out as `bytes: null`.
- * Lines come a chunk's worth at a time (one step per chunk, not one promise per line: replay's
- * hot path), and a chunk is read only when the consumer asks for more.
- * A NUL byte ends the reading with an error: a recording is text, so the input is not one
+ * The lines of a byte stream (see LineSplitter), a chunk's worth at a time (one step per chunk,
+ * not one promise per line: replay's hot path); a chunk is read only when the consumer asks for
+ * more. A NUL byte ends the reading with an error: a recording is text, so the input is not one
  * (`/dev/zero` would otherwise be read for ever, one endless line).
  */
 export async function* lineBatches(
   stream: AsyncIterable<Buffer>,
   maxLine = DEFAULT_MAX_LINE,
 ): AsyncGenerator<FileLine[]> {
-  let pending: Buffer[] = [];
-  let pendingSize = 0;
-  let tooLong = false;
-  let number = 0;
+  const splitter = new LineSplitter(maxLine);
   let offset = 0;
-  const take = (last: Buffer): Buffer | null => {
-    if (tooLong || pendingSize + last.length > maxLine) return null;
-    const whole =
-      pending.length === 0 ? last : Buffer.concat([...pending, last], pendingSize + last.length);
-    return whole.length > 0 && whole[whole.length - 1] === 0x0d ? whole.subarray(0, -1) : whole;
-  };
   for await (const chunk of stream) {
     const nul = chunk.indexOf(0);
     if (nul !== -1) throw new BinaryInput(offset + nul);
     offset += chunk.length;
-    const batch: FileLine[] = [];
-    let start = 0;
-    for (let nl = chunk.indexOf(0x0a); nl !== -1; nl = chunk.indexOf(0x0a, start)) {
-      const bytes = take(chunk.subarray(start, nl));
-      pending = [];
-      pendingSize = 0;
-      tooLong = false;
-      batch.push({ number: ++number, bytes });
-      start = nl + 1;
-    }
-    if (start < chunk.length && !tooLong) {
-      const rest = chunk.subarray(start);
-      if (pendingSize + rest.length > maxLine) {
-        tooLong = true;
-        pending = [];
-        pendingSize = 0;
-      } else {
-        pending.push(rest);
-        pendingSize += rest.length;
-      }
-    }
+    const batch = splitter.push(chunk);
     if (batch.length > 0) yield batch;
   }
-  if (pendingSize > 0 || tooLong) yield [{ number: ++number, bytes: take(Buffer.alloc(0)) }];
+  const last = splitter.end();
+  if (last !== null) yield [last];
 }
 
 /** A NUL byte in what should be a text recording. */
@@ -222,15 +180,15 @@ export async function* recordBatches(
           });
           continue;
         }
-        const record = recordOfLine(bytes);
-        if (record === "blank") continue;
-        if (record === null) {
+        const read = readRecordedLine(bytes);
+        if (read === "blank") continue;
+        if (read === null) {
           batch.push({
             skipped: `${file}:${n}: not a complete recorded request (cut or broken line), skipped`,
           });
           continue;
         }
-        batch.push(fromRecord(record, `${file}:${n}`, signatures ? signatureHeader : null, bytes));
+        batch.push(recordedEvent(read, `${file}:${n}`, signatures ? signatureHeader : null));
       }
       if (batch.length > 0) yield batch;
     }

@@ -1,19 +1,19 @@
 import { existsSync } from "node:fs";
 import { TicketHooksError, usageError } from "../errors.js";
-import { parseJsonOrThrow } from "../json.js";
-import { didYouMean } from "../suggest.js";
-import { type ValidationResult, validateEvent } from "../validation/validate.js";
-import { EVENT_NAMES, EVENTS, findEvent } from "./catalogue.js";
-import { freshen } from "./freshen.js";
-import type { Entropy } from "./ids.js";
-import { applyOverrides, type Overrides } from "./overrides.js";
-import { renderTemplate } from "./placeholders.js";
+import { EVENT_NAMES, EVENTS, findEvent } from "../events/catalogue.js";
+import { freshen } from "../events/freshen.js";
+import type { Entropy } from "../events/ids.js";
+import { applyOverrides, type Overrides } from "../events/overrides.js";
+import { renderTemplate } from "../events/placeholders.js";
 import {
   loadTemplate,
   readTextFile,
   type TemplateLookup,
   type TemplateOrigin,
-} from "./templates.js";
+} from "../events/templates.js";
+import { parseJsonOrThrow } from "../json.js";
+import { didYouMean } from "../suggest.js";
+import { type ValidationResult, validateEvent } from "../validation/validate.js";
 
 export interface ComposeOptions {
   lookup?: TemplateLookup;

@@ -1,9 +1,9 @@
 import { isUtf8 } from "node:buffer";
+import type { Exchange } from "../exchanges/exchange.js";
+import { forwardJson } from "../exchanges/forward-result.js";
 import { hasJsonUnsafeBytes, jsonSafe } from "../json.js";
+import type { SignatureVerdict, Verdict } from "../receiving/receive.js";
 import type { ValidationResult } from "../validation/types.js";
-import type { Exchange } from "./exchange.js";
-import { forwardJson } from "./forwarding.js";
-import type { SignatureVerdict, Verdict } from "./receive.js";
 
 /*
  * The NDJSON line of an exchange: the recording format and the `listen --json` output alike.

@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { usageError } from "../errors.js";
-import type { Exchange } from "./exchange.js";
+import type { Exchange } from "../exchanges/exchange.js";
+import { LineSplitter } from "./lines.js";
 import { exchangeFromLine } from "./recorded-line.js";
 
 /*
@@ -43,11 +44,7 @@ export class RecordingIndex {
   private skippedLines = 0;
   /** Bytes of the file read for the index so far. */
   private position = 0;
-  private lineStart = 0;
-  /** The first byte of the current line (`{` for a JSON object line), -1 before it is read. */
-  private firstByte = -1;
-  /** The last byte of the chunk before (a CR before a line break that starts a chunk). */
-  private lastByte = -1;
+  private readonly splitter = new LineSplitter();
   private buffer: Buffer | null = Buffer.allocUnsafe(CHUNK);
   /** The file's size when it was opened: what the index covers (lines appended later are not). */
   readonly size: number;
@@ -134,7 +131,7 @@ export class RecordingIndex {
     const read = want > 0 ? readSync(this.fd, buffer, 0, want, this.position) : 0;
     if (read === 0) {
       // The last line without its line break was cut off while it was written: skipped.
-      if (this.position > this.lineStart) {
+      if (this.splitter.end() !== null) {
         this.lineNo++;
         this.skippedLines++;
       }
@@ -142,25 +139,12 @@ export class RecordingIndex {
       return 0;
     }
     const before = this.n;
-    let from = 0;
-    while (from < read) {
-      if (this.firstByte === -1) this.firstByte = buffer[from] as number;
-      const nl = buffer.indexOf(10, from);
-      if (nl === -1 || nl >= read) break;
-      // A line ending CR LF ends before its CR.
-      const cr = (nl > 0 ? buffer[nl - 1] : this.lastByte) === 13;
-      const end = this.position + nl - (cr && this.position + nl > this.lineStart ? 1 : 0);
+    for (const line of this.splitter.push(buffer.subarray(0, read))) {
       this.lineNo++;
-      // A JSON object line ("{…}"); blank and other lines are skipped.
-      if (this.firstByte === 0x7b && end > this.lineStart) this.push(this.lineStart, end);
-      else if (end > this.lineStart) {
-        this.skippedLines++;
-      }
-      this.lineStart = this.position + nl + 1;
-      this.firstByte = -1;
-      from = nl + 1;
+      // A JSON object line ("{…}"); blank, other and overlong lines are skipped.
+      if (line.bytes?.[0] === 0x7b) this.push(line.start, line.end);
+      else if (line.end > line.start) this.skippedLines++;
     }
-    this.lastByte = buffer[read - 1] as number;
     this.position += read;
     return this.n - before;
   }

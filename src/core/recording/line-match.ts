@@ -1,6 +1,6 @@
 import { isAscii } from "node:buffer";
 import type { WhereClause } from "../events/where.js";
-import type { ExchangeFilter } from "./exchange-query.js";
+import type { ExchangeFilter } from "../exchanges/exchange-query.js";
 import { type LineBlock, lineOf } from "./recording-index.js";
 
 /*

@@ -1,24 +1,26 @@
 import { randomBytes } from "node:crypto";
 import { type Clock, systemClock, unixSeconds } from "../clock.js";
 import { TicketHooksError, usageError } from "../errors.js";
-import { DEFAULT_SIGNATURE_HEADER } from "../signing/signature.js";
-import type { Exchange, ForwardResult } from "./exchange.js";
-import { forwardResult, isOwnLoop, loopVerdict, sendEdited } from "./forwarding.js";
-import { LineBatch } from "./line-batch.js";
-import { LineOutput, type LineSink } from "./line-output.js";
-import { type PlatformApiOptions, platformApiReply } from "./platform-api.js";
-import type { HttpReply, ListenPorts, Recorder } from "./ports.js";
+import { sendEdited } from "../exchanges/edited.js";
+import type { Exchange, ForwardResult } from "../exchanges/exchange.js";
+import { forwardResult } from "../exchanges/forward-result.js";
+import { type Counters, RequestLog } from "../exchanges/request-log.js";
+import { type EventMatcher, exchangesOf, waitForExchange } from "../exchanges/watch-log.js";
+import { isOwnLoop, loopVerdict } from "../receiving/forwarding.js";
+import { type PlatformApiOptions, platformApiReply } from "../receiving/platform-api.js";
+import type { HttpReply, ListenPorts, Recorder } from "../receiving/ports.js";
 import {
   DEFAULT_MAX_BODY,
   type IncomingRequest,
   type ReceiveConfig,
   receive,
   type Verdict,
-} from "./receive.js";
-import { type Counters, RequestLog } from "./request-log.js";
-import { type ForwardRoute, ForwardRouter } from "./router.js";
-import type { TargetState } from "./target-health.js";
-import { type EventMatcher, exchangesOf, waitForExchange } from "./watch-log.js";
+} from "../receiving/receive.js";
+import { type ForwardRoute, ForwardRouter } from "../receiving/router.js";
+import type { TargetState } from "../receiving/target-health.js";
+import { LineBatch } from "../recording/line-batch.js";
+import { LineOutput, type LineSink } from "../recording/line-output.js";
+import { DEFAULT_SIGNATURE_HEADER } from "../signing/signature.js";
 
 export interface ListenOptions extends ReceiveConfig {
   /** Default 4000; 0 picks a free port. */
@@ -75,7 +77,7 @@ export interface ListenDeps extends ListenPorts {
   clock?: Clock;
 }
 
-export type { EventMatcher } from "./watch-log.js";
+export type { EventMatcher } from "../exchanges/watch-log.js";
 
 export interface Listener {
   url: string;

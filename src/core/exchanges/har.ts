@@ -1,5 +1,4 @@
 import { isUtf8 } from "node:buffer";
-import type { RecordedEvent } from "../receiving/recording.js";
 import { sign } from "../signing/signature.js";
 
 /*
@@ -7,6 +6,19 @@ import { sign } from "../signing/signature.js";
  * each entry is the request as it would be sent now to `url`, signed afresh when a secret is given.
  * The responses were not recorded: each entry's response is empty (status 0).
  */
+
+/** A request to write as a HAR entry (a recorded event, or a captured exchange). */
+export interface HarRequest {
+  /** Where it comes from (`file:line`, `#seq`), for the entry's comment. */
+  where: string;
+  /** Arrival time in ms since the epoch, when known. */
+  receivedAt: number | null;
+  body: Buffer;
+  eventType: string | null;
+  eventId: string | null;
+  /** The signature header's value as received, kept when no secret signs afresh. */
+  signature: string | undefined;
+}
 
 export interface HarOptions {
   url: string;
@@ -47,7 +59,7 @@ export interface HarEntry {
   comment: string;
 }
 
-export function harEntry(record: RecordedEvent, options: HarOptions): HarEntry {
+export function harEntry(record: HarRequest, options: HarOptions): HarEntry {
   const headers = [{ name: "Content-Type", value: "application/json" }];
   const signature = options.secret
     ? sign(options.secret, record.body, options.timestamp)

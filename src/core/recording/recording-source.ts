@@ -1,16 +1,16 @@
 import { describeFsError, usageError } from "../errors.js";
-import type { Exchange } from "./exchange.js";
+import type { Exchange } from "../exchanges/exchange.js";
 import {
   type ExchangeFilter,
   type FilteredView,
   filterKey,
   matches,
   NO_FILTER,
-} from "./exchange-query.js";
+} from "../exchanges/exchange-query.js";
+import type { Counters, ExchangeSource } from "../exchanges/request-log.js";
 import { LineMatcher } from "./line-match.js";
 import { exchangeFromLine, headMatches } from "./recorded-line.js";
 import { lazyList, lineOf, type RecordingIndex } from "./recording-index.js";
-import type { Counters, ExchangeSource } from "./request-log.js";
 
 /*
  * A recording as the live UI's source (`inspect`). The work that grows with the file is done in

@@ -1,13 +1,13 @@
 import { isUtf8 } from "node:buffer";
-import { harEntry, harLog } from "../delivery/har.js";
 import { usageError } from "../errors.js";
 import { escapeTemplateText } from "../events/placeholders.js";
 import { tryParseJson } from "../json.js";
 import { escapeStringToken, reindentJson, TooDeep } from "../json-indent.js";
+import { findSignature } from "../receiving/receive.js";
 import { VERSION } from "../version.js";
 import type { Exchange } from "./exchange.js";
 import { exportBaseName } from "./export-names.js";
-import { findSignature } from "./receive.js";
+import { harEntry, harLog } from "./har.js";
 
 /*
  * One captured request written out as a file: the event as a JSON template (what `export` writes
@@ -80,8 +80,6 @@ export function exchangeFile(ex: Exchange, format: "json" | "har", har: HarTarge
       body: ex.request.body,
       eventType: ex.verdict.eventType,
       eventId: ex.verdict.eventId,
-      valid: ex.verdict.validation?.valid ?? null,
-      rejected: ex.verdict.rejected,
       signature: found?.value,
     },
     { ...har, creator: { name: "ticket-hooks", version: VERSION } },

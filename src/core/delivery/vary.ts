@@ -1,9 +1,9 @@
 import { dataSchemas } from "../../generated/data-schemas.js";
+import { findEvent } from "../events/catalogue.js";
+import { formatPath, getPath, type PathSegment, setPath } from "../events/paths.js";
 import { isPlainObject } from "../json.js";
 import type { SeededRandom } from "../random.js";
 import { validateEvent } from "../validation/validate.js";
-import { findEvent } from "./catalogue.js";
-import { formatPath, getPath, type PathSegment, setPath } from "./paths.js";
 
 // `send created --vary 50 --seed 7`: valid but unusual events, derived from the JSON Schema (its
 // $refs resolved at build time: generated/data-schemas.ts). The schema says which fields are

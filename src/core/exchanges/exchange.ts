@@ -1,4 +1,4 @@
-import type { IncomingRequest, Verdict } from "./receive.js";
+import type { IncomingRequest, Verdict } from "../receiving/receive.js";
 
 export interface ForwardResult {
   status: number | null;
@@ -33,30 +33,4 @@ export interface Exchange {
   summary?: { bodyBytes: number };
   /** Sent from the live UI (`e`): an edited copy of this exchange. */
   editedFrom?: number;
-}
-
-/**
- * The exact body bytes of a recorded line. For `json` bodies, `line` is the line itself (its
- * UTF-8 bytes, without the line break) and `body_start` a byte offset into it: the body is the
- * bytes from there up to the line's closing `}`.
- */
-export function recordedBody(
-  record: { body?: unknown; body_encoding?: unknown; body_start?: unknown },
-  line: Buffer | string = "",
-): Buffer {
-  if (record.body_encoding === "json" && typeof record.body_start === "number") {
-    const bytes = typeof line === "string" ? Buffer.from(line, "utf8") : line;
-    return bytes.subarray(record.body_start, bytes.length - 1);
-  }
-  const body = typeof record.body === "string" ? record.body : "";
-  return Buffer.from(body, record.body_encoding === "base64" ? "base64" : "utf8");
-}
-
-/** The request of `original` with another body (an edited event), its length updated. */
-export function editedRequest(original: Exchange, body: Buffer): IncomingRequest {
-  return {
-    ...original.request,
-    headers: { ...original.request.headers, "content-length": String(body.length) },
-    body,
-  };
 }

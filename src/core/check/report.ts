@@ -1,0 +1,79 @@
+import type { ComposeOptions } from "../delivery/compose.js";
+import type { CreateHttpSender } from "../delivery/http-client.js";
+import type { Entropy } from "../events/ids.js";
+import type { Answer } from "./cases.js";
+import type { Diagnosis } from "./doctor.js";
+
+// What `check` is asked (options, dependencies) and what it reports: shared by the run, the
+// signature doctor's hook and the reporters.
+
+export interface CheckOptions extends ComposeOptions {
+  to: string;
+  secret?: string | undefined;
+  signatureHeader?: string;
+  timeoutMs?: number;
+  /** Answers slower than this are a warning. Default 3000. */
+  slowMs?: number;
+  only?: readonly string[] | undefined;
+  skip?: readonly string[] | undefined;
+  insecure?: boolean;
+}
+
+export interface CheckDeps {
+  createSender: CreateHttpSender;
+  entropy?: Partial<Entropy>;
+  onCase?: (result: CaseResult) => void;
+  /** Aborting stops the run after the request in flight; the partial report is returned. */
+  signal?: AbortSignal;
+}
+
+/**
+ * `inconclusive`: a negative case got the 4xx it expects, but the receiver also rejected the valid
+ * counterpart in the same run, so the rejection proves nothing.
+ */
+export type CaseStatus = "pass" | "fail" | "skip" | "warn" | "inconclusive";
+
+export interface CaseResult {
+  id: string;
+  title: string;
+  expected: string;
+  status: CaseStatus;
+  /** What the receiver answered, in words. */
+  got: string;
+  /** How to fix a failure (or why it was skipped, or why it is inconclusive). */
+  fix: string | null;
+  answers: Answer[];
+  duration_ms: number;
+}
+
+/**
+ * Why many cases fail or prove nothing, found after the run; the report leads with it.
+ * - `wrong-path`: every answer was 404 or 405;
+ * - `valid-rejected`: valid signed events were not accepted.
+ * `details` holds further lines of diagnosis (a signature diagnosis can add its findings here).
+ */
+export interface RootCause {
+  id: "wrong-path" | "valid-rejected";
+  message: string;
+  details: string[];
+}
+
+export interface CheckSummary {
+  total: number;
+  passed: number;
+  failed: number;
+  skipped: number;
+  warnings: number;
+  inconclusive: number;
+  duration_ms: number;
+}
+
+export interface CheckReport {
+  rootCauses: RootCause[];
+  results: CaseResult[];
+  summary: CheckSummary;
+  /** Stopped by `deps.signal` before the end: the results are those run so far. */
+  interrupted: boolean;
+  /** When valid, signed events were rejected: what the signature doctor found, and why. */
+  diagnoses?: Diagnosis[];
+}
