@@ -3,9 +3,20 @@
 
 import type { SendDeps, SendOptions, SendResult } from "./core/delivery/send.js";
 import { send as sendWith } from "./core/delivery/send.js";
+import {
+  type RenderOptions,
+  renderTemplate as renderTemplateWith,
+} from "./core/events/placeholders.js";
+import {
+  type LoadedTemplate,
+  loadTemplate as loadTemplateWith,
+  resolveTemplateDir as resolveTemplateDirWith,
+  type TemplateDir,
+  type TemplateLookup,
+} from "./core/events/templates.js";
 import type { ListenDeps, Listener, ListenOptions } from "./core/listener/listen.js";
 import { listen as listenWith } from "./core/listener/listen.js";
-import { createSender, listenPorts } from "./io/adapters.js";
+import { createSender, listenPorts, nodeFiles } from "./io/adapters.js";
 
 export type { Clock } from "./core/clock.js";
 export { systemClock } from "./core/clock.js";
@@ -23,13 +34,12 @@ export {
   getEvent,
 } from "./core/events/catalogue.js";
 export { newEventId } from "./core/events/ids.js";
-export { PLACEHOLDERS, type RenderOptions, renderTemplate } from "./core/events/placeholders.js";
+export { PLACEHOLDERS, type RenderOptions } from "./core/events/placeholders.js";
 export { SCHEMAS_DIR, schemaFile } from "./core/events/schemas.js";
 export {
   BUNDLED_TEMPLATES_DIR,
   type LoadedTemplate,
-  loadTemplate,
-  resolveTemplateDir,
+  type TemplateDir,
   type TemplateLookup,
 } from "./core/events/templates.js";
 export type {
@@ -76,12 +86,46 @@ export {
   validateEvent,
 } from "./core/validation/validate.js";
 
+/** The template lookup of this process: its working folder, its environment, its files. */
+function processLookup(lookup: Partial<TemplateLookup>): TemplateLookup {
+  return { cwd: process.cwd(), env: process.env, files: nodeFiles, ...lookup };
+}
+
+/** The folder templates are read from (`--templates`, TICKET_HOOKS_TEMPLATES, ./ticket-hooks/, bundled). */
+export function resolveTemplateDir(lookup: Partial<TemplateLookup> = {}): TemplateDir {
+  return resolveTemplateDirWith(processLookup(lookup));
+}
+
+/** Reads and parses the template of an event (short name or type), placeholders not rendered. */
+export function loadTemplate(
+  nameOrType: string,
+  lookup: Partial<TemplateLookup> = {},
+): LoadedTemplate {
+  return loadTemplateWith(nameOrType, processLookup(lookup));
+}
+
+/** Renders a template's placeholders; `{{env.NAME}}` reads this process's environment by default. */
+export function renderTemplate(
+  value: unknown,
+  options: Omit<RenderOptions, "env"> & Partial<Pick<RenderOptions, "env">> = {},
+): unknown {
+  return renderTemplateWith(value, { env: process.env, ...options });
+}
+
 /**
  * Composes and sends events as the platform would; resolves with every delivery's result. For a
  * user's own tests: `const { results } = await send({ events: ["created"], to: url, secret })`.
  */
-export function send(options: SendOptions, deps: Partial<SendDeps> = {}): Promise<SendResult> {
-  return sendWith(options, { createSender, ...deps });
+export function send(
+  options: Omit<SendOptions, "lookup" | "env"> & Partial<Pick<SendOptions, "lookup" | "env">>,
+  deps: Partial<SendDeps> = {},
+): Promise<SendResult> {
+  const full = {
+    ...options,
+    lookup: options.lookup ?? processLookup({}),
+    env: options.env ?? process.env,
+  };
+  return sendWith(full, { createSender, ...deps });
 }
 
 /** Starts a local receiver that verifies, validates, records and forwards (see the README). */

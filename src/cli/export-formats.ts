@@ -11,6 +11,7 @@ import {
   readRecorded,
 } from "../core/recording/recording.js";
 import { VERSION } from "../core/version.js";
+import { nodeFiles } from "../io/adapters.js";
 import type { Output } from "./output.js";
 
 export type ExportFormat = "json" | "curl" | "har";
@@ -50,6 +51,7 @@ export async function exportFormat(out: Output, options: FormatExport): Promise<
       unreadable++;
       out.warn(m);
     },
+    nodeFiles,
     { signatureHeader: options.signatureHeader },
   );
   for await (const record of records) {

@@ -1,3 +1,22 @@
+import { editTextAsync } from "../io/editor.js";
+import { writeNewFile } from "../io/export-file.js";
+import { osc52 } from "../terminal/clipboard.js";
+import type { UiPorts } from "../ui/run.js";
+import type { CliIo } from "./io.js";
+
+/** The live UI's editor, files and clipboard, on this process's terminal and environment. */
+export function uiPorts(io: CliIo): UiPorts {
+  return {
+    edit: (text, name) => editTextAsync(text, name, io.env),
+    writeNewFile,
+    copy(text) {
+      // OSC 52, where stdout is a terminal that understands escape sequences.
+      if (io.stdout.isTTY && io.env.TERM !== "dumb") io.stdout.write(osc52(text));
+    },
+    cwd: io.cwd,
+  };
+}
+
 /**
  * Loads the live UI (Ink and React) on first use. React runs its production build unless
  * NODE_ENV says otherwise: its development build checks every element it makes, which costs

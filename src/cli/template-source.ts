@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { TemplateLookup } from "../core/events/templates.js";
+import { nodeFiles } from "../io/adapters.js";
 import type { CliIo } from "./io.js";
 
 const ORIGINS = { cli: "flag", env: "env", config: "config" } as const;
@@ -12,7 +13,8 @@ export function templateLookup(command: Command, io: CliIo): TemplateLookup {
     owner = owner.parent;
   const dir = owner?.opts<{ templates?: string }>().templates;
   const source = owner?.getOptionValueSource("templates");
-  const lookup: TemplateLookup = { cwd: io.cwd, env: {} };
+  // The folder from TICKET_HOOKS_TEMPLATES came through the option (commander reads the variable).
+  const lookup: TemplateLookup = { cwd: io.cwd, env: {}, files: nodeFiles };
   if (dir) {
     lookup.templatesDir = dir;
     lookup.templatesOrigin = ORIGINS[source as keyof typeof ORIGINS] ?? "flag";

@@ -3,6 +3,8 @@
 import type { CreateHttpSender } from "../core/delivery/http-client.js";
 import type { ListenPorts } from "../core/receiving/ports.js";
 
+export { nodeFiles } from "./files.js";
+
 export const createSender: CreateHttpSender = async (options) =>
   (await import("./http-sender.js")).createHttpSender(options);
 

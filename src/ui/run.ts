@@ -9,11 +9,20 @@ import type { ExchangeSource } from "../core/exchanges/request-log.js";
 import { tryParseJson } from "../core/json.js";
 import type { Listener } from "../core/listener/listen.js";
 import { DEFAULT_SIGNATURE_HEADER, maskSecret } from "../core/signing/signature.js";
-import { editTextAsync } from "../io/editor.js";
-import { writeNewFile } from "../io/export-file.js";
-import { osc52 } from "../terminal/clipboard.js";
 import { ListenApp, type TargetWatch } from "./ListenApp.js";
 import type { ExportFormat } from "./view-state.js";
+
+/** What the live UI needs from outside, passed in by the CLI. */
+export interface UiPorts {
+  /** Opens text in the user's editor (`e`); resolves with what was saved. */
+  edit(text: string, name: string): Promise<string>;
+  /** Writes a new file in `dir`, never over an existing one (`x`, `h`); returns its path. */
+  writeNewFile(dir: string, base: string, ext: string, text: string): string;
+  /** Puts text on the clipboard, where the terminal is one (`c`). */
+  copy(text: string): void;
+  /** Where `x` and `h` write when no folder was given. */
+  cwd: string;
+}
 
 export interface ListenUiInfo {
   url: string;
@@ -30,12 +39,12 @@ export interface ListenUiInfo {
  * Opens the event in the user's editor (`e`); resolves with the bytes saved, which must be JSON:
  * what you typed is what the app gets (and what is signed).
  */
-async function editedBody(ex: Exchange): Promise<Buffer> {
+async function editedBody(ex: Exchange, ports: UiPorts): Promise<Buffer> {
   const parsed = tryParseJson(ex.request.body.toString("utf8"));
   const text = parsed.ok
     ? `${JSON.stringify(parsed.value, null, 2)}\n`
     : ex.request.body.toString("utf8");
-  const edited = await editTextAsync(text, `event-${ex.seq}.json`, process.env);
+  const edited = await ports.edit(text, `event-${ex.seq}.json`);
   const check = tryParseJson(edited);
   if (!check.ok) {
     const { line, column, message } = check.error;
@@ -48,11 +57,11 @@ async function editedBody(ex: Exchange): Promise<Buffer> {
 }
 
 /** `x` and `h`: the exchange written as a new file in `dir` (never over an existing one). */
-function exporter(dir: string, target: (ex: Exchange) => HarTarget) {
+function exporter(dir: string, target: (ex: Exchange) => HarTarget, ports: UiPorts) {
   return async (ex: Exchange, format: ExportFormat): Promise<string> => {
     const file = exchangeFile(ex, format, target(ex));
     try {
-      return writeNewFile(dir, file.base, file.ext, file.text);
+      return ports.writeNewFile(dir, file.base, file.ext, file.text);
     } catch (error) {
       throw usageError(
         "WRITE_FAILED",
@@ -62,13 +71,8 @@ function exporter(dir: string, target: (ex: Exchange) => HarTarget) {
   };
 }
 
-/** Puts text on the clipboard with OSC 52, where the terminal is one. */
-function copy(text: string): void {
-  if (process.stdout.isTTY && process.env.TERM !== "dumb") process.stdout.write(osc52(text));
-}
-
 /** Renders the live UI; resolves when the user quits. */
-export function runListenUi(listener: Listener, info: ListenUiInfo): Promise<void> {
+export function runListenUi(listener: Listener, info: ListenUiInfo, ports: UiPorts): Promise<void> {
   return new Promise((resolve) => {
     const app = render(
       createElement(ListenApp, {
@@ -77,7 +81,7 @@ export function runListenUi(listener: Listener, info: ListenUiInfo): Promise<voi
         secret: info.secret ? maskSecret(info.secret) : undefined,
         forwardTo: info.forwardTo,
         onReplay: (ex) => listener.replay(ex),
-        onEdit: async (ex) => listener.resend(ex, await editedBody(ex)),
+        onEdit: async (ex) => listener.resend(ex, await editedBody(ex, ports)),
         // To the app when forwarding (signed for it), else back to this listener.
         curlFor: (ex) =>
           curlCommand({
@@ -90,13 +94,17 @@ export function runListenUi(listener: Listener, info: ListenUiInfo): Promise<voi
             timestamp: unixSeconds(systemClock),
           }),
         curlSigned: (ex) => (listener.forwardTargetFor(ex)?.secret ?? info.secret) !== undefined,
-        onCopy: copy,
-        onExport: exporter(info.exportDir ?? process.cwd(), (ex) => ({
-          url: listener.forwardTargetFor(ex)?.url ?? info.url,
-          secret: listener.forwardTargetFor(ex)?.secret ?? info.secret,
-          signatureHeader: info.signatureHeader ?? DEFAULT_SIGNATURE_HEADER,
-          timestamp: unixSeconds(systemClock),
-        })),
+        onCopy: (text) => ports.copy(text),
+        onExport: exporter(
+          info.exportDir ?? ports.cwd,
+          (ex) => ({
+            url: listener.forwardTargetFor(ex)?.url ?? info.url,
+            secret: listener.forwardTargetFor(ex)?.secret ?? info.secret,
+            signatureHeader: info.signatureHeader ?? DEFAULT_SIGNATURE_HEADER,
+            timestamp: unixSeconds(systemClock),
+          }),
+          ports,
+        ),
         ...(info.target ? { target: info.target } : {}),
         onQuit: () => resolve(),
       }),
@@ -125,7 +133,11 @@ export interface InspectUiInfo {
 const DEFAULT_TARGET = "http://localhost:3000/";
 
 /** A recording in the live UI (`inspect`); resolves when the user quits. */
-export function runInspectUi(source: ExchangeSource, info: InspectUiInfo): Promise<void> {
+export function runInspectUi(
+  source: ExchangeSource,
+  info: InspectUiInfo,
+  ports: UiPorts,
+): Promise<void> {
   return new Promise((resolve) => {
     const app = render(
       createElement(ListenApp, {
@@ -147,17 +159,21 @@ export function runInspectUi(source: ExchangeSource, info: InspectUiInfo): Promi
           }),
         curlSigned: () => info.secret !== undefined,
         ...(info.to ? {} : { curlNote: `to ${DEFAULT_TARGET}, a placeholder: give --to` }),
-        onCopy: copy,
+        onCopy: (text) => ports.copy(text),
         onEdit: async (ex) => {
           info.checkSend?.();
-          return info.onSend(ex, await editedBody(ex));
+          return info.onSend(ex, await editedBody(ex, ports));
         },
-        onExport: exporter(info.exportDir ?? process.cwd(), () => ({
-          url: info.to ?? DEFAULT_TARGET,
-          secret: info.secret,
-          signatureHeader: info.signatureHeader ?? DEFAULT_SIGNATURE_HEADER,
-          timestamp: unixSeconds(systemClock),
-        })),
+        onExport: exporter(
+          info.exportDir ?? ports.cwd,
+          () => ({
+            url: info.to ?? DEFAULT_TARGET,
+            secret: info.secret,
+            signatureHeader: info.signatureHeader ?? DEFAULT_SIGNATURE_HEADER,
+            timestamp: unixSeconds(systemClock),
+          }),
+          ports,
+        ),
         cannotSend: "r and e send to your app: start inspect with --to URL",
         onQuit: () => resolve(),
       }),

@@ -21,6 +21,7 @@ import { isTerminalSafe } from "../../src/terminal/safe-text.js";
 import { ListenApp } from "../../src/ui/ListenApp.js";
 import { tempDir } from "../helpers/cli.js";
 import { post } from "../helpers/http.js";
+import { BUNDLED } from "../helpers/lookup.js";
 import { FakeSignals, runMain, startMain } from "../helpers/main.js";
 import { WebhookServer } from "../helpers/webhook-server.js";
 
@@ -62,9 +63,7 @@ function expectSafeJsonLines(text: string): unknown[] {
 }
 
 function event(fields: { type?: string; id?: string; title?: string } = {}) {
-  const value = structuredClone(
-    loadTemplate("created", { cwd: "/nonexistent", env: {} }).value,
-  ) as {
+  const value = structuredClone(loadTemplate("created", BUNDLED).value) as {
     event_type: string;
     event_id: string;
     created_at: unknown;

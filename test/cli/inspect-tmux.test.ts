@@ -10,6 +10,7 @@ import { receive } from "../../src/core/receiving/receive.js";
 import { LineEncoder } from "../../src/core/recording/line-encoder.js";
 import { sign } from "../../src/core/signing/signature.js";
 import { BIN, ROOT, terminalEnv } from "../helpers/cli.js";
+import { BUNDLED } from "../helpers/lookup.js";
 import { WebhookServer } from "../helpers/webhook-server.js";
 
 const hasTmux = spawnSync("tmux", ["-V"]).status === 0;
@@ -33,7 +34,7 @@ async function screenWhere(test: (text: string) => boolean, what: string): Promi
 
 /** A recording as `listen --record` writes it: `count` created events titled "Ticket N". */
 function writeRecording(file: string, count: number): void {
-  const template = loadTemplate("created", { cwd: "/nonexistent", env: {} }).value as {
+  const template = loadTemplate("created", BUNDLED).value as {
     event_id: string;
     data: { ticket: { title: string } };
   };

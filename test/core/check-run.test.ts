@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { CaseResult } from "../../src/core/check/report.js";
 import { runCheck } from "../../src/core/check/run.js";
 import type { CreateHttpSender, HttpResponse } from "../../src/core/delivery/http-client.js";
+import { bundled } from "../helpers/lookup.js";
 
 const SECRET = "whsec_unit_check";
 
@@ -53,7 +54,7 @@ describe("runCheck", () => {
     const receiver = fakeReceiver();
     const reported: string[] = [];
     const { results, summary } = await runCheck(
-      { to: "http://receiver.test/hooks?k=1", secret: SECRET },
+      { ...bundled, to: "http://receiver.test/hooks?k=1", secret: SECRET },
       { createSender: receiver.createSender, onCase: (r) => reported.push(r.id) },
     );
     expect(failedIds(results)).toEqual([]);
@@ -89,7 +90,7 @@ describe("runCheck", () => {
     "a receiver that %s fails exactly those cases, each with a fix",
     async (_name, flaws, expected) => {
       const { results, summary } = await runCheck(
-        { to: "http://receiver.test/", secret: SECRET },
+        { ...bundled, to: "http://receiver.test/", secret: SECRET },
         { createSender: fakeReceiver(flaws).createSender },
       );
       expect(failedIds(results)).toEqual(expected);
@@ -104,7 +105,7 @@ describe("runCheck", () => {
   it("without a secret the signature cases are skipped, and nothing is sent for them", async () => {
     const receiver = fakeReceiver({ acceptsForged: true });
     const { results, summary } = await runCheck(
-      { to: "http://receiver.test/" },
+      { ...bundled, to: "http://receiver.test/" },
       { createSender: receiver.createSender },
     );
     const skipped = results.filter((r) => r.status === "skip");
@@ -124,19 +125,29 @@ describe("runCheck", () => {
 
   it("--only and --skip choose cases; an unknown id is a usage error listing them all", async () => {
     const only = await runCheck(
-      { to: "http://receiver.test/", secret: SECRET, only: ["tampered-body", "valid-created"] },
+      {
+        ...bundled,
+        to: "http://receiver.test/",
+        secret: SECRET,
+        only: ["tampered-body", "valid-created"],
+      },
       { createSender: fakeReceiver().createSender },
     );
     expect(only.results.map((r) => r.id)).toEqual(["valid-created", "tampered-body"]);
     const skip = await runCheck(
-      { to: "http://receiver.test/", secret: SECRET, skip: ["slow-response", "invalid-json"] },
+      {
+        ...bundled,
+        to: "http://receiver.test/",
+        secret: SECRET,
+        skip: ["slow-response", "invalid-json"],
+      },
       { createSender: fakeReceiver().createSender },
     );
     expect(skip.results.map((r) => r.id)).not.toContain("invalid-json");
     expect(skip.summary.total).toBe(15);
     await expect(
       runCheck(
-        { to: "http://receiver.test/", only: ["nope"] },
+        { ...bundled, to: "http://receiver.test/", only: ["nope"] },
         { createSender: fakeReceiver().createSender },
       ),
     ).rejects.toMatchObject({
@@ -158,7 +169,12 @@ describe("runCheck", () => {
     });
     await expect(
       runCheck(
-        { to: "http://127.0.0.1:1/", secret: SECRET, only: ["valid-created", "slow-response"] },
+        {
+          ...bundled,
+          to: "http://127.0.0.1:1/",
+          secret: SECRET,
+          only: ["valid-created", "slow-response"],
+        },
         { createSender },
       ),
     ).rejects.toMatchObject({
@@ -171,6 +187,7 @@ describe("runCheck", () => {
   it("answers slower than slowMs are a warning, never a failure", async () => {
     const { results, summary } = await runCheck(
       {
+        ...bundled,
         to: "http://receiver.test/",
         secret: SECRET,
         only: ["valid-created", "slow-response"],

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { runCheck } from "../../src/core/check/run.js";
 import type { CreateHttpSender } from "../../src/core/delivery/http-client.js";
+import { BUNDLED } from "../helpers/lookup.js";
 
-const lookup = { cwd: "/nonexistent", env: {} };
+const lookup = BUNDLED;
 
 function failing(code: string): { createSender: CreateHttpSender; posts: () => number } {
   let posts = 0;
@@ -31,7 +32,7 @@ describe("check against an unreachable receiver", () => {
     const sender = failing(code);
     await expect(
       runCheck(
-        { to: "https://receiver.test:8080/hooks", secret: "s", lookup },
+        { to: "https://receiver.test:8080/hooks", secret: "s", lookup, env: {} },
         { createSender: sender.createSender },
       ),
     ).rejects.toMatchObject({

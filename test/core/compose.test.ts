@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { composeEvent, expandSpecs, invalidEventError } from "../../src/core/delivery/compose.js";
 import { tempDir } from "../helpers/cli.js";
+import { bundled, lookupIn } from "../helpers/lookup.js";
 
 let tmp: ReturnType<typeof tempDir>;
 beforeEach(() => {
@@ -32,7 +33,7 @@ describe("expandSpecs", () => {
 describe("composeEvent", () => {
   it("a short name or an event type loads the bundled template, valid as is", () => {
     for (const spec of ["resolved", "whitelabel-ticket-resolved"]) {
-      const c = composeEvent(spec, { lookup: { cwd: tmp.dir, env: {} } });
+      const c = composeEvent(spec, { lookup: lookupIn(tmp.dir), env: {} });
       expect(c).toMatchObject({ spec, origin: "bundled", validation: { valid: true } });
       expect(c.file).toMatch(/payloads\/whitelabel-ticket-resolved\.json$/);
       expect((c.value as { event_type: string }).event_type).toBe("whitelabel-ticket-resolved");
@@ -45,7 +46,7 @@ describe("composeEvent", () => {
       file,
       JSON.stringify({ event_id: "{{event_id}}", title: "{{env.WHO}}", at: "{{now}}" }),
     );
-    const c = composeEvent(file, { env: { WHO: "Ada" }, allowEnv: ["WHO"], entropy });
+    const c = composeEvent(file, { ...bundled, env: { WHO: "Ada" }, allowEnv: ["WHO"], entropy });
     expect(c.origin).toBe("file");
     expect(c.value).toEqual({
       event_id: "whev_composedcompose12",
@@ -57,7 +58,8 @@ describe("composeEvent", () => {
 
   it("overrides, then --fresh, then validation of the result", () => {
     const c = composeEvent("created", {
-      lookup: { cwd: tmp.dir, env: {} },
+      lookup: lookupIn(tmp.dir),
+      env: {},
       overrides: { set: [["data.ticket.is_open", false]] },
       fresh: true,
       entropy,
@@ -70,20 +72,21 @@ describe("composeEvent", () => {
   });
 
   it("an unknown name that is no file is a usage error listing the names", () => {
-    expect(() => composeEvent("deleted")).toThrow(
+    expect(() => composeEvent("deleted", bundled)).toThrow(
       expect.objectContaining({ code: "UNKNOWN_EVENT", kind: "usage" }),
     );
-    expect(() => composeEvent("deleted")).toThrow(
+    expect(() => composeEvent("deleted", bundled)).toThrow(
       expect.objectContaining({
         hint: expect.stringContaining("created, updated, assigned, resolved, all"),
       }),
     );
-    expect(() => composeEvent(join(tmp.dir, "missing.json"))).toThrow(/no such file/);
+    expect(() => composeEvent(join(tmp.dir, "missing.json"), bundled)).toThrow(/no such file/);
   });
 
   it("invalidEventError lists every error as path, message, expected and got", () => {
     const c = composeEvent("resolved", {
-      lookup: { cwd: tmp.dir, env: {} },
+      lookup: lookupIn(tmp.dir),
+      env: {},
       overrides: {
         set: [
           ["data.ticket.is_open", true],

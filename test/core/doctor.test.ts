@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { judgeWindow, runDoctor } from "../../src/core/check/doctor.js";
 import { createSender } from "../../src/io/adapters.js";
 import { type SignatureBug, startBuggyReceiver } from "../helpers/buggy-receivers.js";
+import { bundled } from "../helpers/lookup.js";
 
 let stop: (() => Promise<void>) | undefined;
 afterEach(async () => {
@@ -12,7 +13,7 @@ afterEach(async () => {
 async function diagnose(bug: SignatureBug, secret = "s3cret-key") {
   const receiver = await startBuggyReceiver(secret, bug);
   stop = receiver.stop;
-  const result = await runDoctor({ to: receiver.url, secret }, { createSender });
+  const result = await runDoctor({ ...bundled, to: receiver.url, secret }, { createSender });
   return { ...result, ids: result.diagnoses.map((d) => d.id), sent: receiver.requests() };
 }
 

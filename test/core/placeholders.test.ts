@@ -37,7 +37,8 @@ describe("renderTemplate", () => {
   });
 
   it("names the file and the placeholder when it is unknown", () => {
-    const run = () => renderTemplate({ data: { x: "{{process.exit()}}" } }, { source: "t.json" });
+    const run = () =>
+      renderTemplate({ data: { x: "{{process.exit()}}" } }, { source: "t.json", env: {} });
     expect(run).toThrow(TicketHooksError);
     expect(run).toThrow("t.json: unknown placeholder {{process.exit()}} at data.x");
   });

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { RecordingIndex } from "../../src/core/recording/recording-index.js";
+import { nodeFiles } from "../../src/io/files.js";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -33,7 +34,7 @@ function line(seq: number, title: string): string {
 describe("RecordingIndex", () => {
   it("finds each line by byte offset, with multi-byte text before it", () => {
     const lines = [line(1, "プリンターが壊れた"), line(2, "👩‍👩‍👧 family"), line(3, "plain")];
-    const index = RecordingIndex.open(file(`${lines.join("\n")}\n`));
+    const index = RecordingIndex.open(file(`${lines.join("\n")}\n`), nodeFiles);
     expect(index.length).toBe(3);
     for (let i = 0; i < 3; i++) expect(index.line(i).toString("utf8")).toBe(lines[i]);
     const titles = [0, 1, 2].map(
@@ -48,7 +49,10 @@ describe("RecordingIndex", () => {
   it("skips a line cut short at the end, blank lines and lines that are no JSON object", () => {
     const whole = line(1, "ä");
     const cut = line(2, "cut").slice(0, 40);
-    const index = RecordingIndex.open(file(`\n${whole}\nnot json\n\n${line(3, "é")}\n${cut}`));
+    const index = RecordingIndex.open(
+      file(`\n${whole}\nnot json\n\n${line(3, "é")}\n${cut}`),
+      nodeFiles,
+    );
     expect(index.length).toBe(2);
     expect(JSON.parse(index.line(1).toString()).seq).toBe(3);
     // Numbered by their line in the file (as replay's warnings number them).
@@ -66,7 +70,7 @@ describe("RecordingIndex", () => {
 
   it("reads lines that end CR LF (a file edited on Windows) without their CR", () => {
     const lines = [line(1, "a"), line(2, "b")];
-    const index = RecordingIndex.open(file(`${lines.join("\r\n")}\r\n\r\n`));
+    const index = RecordingIndex.open(file(`${lines.join("\r\n")}\r\n\r\n`), nodeFiles);
     expect(index.length).toBe(2);
     expect(index.line(1).toString()).toBe(lines[1]);
     const body = index.exchange(1).request.body.toString();
@@ -77,18 +81,18 @@ describe("RecordingIndex", () => {
   it("refuses a folder or a pipe, in words", () => {
     const dir = mkdtempSync(join(tmpdir(), "recording-index-"));
     dirs.push(dir);
-    expect(() => RecordingIndex.open(dir)).toThrow(`${dir} is a folder`);
-    expect(() => RecordingIndex.open("/dev/null")).toThrow("is not a regular file");
+    expect(() => RecordingIndex.open(dir, nodeFiles)).toThrow(`${dir} is a folder`);
+    expect(() => RecordingIndex.open("/dev/null", nodeFiles)).toThrow("is not a regular file");
     // A pipe is refused before it is opened (opening one waits for a writer).
     const fifo = join(dir, "fifo");
     execFileSync("mkfifo", [fifo]);
-    expect(() => RecordingIndex.start(fifo)).toThrow(`${fifo} is not a regular file`);
+    expect(() => RecordingIndex.start(fifo, nodeFiles)).toThrow(`${fifo} is not a regular file`);
   });
 
   it("indexes lines that cross the 1 MiB read chunks", () => {
     const big = line(1, "x".repeat(1024 * 1024 + 17));
     const lines = [big, line(2, "ü".repeat(700_000)), line(3, "end")];
-    const index = RecordingIndex.open(file(`${lines.join("\n")}\n`));
+    const index = RecordingIndex.open(file(`${lines.join("\n")}\n`), nodeFiles);
     expect(index.length).toBe(3);
     for (let i = 0; i < 3; i++)
       expect(index.line(i).equals(Buffer.from(lines[i] as string))).toBe(true);

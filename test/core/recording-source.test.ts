@@ -21,6 +21,8 @@ import {
   RecordingIndex,
 } from "../../src/core/recording/recording-index.js";
 import { RecordingSource } from "../../src/core/recording/recording-source.js";
+import { nodeFiles } from "../../src/io/files.js";
+import { BUNDLED } from "../helpers/lookup.js";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -28,9 +30,7 @@ afterEach(() => {
 });
 
 const NAMES = ["created", "updated", "assigned", "resolved"] as const;
-const TEMPLATES = NAMES.map(
-  (n) => loadTemplate(n, { cwd: "/nonexistent", env: {} }).value as Record<string, unknown>,
-);
+const TEMPLATES = NAMES.map((n) => loadTemplate(n, BUNDLED).value as Record<string, unknown>);
 
 /** The i-th exchange of a varied recording: every kind of row a filter tells apart. */
 function exchangeAt(seq: number): Exchange {
@@ -141,7 +141,7 @@ const FILTERS: ExchangeFilter[] = [
 
 describe("RecordingSource: a recording searched in the background", () => {
   it("every filter finds what filtering all parsed lines finds, in order", () => {
-    const index = RecordingIndex.open(recording(1200));
+    const index = RecordingIndex.open(recording(1200), nodeFiles);
     const all = Array.from({ length: index.length }, (_, i) =>
       exchangeFromLine(index.line(i), i + 1),
     );
@@ -162,7 +162,7 @@ describe("RecordingSource: a recording searched in the background", () => {
   });
 
   it("no line that matches is passed over by the byte check", () => {
-    const index = RecordingIndex.open(recording(600));
+    const index = RecordingIndex.open(recording(600), nodeFiles);
     for (const filter of FILTERS) {
       for (let i = 0; i < index.length; i++) {
         const line = index.line(i);
@@ -199,7 +199,7 @@ describe("RecordingSource: a recording searched in the background", () => {
   });
 
   it("shows the matches found so far and how far it has come, without reading rows", () => {
-    const index = RecordingIndex.open(recording(6000));
+    const index = RecordingIndex.open(recording(6000), nodeFiles);
     const { source, step, drain } = steppedSource(index);
     let shown = 0;
     const exchangeAt = index.exchange.bind(index);
@@ -230,7 +230,7 @@ describe("RecordingSource: a recording searched in the background", () => {
   });
 
   it("the filter asked for last is searched first", () => {
-    const index = RecordingIndex.open(recording(6000));
+    const index = RecordingIndex.open(recording(6000), nodeFiles);
     const { source, step } = steppedSource(index);
     const first = source.view({ ...NO_FILTER, query: "printer" });
     step();
@@ -245,7 +245,7 @@ describe("RecordingSource: a recording searched in the background", () => {
   it("indexes in the background: the first rows are there before the file is read", () => {
     // More than one 4 MiB read.
     const file = recording(4500);
-    const index = RecordingIndex.start(file);
+    const index = RecordingIndex.start(file, nodeFiles);
     const { source, step, drain } = steppedSource(index);
     expect(index.length).toBe(0);
     expect(source.loading).toBe(0);
@@ -263,7 +263,7 @@ describe("RecordingSource: a recording searched in the background", () => {
   });
 
   it("--where applies to every view; rows sent from the UI come after the recording's", () => {
-    const index = RecordingIndex.start(recording(300));
+    const index = RecordingIndex.start(recording(300), nodeFiles);
     const keep = (ex: Exchange) => ex.verdict.title?.includes("7") === true;
     const { source, drain } = steppedSource(index, keep);
     expect(() => source.checkAppend()).toThrow(/still being read/);
@@ -293,14 +293,14 @@ describe("RecordingSource: a recording searched in the background", () => {
       junk,
       Buffer.concat([Buffer.from("[1,2]\n\ngarbage\n"), Buffer.from([0xff, 0x00, 10])]),
     );
-    const empty = steppedSource(RecordingIndex.start(junk));
+    const empty = steppedSource(RecordingIndex.start(junk, nodeFiles));
     empty.drain();
     expect(empty.source.entries.length).toBe(0);
     expect(empty.source.emptyText()).toBe(
       `No recorded requests in ${junk} (3 line(s) skipped: no JSON object, or cut short)`,
     );
     const where = [parseWhere("data.ticket.title=nothing like it")];
-    const index = RecordingIndex.start(recording(50));
+    const index = RecordingIndex.start(recording(50), nodeFiles);
     const none = steppedSource(index);
     const noneWhere = new RecordingSource(index, {
       keep: () => false,
@@ -324,7 +324,7 @@ describe("RecordingSource: a recording searched in the background", () => {
     const lines = readFileSync(file, "utf8").split("\n");
     // Lines that are skipped, between the recorded ones: rows keep their line numbers.
     writeFileSync(file, [lines[0], "garbage", "", ...lines.slice(1)].join("\n"));
-    const index = RecordingIndex.open(file);
+    const index = RecordingIndex.open(file, nodeFiles);
     const { source, drain } = steppedSource(index);
     expect(seqs(source.entries).slice(0, 3)).toEqual([1, 4, 5]);
     expect(source.view(NO_FILTER).indexOfSeq(4)).toBe(1);
@@ -368,7 +368,7 @@ describe("RecordingSource: a recording searched in the background", () => {
   });
 
   it("a read error in the background stops the reading with a message, not a crash", () => {
-    const index = RecordingIndex.start(recording(20));
+    const index = RecordingIndex.start(recording(20), nodeFiles);
     index.indexMore = () => {
       throw Object.assign(new Error("EIO: i/o error, read"), { code: "EIO" });
     };
@@ -381,7 +381,7 @@ describe("RecordingSource: a recording searched in the background", () => {
   });
 
   it("a cleared search stops: the --where view on screen goes on", () => {
-    const index = RecordingIndex.open(recording(6000));
+    const index = RecordingIndex.open(recording(6000), nodeFiles);
     const { source, step } = steppedSource(index, (ex) => ex.verdict.title?.includes("1") === true);
     const search = source.view({ ...NO_FILTER, query: "ticket" });
     step();

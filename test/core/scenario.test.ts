@@ -6,7 +6,9 @@ import {
   lifecycleScenario,
   loadScenarioFile,
 } from "../../src/core/delivery/scenario.js";
+import { nodeFiles } from "../../src/io/files.js";
 import { tempDir } from "../helpers/cli.js";
+import { lookupIn } from "../helpers/lookup.js";
 
 let tmp: ReturnType<typeof tempDir>;
 beforeEach(() => {
@@ -20,7 +22,7 @@ const entropy = {
   eventId: () => `whev_${String(++n).padStart(17, "0")}`,
   uuid: () => `00000000-0000-4000-8000-${String(++n).padStart(12, "0")}`,
 };
-const lookup = () => ({ cwd: tmp.dir, env: {} });
+const lookup = () => lookupIn(tmp.dir);
 type Ev = {
   event_id: string;
   event_type: string;
@@ -40,7 +42,7 @@ type Ev = {
 
 describe("lifecycleScenario", () => {
   it("one ticket's life: five valid events, coherent from one to the next", () => {
-    const steps = lifecycleScenario({ lookup: lookup(), entropy });
+    const steps = lifecycleScenario({ lookup: lookup(), env: {}, entropy });
     expect(steps.map((s) => s.step)).toEqual([
       "created",
       "client-reply",
@@ -130,7 +132,7 @@ describe("composeScenario", () => {
             { name: "c", event: "created" },
           ],
         },
-        { lookup: lookup() },
+        { lookup: lookup(), env: {} },
       );
     expect(compose).toThrow(
       expect.objectContaining({
@@ -152,7 +154,7 @@ describe("composeScenario", () => {
             { name: "b", event: "resolved", set: { "data.ticket.x": "{{steps.a.data.nope}}" } },
           ],
         },
-        { lookup: lookup() },
+        { lookup: lookup(), env: {} },
       ),
     ).toThrow('step "a" has no data.nope');
   });
@@ -163,7 +165,7 @@ describe("composeScenario", () => {
         name: "flow",
         steps: [{ name: "x", event: "resolved", set: { "data.ticket.is_open": true } }],
       },
-      { lookup: lookup() },
+      { lookup: lookup(), env: {} },
     );
     expect(step?.event?.validation.valid).toBe(false);
   });
@@ -176,7 +178,7 @@ describe("loadScenarioFile", () => {
       file,
       JSON.stringify([{ event: "created" }, { name: "b", event: "resolved", delay_ms: 5 }]),
     );
-    expect(loadScenarioFile(file).steps).toEqual([
+    expect(loadScenarioFile(file, nodeFiles).steps).toEqual([
       { name: "step1", event: "created" },
       { name: "b", event: "resolved", delay_ms: 5 },
     ]);
@@ -194,7 +196,7 @@ describe("loadScenarioFile", () => {
       [[{ event: "created", set: [] }], '"set" must be an object'],
     ] as const) {
       writeFileSync(file, JSON.stringify({ steps }));
-      expect(() => loadScenarioFile(file)).toThrow(message);
+      expect(() => loadScenarioFile(file, nodeFiles)).toThrow(message);
     }
   });
 });

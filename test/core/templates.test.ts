@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { EVENTS } from "../../src/core/events/catalogue.js";
 import { loadTemplate } from "../../src/core/events/templates.js";
 import { validateEvent } from "../../src/core/validation/validate.js";
+import { BUNDLED } from "../helpers/lookup.js";
 
 /** The four examples as printed on the documentation page (a copy in fixtures/). */
 function documentedExamples(): Map<string, unknown> {
@@ -35,7 +36,7 @@ describe("bundled templates", () => {
   const examples = documentedExamples();
 
   it.each(EVENTS.map((e) => [e.name, e]))("%s is exactly the documented example", (_n, event) => {
-    const template = loadTemplate(event.name, { cwd: "/nonexistent", env: {} });
+    const template = loadTemplate(event.name, BUNDLED);
     expect(template.origin).toBe("bundled");
     expect(template.file.endsWith(`payloads/${event.type}.json`)).toBe(true);
     expect(template.value).toEqual(examples.get(event.type));
@@ -44,15 +45,13 @@ describe("bundled templates", () => {
   it.each(EVENTS.map((e) => [e.name, e]))(
     "%s validates with no errors and no warnings",
     (_n, event) => {
-      const result = validateEvent(
-        loadTemplate(event.type, { cwd: "/nonexistent", env: {} }).value,
-      );
+      const result = validateEvent(loadTemplate(event.type, BUNDLED).value);
       expect(result).toEqual({ valid: true, eventType: event.type, errors: [], warnings: [] });
     },
   );
 
   it("recovers the obfuscated e-mail", () => {
-    const value = loadTemplate("created", { cwd: "/nonexistent", env: {} }).value as {
+    const value = loadTemplate("created", BUNDLED).value as {
       data: { ticket: { client: { email: string } } };
     };
     expect(value.data.ticket.client.email).toBe("client.doe@plugnpaid.com");

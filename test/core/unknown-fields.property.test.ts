@@ -10,6 +10,7 @@ import {
   knownFields,
   unknownFieldWalkers,
 } from "../../src/generated/known-fields.js";
+import { BUNDLED } from "../helpers/lookup.js";
 
 /** The plain walk over the tree of documented fields: the reference for the generated walkers. */
 function reference(
@@ -63,7 +64,7 @@ const mutated = (value: unknown) =>
 describe("generated unknown-field walkers", () => {
   for (const event of EVENTS) {
     it(`find exactly what the plain walk finds (${event.name})`, () => {
-      const template = loadTemplate(event.name, { cwd: "/nonexistent", env: {} }).value;
+      const template = loadTemplate(event.name, BUNDLED).value;
       const walk = unknownFieldWalkers[event.type];
       const shape = knownFields[event.type];
       if (!walk || !shape) throw new Error(`no walker for ${event.type}`);

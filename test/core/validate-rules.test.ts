@@ -2,11 +2,12 @@ import { describe, expect, it } from "vitest";
 import { composeEvent, invalidEventError } from "../../src/core/delivery/compose.js";
 import { loadTemplate } from "../../src/core/events/templates.js";
 import { validateEvent } from "../../src/core/validation/validate.js";
+import { BUNDLED } from "../helpers/lookup.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: test fixtures are edited freely
 type Mutable = Record<string, any>;
 
-const lookup = { cwd: "/nonexistent", env: {} };
+const lookup = BUNDLED;
 const template = (name: string): Mutable =>
   structuredClone(loadTemplate(name, lookup).value) as Mutable;
 
@@ -67,6 +68,7 @@ describe("messages", () => {
   it("an event made invalid by --set says so instead of blaming the template", () => {
     const event = composeEvent("created", {
       lookup,
+      env: {},
       overrides: { set: [["data.ticket.is_open", false]] },
     });
     expect(event.invalidByEdits).toBe(true);
@@ -75,7 +77,7 @@ describe("messages", () => {
       /^your --data\/--set\/--unset edits made the whitelabel-ticket-created from .* invalid/,
     );
     expect(error.hint).toContain("The template itself is valid");
-    const plain = composeEvent("created", { lookup, overrides: { set: [["data.x", 1]] } });
+    const plain = composeEvent("created", { lookup, env: {}, overrides: { set: [["data.x", 1]] } });
     expect(plain.invalidByEdits).toBeUndefined();
   });
 });

@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { loadTemplate } from "../../src/core/events/templates.js";
 import { validateEvent } from "../../src/core/validation/validate.js";
+import { BUNDLED } from "../helpers/lookup.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: test fixtures are edited freely
 type Mutable = Record<string, any>;
 
 function template(name: string): Mutable {
-  return structuredClone(loadTemplate(name, { cwd: "/nonexistent", env: {} }).value) as Mutable;
+  return structuredClone(loadTemplate(name, BUNDLED).value) as Mutable;
 }
 
 function errorsOf(value: unknown) {

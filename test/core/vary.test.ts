@@ -4,8 +4,9 @@ import { composeEvent } from "../../src/core/delivery/compose.js";
 import { varyEvent } from "../../src/core/delivery/vary.js";
 import { SeededRandom } from "../../src/core/random.js";
 import { validateEvent } from "../../src/core/validation/validate.js";
+import { bundled } from "../helpers/lookup.js";
 
-const base = (name: string) => composeEvent(name).value as Record<string, unknown>;
+const base = (name: string) => composeEvent(name, bundled).value as Record<string, unknown>;
 
 describe("--vary", () => {
   it.each(["created", "updated", "assigned", "resolved"])(

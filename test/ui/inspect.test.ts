@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { LineEncoder } from "../../src/core/recording/line-encoder.js";
 import { RecordingIndex } from "../../src/core/recording/recording-index.js";
 import { RecordingSource } from "../../src/core/recording/recording-source.js";
+import { nodeFiles } from "../../src/io/files.js";
 import { runMain } from "../helpers/main.js";
 import { exchange, KEYS, rowWith, setup } from "./ui-harness.js";
 
@@ -28,6 +29,7 @@ describe("inspect: a recording in the live UI", () => {
   it("shows the recorded rows, read from disk, and browses and searches them", async () => {
     const index = RecordingIndex.open(
       recording(["Printer on fire", "プリンター", "Coffee machine"]),
+      nodeFiles,
     );
     const ui = setup({ log: new RecordingSource(index), title: "ticket-hooks inspect" });
     let frame = await ui.frame((f) => f.includes("Coffee machine"));
@@ -49,7 +51,7 @@ describe("inspect: a recording in the live UI", () => {
 
   it("moving through a long recording reads only the rows around the selection", async () => {
     const titles = Array.from({ length: 3000 }, (_, i) => `Ticket ${i + 1}`);
-    const index = RecordingIndex.open(recording(titles));
+    const index = RecordingIndex.open(recording(titles), nodeFiles);
     const read: number[] = [];
     const exchangeAt = index.exchange.bind(index);
     index.exchange = (i: number) => {
@@ -73,7 +75,7 @@ describe("inspect: a recording in the live UI", () => {
     const titles = Array.from({ length: 5000 }, (_, i) =>
       i % 50 === 7 ? `Printer ${i}` : `T${i}`,
     );
-    const index = RecordingIndex.start(recording(titles));
+    const index = RecordingIndex.start(recording(titles), nodeFiles);
     const queue: Array<() => void> = [];
     const source = new RecordingSource(index, { sliceMs: 0, schedule: (run) => queue.push(run) });
     const ui = setup({ log: source, title: "ticket-hooks inspect" });

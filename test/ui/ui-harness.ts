@@ -6,6 +6,7 @@ import type { Exchange, ForwardResult } from "../../src/core/exchanges/exchange.
 import { RequestLog } from "../../src/core/exchanges/request-log.js";
 import { receive } from "../../src/core/receiving/receive.js";
 import { ListenApp, type ListenAppProps } from "../../src/ui/ListenApp.js";
+import { BUNDLED } from "../helpers/lookup.js";
 
 export const strip = (s: string | undefined) => stripVTControlCharacters(s ?? "");
 export const KEYS = {
@@ -40,7 +41,7 @@ export function exchange(
   status = 200,
   change: (event: Record<string, unknown>) => void = () => {},
 ): Exchange {
-  const value = structuredClone(loadTemplate(name, { cwd: "/nonexistent", env: {} }).value) as {
+  const value = structuredClone(loadTemplate(name, BUNDLED).value) as {
     event_id: string;
     data: { ticket: { title: string } };
   };

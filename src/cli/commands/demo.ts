@@ -6,7 +6,7 @@ import type { Listener } from "../../core/listener/listen.js";
 import { listen } from "../../core/listener/listen.js";
 import { LineEncoder } from "../../core/recording/line-encoder.js";
 import { maskSecret } from "../../core/signing/signature.js";
-import { createSender, listenPorts } from "../../io/adapters.js";
+import { createSender, listenPorts, nodeFiles } from "../../io/adapters.js";
 import { DeliveryPrinter } from "../delivery-printer.js";
 import type { CliIo } from "../io.js";
 import { exchangeLines, summaryLine } from "../listen-printer.js";
@@ -69,7 +69,13 @@ async function runDemo(
   out.note(
     `Listener ready on ${listener.url} (secret ${maskSecret(secret)}, ${given ? "from --secret" : "generated for this demo"})`,
   );
-  const events = composeAll({ events: ["all"], to: listener.url, fresh: true });
+  const events = composeAll({
+    events: ["all"],
+    to: listener.url,
+    fresh: true,
+    lookup: { cwd: out.io.cwd, env: out.io.env, files: nodeFiles },
+    env: out.io.env,
+  });
   for (const e of events) out.note(`Using template ${e.file}`);
   const printer = new DeliveryPrinter(out, { total: events.length });
   const sent = await deliver(

@@ -6,6 +6,7 @@ import type { WhereClause } from "../../core/events/where.js";
 import { templateText } from "../../core/exchanges/exchange-export.js";
 import { exportBaseName, RunNames } from "../../core/exchanges/export-names.js";
 import { keepRecord, notARecording, readRecorded } from "../../core/recording/recording.js";
+import { nodeFiles } from "../../io/adapters.js";
 import { type ExportFormat, exportFormat } from "../export-formats.js";
 import { eventTypeList } from "../filters.js";
 import { ensureFolder } from "../folders.js";
@@ -91,7 +92,7 @@ Examples:
         out.warn(m);
       };
       const names = new RunNames();
-      for await (const record of await readRecorded(recording, warn)) {
+      for await (const record of await readRecorded(recording, warn, nodeFiles)) {
         read++;
         if (!keepRecord(record, filter)) continue;
         const template = templateText(record.body);

@@ -10,11 +10,11 @@ import { forwardResult } from "../../core/exchanges/forward-result.js";
 import { whereLineCheck } from "../../core/recording/line-match.js";
 import { RecordingIndex } from "../../core/recording/recording-index.js";
 import { RecordingSource } from "../../core/recording/recording-source.js";
-import { listenPorts } from "../../io/adapters.js";
+import { listenPorts, nodeFiles } from "../../io/adapters.js";
 import { UI_KEYS } from "../../ui/layout.js";
 import { ensureFolder } from "../folders.js";
 import type { CliIo } from "../io.js";
-import { loadUi } from "../load-ui.js";
+import { loadUi, uiPorts } from "../load-ui.js";
 import { secretOption, signatureHeaderOption, whereOption } from "../options.js";
 import { outputFor } from "../output.js";
 
@@ -82,7 +82,7 @@ Examples:
       if (flags.exportDir !== undefined) ensureFolder(flags.exportDir, exportDir);
       let index: RecordingIndex;
       try {
-        index = RecordingIndex.start(resolve(io.cwd, file));
+        index = RecordingIndex.start(resolve(io.cwd, file), nodeFiles);
       } catch (error) {
         if (error instanceof TicketHooksError) throw error;
         throw usageError(
@@ -109,45 +109,49 @@ Examples:
         : undefined;
       try {
         const { runInspectUi } = await loadUi();
-        await runInspectUi(source, {
-          file,
-          to: flags.to,
-          secret: flags.secret,
-          signatureHeader: flags.signatureHeader,
-          exportDir,
-          onReplay: async (ex) => {
-            if (!forwarder) return NO_TARGET;
-            const reply = await forwarder.forward(
-              ex.request.headers,
-              ex.request.body,
-              ex.verdict.signature.header,
-              { resignWith: flags.secret },
-            );
-            return forwardResult(reply);
-          },
-          checkSend: () => {
-            if (flags.secret === undefined) {
-              throw usageError(
-                "NO_SECRET",
-                "e signs the edited event: start inspect with --secret (the recorded signature would not match what you save)",
+        await runInspectUi(
+          source,
+          {
+            file,
+            to: flags.to,
+            secret: flags.secret,
+            signatureHeader: flags.signatureHeader,
+            exportDir,
+            onReplay: async (ex) => {
+              if (!forwarder) return NO_TARGET;
+              const reply = await forwarder.forward(
+                ex.request.headers,
+                ex.request.body,
+                ex.verdict.signature.header,
+                { resignWith: flags.secret },
               );
-            }
-            source.checkAppend();
+              return forwardResult(reply);
+            },
+            checkSend: () => {
+              if (flags.secret === undefined) {
+                throw usageError(
+                  "NO_SECRET",
+                  "e signs the edited event: start inspect with --secret (the recorded signature would not match what you save)",
+                );
+              }
+              source.checkAppend();
+            },
+            onSend: async (original, body) => {
+              const sent = await sendEdited(original, body, {
+                config: { path: original.request.url.split("?")[0] ?? "/" },
+                nowMs: io.clock.now(),
+                send: forwarder
+                  ? (request) =>
+                      forwarder.forward(request.headers, body, original.verdict.signature.header, {
+                        resignWith: flags.secret,
+                      })
+                  : null,
+              });
+              return source.append((seq) => ({ seq, ...sent }));
+            },
           },
-          onSend: async (original, body) => {
-            const sent = await sendEdited(original, body, {
-              config: { path: original.request.url.split("?")[0] ?? "/" },
-              nowMs: io.clock.now(),
-              send: forwarder
-                ? (request) =>
-                    forwarder.forward(request.headers, body, original.verdict.signature.header, {
-                      resignWith: flags.secret,
-                    })
-                : null,
-            });
-            return source.append((seq) => ({ seq, ...sent }));
-          },
-        });
+          uiPorts(io),
+        );
       } finally {
         source.close();
         await forwarder?.close();

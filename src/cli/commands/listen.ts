@@ -17,7 +17,7 @@ import { eventTypeList } from "../filters.js";
 import { ensureFolder } from "../folders.js";
 import type { CliIo } from "../io.js";
 import { printExchange, summaryLine } from "../listen-printer.js";
-import { loadUi } from "../load-ui.js";
+import { loadUi, uiPorts } from "../load-ui.js";
 import {
   intArg,
   jsonOption,
@@ -398,22 +398,26 @@ Examples:
         const { runListenUi } = await loadUi();
         stop = Promise.race([
           stop,
-          runListenUi(listener, {
-            url: listener.url,
-            secret: flags.secret,
-            // With routes, the header names them; each row goes to its own route's app.
-            forwardTo: routesLabel(options.forwardRoutes, flags.forwardTo),
-            forwardSecret: flags.forwardSecret,
-            signatureHeader: flags.signatureHeader,
-            exportDir,
-            target: {
-              isDown: () => targetDown,
-              subscribe: (watcher) => {
-                targetWatchers.add(watcher);
-                return () => targetWatchers.delete(watcher);
+          runListenUi(
+            listener,
+            {
+              url: listener.url,
+              secret: flags.secret,
+              // With routes, the header names them; each row goes to its own route's app.
+              forwardTo: routesLabel(options.forwardRoutes, flags.forwardTo),
+              forwardSecret: flags.forwardSecret,
+              signatureHeader: flags.signatureHeader,
+              exportDir,
+              target: {
+                isDown: () => targetDown,
+                subscribe: (watcher) => {
+                  targetWatchers.add(watcher);
+                  return () => targetWatchers.delete(watcher);
+                },
               },
             },
-          }),
+            uiPorts(io),
+          ),
         ]);
       }
       await stop;

@@ -10,6 +10,7 @@ import { isPlainObject, tryParseJson } from "../../core/json.js";
 import { newSeed, SeededRandom } from "../../core/random.js";
 import { DEFAULT_MAX_LINE } from "../../core/recording/lines.js";
 import { notARecording, readRecordedBatches } from "../../core/recording/recording.js";
+import { nodeFiles } from "../../io/adapters.js";
 import {
   addDeliveryOptions,
   type DeliveryFlags,
@@ -125,7 +126,7 @@ Examples:
       if (++broken <= 10) out.warn(message);
     };
     rejectSingleEvent(source, to);
-    const records = await readRecordedBatches(source, warn, {
+    const records = await readRecordedBatches(source, warn, nodeFiles, {
       signatureHeader: flags.signatureHeader,
       maxLine: flags.maxLine,
       signatures: options.keepSignature,

@@ -12,6 +12,7 @@ import { composeScenario, loadScenarioFile } from "../../core/delivery/scenario.
 import { type PlannedStep, planSteps, runScenario } from "../../core/delivery/scenario-run.js";
 import { TicketHooksError } from "../../core/errors.js";
 import { newSeed, SeededRandom } from "../../core/random.js";
+import { nodeFiles } from "../../io/adapters.js";
 import {
   addDeliveryOptions,
   type DeliveryFlags,
@@ -88,7 +89,7 @@ Examples:
     let planned: PlannedStep[];
     const seed = flags.seed ?? newSeed();
     if (existsSync(name)) {
-      planned = planSteps(composeScenario(loadScenarioFile(name), compose));
+      planned = planSteps(composeScenario(loadScenarioFile(name, nodeFiles), compose));
     } else {
       planned = builtinScenario(name, { ...compose, seed, speed: flags.speed });
     }

@@ -7,10 +7,10 @@ import { varyEvent } from "../../core/delivery/vary.js";
 import { TicketHooksError, usageError } from "../../core/errors.js";
 import { closestDocumentedPath } from "../../core/events/documented-paths.js";
 import { parseAssignment } from "../../core/events/overrides.js";
-import { readTextFile } from "../../core/events/templates.js";
 import { isPlainObject, parseJsonOrThrow } from "../../core/json.js";
 import { newSeed, SeededRandom } from "../../core/random.js";
 import { validateEvent } from "../../core/validation/validate.js";
+import { nodeFiles } from "../../io/adapters.js";
 import { readInput } from "../../io/input.js";
 import {
   addDeliveryOptions,
@@ -148,7 +148,9 @@ Examples:
     const out = outputFor(this, io);
     const flags = this.opts<SendFlags>();
     const to = flags.dryRun && !flags.to ? "http://localhost:3000/" : requireTarget(flags.to, out);
-    const data = flags.data ? parseJsonOrThrow(readTextFile(flags.data), flags.data) : undefined;
+    const data = flags.data
+      ? parseJsonOrThrow(nodeFiles.readText(flags.data), flags.data)
+      : undefined;
     if (data !== undefined && !isPlainObject(data)) {
       throw usageError("BAD_DATA", `--data ${flags.data} must hold a JSON object`);
     }

@@ -3,6 +3,7 @@ import { Command } from "commander";
 import { EVENTS, getEvent } from "../../core/events/catalogue.js";
 import { renderTemplate } from "../../core/events/placeholders.js";
 import { loadTemplate, resolveTemplateDir, templateFile } from "../../core/events/templates.js";
+import { nodeFiles } from "../../io/adapters.js";
 import { jsonSafe, safeBlock } from "../../terminal/safe-text.js";
 import type { CliIo } from "../io.js";
 import { allowEnvOption, allowedEnv, jsonOption, templatesOption } from "../options.js";
@@ -25,7 +26,7 @@ Examples:
     .action(function (this: Command) {
       const out = outputFor(this, io);
       const dir = resolveTemplateDir(templateLookup(this, io));
-      const rows = EVENTS.map((event) => ({ event, ...templateFile(event, dir) }));
+      const rows = EVENTS.map((event) => ({ event, ...templateFile(event, dir, nodeFiles) }));
       if (out.json) {
         for (const { event, file, origin } of rows) {
           out.record({

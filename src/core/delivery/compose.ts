@@ -1,28 +1,24 @@
-import { existsSync } from "node:fs";
 import { TicketHooksError, usageError } from "../errors.js";
 import { EVENT_NAMES, EVENTS, findEvent } from "../events/catalogue.js";
 import { freshen } from "../events/freshen.js";
 import type { Entropy } from "../events/ids.js";
 import { applyOverrides, type Overrides } from "../events/overrides.js";
 import { renderTemplate } from "../events/placeholders.js";
-import {
-  loadTemplate,
-  readTextFile,
-  type TemplateLookup,
-  type TemplateOrigin,
-} from "../events/templates.js";
+import { loadTemplate, type TemplateLookup, type TemplateOrigin } from "../events/templates.js";
 import { parseJsonOrThrow } from "../json.js";
 import { didYouMean } from "../suggest.js";
 import { type ValidationResult, validateEvent } from "../validation/validate.js";
 
 export interface ComposeOptions {
-  lookup?: TemplateLookup;
+  /** Where templates are looked up, and the files event specs are read from. */
+  lookup: TemplateLookup;
   overrides?: Overrides;
   /** New event_id, timestamps moved so the newest is now. */
   fresh?: boolean;
   /** Also new ticket and reply ids (implies fresh). */
   newTicket?: boolean;
-  env?: Readonly<Record<string, string | undefined>>;
+  /** Where `{{env.NAME}}` placeholders are read from. */
+  env: Readonly<Record<string, string | undefined>>;
   /** The variables `{{env.NAME}}` may read (see RenderOptions.allowEnv). */
   allowEnv?: readonly string[];
   entropy?: Partial<Entropy>;
@@ -57,7 +53,7 @@ export function looksLikePath(spec: string): boolean {
 }
 
 /** Turns one spec (event name, type or JSON file) into the event to send. */
-export function composeEvent(spec: string, options: ComposeOptions = {}): ComposedEvent {
+export function composeEvent(spec: string, options: ComposeOptions): ComposedEvent {
   let file: string;
   let origin: ComposedEvent["origin"];
   let raw: unknown;
@@ -65,20 +61,20 @@ export function composeEvent(spec: string, options: ComposeOptions = {}): Compos
     file = "<stdin>";
     origin = "file";
     raw = parseJsonOrThrow(options.stdin, file);
-  } else if (findEvent(spec) && !existsSync(spec)) {
+  } else if (findEvent(spec) && !options.lookup.files.exists(spec)) {
     const template = loadTemplate(spec, options.lookup);
     ({ file, origin } = template);
     raw = template.value;
-  } else if (existsSync(spec) || looksLikePath(spec)) {
+  } else if (options.lookup.files.exists(spec) || looksLikePath(spec)) {
     file = spec;
     origin = "file";
-    raw = parseJsonOrThrow(readTextFile(spec), spec);
+    raw = parseJsonOrThrow(options.lookup.files.readText(spec), spec);
   } else {
     throw unknownEventError(spec);
   }
   const renderOptions = {
     source: file,
-    ...(options.env ? { env: options.env } : {}),
+    env: options.env,
     ...(options.allowEnv ? { allowEnv: options.allowEnv } : {}),
     ...(options.entropy ? { entropy: options.entropy } : {}),
   };

@@ -1,10 +1,10 @@
-import { existsSync } from "node:fs";
 import { scenario as validateScenario } from "../../generated/validators.js";
 import { usageError } from "../errors.js";
 import { EVENT_NAMES, EVENT_TYPES, findEvent } from "../events/catalogue.js";
-import { readTextFile } from "../events/templates.js";
+import type { Files } from "../files.js";
 import { isPlainObject, parseJsonOrThrow } from "../json.js";
 import { didYouMeanSuffix } from "../suggest.js";
+import { looksLikePath } from "./compose.js";
 import type { Expectation } from "./expectations.js";
 
 // Scenario files: checked against payloads/schemas/scenario.schema.json by Ajv code generated at
@@ -117,12 +117,9 @@ function schemaErrors(file: string, value: unknown, errors: readonly AjvError[])
   return lines;
 }
 
-const looksLikePath = (spec: string) =>
-  spec.includes("/") || spec.includes("\\") || spec.toLowerCase().endsWith(".json");
-
 /** Reads and checks a scenario file: `{ "version": 1, "steps": [...] }` or a bare array of steps. */
-export function loadScenarioFile(file: string): Scenario {
-  const parsed = parseJsonOrThrow(readTextFile(file), file);
+export function loadScenarioFile(file: string, files: Files): Scenario {
+  const parsed = parseJsonOrThrow(files.readText(file), file);
   const value = Array.isArray(parsed) ? { steps: parsed } : parsed;
   const validate = validateScenario as unknown as Validator;
   if (!validate(value)) {
@@ -149,7 +146,7 @@ export function loadScenarioFile(file: string): Scenario {
         `${at}: a step has exactly one of "event", "resend" or "probe"${kinds.length ? ` (it has ${kinds.join(" and ")})` : ""}`,
       );
     }
-    if (step.event !== undefined && !findEvent(step.event) && !existsSync(step.event)) {
+    if (step.event !== undefined && !findEvent(step.event) && !files.exists(step.event)) {
       if (!looksLikePath(step.event)) {
         throw usageError(
           "UNKNOWN_EVENT",

@@ -43,10 +43,7 @@ export type ScenarioAction = ScenarioEvent | ScenarioProbe;
  * Composes every step in order. `{{steps.NAME.PATH}}` reads the event an earlier step produced
  * (after its own edits); naming a step that is not defined before is an error listing the names.
  */
-export function composeScenario(
-  scenario: Scenario,
-  options: ComposeOptions = {},
-): ScenarioAction[] {
+export function composeScenario(scenario: Scenario, options: ComposeOptions): ScenarioAction[] {
   const produced = new Map<string, ComposedEvent>();
   return scenario.steps.map((step): ScenarioAction => {
     const resolve = (name: string): unknown => {
@@ -77,7 +74,7 @@ export function composeScenario(
       renderTemplate(value, {
         source: `${scenario.name} (step "${step.name}")`,
         resolve,
-        ...(options.env ? { env: options.env } : {}),
+        env: options.env,
         ...(options.allowEnv ? { allowEnv: options.allowEnv } : {}),
       });
     const common = {
@@ -124,12 +121,12 @@ type Obj = Record<string, unknown>;
  * id; replies accumulate; data.reply is the newest reply; teammate_id set from the assignment on;
  * updated_at increasing; is_open false at the end. Timestamps end now.
  */
-export function lifecycleScenario(options: ComposeOptions = {}): ScenarioEvent[] {
+export function lifecycleScenario(options: ComposeOptions): ScenarioEvent[] {
   const entropy = { ...systemEntropy(), ...options.entropy };
   const template = loadTemplate("created", options.lookup);
   const base = renderTemplate(template.value, {
     source: template.file,
-    ...(options.env ? { env: options.env } : {}),
+    env: options.env,
     ...(options.allowEnv ? { allowEnv: options.allowEnv } : {}),
   }) as Obj;
   const t0 = entropy.now() - 240;

@@ -13,7 +13,8 @@ export const ALLOW_ENV_VARIABLE = "TICKET_HOOKS_ALLOW_ENV";
 export interface RenderOptions {
   /** Names the template in error messages. */
   source?: string;
-  env?: Readonly<Record<string, string | undefined>>;
+  /** Where `{{env.NAME}}` is read from (the variables allowed only). */
+  env: Readonly<Record<string, string | undefined>>;
   /**
    * The variables `{{env.NAME}}` may read, given by the user (never by a file in the checkout).
    * Default: none. A template asking for another variable is a usage error naming it.
@@ -34,9 +35,9 @@ const WHOLE = /^\{\{\s*([^{}]*?)\s*\}\}$/;
  * names above are known. `{{now}}` standing alone as a value becomes a number; `{{event_id}}` is
  * one id per rendering; `{{uuid}}` is fresh at each occurrence.
  */
-export function renderTemplate(value: unknown, options: RenderOptions = {}): unknown {
+export function renderTemplate(value: unknown, options: RenderOptions): unknown {
   const entropy = { ...systemEntropy(), ...options.entropy };
-  const env = options.env ?? process.env;
+  const env = options.env;
   const allowed = new Set(options.allowEnv ?? []);
   const source = options.source ?? "template";
   let eventId: string | undefined;

@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { describeFsError, TicketHooksError, usageError } from "../errors.js";
+import { usageError } from "../errors.js";
+import type { Files } from "../files.js";
 import { parseJsonOrThrow } from "../json.js";
 import { PACKAGE_ROOT } from "../version.js";
 import { type EventInfo, getEvent } from "./catalogue.js";
@@ -18,8 +18,9 @@ export interface TemplateLookup {
   templatesDir?: string | undefined;
   /** Where templatesDir came from, for messages. Default "flag". */
   templatesOrigin?: TemplateOrigin;
-  env?: Readonly<Record<string, string | undefined>>;
-  cwd?: string;
+  env: Readonly<Record<string, string | undefined>>;
+  cwd: string;
+  files: Files;
 }
 
 export interface TemplateDir {
@@ -28,12 +29,11 @@ export interface TemplateDir {
 }
 
 /** `--templates`, else TICKET_HOOKS_TEMPLATES, else ./ticket-hooks/ when it exists, else bundled. */
-export function resolveTemplateDir(lookup: TemplateLookup = {}): TemplateDir {
-  const cwd = lookup.cwd ?? process.cwd();
-  const env = lookup.env ?? process.env;
+export function resolveTemplateDir(lookup: TemplateLookup): TemplateDir {
+  const { cwd, env, files } = lookup;
   const check = (dir: string, origin: TemplateOrigin, how: string): TemplateDir => {
     const abs = resolve(cwd, dir);
-    if (!existsSync(abs)) {
+    if (!files.exists(abs)) {
       throw usageError(
         "TEMPLATES_NOT_FOUND",
         `templates folder ${abs} (${how}) does not exist`,
@@ -49,7 +49,7 @@ export function resolveTemplateDir(lookup: TemplateLookup = {}): TemplateDir {
   const fromEnv = env[TEMPLATES_ENV];
   if (fromEnv) return check(fromEnv, "env", TEMPLATES_ENV);
   const local = resolve(cwd, DEFAULT_LOCAL_TEMPLATES_DIR);
-  if (existsSync(local)) return { dir: local, origin: "local" };
+  if (files.exists(local)) return { dir: local, origin: "local" };
   return { dir: BUNDLED_TEMPLATES_DIR, origin: "bundled" };
 }
 
@@ -72,31 +72,17 @@ export interface LoadedTemplate {
 export function templateFile(
   event: EventInfo,
   dir: TemplateDir,
+  files: Files,
 ): { file: string; origin: TemplateOrigin } {
   const file = join(dir.dir, templateFileName(event));
-  if (dir.origin === "bundled" || existsSync(file)) return { file, origin: dir.origin };
+  if (dir.origin === "bundled" || files.exists(file)) return { file, origin: dir.origin };
   return { file: join(BUNDLED_TEMPLATES_DIR, templateFileName(event)), origin: "bundled" };
 }
 
 /** Reads and parses the template of an event (short name or type). Broken JSON names line and column. */
-export function loadTemplate(nameOrType: string, lookup: TemplateLookup = {}): LoadedTemplate {
+export function loadTemplate(nameOrType: string, lookup: TemplateLookup): LoadedTemplate {
   const event = getEvent(nameOrType);
-  const { file, origin } = templateFile(event, resolveTemplateDir(lookup));
-  const text = readTextFile(file);
+  const { file, origin } = templateFile(event, resolveTemplateDir(lookup), lookup.files);
+  const text = lookup.files.readText(file);
   return { event, file, origin, text, value: parseJsonOrThrow(text, file) };
-}
-
-/** Reads a UTF-8 file, turning fs errors into one-line usage errors. */
-export function readTextFile(file: string): string {
-  try {
-    return readFileSync(file, "utf8");
-  } catch (error) {
-    throw new TicketHooksError(
-      "UNREADABLE_FILE",
-      `cannot read ${file}: ${describeFsError(error)}`,
-      {
-        cause: error,
-      },
-    );
-  }
 }

@@ -1,6 +1,5 @@
-import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
-import { usageError } from "../errors.js";
 import type { Exchange } from "../exchanges/exchange.js";
+import type { Files, RandomAccessFile } from "../files.js";
 import { LineSplitter } from "./lines.js";
 import { exchangeFromLine } from "./recorded-line.js";
 
@@ -51,19 +50,14 @@ export class RecordingIndex {
 
   private constructor(
     readonly file: string,
-    private readonly fd: number,
+    private readonly opened: RandomAccessFile,
   ) {
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) {
-      closeSync(fd);
-      throw notAFile(file, stat.isDirectory());
-    }
-    this.size = stat.size;
+    this.size = opened.size;
   }
 
   /** Reads `file` once and indexes its lines. */
-  static open(file: string): RecordingIndex {
-    const index = RecordingIndex.start(file);
+  static open(file: string, files: Files): RecordingIndex {
+    const index = RecordingIndex.start(file, files);
     while (!index.indexed) index.indexMore();
     return index;
   }
@@ -72,11 +66,8 @@ export class RecordingIndex {
    * Opens `file` for indexing, a chunk at a time (`indexMore`): lines are browsable as soon as
    * their chunk is read, so a large recording shows its first rows at once.
    */
-  static start(file: string): RecordingIndex {
-    // Checked before opening: opening a pipe waits for a writer.
-    const stat = statSync(file);
-    if (!stat.isFile()) throw notAFile(file, stat.isDirectory());
-    return new RecordingIndex(file, openSync(file, "r"));
+  static start(file: string, files: Files): RecordingIndex {
+    return new RecordingIndex(file, files.openRandom(file));
   }
 
   /** Lines indexed so far. */
@@ -128,7 +119,7 @@ export class RecordingIndex {
     const buffer = this.buffer;
     if (buffer === null) return 0;
     const want = Math.min(CHUNK, this.size - this.position);
-    const read = want > 0 ? readSync(this.fd, buffer, 0, want, this.position) : 0;
+    const read = want > 0 ? this.opened.read(buffer, want, this.position) : 0;
     if (read === 0) {
       // The last line without its line break was cut off while it was written: skipped.
       if (this.splitter.end() !== null) {
@@ -174,7 +165,7 @@ export class RecordingIndex {
     const start = this.startOf(i);
     const length = this.endOf(i) - start;
     const bytes = Buffer.allocUnsafe(length);
-    readSync(this.fd, bytes, 0, length, start);
+    this.opened.read(bytes, length, start);
     return bytes;
   }
 
@@ -189,7 +180,7 @@ export class RecordingIndex {
     while (last < to && this.endOf(last) - base <= into.length) last++;
     const length = this.endOf(last - 1) - base;
     const block = length <= into.length ? into.subarray(0, length) : Buffer.allocUnsafe(length);
-    readSync(this.fd, block, 0, length, base);
+    this.opened.read(block, length, base);
     const offsets = new Float64Array((last - from) * 2);
     for (let i = from; i < last; i++) {
       offsets[(i - from) * 2] = this.startOf(i) - base;
@@ -225,7 +216,7 @@ export class RecordingIndex {
   }
 
   close(): void {
-    closeSync(this.fd);
+    this.opened.close();
   }
 }
 
@@ -252,13 +243,4 @@ export function lazyList<T>(
       return prop === "length";
     },
   });
-}
-
-function notAFile(file: string, folder: boolean) {
-  return usageError(
-    "NOT_A_FILE",
-    folder
-      ? `${file} is a folder: give a recording (a \`listen --record\` file)`
-      : `${file} is not a regular file (a pipe or a device): give a recording file`,
-  );
 }

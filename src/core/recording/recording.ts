@@ -1,8 +1,7 @@
-import { createReadStream } from "node:fs";
-import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { describeFsError, TicketHooksError, usageError } from "../errors.js";
+import { TicketHooksError, usageError } from "../errors.js";
 import { bodyMatchesWhere, type WhereClause } from "../events/where.js";
+import type { Files } from "../files.js";
 import { isPlainObject, tryParseJson } from "../json.js";
 import { findSignature } from "../receiving/receive.js";
 import { DEFAULT_SIGNATURE_HEADER } from "../signing/signature.js";
@@ -112,14 +111,6 @@ export interface ReadRecordingOptions {
   signatures?: boolean | undefined;
 }
 
-/** A recording's records, a chunk of the file's worth at a time (replay's hot path). */
-export function readRecordingBatches(
-  file: string,
-  options: ReadRecordingOptions = {},
-): AsyncGenerator<RecordingItem[]> {
-  return recordBatches(fileChunks(file), file, options);
-}
-
 /** The records of batches one by one, each skipped line's warning given in its place. */
 async function* eachOf(
   batches: AsyncIterable<RecordingItem[]>,
@@ -130,24 +121,6 @@ async function* eachOf(
       if (isSkipped(item)) warn(item.skipped);
       else yield item;
     }
-  }
-}
-
-/** A file's bytes in 256 KiB chunks (a quarter of the read calls of 64 KiB: 1–2 µs per event). */
-async function* fileChunks(file: string): AsyncGenerator<Buffer> {
-  const stream = createReadStream(file, { highWaterMark: 256 * 1024 });
-  await new Promise<void>((resolve, reject) => {
-    stream.once("open", () => resolve());
-    stream.once("error", (error) =>
-      reject(
-        new TicketHooksError("UNREADABLE_FILE", `cannot read ${file}: ${describeFsError(error)}`),
-      ),
-    );
-  });
-  try {
-    yield* stream as AsyncIterable<Buffer>;
-  } finally {
-    stream.destroy();
   }
 }
 
@@ -210,12 +183,13 @@ async function* onesOf<T>(items: AsyncIterable<T>): AsyncGenerator<T[]> {
 export async function* readEventFolder(
   dir: string,
   warn: WarningSink,
+  files: Files,
 ): AsyncGenerator<RecordedEvent> {
-  const names = (await readdir(dir)).filter((n) => n.endsWith(".json")).sort();
+  const names = (await files.list(dir)).filter((n) => n.endsWith(".json")).sort();
   if (names.length === 0) warn(`${dir} holds no .json files`);
   for (const name of names) {
     const file = join(dir, name);
-    const body = await readFile(file);
+    const body = await files.readBytes(file);
     const parsed = tryParseJson(body.toString("utf8"));
     if (!parsed.ok) {
       warn(
@@ -241,27 +215,24 @@ export async function* readEventFolder(
 export async function readRecorded(
   source: string,
   warn: WarningSink,
+  files: Files,
   options: ReadRecordingOptions = {},
 ): Promise<AsyncGenerator<RecordedEvent>> {
-  return eachOf(await readRecordedBatches(source, warn, options), warn);
+  return eachOf(await readRecordedBatches(source, warn, files, options), warn);
 }
 
-/** readRecorded, a chunk of a recording (or one file of a folder) at a time. */
+/**
+ * readRecorded, a chunk of a recording (or one file of a folder) at a time: replay's hot path.
+ */
 export async function readRecordedBatches(
   source: string,
   warn: WarningSink,
+  files: Files,
   options: ReadRecordingOptions = {},
 ): Promise<AsyncGenerator<RecordingItem[]>> {
-  let isDir: boolean;
-  try {
-    isDir = (await stat(source)).isDirectory();
-  } catch (error) {
-    throw new TicketHooksError(
-      "UNREADABLE_FILE",
-      `cannot read ${source}: ${describeFsError(error)}`,
-    );
-  }
-  return isDir ? onesOf(readEventFolder(source, warn)) : readRecordingBatches(source, options);
+  return (await files.isFolder(source))
+    ? onesOf(readEventFolder(source, warn, files))
+    : recordBatches(files.chunks(source), source, options);
 }
 
 export interface RecordFilter {
