@@ -22,6 +22,7 @@ export type { Clock } from "./core/clock.js";
 export { systemClock } from "./core/clock.js";
 export type { DeliveryResult, DeliverySummary } from "./core/delivery/results.js";
 export type { SendDeps, SendOptions, SendResult } from "./core/delivery/send.js";
+export { ERROR_CODES, type ErrorCode } from "./core/error-codes.js";
 export { type ErrorKind, ExitCode, TicketHooksError } from "./core/errors.js";
 export {
   EVENT_NAMES,

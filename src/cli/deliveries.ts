@@ -207,7 +207,7 @@ export async function runDeliveries(
       out.note("\nInterrupted: finishing requests in flight (Ctrl-C again to force)…");
       controller.abort();
     },
-    () => process.exit(130),
+    () => out.io.exit(130),
   );
   let outcome: SendResult;
   try {

@@ -1,6 +1,6 @@
 import type { Readable, Writable } from "node:stream";
-import { type Clock, systemClock } from "../core/clock.js";
-import { processSignals, type SignalSource } from "./signals.js";
+import type { Clock } from "../core/clock.js";
+import type { SignalSource } from "./signals.js";
 
 /** Everything a command touches outside its arguments; tests pass their own. */
 export interface CliIo {
@@ -13,16 +13,9 @@ export interface CliIo {
   clock: Clock;
   /** Ctrl-C and SIGTERM. */
   signals: SignalSource;
-}
-
-export function processIo(): CliIo {
-  return {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    stdin: process.stdin,
-    env: process.env,
-    cwd: process.cwd(),
-    clock: systemClock,
-    signals: processSignals,
-  };
+  /**
+   * Ends the process at once with this code (a second Ctrl-C that does not wait). Only main.ts
+   * makes the real one; nothing after it runs in a real process.
+   */
+  exit(code: number): void;
 }

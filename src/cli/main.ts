@@ -1,9 +1,25 @@
 import { CommanderError } from "commander";
+import { systemClock } from "../core/clock.js";
 import { type ErrorKind, ExitCode, TicketHooksError } from "../core/errors.js";
 import { safeBlock } from "../terminal/safe-text.js";
-import { type CliIo, processIo } from "./io.js";
-import { loadColors, Output } from "./output.js";
+import type { CliIo } from "./io.js";
+import { Output } from "./output.js";
 import { buildProgram } from "./program.js";
+import { processSignals } from "./signals.js";
+
+/** This process's streams, environment, clock and signals: the one place the process is ended. */
+export function processIo(): CliIo {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    cwd: process.cwd(),
+    clock: systemClock,
+    signals: processSignals,
+    exit: (code) => process.exit(code),
+  };
+}
 
 /** The one place where an error's kind becomes an exit code. */
 const EXIT_CODES: Record<ErrorKind, number> = {
@@ -21,7 +37,6 @@ const EXIT_CODES: Record<ErrorKind, number> = {
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const debug = argv.includes("--debug") || io.env.TICKET_HOOKS_DEBUG === "1";
   const color = argv.includes("--no-color") ? false : undefined;
-  await loadColors(io, color);
   const out = new Output(io, { color });
   try {
     await (await buildProgram(io, argv)).parseAsync([...argv], { from: "user" });

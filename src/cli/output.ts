@@ -1,4 +1,4 @@
-import type { ChalkInstance } from "chalk";
+import { Chalk, type ChalkInstance } from "chalk";
 import type { Command } from "commander";
 import { jsonSafe, safeBlock, safeLine } from "../terminal/safe-text.js";
 import type { CliIo } from "./io.js";
@@ -20,19 +20,8 @@ const PLAIN: Paint = {
   magenta: plain,
 } as unknown as Paint;
 
-// chalk is imported only when some output will be coloured (see loadColors): start-up matters.
-let chalkClass: typeof import("chalk")["Chalk"] | undefined;
-
-/** Loads chalk if either stream may be coloured. Call once before creating Outputs. */
-export async function loadColors(io: CliIo, flag?: boolean): Promise<void> {
-  if (chalkClass) return;
-  if (wantsColor(io.stdout, io.env, flag) || wantsColor(io.stderr, io.env, flag)) {
-    chalkClass = (await import("chalk")).Chalk;
-  }
-}
-
 function paint(enabled: boolean): Paint {
-  return enabled && chalkClass ? new chalkClass({ level: 1 }) : PLAIN;
+  return enabled ? new Chalk({ level: 1 }) : PLAIN;
 }
 
 export interface OutputOptions {

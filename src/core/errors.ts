@@ -1,3 +1,5 @@
+import type { ErrorCode } from "./error-codes.js";
+
 /**
  * What went wrong, for the user. Each kind is one exit code, mapped in one place (cli/main.ts):
  * - `usage`: the input cannot be used (a flag, a file, a template, a URL) — exit 2;
@@ -6,6 +8,8 @@
  * - `internal`: a bug in ticket-hooks — exit 70.
  */
 export type ErrorKind = "usage" | "failed" | "interrupted" | "internal";
+
+export type { ErrorCode } from "./error-codes.js";
 
 /** Exit codes, one table for every command (also in the README). */
 export const ExitCode = {
@@ -34,12 +38,12 @@ export interface TicketHooksErrorOptions {
  * message, a hint of what to do next and its kind. Anything thrown that is not one is a bug.
  */
 export class TicketHooksError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly hint: string | undefined;
   readonly kind: ErrorKind;
   readonly details: readonly string[];
 
-  constructor(code: string, message: string, options: TicketHooksErrorOptions = {}) {
+  constructor(code: ErrorCode, message: string, options: TicketHooksErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "TicketHooksError";
     this.code = code;
@@ -50,12 +54,12 @@ export class TicketHooksError extends Error {
 }
 
 /** Input the user gave us cannot be used (a file, a flag value, a template). Exit 2. */
-export function usageError(code: string, message: string, hint?: string): TicketHooksError {
+export function usageError(code: ErrorCode, message: string, hint?: string): TicketHooksError {
   return new TicketHooksError(code, message, hint === undefined ? {} : { hint });
 }
 
 /** What was checked, sent or verified failed. Exit 1. */
-export function failure(code: string, message: string, hint?: string): TicketHooksError {
+export function failure(code: ErrorCode, message: string, hint?: string): TicketHooksError {
   return new TicketHooksError(code, message, { kind: "failed", ...(hint ? { hint } : {}) });
 }
 

@@ -1,9 +1,9 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { PAYLOADS, startCli, tempDir } from "../helpers/cli.js";
+import { PAYLOADS, tempDir } from "../helpers/cli.js";
 import { post } from "../helpers/http.js";
-import { runMain } from "../helpers/main.js";
+import { runMain, startMain } from "../helpers/main.js";
 import { WebhookServer } from "../helpers/webhook-server.js";
 
 const CREATED = join(PAYLOADS, "whitelabel-ticket-created.json");
@@ -139,13 +139,11 @@ describe("replay", () => {
   it("--ids that match nothing says 0 of N recorded requests matched", async () => {
     server = await new WebhookServer().start();
     const file = join(tmp.dir, "rec.ndjson");
-    const listener = startCli(["listen", "--port", "0", "--json", "--record", file]);
-    const ready = JSON.parse(await listener.waitForLine((l) => l.includes('"ready"'))) as {
-      url: string;
-    };
-    for (let i = 0; i < 2; i++) await post(ready.url, readFileSync(CREATED));
-    listener.signal("SIGINT");
-    await listener.exited;
+    const listener = startMain(["listen", "--port", "0", "--json", "--record", file]);
+    const [, url] = await listener.waitFor(/"ready".*"url":"([^"]+)"/, "stdout");
+    for (let i = 0; i < 2; i++) await post(url as string, readFileSync(CREATED));
+    listener.signals.send("SIGINT");
+    expect((await listener.done).code).toBe(0);
     const r = await runMain(["replay", file, "--to", server.url, "--ids", "nope"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("0 of 2 recorded requests matched");
@@ -164,7 +162,7 @@ it("a second Ctrl-C on listen says what it abandons", async () => {
   // The app behind the listener never answers: the request stays in flight.
   server = await new WebhookServer(() => {}).start();
   const record = join(tmp.dir, "rec.ndjson");
-  const listener = startCli([
+  const listener = startMain([
     "listen",
     "--port",
     "0",
@@ -174,16 +172,14 @@ it("a second Ctrl-C on listen says what it abandons", async () => {
     "--forward-to",
     server.url,
   ]);
-  const ready = JSON.parse(await listener.waitForLine((l) => l.includes('"ready"'))) as {
-    url: string;
-  };
-  const pending = post(ready.url, readFileSync(CREATED)).catch(() => null);
+  const [, url] = await listener.waitFor(/"ready".*"url":"([^"]+)"/, "stdout");
+  // The request stays unanswered: the forced stop abandons it (its client sees the socket close).
+  void post(url as string, readFileSync(CREATED)).catch(() => null);
   await server.waitFor(1);
-  listener.signal("SIGINT");
-  await listener.waitForStderr("Stopping");
-  listener.signal("SIGINT");
-  const r = await listener.exited;
-  await pending;
+  listener.signals.send("SIGINT");
+  await listener.waitFor(/Stopping/);
+  listener.signals.send("SIGINT");
+  const r = await listener.done;
   expect(r.code).toBe(130);
   expect(r.stderr).toContain("Ctrl-C again: stopping now; requests in flight go unanswered");
   expect(r.stderr).toContain(`their forwards to ${server.url} are cut off`);

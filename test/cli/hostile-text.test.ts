@@ -406,6 +406,9 @@ function collectIo(): { io: CliIo; stderr: () => string } {
     cwd: "/",
     clock: systemClock,
     signals: new FakeSignals(),
+    exit: () => {
+      throw new Error("exit() was not expected here");
+    },
   };
   return { io, stderr: () => chunks.join("") };
 }

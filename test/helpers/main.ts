@@ -71,6 +71,11 @@ export function startMain(argv: string[], options: MainOptions = {}): RunningMai
   stdin.end(options.input ?? "");
   const signals = options.signals ?? new FakeSignals();
   const env: Record<string, string | undefined> = { NO_COLOR: "1", ...options.env };
+  // A forced exit (a second Ctrl-C) ends the run with its code, as it would end the process.
+  let exited: (code: number) => void = () => {};
+  const forced = new Promise<number>((resolve) => {
+    exited = resolve;
+  });
   const io: CliIo = {
     stdout: out.stream,
     stderr: err.stream,
@@ -79,8 +84,13 @@ export function startMain(argv: string[], options: MainOptions = {}): RunningMai
     cwd: options.cwd ?? ROOT,
     clock: options.clock ?? systemClock,
     signals,
+    exit: (code) => exited(code),
   };
-  const done = main(argv, io).then((code) => ({ code, stdout: out.text(), stderr: err.text() }));
+  const done = Promise.race([main(argv, io), forced]).then((code) => ({
+    code,
+    stdout: out.text(),
+    stderr: err.text(),
+  }));
   const waitFor = (test: RegExp, stream: "stdout" | "stderr" = "stderr") =>
     new Promise<RegExpExecArray>((resolve, reject) => {
       const source = stream === "stdout" ? out : err;

@@ -390,7 +390,7 @@ Examples:
             if (flags.forwardTo) lost.push(`their forwards to ${flags.forwardTo} are cut off`);
             if (flags.record) lost.push(`lines not yet written to ${flags.record} are lost`);
             out.warn(`Ctrl-C again: stopping now; ${lost.join(", ")}`);
-            process.exit(130);
+            io.exit(130);
           },
         );
       });
