@@ -1,8 +1,10 @@
 import { Box, type Key, useApp, useInput, useStdout } from "ink";
-import { useEffect, useReducer, useRef } from "react";
+import { useEffect, useReducer, useRef, useSyncExternalStore } from "react";
 import type { Exchange, ForwardResult } from "../core/exchanges/exchange.js";
+import type { FilteredView } from "../core/exchanges/exchange-query.js";
 import type { ExchangeSource } from "../core/exchanges/request-log.js";
 import { safeLine } from "../terminal/safe-text.js";
+import { INITIAL_UI, type UiAction, uiReducer } from "./app-state.js";
 import { DetailsView } from "./DetailsView.js";
 import { type DetailLine, detailsLines } from "./details-lines.js";
 import { Footer } from "./Footer.js";
@@ -13,8 +15,6 @@ import { RequestList } from "./RequestList.js";
 import {
   type Effect,
   type ExportFormat,
-  handleKey,
-  INITIAL_STATE,
   type KeyContext,
   type KeyPress,
   selectedIndex,
@@ -92,7 +92,7 @@ export function keyPresses(input: string, key: Key): KeyPress[] {
 }
 
 /** Details lines of the exchange last shown, computed once per exchange (bodies can be large). */
-function useDetailsCache(replays: Map<number, ForwardResult>) {
+function useDetailsCache(replays: ReadonlyMap<number, ForwardResult>) {
   const cache = useRef<
     { ex: Exchange; replay: ForwardResult | undefined; lines: DetailLine[] } | undefined
   >(undefined);
@@ -106,6 +106,161 @@ function useDetailsCache(replays: Map<number, ForwardResult>) {
   };
 }
 
+const NO_TARGET = () => () => {};
+
+/** Whether the forward target is down, following its health. */
+function useTargetDown(target: TargetWatch | undefined): boolean {
+  return useSyncExternalStore(target?.subscribe ?? NO_TARGET, () => target?.isDown() === true);
+}
+
+type Say = (text: string, tone?: "info" | "error") => void;
+
+/** What running a key's effect needs from the component. */
+interface EffectRun {
+  props: ListenAppProps;
+  dispatch: (action: UiAction) => void;
+  say: Say;
+  /** Writes above the live area (where it stays, and can be copied). */
+  writeAbove: (text: string) => void;
+  exit: () => void;
+}
+
+function runReplay(ex: Exchange, { props, dispatch, say }: EffectRun): void {
+  say(`replaying #${ex.seq} to ${safeLine(props.forwardTo ?? "")}…`);
+  void props.onReplay(ex).then((r) => {
+    dispatch({ type: "replayed", seq: ex.seq, result: r });
+    if (r.status === null) {
+      say(`replay of #${ex.seq} failed: ${safeLine(r.error ?? "")}`, "error");
+      return;
+    }
+    const first = r.status >= 400 && r.body ? `: ${safeLine(r.body.slice(0, 200))}` : "";
+    say(
+      `replayed #${ex.seq}: app answered ${r.status} in ${r.duration_ms}ms${first}`,
+      r.status >= 400 ? "error" : "info",
+    );
+  });
+}
+
+function runCurl(ex: Exchange, { props, say, writeAbove }: EffectRun): void {
+  if (!props.curlFor) return;
+  const command = props.curlFor(ex);
+  // Above the live area, as one line the terminal wraps: copied from the screen, it runs.
+  writeAbove(`${safeLine(command)}\n`);
+  props.onCopy?.(command);
+  const signed =
+    props.curlSigned?.(ex) !== false
+      ? "signed now"
+      : ex.verdict.signature.header
+        ? "with its recorded signature (no secret to sign it afresh)"
+        : "unsigned (no secret to sign it)";
+  const note = props.curlNote ? ` (${props.curlNote})` : "";
+  say(
+    `curl command for #${ex.seq} ${signed}: printed above the list, copied where the terminal allows${note}`,
+  );
+}
+
+function runExport(ex: Exchange, format: ExportFormat, { props, say }: EffectRun): void {
+  if (!props.onExport) {
+    say("export is not available here", "error");
+    return;
+  }
+  props.onExport(ex, format).then(
+    (file) => say(`#${ex.seq} written to ${safeLine(file)}`),
+    (error: Error) => say(safeLine(error.message), "error"),
+  );
+}
+
+/** What to say once an edited event was sent: the app's answer, and whether it was valid. */
+function editOutcome(ex: Exchange, sent: Exchange): { text: string; invalid: boolean } {
+  const answer =
+    sent.forward?.status === null
+      ? `the app did not answer (${safeLine(sent.forward.error ?? "")})`
+      : `app answered ${sent.status}`;
+  const validation = sent.verdict.validation;
+  if (!validation || validation.valid) {
+    return { text: `sent edited #${ex.seq} as #${sent.seq}: ${answer}`, invalid: false };
+  }
+  const first = validation.errors[0];
+  const more = validation.errors.length > 1 ? ` (and ${validation.errors.length - 1} more)` : "";
+  const why = first ? safeLine(`${first.path}: ${first.message}`) : "invalid";
+  return {
+    text: `sent edited #${ex.seq} as #${sent.seq}: ${answer}; it does not match its schema: ${why}${more}`,
+    invalid: true,
+  };
+}
+
+function runEdit(ex: Exchange, { props, dispatch, say }: EffectRun): void {
+  if (!props.onEdit) {
+    say("e is not available here", "error");
+    return;
+  }
+  dispatch({ type: "editing", on: true });
+  void props.onEdit(ex).then(
+    (sent) => {
+      dispatch({ type: "editing", on: false });
+      dispatch({ type: "view", change: (s) => ({ ...s, selectedSeq: sent.seq, details: false }) });
+      const outcome = editOutcome(ex, sent);
+      say(outcome.text, outcome.invalid ? "error" : "info");
+    },
+    (error: Error & { hint?: string }) => {
+      dispatch({ type: "editing", on: false });
+      say(safeLine(error.hint ? `${error.message}: ${error.hint}` : error.message), "error");
+    },
+  );
+}
+
+function runEffect(effect: Effect, run: EffectRun): void {
+  switch (effect.type) {
+    case "quit":
+      run.props.onQuit();
+      run.exit();
+      return;
+    case "replay":
+      runReplay(effect.exchange, run);
+      return;
+    case "curl":
+      runCurl(effect.exchange, run);
+      return;
+    case "export":
+      runExport(effect.exchange, effect.format, run);
+      return;
+    case "edit":
+      runEdit(effect.exchange, run);
+      return;
+  }
+}
+
+/** What the footer says of work in the background: reading the file, or searching it. */
+function progressText(log: ExchangeSource, view: FilteredView, filtering: boolean): string | null {
+  if (log.failure) return `stopped: ${safeLine(log.failure)}`;
+  const loading = log.loading ?? null;
+  if (loading !== null && !filtering) {
+    return `${log.loadingLabel ?? "reading"} ${Math.floor((view.progress ?? loading) * 100)}%`;
+  }
+  if (view.progress === null) return null;
+  return `${filtering ? "searching" : "filtering"} ${Math.floor(view.progress * 100)}%`;
+}
+
+/** What the list says when it shows no row. */
+function emptyListText(
+  log: ExchangeSource,
+  url: string,
+  empty: boolean,
+  progress: string | null,
+): string {
+  if (empty) {
+    return safeLine(
+      log.emptyText?.() ?? `Waiting for events… (send one: ticket-hooks send created --to ${url})`,
+    );
+  }
+  return progress
+    ? `No match yet (${progress})`
+    : "No request matches the filter (f, v: change it · Esc: clear the search)";
+}
+
+const isFiltering = (s: ViewState): boolean =>
+  s.query !== "" || s.typeFilter !== 0 || s.verdictFilter !== 0;
+
 /** The live terminal UI of `listen`: a header with counters, the request list, and details. */
 export function ListenApp(props: ListenAppProps) {
   const { log } = props;
@@ -116,22 +271,17 @@ export function ListenApp(props: ListenAppProps) {
   const { columns, rows } = useTerminalSize();
   const now = props.now ?? Date.now;
   const messageMs = props.messageMs ?? 5000;
-  const state = useRef<ViewState>(INITIAL_STATE);
-  const [, rerender] = useReducer((n: number) => n + 1, 0);
-  const replays = useRef(new Map<number, ForwardResult>()).current;
-  const editing = useRef(false);
-  const linesOf = useDetailsCache(replays);
-  const sourceView = log.view?.bind(log);
-
+  const [ui, dispatch] = useReducer(uiReducer, INITIAL_UI);
+  const linesOf = useDetailsCache(ui.replays);
+  const appDown = useTargetDown(props.target);
   const listRows = listHeight(rows);
   const detailRows = detailsHeight(rows);
 
-  const update = (change: (s: ViewState) => ViewState) => {
-    state.current = change(state.current);
-    rerender();
-  };
+  // Keys are judged against the rows of the moment they were pressed: React may run the reducer
+  // later, when more rows have come. A copy of the live log's rows (a thousand at most); a source
+  // with views of its own (a recording) answers for its view.
   const context = (): KeyContext => ({
-    entries: log.entries,
+    entries: log.view ? log.entries : log.entries.slice(),
     listHeight: listRows,
     detailsHeight: detailRows,
     detailsLength: (ex) => linesOf(ex).length,
@@ -140,137 +290,47 @@ export function ListenApp(props: ListenAppProps) {
     cannotForward: props.forwardTo
       ? null
       : (props.cannotSend ?? "r and e send to your app: start listen with --forward-to URL"),
-    ...(sourceView ? { view: sourceView } : {}),
+    ...(log.view ? { view: log.view.bind(log) } : {}),
   });
-  const say = (text: string, tone: "info" | "error" = "info") =>
-    update((s) => withMessage(s, text, { now: now(), messageMs }, tone));
+  const say: Say = (text, tone = "info") =>
+    dispatch({
+      type: "view",
+      change: (s) => withMessage(s, text, { now: now(), messageMs }, tone),
+    });
+  const run: EffectRun = { props, dispatch, say, writeAbove, exit };
 
-  const run = (effect: Effect) => {
-    switch (effect.type) {
-      case "quit":
-        props.onQuit();
-        exit();
-        return;
-      case "replay": {
-        const ex = effect.exchange;
-        say(`replaying #${ex.seq} to ${safeLine(props.forwardTo ?? "")}…`);
-        void props.onReplay(ex).then((r) => {
-          replays.set(ex.seq, r);
-          if (r.status === null)
-            say(`replay of #${ex.seq} failed: ${safeLine(r.error ?? "")}`, "error");
-          else {
-            const first = r.status >= 400 && r.body ? `: ${safeLine(r.body.slice(0, 200))}` : "";
-            say(
-              `replayed #${ex.seq}: app answered ${r.status} in ${r.duration_ms}ms${first}`,
-              r.status >= 400 ? "error" : "info",
-            );
-          }
-        });
-        return;
-      }
-      case "curl": {
-        if (!props.curlFor) return;
-        const command = props.curlFor(effect.exchange);
-        // Above the live area, as one line the terminal wraps: copied from the screen, it runs.
-        writeAbove(`${safeLine(command)}\n`);
-        props.onCopy?.(command);
-        const signed =
-          props.curlSigned?.(effect.exchange) !== false
-            ? "signed now"
-            : effect.exchange.verdict.signature.header
-              ? "with its recorded signature (no secret to sign it afresh)"
-              : "unsigned (no secret to sign it)";
-        say(
-          `curl command for #${effect.exchange.seq} ${signed}: printed above the list, copied where the terminal allows${props.curlNote ? ` (${props.curlNote})` : ""}`,
-        );
-        return;
-      }
-      case "export": {
-        const { exchange: ex, format } = effect;
-        if (!props.onExport) {
-          say("export is not available here", "error");
-          return;
-        }
-        props.onExport(ex, format).then(
-          (file) => say(`#${ex.seq} written to ${safeLine(file)}`),
-          (error: Error) => say(safeLine(error.message), "error"),
-        );
-        return;
-      }
-      case "edit": {
-        const ex = effect.exchange;
-        if (!props.onEdit) {
-          say("e is not available here", "error");
-          return;
-        }
-        editing.current = true;
-        rerender();
-        void props.onEdit(ex).then(
-          (sent) => {
-            editing.current = false;
-            const answer =
-              sent.forward?.status === null
-                ? `the app did not answer (${safeLine(sent.forward.error ?? "")})`
-                : `app answered ${sent.status}`;
-            const validation = sent.verdict.validation;
-            const first = validation?.errors[0];
-            const invalid =
-              validation && !validation.valid
-                ? `; it does not match its schema: ${first ? safeLine(`${first.path}: ${first.message}`) : "invalid"}${validation.errors.length > 1 ? ` (and ${validation.errors.length - 1} more)` : ""}`
-                : "";
-            update((s) => ({ ...s, selectedSeq: sent.seq, details: false }));
-            say(
-              `sent edited #${ex.seq} as #${sent.seq}: ${answer}${invalid}`,
-              invalid ? "error" : "info",
-            );
-          },
-          (error: Error & { hint?: string }) => {
-            editing.current = false;
-            say(safeLine(error.hint ? `${error.message}: ${error.hint}` : error.message), "error");
-          },
-        );
-        return;
-      }
-    }
-  };
+  // The effects keys asked for, run once each after the render that queued them (with this
+  // render's props: a new `run` each render is fine, a queue already run is empty).
+  useEffect(() => {
+    if (ui.effects.length === 0) return;
+    dispatch({ type: "taken", effects: ui.effects });
+    for (const effect of ui.effects) runEffect(effect, run);
+  });
 
   useInput(
-    (input, key) => {
-      for (const press of keyPresses(input, key)) {
-        const result = handleKey(state.current, press, context());
-        state.current = result.state;
-        if (result.effect) run(result.effect);
-      }
-      rerender();
-    },
-    { isActive: !editing.current },
+    (input, key) => dispatch({ type: "keys", presses: keyPresses(input, key), ctx: context() }),
+    { isActive: !ui.editing },
   );
 
-  const target = props.target;
-  useEffect(() => target?.subscribe(rerender), [target]);
-
   // A status message disappears when it expires.
-  const message = state.current.message;
+  const message = ui.view.message;
   useEffect(() => {
     if (!message) return;
-    const timer = setTimeout(rerender, Math.max(0, message.until - now()) + 1);
+    const expire = () =>
+      dispatch({
+        type: "view",
+        change: (s) => (s.message === message ? { ...s, message: null } : s),
+      });
+    const timer = setTimeout(expire, Math.max(0, message.until - now()) + 1);
     return () => clearTimeout(timer);
   }, [message, now]);
 
-  if (editing.current) return <Box />;
-  const s = state.current;
+  if (ui.editing) return <Box />;
+  const s = ui.view;
   const view = viewOf(s, context());
   const visible = view.entries;
   const index = selectedIndex(s, view);
-  const loading = log.loading ?? null;
-  const filtering = s.query !== "" || s.typeFilter !== 0 || s.verdictFilter !== 0;
-  const progress = log.failure
-    ? `stopped: ${safeLine(log.failure)}`
-    : loading !== null && !filtering
-      ? `${log.loadingLabel ?? "reading"} ${Math.floor((view.progress ?? loading) * 100)}%`
-      : view.progress !== null
-        ? `${filtering ? "searching" : "filtering"} ${Math.floor(view.progress * 100)}%`
-        : null;
+  const progress = progressText(log, view, isFiltering(s));
   const selected = visible[index];
   const details = s.details && selected ? linesOf(selected) : null;
   const offset = details ? Math.min(s.detailsOffset, Math.max(0, details.length - detailRows)) : 0;
@@ -280,7 +340,7 @@ export function ListenApp(props: ListenAppProps) {
         url={props.url}
         secret={props.secret}
         forwardTo={props.forwardTo}
-        appDown={target?.isDown() === true}
+        appDown={appDown}
         counters={log.counters}
         receivedOnly={log.countsReceivedOnly === true}
         {...(log.countText ? { countText: log.countText() } : {})}
@@ -295,16 +355,7 @@ export function ListenApp(props: ListenAppProps) {
           index={index}
           height={listRows}
           width={columns}
-          waiting={
-            entries.length === 0
-              ? safeLine(
-                  log.emptyText?.() ??
-                    `Waiting for events… (send one: ticket-hooks send created --to ${props.url})`,
-                )
-              : progress
-                ? `No match yet (${progress})`
-                : "No request matches the filter (f, v: change it · Esc: clear the search)"
-          }
+          waiting={emptyListText(log, props.url, entries.length === 0, progress)}
         />
       )}
       <Footer

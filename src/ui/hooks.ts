@@ -1,27 +1,37 @@
 import { useStdout } from "ink";
-import { useEffect, useState } from "react";
+import { useEffect, useMemo, useState, useSyncExternalStore } from "react";
 import type { Exchange } from "../core/exchanges/exchange.js";
 import type { ExchangeSource } from "../core/exchanges/request-log.js";
 
 /**
- * Re-renders when the log changes (at most every `everyMs`, 50 by default, under load); the log
- * lives outside React.
+ * A store over the log for useSyncExternalStore: its version moves on a log change, at most every
+ * `everyMs` under load (a frame per change would be thousands a second).
  */
+function throttledStore(log: ExchangeSource, everyMs: number) {
+  let version = 0;
+  return {
+    subscribe(onChange: () => void): () => void {
+      let timer: NodeJS.Timeout | undefined;
+      const unsubscribe = log.subscribe(() => {
+        timer ??= setTimeout(() => {
+          timer = undefined;
+          version++;
+          onChange();
+        }, everyMs);
+      });
+      return () => {
+        unsubscribe();
+        if (timer) clearTimeout(timer);
+      };
+    },
+    version: () => version,
+  };
+}
+
+/** The log's entries, re-rendered when it changes (at most every `everyMs`, default 50). */
 export function useLog(log: ExchangeSource, everyMs = 50): readonly Exchange[] {
-  const [, setVersion] = useState(0);
-  useEffect(() => {
-    let timer: NodeJS.Timeout | undefined;
-    const unsubscribe = log.subscribe(() => {
-      timer ??= setTimeout(() => {
-        timer = undefined;
-        setVersion((v) => v + 1);
-      }, everyMs);
-    });
-    return () => {
-      unsubscribe();
-      if (timer) clearTimeout(timer);
-    };
-  }, [log, everyMs]);
+  const store = useMemo(() => throttledStore(log, everyMs), [log, everyMs]);
+  useSyncExternalStore(store.subscribe, store.version);
   return log.entries;
 }
 
