@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { routesLabel } from "../../src/cli/commands/listen.js";
+import { routesLabel } from "../../src/cli/listen-options.js";
 
 describe("the UI header with routes", () => {
   it("names each route's events and app, and where the others go", () => {

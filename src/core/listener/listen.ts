@@ -1,26 +1,18 @@
 import { randomBytes } from "node:crypto";
-import { type Clock, systemClock, unixSeconds } from "../clock.js";
+import { type Clock, systemClock } from "../clock.js";
 import { TicketHooksError, usageError } from "../errors.js";
-import { sendEdited } from "../exchanges/edited.js";
 import type { Exchange, ForwardResult } from "../exchanges/exchange.js";
-import { forwardResult } from "../exchanges/forward-result.js";
 import { type Counters, RequestLog } from "../exchanges/request-log.js";
 import { type EventMatcher, exchangesOf, waitForExchange } from "../exchanges/watch-log.js";
-import { isOwnLoop, loopVerdict } from "../receiving/forwarding.js";
-import { type PlatformApiOptions, platformApiReply } from "../receiving/platform-api.js";
-import type { HttpReply, ListenPorts, Recorder } from "../receiving/ports.js";
-import {
-  DEFAULT_MAX_BODY,
-  type IncomingRequest,
-  type ReceiveConfig,
-  receive,
-  type Verdict,
-} from "../receiving/receive.js";
+import type { PlatformApiOptions } from "../receiving/platform-api.js";
+import type { ListenPorts } from "../receiving/ports.js";
+import { DEFAULT_MAX_BODY, type ReceiveConfig } from "../receiving/receive.js";
 import { type ForwardRoute, ForwardRouter } from "../receiving/router.js";
 import type { TargetState } from "../receiving/target-health.js";
-import { LineBatch } from "../recording/line-batch.js";
-import { LineOutput, type LineSink } from "../recording/line-output.js";
+import type { LineSink } from "../recording/line-output.js";
 import { DEFAULT_SIGNATURE_HEADER } from "../signing/signature.js";
+import { Answerer } from "./answerer.js";
+import { TurnWriter } from "./turn-writer.js";
 
 export interface ListenOptions extends ReceiveConfig {
   /** Default 4000; 0 picks a free port. */
@@ -113,232 +105,31 @@ export interface Listener {
   readonly droppedLines: number;
 }
 
-/** Lines are handed over early past this many bytes in one turn. */
-const FLUSH_AT = 256 * 1024;
-
-/** The answer when the recording cannot be written: not recorded, so not accepted (the platform retries). */
-const NOT_RECORDED: HttpReply = {
-  status: 503,
-  body: JSON.stringify({
-    error: "the recording cannot be written: not accepted, send again later",
-  }),
-};
-
 /**
  * Starts a local receiver: every request goes through the receive pipeline, and its verdict is
- * answered, logged, recorded and forwarded.
+ * answered (Answerer), recorded and shown (TurnWriter), logged and forwarded.
  */
 export async function listen(options: ListenOptions = {}, deps: ListenDeps): Promise<Listener> {
-  if (options.status !== undefined && !(options.status >= 200 && options.status <= 599)) {
-    throw usageError(
-      "BAD_STATUS",
-      `status ${options.status} cannot be answered: give 200 to 599 (1xx are not final answers)`,
-    );
-  }
-  const recorder: Recorder | undefined = options.record
-    ? await deps.openRecorder(options.record)
-    : undefined;
+  checkStatus(options.status);
+  const recorder = options.record ? await deps.openRecorder(options.record) : undefined;
   // This listener's id on the requests it forwards: one that comes back is a loop (508).
   const loopId = randomBytes(6).toString("hex");
-  const routes: ForwardRoute[] = [...(options.forwardRoutes ?? [])];
-  if (options.forwardTo) {
-    routes.push({
-      events: null,
-      url: options.forwardTo,
-      label: `--forward-to ${options.forwardTo}`,
-    });
-  }
-  const router = await ForwardRouter.create(
-    routes,
-    {
-      loopId,
-      ...(options.forwardHeaders ? { headers: options.forwardHeaders } : {}),
-      ...(options.forwardInsecure ? { insecure: true } : {}),
-      signatureHeader: options.signatureHeader ?? DEFAULT_SIGNATURE_HEADER,
-      ...(options.forwardTimeoutMs ? { timeoutMs: options.forwardTimeoutMs } : {}),
-    },
-    options.forwardSecret,
-    deps.createForwarder,
-    (s) => deps.onTarget?.(s),
-  ).catch(async (error) => {
+  const router = await createRouter(options, deps, loopId).catch(async (error) => {
     await recorder?.close();
     throw error;
   });
   const log = new RequestLog(options.keep ?? 1000);
-  const stripEvent = options.retainEvents === false && log.limit > 0;
   const clock = deps.clock ?? systemClock;
-  let seq = 0;
-
-  // Lines are encoded once, into one buffer per turn of the event loop, for the recording and the
-  // --json output alike: one write each per turn, whatever the load. The HTTP adapter hands over
-  // each turn's answers before it sends them (`onAnswering`): their lines are written first, so
-  // every request whose answer left is in the file, even after a kill -9.
-  const output = deps.output
-    ? new LineOutput(deps.output, (e) => deps.onError?.(e), options.outputQueueLimit)
-    : undefined;
-  const batch = recorder || output ? new LineBatch() : undefined;
-  /** The exchanges whose lines are in `batch`, in order. */
-  let turn: Exchange[] = [];
-  /** The recording failed once: said once, counted after. */
-  let recordingFailed = false;
-  let notRecorded = 0;
-  let recorded = 0;
-  let flushScheduled = false;
-  /** Writes the turn's lines; false when the recording could not take them. */
-  const flush = (): boolean => {
-    flushScheduled = false;
-    const exchanges = turn;
-    turn = [];
-    let ok = true;
-    batch?.drain((all, shown) => {
-      const error = recorder?.write(all) ?? null;
-      if (error) {
-        ok = false;
-        notRecorded += exchanges.length;
-        if (!recordingFailed) {
-          recordingFailed = true;
-          deps.onError?.(
-            new TicketHooksError(
-              "RECORD_FAILED",
-              `${error.message}: answering 503 until it can be written (${recorded} request(s) recorded so far)`,
-              { kind: "failed" },
-            ),
-          );
-        }
-        return true;
-      }
-      recorded += exchanges.length;
-      // The output takes a copy: the batch's buffer takes the next turn's lines.
-      output?.write(shown);
-      return true;
-    });
-    if (!ok) {
-      // Not recorded, so not accepted: what the clients get (503) is what --json shows.
-      for (const ex of exchanges) if (ex.status !== null && !ex.aborted) ex.status = 503;
-      if (output && batch) {
-        for (const ex of exchanges) batch.add(ex, !ex.verdict.filtered);
-        batch.drain((_all, shown) => {
-          output.write(shown);
-          return true;
-        });
-      }
-    }
-    for (const ex of exchanges) {
-      log.add(stripEvent ? { ...ex, verdict: { ...ex.verdict, event: undefined } } : ex);
-      deps.onExchange?.(ex);
-    }
-    return ok;
-  };
-
-  /** An exchange whose answer is settled: its line goes into this turn's batch. */
-  const finish = (ex: Exchange) => {
-    if (!batch) {
-      log.add(stripEvent ? { ...ex, verdict: { ...ex.verdict, event: undefined } } : ex);
-      deps.onExchange?.(ex);
-      return;
-    }
-    batch.add(ex, !ex.verdict.filtered);
-    turn.push(ex);
-    if (batch.size > FLUSH_AT) flush();
-    else if (!flushScheduled) {
-      flushScheduled = true;
-      setImmediate(flush);
-    }
-  };
-
-  /** Before a turn's answers leave: their lines, with the status each client gets, are written. */
-  const onAnswering = (
-    replies: readonly HttpReply[],
-    sent: readonly (number | null)[],
-  ): HttpReply | undefined => {
-    for (let i = 0; i < replies.length; i++) {
-      const ex = replies[i]?.note as Exchange | undefined;
-      if (!ex) continue;
-      ex.status = sent[i] ?? null;
-      if (batch) {
-        batch.add(ex, !ex.verdict.filtered);
-        turn.push(ex);
-      } else finish(ex);
-    }
-    if (!batch) return undefined;
-    return flush() ? undefined : NOT_RECORDED;
-  };
-
-  const forward = async (
-    request: IncomingRequest,
-    verdict: Verdict,
-    receivedAt: Date,
-  ): Promise<HttpReply> => {
-    if (options.delayMs) await clock.sleep(options.delayMs);
-    let status = verdict.status;
-    let body = verdict.responseBody;
-    let headers: Record<string, string> | undefined;
-    let forwarded: ForwardResult | null = null;
-    const target = router.targetFor(verdict.eventType);
-    if (target && !verdict.rejected && !verdict.filtered) {
-      const reply = await target.forwarder.forward(
-        request.headers,
-        request.body,
-        verdict.signature.header,
-      );
-      forwarded = forwardResult(reply);
-      target.health.observe(reply.status, reply.error);
-      if (reply.status === null) {
-        status = 502;
-        body = JSON.stringify({
-          error: `forwarding to ${target.url} failed: ${reply.error}`,
-        });
-      } else {
-        status = reply.status;
-        body = reply.body;
-        if (reply.contentType) headers = { "content-type": reply.contentType };
-      }
-    }
-    const note: Exchange = {
-      seq: ++seq,
-      receivedAt,
-      request,
-      verdict,
-      status,
-      forward: forwarded,
-      aborted: false,
-    };
-    return { status, body, note, ...(headers ? { headers } : {}) };
-  };
-
-  /** Answers at once when there is nothing to wait for (no --delay, nothing to forward). */
-  const handle = (request: IncomingRequest): HttpReply | Promise<HttpReply> => {
-    if (options.platformApi) {
-      const api = options.platformApi === true ? {} : options.platformApi;
-      const reply = platformApiReply(
-        request,
-        options.secret,
-        { ...api, listenerSignatureHeader: options.signatureHeader },
-        unixSeconds(clock),
-      );
-      if (reply) return reply;
-    }
-    const receivedAt = new Date(clock.now());
-    let verdict = receive(request, options, unixSeconds(clock));
-    const target = router.targetFor(verdict.eventType);
-    if (target && isOwnLoop(request.headers, loopId)) {
-      verdict = loopVerdict(verdict, target.label);
-    }
-    if (options.delayMs || (target && !verdict.rejected && !verdict.filtered)) {
-      return forward(request, verdict, receivedAt);
-    }
-    const note: Exchange = {
-      seq: ++seq,
-      receivedAt,
-      request,
-      verdict,
-      status: verdict.status,
-      forward: null,
-      aborted: false,
-    };
-    return { status: verdict.status, body: verdict.responseBody, note };
-  };
-
+  const writer = new TurnWriter({
+    recorder,
+    output: deps.output,
+    outputQueueLimit: options.outputQueueLimit,
+    log,
+    stripEvents: options.retainEvents === false && log.limit > 0,
+    onExchange: deps.onExchange,
+    onError: deps.onError,
+  });
+  const answerer = new Answerer(options, router, loopId, clock);
   const server = await deps
     .startServer({
       host: options.host ?? "127.0.0.1",
@@ -346,64 +137,49 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
       maxBody: options.maxBody ?? DEFAULT_MAX_BODY,
       ...(options.headersTimeoutMs ? { headersTimeoutMs: options.headersTimeoutMs } : {}),
       ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
-      onRequest: handle,
-      onAnswering,
-      onAborted: (request, status, reason) => {
-        let verdict = receive(request, options, unixSeconds(clock));
-        if (reason !== undefined && status !== null) {
-          verdict = {
-            ...verdict,
-            status,
-            error: reason,
-            rejected: true,
-            responseBody: JSON.stringify({ error: reason }),
-          };
-        }
-        finish({
-          seq: ++seq,
-          receivedAt: new Date(clock.now()),
-          request,
-          verdict,
-          status,
-          forward: null,
-          aborted: true,
-        });
-      },
+      onRequest: (request) => answerer.handle(request),
+      onAnswering: (replies, sent) => writer.answering(replies, sent),
+      onAborted: (request, status, reason) =>
+        writer.finish(answerer.aborted(request, status, reason)),
     })
     .catch(async (error: NodeJS.ErrnoException) => {
       await recorder?.close();
       await router.close();
-      const where = `${options.host ?? "127.0.0.1"}:${options.port ?? 4000}`;
-      if (error.code === "EADDRINUSE") {
-        throw new TicketHooksError(
-          "PORT_IN_USE",
-          `port ${options.port} is already in use on ${options.host ?? "127.0.0.1"}`,
-          {
-            hint: "Choose another with --port, or --port 0 for any free port.",
-          },
-        );
-      }
-      throw new TicketHooksError("LISTEN_FAILED", `cannot listen on ${where}: ${error.message}`);
+      throw listenError(error, options);
     });
-
-  const itself = router.pointingAtItself(server.host, server.port);
-  if (itself) {
+  const closeAll = async () => {
     await server.close();
-    await recorder?.close();
     await router.close();
-    const flag = itself.label.split(" ")[0];
-    throw usageError(
-      "FORWARD_TO_SELF",
-      `${itself.label} is this listener's own address: every request would come back to it`,
-      `Point ${flag} at your app (another port), e.g. http://localhost:3000/webhooks.`,
-    );
-  }
-
+    writer.flush();
+    await recorder?.close();
+  };
+  await refuseForwardToSelf(router, server, closeAll);
   await router.start();
-
   const host = server.host.includes(":") ? `[${server.host}]` : server.host;
   const url = `http://${host}:${server.port}${options.path ?? "/"}`;
+  return listenerOf({ url, server, log, writer, answerer, router, closeAll });
+}
 
+interface ListenerParts {
+  url: string;
+  server: { host: string; port: number };
+  log: RequestLog;
+  writer: TurnWriter;
+  answerer: Answerer;
+  router: ForwardRouter;
+  closeAll: () => Promise<void>;
+}
+
+/** The running listener, as its callers see it. */
+function listenerOf({
+  url,
+  server,
+  log,
+  writer,
+  answerer,
+  router,
+  closeAll,
+}: ListenerParts): Listener {
   return {
     url,
     host: server.host,
@@ -411,50 +187,15 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
     log,
     events: exchangesOf(log),
     get droppedLines() {
-      return output?.dropped ?? 0;
+      return writer.droppedLines;
     },
     get notRecorded() {
-      return notRecorded;
+      return writer.notRecorded;
     },
-    waitFor(match, { timeout = 10_000 } = {}) {
-      return waitForExchange(log, match, timeout);
-    },
-    async replay(exchange) {
-      const target = router.targetFor(exchange.verdict.eventType);
-      if (!target) {
-        return {
-          status: null,
-          duration_ms: 0,
-          error: router.empty ? "no --forward-to target" : "no route for this event type",
-          headers: {},
-          body: "",
-          body_bytes: 0,
-          body_truncated: false,
-        };
-      }
-      const reply = await target.forwarder.forward(
-        exchange.request.headers,
-        exchange.request.body,
-        exchange.verdict.signature.header,
-        { resignWith: target.secret ?? options.secret },
-      );
-      target.health.observe(reply.status, reply.error);
-      return forwardResult(reply);
-    },
+    waitFor: (match, { timeout = 10_000 } = {}) => waitForExchange(log, match, timeout),
+    replay: (exchange) => answerer.replay(exchange),
     async resend(original, body) {
-      const sent = await sendEdited(original, body, {
-        config: options,
-        nowMs: clock.now(),
-        send: (request, verdict) => {
-          const target = router.targetFor(verdict.eventType);
-          return target
-            ? target.forwarder.forward(request.headers, body, original.verdict.signature.header, {
-                resignWith: target.secret ?? options.secret,
-              })
-            : null;
-        },
-      });
-      const ex: Exchange = { seq: ++seq, ...sent };
+      const ex = await answerer.resend(original, body);
       // Shown, not counted or recorded: the listener did not receive it.
       log.add(ex, { counted: false });
       return ex;
@@ -467,11 +208,81 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
       return router.targets[0]?.health.state ?? null;
     },
     async close() {
-      await server.close();
-      await router.close();
-      flush();
-      await recorder?.close();
+      await closeAll();
       return { ...log.counters };
     },
   };
+}
+
+function checkStatus(status: number | undefined): void {
+  if (status !== undefined && !(status >= 200 && status <= 599)) {
+    throw usageError(
+      "BAD_STATUS",
+      `status ${status} cannot be answered: give 200 to 599 (1xx are not final answers)`,
+    );
+  }
+}
+
+/** The forward routes (`--forward EVENTS=URL`, then `--forward-to` for the rest), started. */
+function createRouter(
+  options: ListenOptions,
+  deps: ListenDeps,
+  loopId: string,
+): Promise<ForwardRouter> {
+  const routes: ForwardRoute[] = [...(options.forwardRoutes ?? [])];
+  if (options.forwardTo) {
+    routes.push({
+      events: null,
+      url: options.forwardTo,
+      label: `--forward-to ${options.forwardTo}`,
+    });
+  }
+  return ForwardRouter.create(
+    routes,
+    {
+      loopId,
+      ...(options.forwardHeaders ? { headers: options.forwardHeaders } : {}),
+      ...(options.forwardInsecure ? { insecure: true } : {}),
+      signatureHeader: options.signatureHeader ?? DEFAULT_SIGNATURE_HEADER,
+      ...(options.forwardTimeoutMs ? { timeoutMs: options.forwardTimeoutMs } : {}),
+    },
+    options.forwardSecret,
+    deps.createForwarder,
+    (s) => deps.onTarget?.(s),
+  );
+}
+
+/** Why the server could not start, for the user. */
+function listenError(error: NodeJS.ErrnoException, options: ListenOptions): TicketHooksError {
+  const host = options.host ?? "127.0.0.1";
+  if (error.code === "EADDRINUSE") {
+    return new TicketHooksError(
+      "PORT_IN_USE",
+      `port ${options.port} is already in use on ${host}`,
+      {
+        hint: "Choose another with --port, or --port 0 for any free port.",
+      },
+    );
+  }
+  return new TicketHooksError(
+    "LISTEN_FAILED",
+    `cannot listen on ${host}:${options.port ?? 4000}: ${error.message}`,
+  );
+}
+
+/** A forward target that is this listener itself would send every request back to it. */
+async function refuseForwardToSelf(
+  router: ForwardRouter,
+  server: { host: string; port: number },
+  closeAll: () => Promise<void>,
+): Promise<void> {
+  const itself = router.pointingAtItself(server.host, server.port);
+  if (!itself) return;
+  await closeAll();
+  const flag = itself.label.split(" ")[0];
+  throw usageError(
+    "FORWARD_TO_SELF",
+    `${itself.label} is this listener's own address: every request would come back to it`,
+    `Point ${flag} at your app (another port), e.g. http://localhost:3000/webhooks.`,
+  );
 }
