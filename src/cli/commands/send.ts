@@ -81,7 +81,18 @@ export function sendCommand(io: CliIo): Command {
     .argument(
       "<events...>",
       "created, updated, assigned, resolved, all, an event type, a JSON file, or - for standard input",
-    )
+    );
+  addVolumeOptions(addEditOptions(command));
+  return addDeliveryOptions(command)
+    .addHelpText("after", HELP)
+    .action(async function (this: Command, specs: string[]) {
+      await runSend(this, specs, io);
+    });
+}
+
+/** What is sent: the event's fields changed, its ids and times made new, edited by hand. */
+function addEditOptions(command: Command): Command {
+  return command
     .option(
       "--set <path=value>",
       "set a field; value parsed as JSON when valid, else a string (repeatable)",
@@ -98,14 +109,19 @@ export function sendCommand(io: CliIo): Command {
     .option("--new-ticket", "like --fresh, plus new ticket and reply ids")
     .option("--edit", "open each event in $VISUAL/$EDITOR before sending")
     .option("--skip-validation", "send events that fail validation (to test a rejection path)")
+    .addOption(templatesOption())
+    .addOption(allowEnvOption());
+}
+
+/** How many are sent, and on which schedule. */
+function addVolumeOptions(command: Command): Command {
+  return command
     .option(
       "--count <n>",
       "send each event n times (fresh event_id each when n > 1)",
       intArg("--count", 1),
       1,
     )
-    .addOption(templatesOption())
-    .addOption(allowEnvOption())
     .addOption(
       new Option(
         "--retry-schedule <name>",
@@ -128,9 +144,9 @@ export function sendCommand(io: CliIo): Command {
       intArg("--speed", 1),
       1,
     );
-  addDeliveryOptions(command).addHelpText(
-    "after",
-    `
+}
+
+const HELP = `
 Paths look like data.ticket.title or data.ticket.replies[0].text. --data merges first, then
 --set, --set-string and --unset apply in that order.
 
@@ -142,85 +158,104 @@ Examples:
   $ ticket-hooks send updated --to $URL --set data.ticket.title="Refund please" --unset data.ticket.subcategory
   $ ticket-hooks send ./my-event.json --to $URL --retries 5 --backoff 200
   $ ticket-hooks send created --to $URL --count 1000 --concurrency 32 --quiet
-  $ ticket-hooks send resolved --to $URL --dry-run`,
-  );
-  return command.action(async function (this: Command, specs: string[]) {
-    const out = outputFor(this, io);
-    const flags = this.opts<SendFlags>();
-    const to = flags.dryRun && !flags.to ? "http://localhost:3000/" : requireTarget(flags.to, out);
-    const data = flags.data
-      ? parseJsonOrThrow(nodeFiles.readText(flags.data), flags.data)
-      : undefined;
-    if (data !== undefined && !isPlainObject(data)) {
-      throw usageError("BAD_DATA", `--data ${flags.data} must hold a JSON object`);
-    }
-    if (specs.filter((s) => s === "-").length > 1) {
-      throw usageError("STDIN_TWICE", "standard input (-) can be read only once");
-    }
-    const stdin = specs.includes("-")
-      ? (await readInput("-", io.stdin)).bytes.toString("utf8")
-      : undefined;
-    const options: SendOptions = {
-      ...deliveryOptions({ ...flags, to }),
-      ...(stdin === undefined ? {} : { stdin }),
-      ...(flags.retrySchedule === "platform"
-        ? { retryDelaysMs: platformDelaysMs(flags.speed) }
-        : {}),
-      events: specs,
-      count: flags.count,
-      lookup: templateLookup(this, io),
-      env: io.env,
-      allowEnv: allowedEnv(this, io),
-      overrides: {
-        ...(data === undefined ? {} : { data }),
-        set: [
-          ...(flags.set ?? []).map((s) => parseAssignment(s)),
-          ...(flags.setString ?? []).map((s) => parseAssignment(s, true)),
-        ],
-        unset: flags.unset ?? [],
-      },
-      fresh: flags.fresh === true,
-      newTicket: flags.newTicket === true,
-      skipValidation: flags.skipValidation === true,
-    };
-    if (options.retryDelaysMs)
-      out.note(
-        `Retries on the platform's schedule (our assumption)${flags.speed > 1 ? `, ${flags.speed}× faster` : ""}: ${options.retryDelaysMs.map((ms) => `${Math.round(ms * 10) / 10}ms`).join(", ")}`,
-      );
-    let events = composeAll({ ...options, skipValidation: true });
-    for (const e of events) {
-      out.note(
-        `Using ${e.origin === "file" ? "file" : "template"} ${e.file}${e.origin === "file" ? "" : ` (${describeOrigin(e.origin)})`}`,
-      );
-    }
-    if (flags.edit) {
-      // Loaded only for --edit: it brings node:child_process, a few ms of every start-up.
-      const { editText } = await import("../../io/editor.js");
-      events = events.map((e) => editEvent(e, io, editText));
-    }
-    if (flags.vary !== undefined) events = variantsOf(events, flags.vary, flags.seed, out);
-    const invalid = events.find((e) => !e.validation.valid);
-    if (invalid && !options.skipValidation) throw invalidEventError(invalid);
-    for (const e of events) {
-      for (const w of e.validation.warnings) out.warn(`${e.file}: ${w.message}`);
-    }
-    warnTypos(out, events, [
-      ...(options.overrides?.set ?? []).map(([path]) => ["--set", path] as const),
-      ...(options.overrides?.unset ?? []).map((path) => ["--unset", path] as const),
-    ]);
-    if (flags.dryRun) {
-      await printDryRun(
-        out,
-        events.map((e) => bodyFactory(e).first),
-        flags,
-        to,
-      );
-      return;
-    }
-    await runDeliveries(out, flags, events.length * flags.count, (deps) =>
-      deliver(events, options, deps),
+  $ ticket-hooks send resolved --to $URL --dry-run`;
+
+/** send: compose the events, check them, then show them (--dry-run) or deliver them. */
+async function runSend(command: Command, specs: string[], io: CliIo): Promise<void> {
+  const out = outputFor(command, io);
+  const flags = command.opts<SendFlags>();
+  const to = flags.dryRun && !flags.to ? "http://localhost:3000/" : requireTarget(flags.to, out);
+  const options = await sendOptions(command, io, specs, { ...flags, to });
+  if (options.retryDelaysMs) {
+    const faster = flags.speed > 1 ? `, ${flags.speed}× faster` : "";
+    const delays = options.retryDelaysMs.map((ms) => `${Math.round(ms * 10) / 10}ms`).join(", ");
+    out.note(`Retries on the platform's schedule (our assumption)${faster}: ${delays}`);
+  }
+  const events = await eventsToSend(options, flags, out, io);
+  if (flags.dryRun) {
+    await printDryRun(
+      out,
+      events.map((e) => bodyFactory(e).first),
+      flags,
+      to,
     );
-  });
+    return;
+  }
+  await runDeliveries(out, flags, events.length * flags.count, (deps) =>
+    deliver(events, options, deps),
+  );
+}
+
+/** The send options of the flags: --data read, standard input read once, edits parsed. */
+async function sendOptions(
+  command: Command,
+  io: CliIo,
+  specs: string[],
+  flags: SendFlags & { to: string },
+): Promise<SendOptions> {
+  const data = flags.data
+    ? parseJsonOrThrow(nodeFiles.readText(flags.data), flags.data)
+    : undefined;
+  if (data !== undefined && !isPlainObject(data)) {
+    throw usageError("BAD_DATA", `--data ${flags.data} must hold a JSON object`);
+  }
+  if (specs.filter((s) => s === "-").length > 1) {
+    throw usageError("STDIN_TWICE", "standard input (-) can be read only once");
+  }
+  const stdin = specs.includes("-")
+    ? (await readInput("-", io.stdin)).bytes.toString("utf8")
+    : undefined;
+  return {
+    ...deliveryOptions(flags),
+    ...(stdin === undefined ? {} : { stdin }),
+    ...(flags.retrySchedule === "platform" ? { retryDelaysMs: platformDelaysMs(flags.speed) } : {}),
+    events: specs,
+    count: flags.count,
+    lookup: templateLookup(command, io),
+    env: io.env,
+    allowEnv: allowedEnv(command, io),
+    overrides: {
+      ...(data === undefined ? {} : { data }),
+      set: [
+        ...(flags.set ?? []).map((s) => parseAssignment(s)),
+        ...(flags.setString ?? []).map((s) => parseAssignment(s, true)),
+      ],
+      unset: flags.unset ?? [],
+    },
+    fresh: flags.fresh === true,
+    newTicket: flags.newTicket === true,
+    skipValidation: flags.skipValidation === true,
+  };
+}
+
+/** The events composed, edited (--edit) and varied (--vary), checked, with their warnings said. */
+async function eventsToSend(
+  options: SendOptions,
+  flags: SendFlags,
+  out: Output,
+  io: CliIo,
+): Promise<ComposedEvent[]> {
+  let events = composeAll({ ...options, skipValidation: true });
+  for (const e of events) {
+    const from = e.origin === "file" ? "" : ` (${describeOrigin(e.origin)})`;
+    out.note(`Using ${e.origin === "file" ? "file" : "template"} ${e.file}${from}`);
+  }
+  if (flags.edit) {
+    // Loaded only for --edit: it brings node:child_process, a few ms of every start-up.
+    const { editText } = await import("../../io/editor.js");
+    events = events.map((e) => editEvent(e, io, editText));
+  }
+  if (flags.vary !== undefined) events = variantsOf(events, flags.vary, flags.seed, out);
+  const invalid = events.find((e) => !e.validation.valid);
+  if (invalid && !options.skipValidation) throw invalidEventError(invalid);
+  for (const e of events) {
+    for (const w of e.validation.warnings) out.warn(`${e.file}: ${w.message}`);
+  }
+  warnTypos(out, events, [
+    ...(options.overrides?.set ?? []).map(([path]) => ["--set", path] as const),
+    ...(options.overrides?.unset ?? []).map((path) => ["--unset", path] as const),
+  ]);
+  return events;
 }
 
 function editEvent(
