@@ -26,33 +26,100 @@ export class NotJson extends Error {
 }
 
 const WS = new Set([" ", "\t", "\n", "\r"]);
+const PUNCTUATION = new Set(["{", "}", "[", "]", ",", ":"]);
+
+/** Where the token starting at `at` ends: one punctuation mark, a whole string, or a bare word. */
+function tokenEnd(text: string, at: number): number {
+  const ch = text[at] as string;
+  if (PUNCTUATION.has(ch)) return at + 1;
+  let i = at + 1;
+  if (ch === '"') {
+    while (i < text.length && text[i] !== '"') i += text[i] === "\\" ? 2 : 1;
+    if (i >= text.length) throw new NotJson(at);
+    return i + 1;
+  }
+  while (i < text.length && !WS.has(text[i] as string) && !PUNCTUATION.has(text[i] as string)) {
+    if (text[i] === '"') break;
+    i++;
+  }
+  return i;
+}
 
 /** The raw tokens of a JSON text (whitespace dropped), strings with their quotes and escapes. */
 export function* jsonTokens(text: string): Generator<{ raw: string; at: number }> {
   let i = 0;
   while (i < text.length) {
-    const ch = text[i] as string;
-    if (WS.has(ch)) {
+    if (WS.has(text[i] as string)) {
       i++;
       continue;
     }
     const at = i;
-    if ("{}[],:".includes(ch)) {
-      i++;
-    } else if (ch === '"') {
-      i++;
-      while (i < text.length && text[i] !== '"') i += text[i] === "\\" ? 2 : 1;
-      if (i >= text.length) throw new NotJson(at);
-      i++;
-    } else {
-      while (
-        i < text.length &&
-        !WS.has(text[i] as string) &&
-        !'{}[],:"'.includes(text[i] as string)
-      )
-        i++;
-    }
+    i = tokenEnd(text, at);
     yield { raw: text.slice(at, i), at };
+  }
+}
+
+/** Lays out tokens as `JSON.stringify(v, null, indent)` does, each as written. */
+class Layout {
+  private readonly out: string[] = [];
+  private depth = 0;
+  /** The previous token opened a container (so an immediate close makes `{}` / `[]`). */
+  private justOpened = false;
+  /** Inside an object, whether the next string is a key; one entry per open container. */
+  private readonly inObject: boolean[] = [];
+  private expectKey = false;
+
+  constructor(
+    private readonly unit: string,
+    private readonly maxDepth: number,
+    private readonly mapString: ((raw: string) => string) | undefined,
+  ) {}
+
+  token(raw: string, at: number): void {
+    const ch = raw[0];
+    if (ch === "}" || ch === "]") {
+      this.close(raw);
+      return;
+    }
+    if (this.justOpened) this.newline();
+    this.justOpened = false;
+    if (ch === "{" || ch === "[") this.open(ch);
+    else if (ch === ",") {
+      this.out.push(",");
+      this.newline();
+      this.expectKey = this.inObject.at(-1) === true;
+    } else if (ch === ":") {
+      this.out.push(": ");
+      this.expectKey = false;
+    } else if (ch === '"') {
+      this.out.push(!this.expectKey && this.mapString ? this.mapString(raw) : raw);
+    } else if (ch !== undefined) this.out.push(raw);
+    else throw new NotJson(at);
+  }
+
+  text(): string {
+    return this.out.join("");
+  }
+
+  private open(ch: "{" | "["): void {
+    if (++this.depth > this.maxDepth) throw new TooDeep(this.maxDepth);
+    this.out.push(ch);
+    this.inObject.push(ch === "{");
+    this.justOpened = true;
+    this.expectKey = ch === "{";
+  }
+
+  private close(raw: string): void {
+    this.depth--;
+    if (!this.justOpened) this.newline();
+    this.out.push(raw);
+    this.inObject.pop();
+    this.justOpened = false;
+    this.expectKey = false;
+  }
+
+  private newline(): void {
+    this.out.push("\n", this.unit.repeat(this.depth));
   }
 }
 
@@ -61,51 +128,13 @@ export function* jsonTokens(text: string): Generator<{ raw: string; at: number }
  * out, with every token as written.
  */
 export function reindentJson(text: string, options: IndentOptions = {}): string {
-  const unit = " ".repeat(options.indent ?? 2);
-  const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
-  const out: string[] = [];
-  let depth = 0;
-  /** The previous token opened a container (so an immediate close makes `{}` / `[]`). */
-  let justOpened = false;
-  /** Inside an object, whether the next string is a key; one entry per open container. */
-  const inObject: boolean[] = [];
-  let expectKey = false;
-  const newline = () => out.push("\n", unit.repeat(depth));
-  for (const { raw, at } of jsonTokens(text)) {
-    const ch = raw[0];
-    if (ch === "}" || ch === "]") {
-      depth--;
-      if (!justOpened) newline();
-      out.push(raw);
-      inObject.pop();
-      justOpened = false;
-      expectKey = false;
-      continue;
-    }
-    if (justOpened) newline();
-    justOpened = false;
-    if (ch === "{" || ch === "[") {
-      if (++depth > maxDepth) throw new TooDeep(maxDepth);
-      out.push(raw);
-      inObject.push(ch === "{");
-      justOpened = true;
-      expectKey = ch === "{";
-    } else if (ch === ",") {
-      out.push(",");
-      newline();
-      expectKey = inObject[inObject.length - 1] === true;
-    } else if (ch === ":") {
-      out.push(": ");
-      expectKey = false;
-    } else if (ch === '"') {
-      out.push(!expectKey && options.mapString ? options.mapString(raw) : raw);
-    } else if (ch !== undefined) {
-      out.push(raw);
-    } else {
-      throw new NotJson(at);
-    }
-  }
-  return out.join("");
+  const layout = new Layout(
+    " ".repeat(options.indent ?? 2),
+    options.maxDepth ?? Number.POSITIVE_INFINITY,
+    options.mapString,
+  );
+  for (const { raw, at } of jsonTokens(text)) layout.token(raw, at);
+  return layout.text();
 }
 
 /**

@@ -1,4 +1,5 @@
 import { usageError } from "./errors.js";
+import { jsonErrorOffset, lineColumn } from "./json-error.js";
 
 export interface JsonErrorLocation {
   line: number;
@@ -6,132 +7,11 @@ export interface JsonErrorLocation {
   message: string;
 }
 
-/** 1-based line and column of a character offset. */
-export function lineColumn(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, column: offset - lineStart + 1 };
-}
-
-/**
- * Offset of the first character a JSON parser cannot accept (text.length when input ends early).
- * V8's own messages carry a position only sometimes, and differently across Node versions, so the
- * failure path scans the text itself. Only called after JSON.parse has failed.
- */
-export function jsonErrorOffset(text: string): number {
-  let i = 0;
-  const ws = () => {
-    for (let c = text.charCodeAt(i); c === 32 || c === 10 || c === 13 || c === 9; ) {
-      c = text.charCodeAt(++i);
-    }
-  };
-  const fail = (): never => {
-    throw i;
-  };
-  const literal = (word: string) => {
-    for (const ch of word) {
-      if (text[i] !== ch) fail();
-      i++;
-    }
-  };
-  const string = () => {
-    i++; // opening quote
-    while (i < text.length) {
-      const ch = text[i] as string;
-      if (ch === '"') return void i++;
-      if (ch < " ") fail();
-      if (ch === "\\") {
-        i++;
-        const esc = text[i];
-        if (esc === "u") {
-          for (let k = 1; k <= 4; k++) {
-            if (!/[0-9a-fA-F]/.test(text[i + k] ?? "")) {
-              i += k;
-              fail();
-            }
-          }
-          i += 5;
-        } else if (esc !== undefined && '"\\/bfnrt'.includes(esc)) i++;
-        else fail();
-      } else i++;
-    }
-    fail();
-  };
-  const NUMBER = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
-  const number = () => {
-    NUMBER.lastIndex = i;
-    const m = NUMBER.exec(text);
-    if (!m || m[0] === "" || m[0] === "-") fail();
-    i += (m as RegExpExecArray)[0].length;
-  };
-  const scalar = () => {
-    const ch = text[i];
-    if (ch === '"') string();
-    else if (ch === "t") literal("true");
-    else if (ch === "f") literal("false");
-    else if (ch === "n") literal("null");
-    else if (ch === "-" || (ch !== undefined && ch >= "0" && ch <= "9")) number();
-    else fail();
-  };
-  /** Iterative (an explicit stack of open containers): any depth, no stack overflow. */
-  const value = (): void => {
-    const open: string[] = [];
-    for (;;) {
-      // A value starts here.
-      ws();
-      const ch = text[i];
-      if (ch === "{" || ch === "[") {
-        i++;
-        ws();
-        if (text[i] === (ch === "{" ? "}" : "]")) i++;
-        else {
-          open.push(ch);
-          if (ch === "{") key();
-          continue;
-        }
-      } else scalar();
-      // After a value: close containers, or go on to the next member.
-      for (;;) {
-        const top = open[open.length - 1];
-        if (top === undefined) return;
-        ws();
-        if (text[i] === ",") {
-          i++;
-          if (top === "{") key();
-          break;
-        }
-        if (text[i] === (top === "{" ? "}" : "]")) {
-          i++;
-          open.pop();
-          continue;
-        }
-        fail();
-      }
-    }
-  };
-  /** `"name":` of an object member. */
-  const key = () => {
-    ws();
-    if (text[i] !== '"') fail();
-    string();
-    ws();
-    if (text[i] !== ":") fail();
-    i++;
-  };
-  try {
-    value();
-    ws();
-    if (i < text.length) fail();
-  } catch (offset) {
-    return Math.min(offset as number, text.length);
-  }
-  return text.length;
+/** The offset of the quote that ends the string opened at `i` (or the text's length). */
+function stringEnd(text: string, i: number): number {
+  let at = i + 1;
+  while (at < text.length && text.charCodeAt(at) !== 34) at += text.charCodeAt(at) === 92 ? 2 : 1;
+  return at;
 }
 
 /** How deeply a JSON text nests (arrays and objects), read without recursion. */
@@ -140,13 +20,9 @@ export function jsonDepth(text: string): number {
   let max = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 34) {
-      for (i++; i < text.length && text.charCodeAt(i) !== 34; i++) {
-        if (text.charCodeAt(i) === 92) i++;
-      }
-    } else if (c === 123 || c === 91) {
-      if (++depth > max) max = depth;
-    } else if (c === 125 || c === 93) depth--;
+    if (c === 34) i = stringEnd(text, i);
+    else if (c === 123 || c === 91) max = Math.max(max, ++depth);
+    else if (c === 125 || c === 93) depth--;
   }
   return max;
 }

@@ -8,7 +8,7 @@ import type { HttpReply } from "../receiving/ports.js";
 import {
   type IncomingRequest,
   type ReceiveConfig,
-  receive,
+  Receiver,
   type Verdict,
 } from "../receiving/receive.js";
 import type { ForwardRouter } from "../receiving/router.js";
@@ -38,20 +38,23 @@ const NO_TARGET = (error: string): ForwardResult => ({
 
 export class Answerer {
   private seq = 0;
+  private readonly receiver: Receiver;
 
   constructor(
     private readonly options: AnswererOptions,
     private readonly router: ForwardRouter,
     private readonly loopId: string,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.receiver = new Receiver(options);
+  }
 
   /** Answers at once when there is nothing to wait for (no --delay, nothing to forward). */
   handle(request: IncomingRequest): HttpReply | Promise<HttpReply> {
     const api = this.platformReply(request);
     if (api) return api;
     const receivedAt = new Date(this.clock.now());
-    let verdict = receive(request, this.options, unixSeconds(this.clock));
+    let verdict = this.receiver.receive(request, unixSeconds(this.clock));
     const target = this.router.targetFor(verdict.eventType);
     if (target && isOwnLoop(request.headers, this.loopId)) {
       verdict = loopVerdict(verdict, target.label);
@@ -65,7 +68,7 @@ export class Answerer {
 
   /** A request its client cut off (or the server answered itself: 400, 408, 413). */
   aborted(request: IncomingRequest, status: number | null, reason: string | undefined): Exchange {
-    let verdict = receive(request, this.options, unixSeconds(this.clock));
+    let verdict = this.receiver.receive(request, unixSeconds(this.clock));
     if (reason !== undefined && status !== null) {
       verdict = {
         ...verdict,

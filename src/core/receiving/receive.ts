@@ -74,29 +74,6 @@ export interface Verdict {
 
 export const DEFAULT_MAX_BODY = 1024 * 1024;
 
-/** What receive() derives from a config once, not per request (the HMAC key, lower-cased names). */
-interface Prepared {
-  key: KeyObject | undefined;
-  header: string;
-  headerLower: string;
-}
-
-const prepared = new WeakMap<ReceiveConfig, Prepared>();
-
-function prepare(config: ReceiveConfig): Prepared {
-  let p = prepared.get(config);
-  if (!p) {
-    const header = config.signatureHeader ?? DEFAULT_SIGNATURE_HEADER;
-    p = {
-      key: config.secret ? createSecretKey(Buffer.from(config.secret, "utf8")) : undefined,
-      header,
-      headerLower: header.toLowerCase(),
-    };
-    prepared.set(config, p);
-  }
-  return p;
-}
-
 /** A header's value as node:http gives it: the first, when it came more than once. */
 function first(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
@@ -135,130 +112,190 @@ const reject = (
   ...rest,
 });
 
+/** What an event says of itself, for the list and the filters. */
+function eventFields(event: unknown) {
+  const obj = isPlainObject(event) ? event : {};
+  const data = isPlainObject(obj.data) ? obj.data : {};
+  const ticket = isPlainObject(data.ticket) ? data.ticket : {};
+  return {
+    eventType: typeof obj.event_type === "string" ? obj.event_type : null,
+    eventId: typeof obj.event_id === "string" ? obj.event_id : null,
+    title: typeof ticket.title === "string" ? ticket.title : null,
+  };
+}
+
 /**
- * The receive pipeline: (method, path, headers, raw bytes) → verdict. Pure: no I/O, the clock is
- * a parameter. Every failure maps to one status with a JSON `{"error": …}` that says what is wrong.
+ * The receive pipeline for one configuration: (method, path, headers, raw bytes) → verdict. Pure:
+ * no I/O, the clock is a parameter. Every failure maps to one status with a JSON `{"error": …}`
+ * that says what is wrong. What the configuration alone decides (the HMAC key, the header's
+ * lower-case name) is worked out once, here, not for each request.
+ */
+export class Receiver {
+  private readonly key: KeyObject | undefined;
+  private readonly header: string;
+  private readonly headerLower: string;
+
+  constructor(private readonly config: ReceiveConfig = {}) {
+    this.header = config.signatureHeader ?? DEFAULT_SIGNATURE_HEADER;
+    this.headerLower = this.header.toLowerCase();
+    this.key = config.secret ? createSecretKey(Buffer.from(config.secret, "utf8")) : undefined;
+  }
+
+  receive(req: IncomingRequest, nowSeconds = Math.floor(Date.now() / 1000)): Verdict {
+    const found = findSignature(req.headers, this.header, this.headerLower);
+    let signature: SignatureVerdict = {
+      status: this.key ? "missing" : "skipped",
+      header: found?.name ?? null,
+      reason: this.key ? null : "no --secret given, signature not checked",
+    };
+    const refused = this.refusedRequest(req);
+    if (refused) return reject(refused.status, refused.error, { signature });
+    if (this.key) {
+      const checked = this.checkSignature(this.key, req.body, found, nowSeconds);
+      if ("refused" in checked) return checked.refused;
+      signature = checked.signature;
+    }
+    const read = readEvent(req.body);
+    if ("error" in read) return reject(400, read.error, { signature });
+    return this.verdictOf(read.event, read.validation, signature);
+  }
+
+  /** 404, 405, 415, 413: a request that is no delivery at all. */
+  private refusedRequest(req: IncomingRequest): { status: number; error: string } | null {
+    const path = this.config.path ?? "/";
+    const query = req.url.indexOf("?");
+    const reqPath = query === -1 ? req.url : req.url.slice(0, query);
+    if (reqPath !== path) {
+      return { status: 404, error: `not found: events are received at ${path}, not ${reqPath}` };
+    }
+    if (req.method !== "POST") {
+      return { status: 405, error: `method ${req.method} not allowed: the platform sends POST` };
+    }
+    const type = first(req.headers["content-type"]) ?? "";
+    if (type !== "application/json" && !JSON_TYPE.test(type.trim())) {
+      const given = type ? `"${type}"` : "(none)";
+      return { status: 415, error: `unsupported content type ${given}: expected application/json` };
+    }
+    const maxBody = this.config.maxBody ?? DEFAULT_MAX_BODY;
+    if (req.tooLarge || req.body.length > maxBody) {
+      return { status: 413, error: `body too large: more than ${maxBody} bytes` };
+    }
+    return null;
+  }
+
+  /** The signature's verdict, or the 401 that turns the request away. */
+  private checkSignature(
+    key: KeyObject,
+    body: Buffer,
+    found: { name: string; value: string } | undefined,
+    nowSeconds: number,
+  ): { signature: SignatureVerdict } | { refused: Verdict } {
+    if (!found) {
+      const reason = `no signature header (${this.header})`;
+      const signature: SignatureVerdict = { status: "missing", header: null, reason };
+      return { refused: reject(401, `missing signature: no ${this.header} header`, { signature }) };
+    }
+    const result = verify(key, body, found.value, {
+      tolerance: this.config.tolerance ?? DEFAULT_TOLERANCE_SECONDS,
+      now: nowSeconds,
+    });
+    if (!result.ok) {
+      const signature: SignatureVerdict = {
+        status: "invalid",
+        header: found.name,
+        reason: result.message,
+      };
+      return { refused: reject(401, `invalid signature: ${result.message}`, { signature }) };
+    }
+    return { signature: { status: "valid", header: found.name, reason: null } };
+  }
+
+  /** A readable event's verdict: accepted (flagged when invalid), 422 with --reject-invalid. */
+  private verdictOf(
+    event: unknown,
+    validation: ValidationResult,
+    signature: SignatureVerdict,
+  ): Verdict {
+    const { config } = this;
+    const fields = eventFields(event);
+    const filtered =
+      (config.events !== undefined &&
+        !(fields.eventType !== null && config.events.has(fields.eventType))) ||
+      (config.where !== undefined && !matchesWhere(event, config.where));
+    const base = { signature, validation, event, ...fields, filtered };
+    if (!validation.valid && config.rejectInvalid) {
+      return { ...reject(422, invalidEventError(validation), base), rejected: true };
+    }
+    const status = config.status ?? 200;
+    return {
+      ...base,
+      status,
+      responseBody: acceptedBody(status, validation, fields.eventType),
+      rejected: false,
+      error: null,
+    };
+  }
+}
+
+/** `invalid event: PATH: MESSAGE (and N more)`. */
+function invalidEventError(validation: ValidationResult): string {
+  const first = validation.errors[0];
+  const what = first ? `${first.path}: ${first.message}` : "schema validation failed";
+  const more = validation.errors.length > 1 ? ` (and ${validation.errors.length - 1} more)` : "";
+  return `invalid event: ${what}${more}`;
+}
+
+/** The answer's body: received, an invalid event flagged, or the simulated failure of --status. */
+function acceptedBody(status: number, validation: ValidationResult, type: string | null): string {
+  if (status >= 400) {
+    return JSON.stringify({ error: `simulated failure: answering ${status} (--status)` });
+  }
+  if (validation.valid) return ACCEPTED;
+  return JSON.stringify({
+    received: true,
+    valid: false,
+    errors: validation.errors.length,
+    note: isEventType(type) ? "the event does not match its schema" : "unknown event type",
+  });
+}
+
+/** The body as an event: UTF-8 JSON without a byte order mark, validated; else why not (400). */
+function readEvent(
+  body: Buffer,
+): { event: unknown; validation: ValidationResult } | { error: string } {
+  if (body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) {
+    return {
+      error:
+        "the body starts with a byte order mark (U+FEFF, bytes EF BB BF): JSON must be UTF-8 without one (RFC 8259 §8.1)",
+    };
+  }
+  if (!isUtf8(body)) {
+    return { error: "the body is not valid UTF-8: JSON must be UTF-8 (RFC 8259 §8.1)" };
+  }
+  const parsed = tryParseJson(body.toString("utf8"));
+  if (!parsed.ok) {
+    const { line, column, message } = parsed.error;
+    return { error: `invalid JSON at line ${line}, column ${column}: ${message}` };
+  }
+  try {
+    return { event: parsed.value, validation: validateEvent(parsed.value) };
+  } catch (error) {
+    // Only a value nested past the stack's depth gets here (thousands of levels): not an event.
+    if (!(error instanceof RangeError)) throw error;
+    return { error: "JSON nested too deeply to be checked: not an event" };
+  }
+}
+
+/**
+ * One request through the receive pipeline (see Receiver; for many requests under one
+ * configuration, make a Receiver once).
  */
 export function receive(
   req: IncomingRequest,
   config: ReceiveConfig = {},
   nowSeconds = Math.floor(Date.now() / 1000),
 ): Verdict {
-  const path = config.path ?? "/";
-  const { key, header: configuredHeader, headerLower } = prepare(config);
-  const found = findSignature(req.headers, configuredHeader, headerLower);
-  let signature: SignatureVerdict = {
-    status: config.secret ? "missing" : "skipped",
-    header: found?.name ?? null,
-    reason: config.secret ? null : "no --secret given, signature not checked",
-  };
-  const query = req.url.indexOf("?");
-  const reqPath = query === -1 ? req.url : req.url.slice(0, query);
-  if (reqPath !== path) {
-    return reject(404, `not found: events are received at ${path}, not ${reqPath}`, { signature });
-  }
-  if (req.method !== "POST") {
-    return reject(405, `method ${req.method} not allowed: the platform sends POST`, { signature });
-  }
-  const type = first(req.headers["content-type"]) ?? "";
-  if (type !== "application/json" && !JSON_TYPE.test(type.trim())) {
-    return reject(
-      415,
-      `unsupported content type ${type ? `"${type}"` : "(none)"}: expected application/json`,
-      { signature },
-    );
-  }
-  const maxBody = config.maxBody ?? DEFAULT_MAX_BODY;
-  if (req.tooLarge || req.body.length > maxBody) {
-    return reject(413, `body too large: more than ${maxBody} bytes`, { signature });
-  }
-  if (key) {
-    if (!found) {
-      signature = {
-        status: "missing",
-        header: null,
-        reason: `no signature header (${configuredHeader})`,
-      };
-      return reject(401, `missing signature: no ${configuredHeader} header`, { signature });
-    }
-    const result = verify(key, req.body, found.value, {
-      tolerance: config.tolerance ?? DEFAULT_TOLERANCE_SECONDS,
-      now: nowSeconds,
-    });
-    if (!result.ok) {
-      signature = { status: "invalid", header: found.name, reason: result.message };
-      return reject(401, `invalid signature: ${result.message}`, { signature });
-    }
-    signature = { status: "valid", header: found.name, reason: null };
-  }
-  const body = req.body;
-  if (body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) {
-    return reject(
-      400,
-      "the body starts with a byte order mark (U+FEFF, bytes EF BB BF): JSON must be UTF-8 without one (RFC 8259 §8.1)",
-      { signature },
-    );
-  }
-  if (!isUtf8(body)) {
-    return reject(400, "the body is not valid UTF-8: JSON must be UTF-8 (RFC 8259 §8.1)", {
-      signature,
-    });
-  }
-  const text = body.toString("utf8");
-  const parsed = tryParseJson(text);
-  if (!parsed.ok) {
-    const { line, column, message } = parsed.error;
-    return reject(400, `invalid JSON at line ${line}, column ${column}: ${message}`, { signature });
-  }
-  const event = parsed.value;
-  let validation: ValidationResult;
-  try {
-    validation = validateEvent(event);
-  } catch (error) {
-    // Only a value nested past the stack's depth gets here (thousands of levels): not an event.
-    if (!(error instanceof RangeError)) throw error;
-    return reject(400, "JSON nested too deeply to be checked: not an event", { signature });
-  }
-  const obj = isPlainObject(event) ? event : {};
-  const eventType = typeof obj.event_type === "string" ? obj.event_type : null;
-  const eventId = typeof obj.event_id === "string" ? obj.event_id : null;
-  const data = isPlainObject(obj.data) ? obj.data : {};
-  const ticket = isPlainObject(data.ticket) ? data.ticket : {};
-  const title = typeof ticket.title === "string" ? ticket.title : null;
-  const filtered =
-    (config.events !== undefined && !(eventType !== null && config.events.has(eventType))) ||
-    (config.where !== undefined && !matchesWhere(event, config.where));
-  if (!validation.valid && config.rejectInvalid) {
-    const base = { signature, validation, event, eventType, eventId, title, filtered };
-    const first = validation.errors[0];
-    const error = `invalid event: ${first ? `${first.path}: ${first.message}` : "schema validation failed"}${validation.errors.length > 1 ? ` (and ${validation.errors.length - 1} more)` : ""}`;
-    return { ...reject(422, error, base), rejected: true };
-  }
-  const status = config.status ?? 200;
-  let responseBody = ACCEPTED;
-  if (status >= 400)
-    responseBody = JSON.stringify({ error: `simulated failure: answering ${status} (--status)` });
-  else if (!validation.valid) {
-    responseBody = JSON.stringify({
-      received: true,
-      valid: false,
-      errors: validation.errors.length,
-      note: isEventType(eventType) ? "the event does not match its schema" : "unknown event type",
-    });
-  }
-  return {
-    status,
-    responseBody,
-    rejected: false,
-    error: null,
-    signature,
-    validation,
-    event,
-    eventType,
-    eventId,
-    title,
-    filtered,
-  };
+  return new Receiver(config).receive(req, nowSeconds);
 }
 
 const ACCEPTED = JSON.stringify({ received: true });
