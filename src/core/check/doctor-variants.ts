@@ -62,23 +62,25 @@ function variant(
   return { id, recipe: { header, label, value }, fix };
 }
 
-/** One probe per known bug, each differing from the documented recipe in one thing. */
-export function bugVariants(secret: string, header: string): Variant[] {
-  const signed = (key: string | Buffer, t: number, body: string) =>
-    hex(hmacSha256(key, `${t}.`, body));
-  const variants: Variant[] = [];
-  for (const name of COMMON_SIGNATURE_HEADERS) {
-    if (name.toLowerCase() === header.toLowerCase()) continue;
-    variants.push(
+const signedHex = (key: string | Buffer, t: number, body: string) =>
+  hex(hmacSha256(key, `${t}.`, body));
+
+/** The same signature in each other header a receiver may read. */
+function headerVariants(secret: string, header: string): Variant[] {
+  return COMMON_SIGNATURE_HEADERS.filter((name) => name.toLowerCase() !== header.toLowerCase()).map(
+    (name) =>
       variant(
         "header-name",
         name,
         `the same signature in the header ${name}`,
-        (body, t) => `t=${t},s=${signed(secret, t, body)}`,
+        (body, t) => `t=${t},s=${signedHex(secret, t, body)}`,
         `Your receiver reads the signature from ${name}, but it is sent in ${header}. Make them agree: read ${header}, or pass --signature-header ${name} to ticket-hooks (the platform does not publish the name).`,
       ),
-    );
-  }
+  );
+}
+
+/** Other strings signed than "<t>.<body>", t= in milliseconds, the digest encoded otherwise. */
+function recipeVariants(secret: string, header: string): Variant[] {
   const signedString = (label: string, parts: (t: number) => string) =>
     variant(
       "signed-string",
@@ -87,20 +89,6 @@ export function bugVariants(secret: string, header: string): Variant[] {
       (body, t) => `t=${t},s=${hex(hmacSha256(secret, parts(t), body))}`,
       'Compute the HMAC over "<t>.<raw body>": the timestamp from t=, a dot, then the exact body bytes.',
     );
-  variants.push(
-    signedString("the HMAC of the body alone (no <t>.)", () => ""),
-    signedString('the HMAC of "<t>:<body>"', (t) => `${t}:`),
-    signedString('the HMAC of "<t><body>" (no separator)', (t) => `${t}`),
-  );
-  variants.push(
-    variant(
-      "timestamp-unit",
-      header,
-      "t= in milliseconds (and signed with it)",
-      (body, t) => `t=${t * 1000},s=${hex(hmacSha256(secret, `${t * 1000}.`, body))}`,
-      "t= is in Unix seconds: compare it with Math.floor(Date.now() / 1000), not Date.now().",
-    ),
-  );
   const digest = (label: string, encode: (d: Buffer) => string) =>
     variant(
       "digest-encoding",
@@ -109,18 +97,33 @@ export function bugVariants(secret: string, header: string): Variant[] {
       (body, t) => `t=${t},s=${encode(hmacSha256(secret, `${t}.`, body))}`,
       "s= is the lower-case hex digest: use digest('hex') and compare bytes (Buffer.from(s, 'hex')).",
     );
-  variants.push(
+  return [
+    signedString("the HMAC of the body alone (no <t>.)", () => ""),
+    signedString('the HMAC of "<t>:<body>"', (t) => `${t}:`),
+    signedString('the HMAC of "<t><body>" (no separator)', (t) => `${t}`),
+    variant(
+      "timestamp-unit",
+      header,
+      "t= in milliseconds (and signed with it)",
+      (body, t) => `t=${t * 1000},s=${signedHex(secret, t * 1000, body)}`,
+      "t= is in Unix seconds: compare it with Math.floor(Date.now() / 1000), not Date.now().",
+    ),
     digest("the digest in base64", (d) => d.toString("base64")),
     digest("the digest in upper-case hex", (d) => hex(d).toUpperCase()),
-  );
+  ];
+}
+
+/** The secret with its prefix added or removed, or base64-decoded. */
+function secretVariants(secret: string, header: string): Variant[] {
   const keyed = (label: string, key: string | Buffer) =>
     variant(
       "secret-encoding",
       header,
       label,
-      (body, t) => `t=${t},s=${signed(key, t, body)}`,
+      (body, t) => `t=${t},s=${signedHex(key, t, body)}`,
       "Use the secret exactly as shown for the endpoint, as UTF-8 bytes: do not base64-decode it or add or strip a prefix.",
     );
+  const variants: Variant[] = [];
   const prefix = "whsec_";
   if (secret.startsWith(prefix)) {
     variants.push(keyed(`the secret without its ${prefix} prefix`, secret.slice(prefix.length)));
@@ -133,6 +136,15 @@ export function bugVariants(secret: string, header: string): Variant[] {
   const decoded = Buffer.from(secret, "base64");
   if (decoded.length > 0) variants.push(keyed("the secret base64-decoded", decoded));
   return variants;
+}
+
+/** One probe per known bug, each differing from the documented recipe in one thing. */
+export function bugVariants(secret: string, header: string): Variant[] {
+  return [
+    ...headerVariants(secret, header),
+    ...recipeVariants(secret, header),
+    ...secretVariants(secret, header),
+  ];
 }
 
 /**

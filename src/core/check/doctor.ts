@@ -1,6 +1,10 @@
 import { type Clock, systemClock, unixSeconds } from "../clock.js";
 import { type ComposeOptions, composeEvent } from "../delivery/compose.js";
-import { type CreateHttpSender, describeNetworkError } from "../delivery/http-client.js";
+import {
+  type CreateHttpSender,
+  describeNetworkError,
+  type HttpSender,
+} from "../delivery/http-client.js";
 import { RequestSigner } from "../delivery/requests.js";
 import { parseTarget } from "../delivery/send.js";
 import { failure } from "../errors.js";
@@ -56,6 +60,105 @@ const FAR_SECONDS = 7 * 86_400;
 /** Edges found by bisection are within a second or two (time passes between probes). */
 const SLACK_SECONDS = 3;
 
+const ok = (status: number) => status >= 200 && status < 300;
+
+/** The doctor's probes: the same valid event, signed by a recipe at now + an offset. */
+class Prober {
+  probes = 0;
+  private readonly base = new RequestSigner({}).headersWith(null);
+
+  constructor(
+    private readonly sender: HttpSender,
+    private readonly url: URL,
+    private readonly timeoutMs: number,
+    private readonly clock: Clock,
+    private readonly event: Record<string, unknown>,
+    private readonly entropy: Entropy,
+  ) {}
+
+  /** The event as compact JSON in template order, with a fresh event_id. */
+  compact(): string {
+    return JSON.stringify({ ...this.event, event_id: this.entropy.eventId() });
+  }
+
+  /** The event pretty-printed with another key order, with a fresh event_id. */
+  pretty(): string {
+    return reformat({ ...this.event, event_id: this.entropy.eventId() });
+  }
+
+  /** Sends one probe signed with `recipe` at now + offset; the receiver's status. */
+  async post(recipe: Recipe, offset = 0, body = this.compact()): Promise<number> {
+    this.probes++;
+    const t = unixSeconds(this.clock) + offset;
+    try {
+      const headers = { ...this.base, [recipe.header]: recipe.value(body, t) };
+      return (await this.sender.post(`${this.url.pathname}${this.url.search}`, headers, body))
+        .status;
+    } catch (error) {
+      const cause = describeNetworkError(error, {
+        host: this.url.host,
+        timeoutMs: this.timeoutMs,
+      }).message;
+      throw failure("DOCTOR_UNREACHABLE", `doctor: ${cause}`);
+    }
+  }
+
+  async accepts(recipe: Recipe, offset = 0): Promise<boolean> {
+    return ok(await this.post(recipe, offset));
+  }
+}
+
+/** A recipe (and offset) the receiver accepts. */
+type Working = { recipe: Recipe; offset: number };
+
+/** The documented signature was accepted: does a re-formatted body fail (a re-serialised body)? */
+async function whenAccepted(
+  prober: Prober,
+  standard: Recipe,
+  status: number,
+): Promise<Diagnosis[]> {
+  const pretty = await prober.post(standard, 0, prober.pretty());
+  if (ok(pretty)) return [];
+  return [
+    {
+      id: "reserialized-body",
+      evidence: `accepted compact JSON in template order (${status}); rejected the same event pretty-printed with other key order (${pretty}), both validly signed`,
+      fix: "Verify the signature over the raw request body, before parsing: re-serialising parsed JSON changes the bytes.",
+    },
+  ];
+}
+
+/** The documented signature was refused: the first known bug whose signature is accepted. */
+async function whenRefused(
+  prober: Prober,
+  options: DoctorOptions,
+  header: string,
+  status: number,
+): Promise<{ diagnoses: Diagnosis[]; working: Working | undefined }> {
+  for (const v of bugVariants(options.secret, header)) {
+    const answer = await prober.post(v.recipe);
+    if (!ok(answer)) continue;
+    const evidence = `rejected the documented signature in ${header} (${status}); accepted ${v.recipe.label} (${answer})`;
+    return {
+      diagnoses: [{ id: v.id, evidence, fix: v.fix }],
+      working: { recipe: v.recipe, offset: 0 },
+    };
+  }
+  const standard = standardRecipe(options.secret, header);
+  for (const offset of SKEW_OFFSETS) {
+    if (await prober.accepts(standard, offset))
+      return { diagnoses: [], working: { recipe: standard, offset } };
+  }
+  return { diagnoses: [], working: undefined };
+}
+
+/** Why nothing explains the rejections. */
+function unexplained(status: number, probes: number): string {
+  return status === 404 || status === 405
+    ? `every probe was answered ${status}: is the path of --to right?`
+    : `valid, signed events were rejected (${status}) and none of the ${probes - 1} variants tried was accepted`;
+}
+
 /**
  * Sends discriminating probes to a receiver and names the likely signature bug, with evidence.
  * When the documented signature is accepted: the same event re-formatted (a receiver verifying a
@@ -64,100 +167,42 @@ const SLACK_SECONDS = 3;
  */
 export async function runDoctor(options: DoctorOptions, deps: DoctorDeps): Promise<DoctorResult> {
   const url = parseTarget(options.to);
-  const path = `${url.pathname}${url.search}`;
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const clock = deps.clock ?? systemClock;
   const header = options.signatureHeader ?? DEFAULT_SIGNATURE_HEADER;
-  const base = new RequestSigner({}).headersWith(null);
   const entropy = { ...systemEntropy(), ...deps.entropy };
   const event = composeEvent("created", { ...options, newTicket: true, entropy }).value as Record<
     string,
     unknown
   >;
-  const compact = () => JSON.stringify({ ...event, event_id: entropy.eventId() });
   const sender = await deps.createSender({
     origin: url.origin,
     timeoutMs,
     connections: 1,
     ...(options.insecure ? { insecure: true } : {}),
   });
-  let probes = 0;
-  /** Sends one probe signed with `recipe` at now + offset; the receiver's status. */
-  const post = async (recipe: Recipe, offset = 0, body = compact()): Promise<number> => {
-    probes++;
-    const t = unixSeconds(clock) + offset;
-    try {
-      const headers = { ...base, [recipe.header]: recipe.value(body, t) };
-      return (await sender.post(path, headers, body)).status;
-    } catch (error) {
-      const cause = describeNetworkError(error, { host: url.host, timeoutMs }).message;
-      throw failure("DOCTOR_UNREACHABLE", `doctor: ${cause}`);
-    }
-  };
-  const ok = (status: number) => status >= 200 && status < 300;
-  const accepts = async (recipe: Recipe, offset = 0) => ok(await post(recipe, offset));
-
+  const prober = new Prober(sender, url, timeoutMs, deps.clock ?? systemClock, event, entropy);
   try {
     const standard = standardRecipe(options.secret, header);
-    const status = await post(standard);
-    const diagnoses: Diagnosis[] = [];
-    let working: { recipe: Recipe; offset: number } | undefined;
-    if (ok(status)) {
-      working = { recipe: standard, offset: 0 };
-      const pretty = await post(standard, 0, reformat({ ...event, event_id: entropy.eventId() }));
-      if (!ok(pretty)) {
-        diagnoses.push({
-          id: "reserialized-body",
-          evidence: `accepted compact JSON in template order (${status}); rejected the same event pretty-printed with other key order (${pretty}), both validly signed`,
-          fix: "Verify the signature over the raw request body, before parsing: re-serialising parsed JSON changes the bytes.",
-        });
-      }
-    } else {
-      for (const v of bugVariants(options.secret, header)) {
-        const answer = await post(v.recipe);
-        if (!ok(answer)) continue;
-        diagnoses.push({
-          id: v.id,
-          evidence: `rejected the documented signature in ${header} (${status}); accepted ${v.recipe.label} (${answer})`,
-          fix: v.fix,
-        });
-        working = { recipe: v.recipe, offset: 0 };
-        break;
-      }
-      if (!working) {
-        for (const offset of SKEW_OFFSETS) {
-          if (await accepts(standard, offset)) {
-            working = { recipe: standard, offset };
-            break;
-          }
+    const status = await prober.post(standard);
+    const found = ok(status)
+      ? {
+          diagnoses: await whenAccepted(prober, standard, status),
+          working: { recipe: standard, offset: 0 },
         }
-      }
-    }
+      : await whenRefused(prober, options, header, status);
+    const { diagnoses, working } = found;
+    const baseline = { status, accepted: ok(status) };
     if (!working) {
-      return {
-        baseline: { status, accepted: false },
-        diagnoses,
-        unexplained:
-          status === 404 || status === 405
-            ? `every probe was answered ${status}: is the path of --to right?`
-            : `valid, signed events were rejected (${status}) and none of the ${probes - 1} variants tried was accepted`,
-        window: null,
-        probes,
-      };
+      const why = unexplained(status, prober.probes);
+      return { baseline, diagnoses, unexplained: why, window: null, probes: prober.probes };
     }
     const window = await acceptedWindow(
-      (offset) => accepts(working.recipe, offset),
+      (offset) => prober.accepts(working.recipe, offset),
       working.offset,
     );
     const timing = judgeWindow(window);
     if (timing) diagnoses.push(timing);
-    return {
-      baseline: { status, accepted: ok(status) },
-      diagnoses,
-      unexplained: null,
-      window,
-      probes,
-    };
+    return { baseline, diagnoses, unexplained: null, window, probes: prober.probes };
   } finally {
     await sender.close();
   }

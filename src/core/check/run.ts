@@ -1,14 +1,15 @@
 import { composeEvent } from "../delivery/compose.js";
-import { describeNetworkError, type HttpResponse } from "../delivery/http-client.js";
+import { describeNetworkError, type HttpSender } from "../delivery/http-client.js";
 import { RequestSigner } from "../delivery/requests.js";
 import { parseTarget } from "../delivery/send.js";
 import { failure, usageError } from "../errors.js";
-import { systemEntropy } from "../events/ids.js";
+import { type Entropy, systemEntropy } from "../events/ids.js";
 import { sign } from "../signing/signature.js";
 import {
   type Answer,
   CASE_IDS,
   CASES,
+  type CaseDef,
   type Context,
   type Expect,
   now,
@@ -21,6 +22,7 @@ import type {
   CheckDeps,
   CheckOptions,
   CheckReport,
+  CheckSummary,
   RootCause,
 } from "./report.js";
 
@@ -115,9 +117,11 @@ function findRootCauses(
   return [];
 }
 
-/** Runs the conformance suite against a receiver, case by case. */
-export async function runCheck(options: CheckOptions, deps: CheckDeps): Promise<CheckReport> {
-  const url = parseTarget(options.to);
+/** Which cases run: --only and --skip, and the valid baseline every negative case needs. */
+function selection(options: CheckOptions): {
+  chosen: (id: string) => boolean;
+  wanted: (id: string) => boolean;
+} {
   checkIds(options.only, "--only");
   checkIds(options.skip, "--skip");
   const chosen = (id: string) =>
@@ -128,53 +132,188 @@ export async function runCheck(options: CheckOptions, deps: CheckDeps): Promise<
   const needsBaseline = CASES.some(
     (c) => c.expect === "4xx" && chosen(c.id) && (!c.signature || options.secret),
   );
-  const wanted = (id: string) => chosen(id) || (id === BASELINE_ID && needsBaseline);
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  const slowMs = options.slowMs ?? 3000;
+  return { chosen, wanted: (id) => chosen(id) || (id === BASELINE_ID && needsBaseline) };
+}
+
+const elapsed = (started: number): number => Math.round((performance.now() - started) * 10) / 10;
+
+/**
+ * What the cases send through: events to send, signatures, and a POST to the receiver that notes
+ * when it cannot be reached (then the check stops).
+ */
+class CheckClient implements Context {
+  private answeredOnce = false;
+  /** Why the receiver cannot be reached, once a request said so. */
+  unreachable: string | null = null;
+  readonly secret: string | undefined;
+
+  get origin(): string {
+    return this.url.origin;
+  }
+
+  constructor(
+    private readonly options: CheckOptions,
+    private readonly url: URL,
+    private readonly sender: HttpSender,
+    private readonly signer: RequestSigner,
+    private readonly entropy: Entropy,
+  ) {
+    this.secret = options.secret;
+  }
+
+  event(name: string): Record<string, unknown> {
+    const { options, entropy } = this;
+    return composeEvent(name, { ...options, newTicket: true, entropy }).value as Record<
+      string,
+      unknown
+    >;
+  }
+
+  sign(body: string | Buffer, at = now(), secret = this.options.secret ?? ""): string {
+    return sign(secret, body, at);
+  }
+
+  async post(body: string | Buffer, signature: string | null): Promise<Answer> {
+    const headers = this.signer.headersWith(signature);
+    const started = performance.now();
+    const path = `${this.url.pathname}${this.url.search}`;
+    try {
+      const res = await this.sender.post(path, headers, body);
+      this.answeredOnce = true;
+      const duration_ms = elapsed(started);
+      return {
+        status: res.status,
+        error: null,
+        failure: null,
+        duration_ms,
+        body: res.body.slice(0, 500),
+      };
+    } catch (error) {
+      const timeoutMs = this.options.timeoutMs ?? 10_000;
+      const failed = describeNetworkError(error, { host: this.url.host, timeoutMs });
+      if (UNREACHABLE.has(failed.kind) || (failed.kind === "timeout" && !this.answeredOnce)) {
+        this.unreachable = failed.message;
+      }
+      const duration_ms = elapsed(started);
+      return { status: null, error: failed.message, failure: failed.kind, duration_ms, body: "" };
+    }
+  }
+}
+
+/** A case skipped for want of --secret. */
+function skipped(c: CaseDef): CaseResult {
+  return {
+    id: c.id,
+    title: c.title,
+    expected: EXPECTED[c.expect],
+    status: "skip",
+    got: "not run",
+    fix: "no --secret given: signature cases are skipped",
+    answers: [],
+    duration_ms: 0,
+  };
+}
+
+/** Runs one case and judges its answers. */
+async function runCase(c: CaseDef, client: CheckClient): Promise<CaseResult> {
+  const started = performance.now();
+  const answers = await c.run(client);
+  if (client.unreachable !== null) {
+    throw failure(
+      "UNREACHABLE",
+      `check stopped: cannot reach ${client.origin}: ${client.unreachable}`,
+    );
+  }
+  const ok = judge(c.expect, answers);
+  return {
+    id: c.id,
+    title: c.title,
+    expected: EXPECTED[c.expect],
+    status: ok ? "pass" : "fail",
+    got: describe(answers),
+    fix: ok ? null : c.fix,
+    answers,
+    duration_ms: elapsed(started),
+  };
+}
+
+/** slow-response: every answer of the run timed against --slow. */
+function slowCase(results: readonly CaseResult[], slowMs: number): CaseResult {
+  const timed = results.flatMap((r) =>
+    r.answers.map((a) => ({ id: r.id, ms: a.duration_ms, answered: a.status !== null })),
+  );
+  const unanswered = timed.filter((t) => !t.answered);
+  const slow = timed.filter((t) => t.answered && t.ms > slowMs);
+  const base = {
+    id: SLOW_CASE.id,
+    title: `${SLOW_CASE.title} (${slowMs} ms)`,
+    expected: `every answer within ${slowMs} ms`,
+    answers: [],
+    duration_ms: 0,
+  };
+  if (timed.length === 0) return { ...base, status: "skip", got: "no answers to time", fix: null };
+  if (unanswered.length > 0) {
+    const ids = [...new Set(unanswered.map((u) => u.id))].join(", ");
+    return {
+      ...base,
+      status: "fail",
+      got: `${unanswered.length} request(s) got no answer: ${ids}`,
+      fix: "Answer every request, quickly: a request without an answer is a failed delivery the platform retries.",
+    };
+  }
+  if (slow.length > 0) {
+    return {
+      ...base,
+      status: "warn",
+      got: `${slow.length} slow: ${slow.map((t) => `${t.id} ${t.ms}ms`).join(", ")}`,
+      fix: "Answer first and do the work afterwards (a queue, a background job): the platform treats slow answers as failures and retries.",
+    };
+  }
+  const slowest = timed.reduce((m, t) => Math.max(m, t.ms), 0);
+  return { ...base, status: "pass", got: `slowest ${slowest}ms`, fix: null };
+}
+
+function summaryOf(results: readonly CaseResult[], started: number): CheckSummary {
+  const count = (s: CaseStatus) => results.filter((r) => r.status === s).length;
+  return {
+    total: results.length,
+    passed: count("pass"),
+    failed: count("fail"),
+    skipped: count("skip"),
+    warnings: count("warn"),
+    inconclusive: count("inconclusive"),
+    duration_ms: Math.round(performance.now() - started),
+  };
+}
+
+/** The wanted cases in order, each reported as it ends; true when the signal stopped them. */
+async function runCases(
+  wanted: (id: string) => boolean,
+  client: CheckClient,
+  report: (result: CaseResult) => void,
+  signal: AbortSignal | undefined,
+): Promise<boolean> {
+  for (const c of CASES) {
+    if (signal?.aborted) return true;
+    if (!wanted(c.id)) continue;
+    report(c.signature && !client.secret ? skipped(c) : await runCase(c, client));
+  }
+  return false;
+}
+
+/** Runs the conformance suite against a receiver, case by case. */
+export async function runCheck(options: CheckOptions, deps: CheckDeps): Promise<CheckReport> {
+  const url = parseTarget(options.to);
+  const { chosen, wanted } = selection(options);
   const signer = new RequestSigner({ signatureHeader: options.signatureHeader });
   const sender = await deps.createSender({
     origin: url.origin,
-    timeoutMs,
+    timeoutMs: options.timeoutMs ?? 10_000,
     connections: 1,
     ...(options.insecure ? { insecure: true } : {}),
   });
   const entropy = { ...systemEntropy(), ...deps.entropy };
-  let answeredOnce = false;
-  let unreachable: string | null = null;
-  const ctx: Context = {
-    secret: options.secret,
-    event: (name) =>
-      composeEvent(name, { ...options, newTicket: true, entropy }).value as Record<string, unknown>,
-    sign: (body, at = now(), secret = options.secret ?? "") => sign(secret, body, at),
-    post: async (body, signature) => {
-      const headers = signer.headersWith(signature);
-      const started = performance.now();
-      try {
-        const res: HttpResponse = await sender.post(`${url.pathname}${url.search}`, headers, body);
-        answeredOnce = true;
-        return {
-          status: res.status,
-          error: null,
-          failure: null,
-          duration_ms: Math.round((performance.now() - started) * 10) / 10,
-          body: res.body.slice(0, 500),
-        };
-      } catch (error) {
-        const failure = describeNetworkError(error, { host: url.host, timeoutMs });
-        if (UNREACHABLE.has(failure.kind) || (failure.kind === "timeout" && !answeredOnce)) {
-          unreachable = failure.message;
-        }
-        return {
-          status: null,
-          error: failure.message,
-          failure: failure.kind,
-          duration_ms: Math.round((performance.now() - started) * 10) / 10,
-          body: "",
-        };
-      }
-    },
-  };
-
+  const client = new CheckClient(options, url, sender, signer, entropy);
   const results: CaseResult[] = [];
   const report = (result: CaseResult) => {
     results.push(result);
@@ -183,81 +322,8 @@ export async function runCheck(options: CheckOptions, deps: CheckDeps): Promise<
   const startedAll = performance.now();
   let interrupted = false;
   try {
-    for (const c of CASES) {
-      if (deps.signal?.aborted) {
-        interrupted = true;
-        break;
-      }
-      if (!wanted(c.id)) continue;
-      const expected = EXPECTED[c.expect];
-      if (c.signature && !options.secret) {
-        report({
-          id: c.id,
-          title: c.title,
-          expected,
-          status: "skip",
-          got: "not run",
-          fix: "no --secret given: signature cases are skipped",
-          answers: [],
-          duration_ms: 0,
-        });
-        continue;
-      }
-      const started = performance.now();
-      const answers = await c.run(ctx);
-      if (unreachable !== null) {
-        throw failure("UNREACHABLE", `check stopped: cannot reach ${url.origin}: ${unreachable}`);
-      }
-      const ok = judge(c.expect, answers);
-      report({
-        id: c.id,
-        title: c.title,
-        expected,
-        status: ok ? "pass" : "fail",
-        got: describe(answers),
-        fix: ok ? null : c.fix,
-        answers,
-        duration_ms: Math.round((performance.now() - started) * 10) / 10,
-      });
-    }
-    if (!interrupted && chosen(SLOW_CASE.id)) {
-      const timed = results.flatMap((r) =>
-        r.answers.map((a) => ({ id: r.id, ms: a.duration_ms, answered: a.status !== null })),
-      );
-      const unanswered = timed.filter((t) => !t.answered);
-      const slow = timed.filter((t) => t.answered && t.ms > slowMs);
-      const slowest = timed.reduce((m, t) => Math.max(m, t.ms), 0);
-      const status: CaseStatus =
-        timed.length === 0
-          ? "skip"
-          : unanswered.length > 0
-            ? "fail"
-            : slow.length > 0
-              ? "warn"
-              : "pass";
-      report({
-        id: SLOW_CASE.id,
-        title: `${SLOW_CASE.title} (${slowMs} ms)`,
-        expected: `every answer within ${slowMs} ms`,
-        status,
-        got:
-          status === "skip"
-            ? "no answers to time"
-            : status === "fail"
-              ? `${unanswered.length} request(s) got no answer: ${[...new Set(unanswered.map((u) => u.id))].join(", ")}`
-              : slow.length > 0
-                ? `${slow.length} slow: ${slow.map((s) => `${s.id} ${s.ms}ms`).join(", ")}`
-                : `slowest ${slowest}ms`,
-        fix:
-          status === "fail"
-            ? "Answer every request, quickly: a request without an answer is a failed delivery the platform retries."
-            : slow.length > 0
-              ? "Answer first and do the work afterwards (a queue, a background job): the platform treats slow answers as failures and retries."
-              : null,
-        answers: [],
-        duration_ms: 0,
-      });
-    }
+    interrupted = await runCases(wanted, client, report, deps.signal);
+    if (!interrupted && chosen(SLOW_CASE.id)) report(slowCase(results, options.slowMs ?? 3000));
   } finally {
     await sender.close();
   }
@@ -265,21 +331,12 @@ export async function runCheck(options: CheckOptions, deps: CheckDeps): Promise<
   if (rootCauses.length > 0) applyRootCause(results, rootCauses[0] as RootCause);
   // Valid, signed events all rejected: the signature doctor says why.
   const diagnoses = interrupted ? undefined : await diagnoseRejections(options, deps, results);
-  const count = (s: CaseStatus) => results.filter((r) => r.status === s).length;
   return {
     rootCauses,
     ...(diagnoses ? { diagnoses } : {}),
     results,
     interrupted,
-    summary: {
-      total: results.length,
-      passed: count("pass"),
-      failed: count("fail"),
-      skipped: count("skip"),
-      warnings: count("warn"),
-      inconclusive: count("inconclusive"),
-      duration_ms: Math.round(performance.now() - startedAll),
-    },
+    summary: summaryOf(results, startedAll),
   };
 }
 
@@ -291,22 +348,26 @@ function applyRootCause(results: CaseResult[], cause: RootCause): void {
   const byId = new Map(CASES.map((c) => [c.id, c]));
   const first = `fix the root cause first (${cause.message})`;
   for (const r of results) {
-    const def = byId.get(r.id);
     if (r.status === "pass" && r.id === SLOW_CASE.id) {
       r.status = "inconclusive";
       r.fix = `inconclusive: the answers timed were rejections, not handled events; ${first}.`;
     }
-    if (!def) continue;
-    if (r.status === "pass" && def.expect === "4xx") {
-      r.status = "inconclusive";
-      r.fix = `inconclusive: the receiver rejected the valid counterpart (${BASELINE_ID}) too, so this rejection proves nothing; ${first}.`;
-    } else if (r.status === "pass" && def.expect === "answer") {
-      r.status = "inconclusive";
-      r.fix = `inconclusive: the event was rejected before any handler saw it, so this proves nothing; ${first}.`;
-    } else if (r.status === "fail" && def.expect === "2xx") {
-      r.fix = def.fixWhenValidRejected
-        ? def.fixWhenValidRejected(r.answers, cause.message)
-        : `rejected like every valid event: ${first}.`;
-    }
+    const def = byId.get(r.id);
+    if (def) underRootCause(r, def, cause, first);
+  }
+}
+
+/** One case's result under the root cause: proves nothing when it passed by a rejection. */
+function underRootCause(r: CaseResult, def: CaseDef, cause: RootCause, first: string): void {
+  if (r.status === "pass" && def.expect === "4xx") {
+    r.status = "inconclusive";
+    r.fix = `inconclusive: the receiver rejected the valid counterpart (${BASELINE_ID}) too, so this rejection proves nothing; ${first}.`;
+  } else if (r.status === "pass" && def.expect === "answer") {
+    r.status = "inconclusive";
+    r.fix = `inconclusive: the event was rejected before any handler saw it, so this proves nothing; ${first}.`;
+  } else if (r.status === "fail" && def.expect === "2xx") {
+    r.fix = def.fixWhenValidRejected
+      ? def.fixWhenValidRejected(r.answers, cause.message)
+      : `rejected like every valid event: ${first}.`;
   }
 }
