@@ -7,7 +7,12 @@ import {
   expandSpecs,
   invalidEventError,
 } from "./compose.js";
-import { type CreateHttpSender, describeNetworkError, type HttpResponse } from "./http-client.js";
+import {
+  type CreateHttpSender,
+  describeNetworkError,
+  type HttpResponse,
+  type HttpSender,
+} from "./http-client.js";
 import {
   bodyFactory,
   type PlannedRequest,
@@ -148,6 +153,129 @@ export interface PlanSource {
   next(): IteratorResult<PlannedRequest> | Promise<IteratorResult<PlannedRequest>>;
 }
 
+/** What one attempt got: the receiver's answer (none on a network error), and what failed. */
+interface Attempted {
+  response: HttpResponse | undefined;
+  error: string | null;
+}
+
+/**
+ * One target's deliveries: each request signed at each attempt (unless it carries a signature to
+ * keep) and retried with back-off, or on the platform's schedule.
+ */
+class Delivery {
+  readonly url: URL;
+  private readonly path: string;
+  private readonly timeoutMs: number;
+  private readonly schedule: readonly number[] | undefined;
+  private readonly retries: number;
+  private readonly backoffMs: number;
+  private readonly maxBackoffMs: number;
+  private readonly keepHeaders: boolean;
+  private readonly signer: RequestSigner;
+
+  constructor(
+    options: DeliverOptions,
+    private readonly sender: HttpSender,
+    private readonly clock: Clock,
+    private readonly signal: AbortSignal | undefined,
+  ) {
+    this.url = parseTarget(options.to);
+    this.path = `${this.url.pathname}${this.url.search}`;
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.schedule = options.retryDelaysMs;
+    this.retries = this.schedule ? this.schedule.length : (options.retries ?? 0);
+    this.backoffMs = options.backoffMs ?? 500;
+    this.maxBackoffMs = options.maxBackoffMs ?? 30_000;
+    this.keepHeaders = options.keepResponseHeaders !== false;
+    this.signer = new RequestSigner(options);
+  }
+
+  /** A request delivered: attempts until a 2xx, the retries run out, or the run is stopped. */
+  async deliver(request: PlannedRequest): Promise<DeliveryResult> {
+    const started = performance.now();
+    let attempts = 0;
+    let outcome: Attempted;
+    for (;;) {
+      attempts++;
+      outcome = await this.attempt(request);
+      const wait = this.nextWait(outcome, attempts);
+      if (wait === null || this.signal?.aborted) break;
+      await this.clock.sleep(wait, this.signal);
+    }
+    return this.resultOf(request, outcome, attempts, started);
+  }
+
+  private async attempt(request: PlannedRequest): Promise<Attempted> {
+    try {
+      const headers =
+        request.signature === undefined
+          ? this.signer.headers(request.body, unixSeconds(this.clock))
+          : this.signer.headersWith(request.signature);
+      const response = await this.sender.post(this.path, headers, request.body);
+      const ok = response.status >= 200 && response.status < 300;
+      return { response, error: ok ? null : `HTTP ${response.status}` };
+    } catch (err) {
+      const { message } = describeNetworkError(err, {
+        host: this.url.host,
+        timeoutMs: this.timeoutMs,
+      });
+      return { response: undefined, error: message };
+    }
+  }
+
+  /**
+   * Milliseconds before the next attempt, or null when there is none: a 2xx, no retries left, or
+   * (without the platform's schedule, which retries every failure) an answer not worth retrying.
+   * A Retry-After is honoured up to the longest back-off.
+   */
+  private nextWait({ response, error }: Attempted, attempts: number): number | null {
+    if (error === null || attempts > this.retries) return null;
+    if (this.schedule) return this.schedule[attempts - 1] ?? 0;
+    const backoff = Math.min(this.backoffMs * 2 ** (attempts - 1), this.maxBackoffMs);
+    if (!response) return backoff;
+    if (!retryable(response.status)) return null;
+    return Math.min(retryAfterMs(response, this.clock.now()) ?? backoff, this.maxBackoffMs);
+  }
+
+  private resultOf(
+    request: PlannedRequest,
+    { response, error }: Attempted,
+    attempts: number,
+    started: number,
+  ): DeliveryResult {
+    const body = response ? truncateBody(response.body) : null;
+    const said = response && error !== null && body ? body.replace(/\s+/g, " ").trim() : "";
+    return {
+      event_type: request.eventType,
+      event_id: request.eventId,
+      method: "POST",
+      url: this.url.href,
+      status: response?.status ?? null,
+      ok: error === null,
+      attempts,
+      duration_ms: Math.round((performance.now() - started) * 10) / 10,
+      error: said ? `${error}: ${said.slice(0, 120)}` : error,
+      response_body: body,
+      response_headers: this.keepHeaders ? (response?.headers ?? null) : null,
+    };
+  }
+}
+
+/** Waits until a paced request is due (`dueMs` after `from`); false when stopped meanwhile. */
+async function due(
+  request: PlannedRequest,
+  from: number,
+  clock: Clock,
+  signal: AbortSignal | undefined,
+): Promise<boolean> {
+  if (request.dueMs === undefined) return true;
+  const wait = from + request.dueMs - clock.now();
+  if (wait <= 0) return true;
+  await clock.sleep(wait, signal);
+  return !signal?.aborted;
+}
+
 /**
  * Sends planned requests as the platform would: POST, JSON, signed at each attempt (unless the
  * request carries a signature to keep), retried with back-off, `concurrency` at a time, each not
@@ -159,95 +287,29 @@ export async function deliverPlanned(
   deps: SendDeps,
 ): Promise<SendResult> {
   const url = parseTarget(options.to);
-  const path = `${url.pathname}${url.search}`;
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  const schedule = options.retryDelaysMs;
-  const retries = schedule ? schedule.length : (options.retries ?? 0);
-  const backoffMs = options.backoffMs ?? 500;
-  const maxBackoffMs = options.maxBackoffMs ?? 30_000;
   const concurrency = Math.max(1, options.concurrency ?? 1);
   const clock = deps.clock ?? systemClock;
-  const signer = new RequestSigner(options);
   const sender = await deps.createSender({
     origin: url.origin,
-    timeoutMs,
+    timeoutMs: options.timeoutMs ?? 10_000,
     connections: concurrency,
     ...(options.insecure ? { insecure: true } : {}),
   });
-  const keepHeaders = options.keepResponseHeaders !== false;
+  const delivery = new Delivery(options, sender, clock, deps.signal);
   const collect = options.collectResults !== false;
-
-  const deliverOne = async (request: PlannedRequest): Promise<DeliveryResult> => {
-    const started = performance.now();
-    let attempts = 0;
-    let response: HttpResponse | undefined;
-    let error: string | null = null;
-    for (;;) {
-      attempts++;
-      let wait = schedule
-        ? (schedule[attempts - 1] ?? 0)
-        : Math.min(backoffMs * 2 ** (attempts - 1), maxBackoffMs);
-      try {
-        const headers =
-          request.signature === undefined
-            ? signer.headers(request.body, unixSeconds(clock))
-            : signer.headersWith(request.signature);
-        response = await sender.post(path, headers, request.body);
-        error = response.status >= 200 && response.status < 300 ? null : `HTTP ${response.status}`;
-        if (error === null || attempts > retries) break;
-        if (!schedule) {
-          if (!retryable(response.status)) break;
-          wait = Math.min(retryAfterMs(response, clock.now()) ?? wait, maxBackoffMs);
-        }
-      } catch (err) {
-        response = undefined;
-        error = describeNetworkError(err, { host: url.host, timeoutMs }).message;
-        if (attempts > retries) break;
-      }
-      if (deps.signal?.aborted) break;
-      await clock.sleep(wait, deps.signal);
-    }
-    const body = response ? truncateBody(response.body) : null;
-    if (response && error !== null && body) {
-      const start = body.replace(/\s+/g, " ").trim().slice(0, 120);
-      error = `${error}: ${start}`;
-    }
-    return {
-      event_type: request.eventType,
-      event_id: request.eventId,
-      method: "POST",
-      url: url.href,
-      status: response?.status ?? null,
-      ok: error === null,
-      attempts,
-      duration_ms: Math.round((performance.now() - started) * 10) / 10,
-      error,
-      response_body: body,
-      response_headers: keepHeaders ? (response?.headers ?? null) : null,
-    };
-  };
-
   const results: Array<[number, DeliveryResult]> = [];
   const summary = new SummaryBuilder();
   let pulled = 0;
   const startedAt = performance.now();
   const pacedFrom = clock.now();
   const worker = async () => {
-    for (;;) {
-      if (deps.signal?.aborted) return;
+    while (!deps.signal?.aborted) {
       const step = source.next();
       const item = step instanceof Promise ? await step : step;
       if (item.done) return;
       const index = pulled++;
-      const request = item.value;
-      if (request.dueMs !== undefined) {
-        const wait = pacedFrom + request.dueMs - clock.now();
-        if (wait > 0) {
-          await clock.sleep(wait, deps.signal);
-          if (deps.signal?.aborted) return;
-        }
-      }
-      const result = await deliverOne(request);
+      if (!(await due(item.value, pacedFrom, clock, deps.signal))) return;
+      const result = await delivery.deliver(item.value);
       if (collect) results.push([index, result]);
       summary.add(result);
       deps.onResult?.(result);
