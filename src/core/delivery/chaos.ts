@@ -15,6 +15,30 @@ export interface ChaosSpec {
 
 const KEYS = ["duplicate", "reorder", "jitter"] as const;
 
+/** One `key=value` of --chaos, set in `spec`. */
+function setChaos(spec: ChaosSpec, key: string, value: string): void {
+  const bad = (expected: string) =>
+    usageError("BAD_CHAOS", `--chaos: ${key}=${value}: expected ${expected}`);
+  if (key === "duplicate") {
+    const p = Number(value);
+    if (value === "" || !(p >= 0 && p <= 1)) throw bad("a probability from 0 to 1");
+    spec.duplicate = p;
+  } else if (key === "reorder") {
+    if (!/^\d+$/.test(value)) throw bad("a whole number of positions");
+    spec.reorder = Number(value);
+  } else if (key === "jitter") {
+    const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(value);
+    if (!m) throw bad("a duration such as 200ms or 2s");
+    spec.jitterMs = Number(m[1]) * (m[2] === "s" ? 1000 : 1);
+  } else {
+    throw usageError(
+      "BAD_CHAOS",
+      `--chaos: unknown key "${key}"${didYouMeanSuffix(key, KEYS)}`,
+      "Use duplicate=P, reorder=N and jitter=MS, e.g. --chaos duplicate=0.1,reorder=5,jitter=200ms.",
+    );
+  }
+}
+
 export function parseChaos(text: string): ChaosSpec {
   const spec: ChaosSpec = { duplicate: 0, reorder: 0, jitterMs: 0 };
   for (const part of text
@@ -22,26 +46,7 @@ export function parseChaos(text: string): ChaosSpec {
     .map((p) => p.trim())
     .filter(Boolean)) {
     const [key = "", value = ""] = part.split("=", 2).map((s) => s.trim());
-    const bad = (expected: string) =>
-      usageError("BAD_CHAOS", `--chaos: ${key}=${value}: expected ${expected}`);
-    if (key === "duplicate") {
-      const p = Number(value);
-      if (value === "" || !(p >= 0 && p <= 1)) throw bad("a probability from 0 to 1");
-      spec.duplicate = p;
-    } else if (key === "reorder") {
-      if (!/^\d+$/.test(value)) throw bad("a whole number of positions");
-      spec.reorder = Number(value);
-    } else if (key === "jitter") {
-      const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(value);
-      if (!m) throw bad("a duration such as 200ms or 2s");
-      spec.jitterMs = Number(m[1]) * (m[2] === "s" ? 1000 : 1);
-    } else {
-      throw usageError(
-        "BAD_CHAOS",
-        `--chaos: unknown key "${key}"${didYouMeanSuffix(key, KEYS)}`,
-        "Use duplicate=P, reorder=N and jitter=MS, e.g. --chaos duplicate=0.1,reorder=5,jitter=200ms.",
-      );
-    }
+    setChaos(spec, key, value);
   }
   return spec;
 }

@@ -52,33 +52,34 @@ export function looksLikePath(spec: string): boolean {
   return spec.includes("/") || spec.includes("\\") || spec.toLowerCase().endsWith(".json");
 }
 
+/** Where a spec's event comes from, as written: standard input, a template or a file. */
+function sourceOf(
+  spec: string,
+  options: ComposeOptions,
+): { file: string; origin: ComposedEvent["origin"]; raw: unknown } {
+  const { files } = options.lookup;
+  if (spec === "-" && options.stdin !== undefined) {
+    return { file: "<stdin>", origin: "file", raw: parseJsonOrThrow(options.stdin, "<stdin>") };
+  }
+  if (findEvent(spec) && !files.exists(spec)) {
+    const template = loadTemplate(spec, options.lookup);
+    return { file: template.file, origin: template.origin, raw: template.value };
+  }
+  if (files.exists(spec) || looksLikePath(spec)) {
+    return { file: spec, origin: "file", raw: parseJsonOrThrow(files.readText(spec), spec) };
+  }
+  throw unknownEventError(spec);
+}
+
 /** Turns one spec (event name, type or JSON file) into the event to send. */
 export function composeEvent(spec: string, options: ComposeOptions): ComposedEvent {
-  let file: string;
-  let origin: ComposedEvent["origin"];
-  let raw: unknown;
-  if (spec === "-" && options.stdin !== undefined) {
-    file = "<stdin>";
-    origin = "file";
-    raw = parseJsonOrThrow(options.stdin, file);
-  } else if (findEvent(spec) && !options.lookup.files.exists(spec)) {
-    const template = loadTemplate(spec, options.lookup);
-    ({ file, origin } = template);
-    raw = template.value;
-  } else if (options.lookup.files.exists(spec) || looksLikePath(spec)) {
-    file = spec;
-    origin = "file";
-    raw = parseJsonOrThrow(options.lookup.files.readText(spec), spec);
-  } else {
-    throw unknownEventError(spec);
-  }
-  const renderOptions = {
+  const { file, origin, raw } = sourceOf(spec, options);
+  const rendered = renderTemplate(raw, {
     source: file,
     env: options.env,
     ...(options.allowEnv ? { allowEnv: options.allowEnv } : {}),
     ...(options.entropy ? { entropy: options.entropy } : {}),
-  };
-  const rendered = renderTemplate(raw, renderOptions);
+  });
   let value = applyOverrides(rendered, options.overrides ?? {});
   if (options.fresh || options.newTicket) {
     value = freshen(value, {

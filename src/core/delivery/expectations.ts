@@ -25,6 +25,27 @@ const show = (value: unknown) => {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 };
 
+/** `expect.status`: the answer's status is one of these (a number, or a class like "2xx"). */
+function statusUnmet(want: Expectation["status"], status: number): string[] {
+  if (want === undefined) return [];
+  const wanted = Array.isArray(want) ? want : [want];
+  if (wanted.some((w) => statusMatches(w, status))) return [];
+  return [`expected status ${wanted.join(" or ")}, got ${status}`];
+}
+
+/** `expect.body`: the answer is JSON with these values at these paths. */
+function bodyUnmet(want: Expectation["body"], body: string | null): string[] {
+  if (want === undefined) return [];
+  const parsed = tryParseJson(body ?? "");
+  if (!parsed.ok) return ["expected a JSON body, got none or something else"];
+  return Object.entries(want).flatMap(([path, value]) => {
+    const got = getPath(parsed.value, parsePath(path));
+    return JSON.stringify(got) === JSON.stringify(value)
+      ? []
+      : [`expected body ${path} = ${show(value)}, got ${show(got)}`];
+  });
+}
+
 /**
  * The checks an answer fails, one phrase each ("expected status 201, got 200"); empty when it
  * passes. An unanswered request fails every expectation.
@@ -36,25 +57,13 @@ export function unmet(expect: Expectation | undefined, answer: Answered): string
       ? []
       : [`expected status 2xx, got ${answer.status}`];
   }
-  const failed: string[] = [];
-  if (expect.status !== undefined) {
-    const wanted = Array.isArray(expect.status) ? expect.status : [expect.status];
-    if (!wanted.some((w) => statusMatches(w, answer.status as number)))
-      failed.push(`expected status ${wanted.join(" or ")}, got ${answer.status}`);
-  }
-  if (expect.body !== undefined) {
-    const parsed = tryParseJson(answer.body ?? "");
-    if (!parsed.ok) {
-      failed.push("expected a JSON body, got none or something else");
-    } else {
-      for (const [path, want] of Object.entries(expect.body)) {
-        const got = getPath(parsed.value, parsePath(path));
-        if (JSON.stringify(got) !== JSON.stringify(want))
-          failed.push(`expected body ${path} = ${show(want)}, got ${show(got)}`);
-      }
-    }
-  }
-  if (expect.max_ms !== undefined && answer.duration_ms > expect.max_ms)
-    failed.push(`expected an answer within ${expect.max_ms} ms, took ${answer.duration_ms} ms`);
-  return failed;
+  const slow =
+    expect.max_ms !== undefined && answer.duration_ms > expect.max_ms
+      ? [`expected an answer within ${expect.max_ms} ms, took ${answer.duration_ms} ms`]
+      : [];
+  return [
+    ...statusUnmet(expect.status, answer.status),
+    ...bodyUnmet(expect.body, answer.body),
+    ...slow,
+  ];
 }

@@ -1,6 +1,7 @@
 import {
   isSkipped,
   keepRecord,
+  type RecordedEvent,
   type RecordFilter,
   type RecordingItem,
   type WarningSink,
@@ -102,7 +103,6 @@ export class ReplayPlan implements PlanSource, AsyncIterable<PlannedRequest> {
 
   /** The next record of the batch that passes the filters, as a request; null when it is used up. */
   private take(): PlannedRequest | null {
-    const options = this.options;
     while (this.at < this.batch.length) {
       const r = this.batch[this.at++] as RecordingItem;
       if (isSkipped(r)) {
@@ -110,21 +110,27 @@ export class ReplayPlan implements PlanSource, AsyncIterable<PlannedRequest> {
         continue;
       }
       this.tally.read++;
-      if (!keepRecord(r, options)) continue;
+      if (!keepRecord(r, this.options)) continue;
       this.tally.matched++;
-      const planned: PlannedRequest = { eventType: r.eventType, eventId: r.eventId, body: r.body };
-      if (options.keepSignature) planned.signature = r.signature ?? "";
-      if (options.timing === "original" && r.receivedAt !== null) {
-        this.first ??= r.receivedAt;
-        planned.dueMs = (r.receivedAt - this.first) / (options.speed ?? 1);
-      } else if (options.delayMs) {
-        planned.dueMs = this.index * options.delayMs;
-      } else if (options.rate) {
-        planned.dueMs = (this.index * 1000) / options.rate;
-      }
-      this.index++;
-      return planned;
+      return this.planned(r);
     }
     return null;
+  }
+
+  /** A kept record as a request: its bytes, its signature when kept, when it is due. */
+  private planned(r: RecordedEvent): PlannedRequest {
+    const options = this.options;
+    const planned: PlannedRequest = { eventType: r.eventType, eventId: r.eventId, body: r.body };
+    if (options.keepSignature) planned.signature = r.signature ?? "";
+    if (options.timing === "original" && r.receivedAt !== null) {
+      this.first ??= r.receivedAt;
+      planned.dueMs = (r.receivedAt - (this.first ?? r.receivedAt)) / (options.speed ?? 1);
+    } else if (options.delayMs) {
+      planned.dueMs = this.index * options.delayMs;
+    } else if (options.rate) {
+      planned.dueMs = (this.index * 1000) / options.rate;
+    }
+    this.index++;
+    return planned;
   }
 }

@@ -71,50 +71,79 @@ const STEP_KEY_RULES: Record<string, string> = {
   delay_ms: "must be a number >= 0",
 };
 
+/** An anyOf's branches say little alone (the anyOf error itself names the key): skipped. */
+function isAnyOfDetail(error: AjvError, all: readonly AjvError[]): boolean {
+  return all.some(
+    (e) =>
+      e.keyword === "anyOf" &&
+      (error.instancePath.startsWith(`${e.instancePath}/`) ||
+        (error.keyword !== "anyOf" && e.instancePath === error.instancePath)),
+  );
+}
+
+/** One schema error in plain words, at its step and key. */
+function schemaErrorLine(file: string, at: string, key: string, error: AjvError): string {
+  if (error.keyword === "additionalProperties") {
+    const extra = String(error.params.additionalProperty);
+    const known = Object.keys(error.parentSchema?.properties ?? {});
+    const full = key ? `${key}.${extra}` : extra;
+    return `${at}: unknown key "${full}"${didYouMeanSuffix(extra, known)}; known keys: ${known.join(", ")}`;
+  }
+  if (error.keyword === "required") {
+    return `${at}: "${key ? `${key}.` : ""}${String(error.params.missingProperty)}" is required`;
+  }
+  if (key === "steps" && error.keyword === "minItems") {
+    return `${file}: expected {"steps": [ … ]} with at least one step`;
+  }
+  if (STEP_KEY_RULES[key] && /^steps\/\d+\//.test(error.instancePath.slice(1))) {
+    return `${at}: "${key}" ${STEP_KEY_RULES[key]}`;
+  }
+  if (error.keyword === "anyOf" && key.startsWith("expect.status")) {
+    return `${at}: "${key}" must be a status (200), a class ("2xx"), or a list of them`;
+  }
+  return `${at}: "${key || "(the file)"}" ${error.message ?? "is invalid"}`;
+}
+
 /** One line per schema error, the most telling first: unknown keys, then wrong values. */
 function schemaErrors(file: string, value: unknown, errors: readonly AjvError[]): string[] {
   const steps = isPlainObject(value) && Array.isArray(value.steps) ? value.steps : [];
-  const lines: string[] = [];
   const ranked = [...errors].sort(
     (a, b) =>
       Number(b.keyword === "additionalProperties") - Number(a.keyword === "additionalProperties"),
   );
-  const seen = new Set<string>();
-  for (const error of ranked) {
-    // anyOf branches say little alone; the anyOf error itself names the key.
-    if (
-      ranked.some(
-        (e) => e.keyword === "anyOf" && error.instancePath.startsWith(`${e.instancePath}/`),
-      )
-    )
-      continue;
-    if (
-      error.keyword !== "anyOf" &&
-      ranked.some((e) => e.keyword === "anyOf" && e.instancePath === error.instancePath)
-    )
-      continue;
-    const { at, key } = where(file, steps, error.instancePath);
-    let line: string;
-    if (error.keyword === "additionalProperties") {
-      const extra = String(error.params.additionalProperty);
-      const known = Object.keys(error.parentSchema?.properties ?? {});
-      const full = key ? `${key}.${extra}` : extra;
-      line = `${at}: unknown key "${full}"${didYouMeanSuffix(extra, known)}; known keys: ${known.join(", ")}`;
-    } else if (error.keyword === "required") {
-      line = `${at}: "${key ? `${key}.` : ""}${String(error.params.missingProperty)}" is required`;
-    } else if (key === "steps" && error.keyword === "minItems") {
-      line = `${file}: expected {"steps": [ … ]} with at least one step`;
-    } else if (STEP_KEY_RULES[key] && /^steps\/\d+\//.test(error.instancePath.slice(1))) {
-      line = `${at}: "${key}" ${STEP_KEY_RULES[key]}`;
-    } else if (error.keyword === "anyOf" && key.startsWith("expect.status")) {
-      line = `${at}: "${key}" must be a status (200), a class ("2xx"), or a list of them`;
-    } else {
-      line = `${at}: "${key || "(the file)"}" ${error.message ?? "is invalid"}`;
-    }
-    if (!seen.has(line)) lines.push(line);
-    seen.add(line);
+  const lines = ranked
+    .filter((error) => !isAnyOfDetail(error, ranked))
+    .map((error) => {
+      const { at, key } = where(file, steps, error.instancePath);
+      return schemaErrorLine(file, at, key, error);
+    });
+  return [...new Set(lines)];
+}
+
+/** A step's own checks, beyond the schema's: one kind, a known event, an earlier step resent. */
+function checkStep(step: ScenarioStep, at: string, names: ReadonlySet<string>, files: Files): void {
+  const kinds = (["event", "resend", "probe"] as const).filter((k) => step[k] !== undefined);
+  if (kinds.length !== 1) {
+    const has = kinds.length ? ` (it has ${kinds.join(" and ")})` : "";
+    throw usageError(
+      "BAD_SCENARIO",
+      `${at}: a step has exactly one of "event", "resend" or "probe"${has}`,
+    );
   }
-  return lines;
+  const event = step.event;
+  if (event !== undefined && !findEvent(event) && !files.exists(event) && !looksLikePath(event)) {
+    throw usageError(
+      "UNKNOWN_EVENT",
+      `${at}: unknown event "${event}"${didYouMeanSuffix(event, [...EVENT_NAMES, ...EVENT_TYPES])}`,
+      `Use one of: ${EVENT_NAMES.join(", ")}, an event type, or a path to a JSON file.`,
+    );
+  }
+  if (step.resend !== undefined && !names.has(step.resend)) {
+    throw usageError(
+      "UNKNOWN_STEP",
+      `${at}: "resend" names "${step.resend}", but no step of that name comes before it${didYouMeanSuffix(step.resend, names)}`,
+    );
+  }
 }
 
 /** Reads and checks a scenario file: `{ "version": 1, "steps": [...] }` or a bare array of steps. */
@@ -139,28 +168,7 @@ export function loadScenarioFile(file: string, files: Files): Scenario {
     const at = `${file}: step ${i + 1} ("${name}")`;
     if (names.has(name))
       throw usageError("BAD_SCENARIO", `${at}: the name "${name}" is used twice`);
-    const kinds = (["event", "resend", "probe"] as const).filter((k) => step[k] !== undefined);
-    if (kinds.length !== 1) {
-      throw usageError(
-        "BAD_SCENARIO",
-        `${at}: a step has exactly one of "event", "resend" or "probe"${kinds.length ? ` (it has ${kinds.join(" and ")})` : ""}`,
-      );
-    }
-    if (step.event !== undefined && !findEvent(step.event) && !files.exists(step.event)) {
-      if (!looksLikePath(step.event)) {
-        throw usageError(
-          "UNKNOWN_EVENT",
-          `${at}: unknown event "${step.event}"${didYouMeanSuffix(step.event, [...EVENT_NAMES, ...EVENT_TYPES])}`,
-          `Use one of: ${EVENT_NAMES.join(", ")}, an event type, or a path to a JSON file.`,
-        );
-      }
-    }
-    if (step.resend !== undefined && !names.has(step.resend)) {
-      throw usageError(
-        "UNKNOWN_STEP",
-        `${at}: "resend" names "${step.resend}", but no step of that name comes before it${didYouMeanSuffix(step.resend, names)}`,
-      );
-    }
+    checkStep(step, at, names, files);
     names.add(name);
     return { ...step, name };
   });

@@ -1,4 +1,4 @@
-import { systemClock } from "../clock.js";
+import { type Clock, systemClock } from "../clock.js";
 import { usageError } from "../errors.js";
 import { unmet } from "./expectations.js";
 import { describeNetworkError } from "./http-client.js";
@@ -83,6 +83,44 @@ async function runProbe(
   }
 }
 
+/** A step's answer judged by its `expect`: not ok, with an error naming where, when it fails. */
+function judged(result: DeliveryResult, action: ScenarioAction, source: string): DeliveryResult {
+  const where = `${source}: step "${action.step}"`;
+  if (result.status === null) {
+    return { ...result, step: action.step, ok: false, error: `${where}: ${result.error}` };
+  }
+  const failed = unmet(action.expect, {
+    status: result.status,
+    body: result.response_body,
+    duration_ms: result.duration_ms,
+  });
+  return {
+    ...result,
+    step: action.step,
+    ok: failed.length === 0,
+    error: failed.length > 0 ? `${where}: ${failed.join("; ")}` : null,
+  };
+}
+
+/** One step: the probe called, or the event delivered as `send` would; undefined when stopped. */
+async function runStep(
+  { action, request }: PlannedStep,
+  options: ScenarioRunOptions,
+  deps: SendDeps & { clock: Clock },
+): Promise<DeliveryResult | undefined> {
+  if (action.probe) return runProbe(action.probe, options, deps);
+  const sent = await deliverPlanned(
+    [request as PlannedRequest].values(),
+    { ...options, concurrency: 1, collectResults: true },
+    {
+      createSender: deps.createSender,
+      clock: deps.clock,
+      ...(deps.signal ? { signal: deps.signal } : {}),
+    },
+  );
+  return sent.results[0];
+}
+
 /**
  * Runs a scenario's steps one after the other: event steps are delivered as `send` would (signed
  * at sending, retried), probes call the developer's app. Each answer is judged by the step's
@@ -98,42 +136,13 @@ export async function runScenario(
   const summary = new SummaryBuilder();
   const results: DeliveryResult[] = [];
   const startedAt = performance.now();
-  for (const { action, waitMs, request } of steps) {
+  for (const step of steps) {
     if (deps.signal?.aborted) break;
-    if (waitMs > 0) await clock.sleep(waitMs, deps.signal);
+    if (step.waitMs > 0) await clock.sleep(step.waitMs, deps.signal);
     if (deps.signal?.aborted) break;
-    let result: DeliveryResult;
-    if (action.probe) {
-      result = await runProbe(action.probe, options, deps);
-    } else {
-      const sent = await deliverPlanned(
-        [request as PlannedRequest].values(),
-        { ...options, concurrency: 1, collectResults: true },
-        { createSender: deps.createSender, clock, ...(deps.signal ? { signal: deps.signal } : {}) },
-      );
-      if (sent.results[0] === undefined) break;
-      result = sent.results[0];
-    }
-    const failed =
-      result.status === null
-        ? []
-        : unmet(action.expect, {
-            status: result.status,
-            body: result.response_body,
-            duration_ms: result.duration_ms,
-          });
-    const where = `${options.source}: step "${action.step}"`;
-    result = {
-      ...result,
-      step: action.step,
-      ok: result.status !== null && failed.length === 0,
-      error:
-        result.status === null
-          ? `${where}: ${result.error}`
-          : failed.length > 0
-            ? `${where}: ${failed.join("; ")}`
-            : null,
-    };
+    const answered = await runStep(step, options, { ...deps, clock });
+    if (answered === undefined) break;
+    const result = judged(answered, step.action, options.source);
     results.push(result);
     summary.add(result);
     deps.onResult?.(result);

@@ -7,23 +7,32 @@ import { validateEvent } from "../validation/validate.js";
 
 // `send created --vary 50 --seed 7`: valid but unusual events, derived from the JSON Schema (its
 // $refs resolved at build time: generated/data-schemas.ts). The schema says which fields are
-// strings, which may be null and which are Unix timestamps; each variant applies one to three edge cases to such fields and is kept only when it still passes
-// validate. A seeded PRNG (core/random.ts) makes the same seed give the same events.
+// strings, which may be null and which are Unix timestamps; each variant applies one to three
+// edge cases to such fields and is kept only when it still passes validate. A seeded PRNG
+// (core/random.ts) makes the same seed give the same events.
 
 type Schema = Record<string, unknown>;
 type Slot = { path: PathSegment[]; kind: "string" | "nullable" | "timestamp" };
 
-/** The slots of an event the schema describes: strings, nullable fields, timestamps. */
-function slots(value: unknown, schema: Schema, path: PathSegment[], out: Slot[]): void {
-  const variants = Array.isArray(schema.anyOf) ? (schema.anyOf as Schema[]) : [schema];
+/** What the schema says of the value at `path` itself: nullable, a timestamp, a plain string. */
+function slotsHere(
+  value: unknown,
+  schema: Schema,
+  variants: Schema[],
+  path: PathSegment[],
+  out: Slot[],
+): void {
   const types = variants.flatMap((v) => (Array.isArray(v.type) ? v.type : [v.type]));
   if (types.includes("null") && path.length > 0) out.push({ path, kind: "nullable" });
   if (schema.unixSeconds) out.push({ path, kind: "timestamp" });
-  const plainString = variants.some(
-    (v) => v.type === "string" || (Array.isArray(v.type) && v.type.includes("string")),
-  );
-  if (plainString && typeof value === "string" && !variants.some((v) => v.format || v.pattern))
-    out.push({ path, kind: "string" });
+  const plainString = types.includes("string") && !variants.some((v) => v.format || v.pattern);
+  if (plainString && typeof value === "string") out.push({ path, kind: "string" });
+}
+
+/** The slots of an event the schema describes: strings, nullable fields, timestamps. */
+function slots(value: unknown, schema: Schema, path: PathSegment[], out: Slot[]): void {
+  const variants = Array.isArray(schema.anyOf) ? (schema.anyOf as Schema[]) : [schema];
+  slotsHere(value, schema, variants, path, out);
   const object = variants.find((v) => isPlainObject(v.properties));
   if (object && isPlainObject(value)) {
     for (const [key, sub] of Object.entries(object.properties as Record<string, Schema>))
@@ -92,86 +101,91 @@ function relinkReply(event: Obj): void {
     data.reply = structuredClone(replies.at(-1));
 }
 
+/** Edge cases of the fields the schema describes: nulls, unusual strings, boundary times. */
+function fieldMutations(found: readonly Slot[]): Mutation[] {
+  const strings = found.filter((s) => s.kind === "string");
+  const withText = (label: string, text: () => string): Mutation => ({
+    label,
+    apply: (e, random) => {
+      const slot = random.pick(strings);
+      return slot ? replace(e, slot.path, text()) : false;
+    },
+  });
+  return [
+    ...found
+      .filter((s) => s.kind === "nullable")
+      .map((slot) => ({
+        label: `null ${formatPath(slot.path)}`,
+        apply: (e: Obj) => replace(e, slot.path, null),
+      })),
+    ...UNUSUAL_STRINGS.map(([label, text]) => withText(`${label} string`, () => text)),
+    withText("long string (100 000 characters)", () =>
+      "Lorem ipsum dolor sit amet, ".repeat(3572).slice(0, 100_000),
+    ),
+    {
+      label: "boundary timestamps",
+      apply: (e, random) => {
+        const at = random.pick(BOUNDARY_TIMES);
+        for (const slot of found.filter((s) => s.kind === "timestamp")) {
+          if (getPath(e, slot.path) !== undefined) setPath(e, slot.path, at);
+        }
+        return true;
+      },
+    },
+  ];
+}
+
+/** Edge cases of the ticket's replies: none, hundreds, attachments on each. */
+function replyMutations(): Mutation[] {
+  return [
+    {
+      label: "empty replies",
+      apply: (e) => {
+        const ticket = ticketOf(e);
+        if (!ticket || "reply" in (e.data as Obj)) return false;
+        ticket.replies = [];
+        return true;
+      },
+    },
+    {
+      label: "many replies",
+      apply: (e, random) => {
+        const ticket = ticketOf(e);
+        if (!ticket || !Array.isArray(ticket.replies)) return false;
+        const n = random.int(50, 300);
+        const end = typeof ticket.updated_at === "number" ? ticket.updated_at : 0;
+        const start = typeof ticket.created_at === "number" ? ticket.created_at : end;
+        const first = (ticket.replies as unknown[])[0];
+        ticket.replies = Array.from({ length: n }, (_, i) =>
+          reply(first, i, start + Math.floor(((end - start) * i) / n), random),
+        );
+        relinkReply(e);
+        return true;
+      },
+    },
+    {
+      label: "attachments",
+      apply: (e) => {
+        const replies = ticketOf(e)?.replies;
+        if (!Array.isArray(replies) || replies.length === 0) return false;
+        for (const r of replies)
+          if (isPlainObject(r))
+            r.assets = [
+              { id: "att_1", name: "screenshot 🖼.png", size: 0, url: "https://example.com/a" },
+            ];
+        relinkReply(e);
+        return true;
+      },
+    },
+  ];
+}
+
 function mutations(event: Obj): Mutation[] {
   const found: Slot[] = [];
   const type = typeof event.event_type === "string" ? findEvent(event.event_type) : undefined;
   const data = type ? dataSchemas[type.type] : undefined;
   if (data) slots(event.data, data, ["data"], found);
-  const list: Mutation[] = [];
-  for (const slot of found.filter((s) => s.kind === "nullable")) {
-    list.push({
-      label: `null ${formatPath(slot.path)}`,
-      apply: (e) => replace(e, slot.path, null),
-    });
-  }
-  const strings = found.filter((s) => s.kind === "string");
-  for (const [label, text] of UNUSUAL_STRINGS) {
-    list.push({
-      label: `${label} string`,
-      apply: (e, random) => {
-        const slot = random.pick(strings);
-        return slot ? replace(e, slot.path, text) : false;
-      },
-    });
-  }
-  list.push({
-    label: "long string (100 000 characters)",
-    apply: (e, random) => {
-      const slot = random.pick(strings);
-      const text = "Lorem ipsum dolor sit amet, ".repeat(3572).slice(0, 100_000);
-      return slot ? replace(e, slot.path, text) : false;
-    },
-  });
-  list.push({
-    label: "boundary timestamps",
-    apply: (e, random) => {
-      const at = random.pick(BOUNDARY_TIMES);
-      for (const slot of found.filter((s) => s.kind === "timestamp")) {
-        if (getPath(e, slot.path) !== undefined) setPath(e, slot.path, at);
-      }
-      return true;
-    },
-  });
-  list.push({
-    label: "empty replies",
-    apply: (e) => {
-      const ticket = ticketOf(e);
-      if (!ticket || "reply" in (e.data as Obj)) return false;
-      ticket.replies = [];
-      return true;
-    },
-  });
-  list.push({
-    label: "many replies",
-    apply: (e, random) => {
-      const ticket = ticketOf(e);
-      if (!ticket || !Array.isArray(ticket.replies)) return false;
-      const n = random.int(50, 300);
-      const end = typeof ticket.updated_at === "number" ? ticket.updated_at : 0;
-      const start = typeof ticket.created_at === "number" ? ticket.created_at : end;
-      const first = (ticket.replies as unknown[])[0];
-      ticket.replies = Array.from({ length: n }, (_, i) =>
-        reply(first, i, start + Math.floor(((end - start) * i) / n), random),
-      );
-      relinkReply(e);
-      return true;
-    },
-  });
-  list.push({
-    label: "attachments",
-    apply: (e) => {
-      const replies = ticketOf(e)?.replies;
-      if (!Array.isArray(replies) || replies.length === 0) return false;
-      for (const r of replies)
-        if (isPlainObject(r))
-          r.assets = [
-            { id: "att_1", name: "screenshot 🖼.png", size: 0, url: "https://example.com/a" },
-          ];
-      relinkReply(e);
-      return true;
-    },
-  });
-  return list;
+  return [...fieldMutations(found), ...replyMutations()];
 }
 
 export interface Variant {
