@@ -84,51 +84,64 @@ export class LineMatcher {
    * checks the rest on those lines alone.
    */
   candidates(lines: LineBlock, seqOf: (i: number) => number): number[] {
-    const { block, offsets, count } = lines;
-    const out: number[] = [];
-    const check = (i: number) => {
-      if (this.may(lineOf(lines, i), seqOf(i))) out.push(i);
-    };
-    if (this.query !== "" && !isAscii(block)) {
-      for (let i = 0; i < count; i++) check(i);
-      return out;
+    const all = Array.from({ length: lines.count }, (_, i) => i);
+    const marked =
+      this.query !== "" && !isAscii(lines.block) ? all : this.marked(lines, seqOf, all);
+    return marked.filter((i) => this.may(lineOf(lines, i), seqOf(i)));
+  }
+
+  /** The lines the block-wide search marks as worth a look. */
+  private marked(lines: LineBlock, seqOf: (i: number) => number, all: number[]): number[] {
+    const hit = new Uint8Array(lines.count);
+    if (this.query !== "") this.markQuery(lines, seqOf, all, hit);
+    else if (this.type || this.verdictNeedles) this.markVerdict(lines, all, hit);
+    else hit.fill(1);
+    return all.filter((i) => hit[i] === 1);
+  }
+
+  /**
+   * ASCII text holds an ASCII query, ignoring case, only where it holds one of the case variants
+   * of its first characters (a non-ASCII query: nowhere but escaped or base64).
+   */
+  private markQuery(
+    lines: LineBlock,
+    seqOf: (i: number) => number,
+    all: number[],
+    hit: Uint8Array,
+  ): void {
+    for (const needle of [...this.anchors, BACKSLASH, BASE64_FIELD]) markLines(lines, needle, hit);
+    if (!this.numberLike) return;
+    for (const i of all) if (`#${seqOf(i)}`.includes(this.lowerQuery)) hit[i] = 1;
+  }
+
+  /** The event type or verdict in the line; lines without a recorded verdict are candidates. */
+  private markVerdict(lines: LineBlock, all: number[], hit: Uint8Array): void {
+    for (const needle of this.type ? [this.type] : (this.verdictNeedles ?? [])) {
+      markLines(lines, needle, hit);
     }
-    const hit = new Uint8Array(count);
-    /** Marks in `into` each line that holds `needle`. */
-    const each = (needle: Buffer | number, into = hit) => {
-      for (let at = block.indexOf(needle); at !== -1; at = block.indexOf(needle, at + 1)) {
-        // The line holding byte `at`: the last that starts at or before it.
-        let lo = 0;
-        let hi = count - 1;
-        while (lo < hi) {
-          const mid = (lo + hi + 1) >>> 1;
-          if ((offsets[mid * 2] as number) <= at) lo = mid;
-          else hi = mid - 1;
-        }
-        into[lo] = 1;
-      }
-    };
-    if (this.query !== "") {
-      // ASCII text holds an ASCII query, ignoring case, only where it holds one of the case
-      // variants of its first characters (a non-ASCII query: nowhere but escaped or base64).
-      for (const anchor of this.anchors) each(anchor);
-      each(BACKSLASH);
-      each(BASE64_FIELD);
-      if (this.numberLike) {
-        for (let i = 0; i < count; i++) if (`#${seqOf(i)}`.includes(this.lowerQuery)) hit[i] = 1;
-      }
-    } else if (this.type || this.verdictNeedles) {
-      if (this.type) each(this.type);
-      else for (const needle of this.verdictNeedles ?? []) each(needle);
-      // Lines without the recorded verdict: it is worked out when shown, so they are candidates.
-      const recorded = new Uint8Array(count);
-      each(VALIDATION_FIELD, recorded);
-      for (let i = 0; i < count; i++) if (recorded[i] === 0) hit[i] = 1;
-    } else {
-      hit.fill(1);
+    // Without the recorded verdict, it is worked out when shown.
+    const recorded = new Uint8Array(lines.count);
+    markLines(lines, VALIDATION_FIELD, recorded);
+    for (const i of all) if (recorded[i] === 0) hit[i] = 1;
+  }
+}
+
+/** Marks in `into` each line of the block that holds `needle`. */
+function markLines(
+  { block, offsets, count }: LineBlock,
+  needle: Buffer | number,
+  into: Uint8Array,
+): void {
+  for (let at = block.indexOf(needle); at !== -1; at = block.indexOf(needle, at + 1)) {
+    // The line holding byte `at`: the last that starts at or before it.
+    let lo = 0;
+    let hi = count - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if ((offsets[mid * 2] as number) <= at) lo = mid;
+      else hi = mid - 1;
     }
-    for (let i = 0; i < count; i++) if (hit[i] === 1) check(i);
-    return out;
+    into[lo] = 1;
   }
 }
 

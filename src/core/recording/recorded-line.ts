@@ -190,20 +190,25 @@ function embeddedBodyStart(bytes: Buffer, marker: number): number {
   return start;
 }
 
+/** The offset of the quote that ends the string whose opening quote is at `i` (or `to`). */
+function stringEnd(bytes: Buffer, i: number, to: number): number {
+  let at = i + 1;
+  while (at < to && bytes[at] !== 0x22) at += bytes[at] === 0x5c ? 2 : 1;
+  return at;
+}
+
 /** Whether `{`/`[` and `}`/`]` outside strings balance in bytes [from, to), never going below 0. */
 function balanced(bytes: Buffer, from: number, to: number): boolean {
   let depth = 0;
-  let inString = false;
   for (let i = from; i < to; i++) {
     const c = bytes[i];
-    if (inString) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) depth++;
+    if (c === 0x22) {
+      i = stringEnd(bytes, i, to);
+      if (i >= to) return false;
+    } else if (c === 0x7b || c === 0x5b) depth++;
     else if ((c === 0x7d || c === 0x5d) && --depth < 0) return false;
   }
-  return depth === 0 && !inString;
+  return depth === 0;
 }
 
 /*

@@ -238,16 +238,21 @@ export class RecordingSource implements ExchangeSource {
     let changed = false;
     // At least one step (a batch of lines, or a chunk of the index), then as many as fit.
     do {
-      const base = this.base instanceof FilterView ? this.base : null;
-      const view = this.active?.searchable ? this.active : base?.searchable ? base : null;
-      if (view) {
-        if (view.search(deadline)) changed = true;
-      } else if (!this.index.indexed) {
-        this.index.indexMore();
-        changed = true;
-      } else break;
+      const step = this.step(deadline);
+      if (step === null) break;
+      changed ||= step;
     } while (now() < deadline);
     return changed;
+  }
+
+  /** One step of the work: true when it changed what is shown, null when there is none left. */
+  private step(deadline: number): boolean | null {
+    const base = this.base instanceof FilterView ? this.base : null;
+    const view = this.active?.searchable ? this.active : base?.searchable ? base : null;
+    if (view) return view.search(deadline);
+    if (this.index.indexed) return null;
+    this.index.indexMore();
+    return true;
   }
 }
 
@@ -366,17 +371,19 @@ class FilterView implements FilteredView {
       const from = this.scanned;
       const lines = index.lines(from, Math.min(index.length, from + BATCH), this.buffer);
       for (const i of this.matcher.candidates(lines, (i) => index.lineNumber(from + i))) {
-        const line = lineOf(lines, i);
-        if (this.keepLine && !this.keepLine(line)) continue;
-        // Event type and verdict alone are read from the line's head; else the exchange is made.
-        const quick = this.needsBody ? null : headMatches(line, this.filter);
-        if (quick ?? this.shows(exchangeFromLine(line, index.lineNumber(from + i)))) {
-          this.add(from + i);
-        }
+        if (this.showsLine(lineOf(lines, i), index.lineNumber(from + i))) this.add(from + i);
       }
       this.scanned = from + lines.count;
     } while (this.scanned < index.length && now() < deadline);
     return this.count > before || this.complete;
+  }
+
+  /** Whether a candidate line shows: its event type and verdict read from its fields when they
+   * are all the filter asks, else the exchange made and filtered. */
+  private showsLine(line: Buffer, lineNumber: number): boolean {
+    if (this.keepLine && !this.keepLine(line)) return false;
+    const quick = this.needsBody ? null : headMatches(line, this.filter);
+    return quick ?? this.shows(exchangeFromLine(line, lineNumber));
   }
 
   private add(line: number): void {

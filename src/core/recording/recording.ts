@@ -134,34 +134,40 @@ export function recordedEvents(
   return eachOf(recordBatches(stream, file, options), warn);
 }
 
+/** A line of a recording as an item: its recorded event, a line skipped (and why), or none. */
+function itemOf(
+  line: FileLine,
+  file: string,
+  maxLine: number,
+  signatureHeader: string | null,
+): RecordingItem | null {
+  const at = `${file}:${line.number}`;
+  if (line.bytes === null) {
+    return { skipped: `${at}: line longer than ${maxLine} bytes (--max-line), skipped` };
+  }
+  const read = readRecordedLine(line.bytes);
+  if (read === "blank") return null;
+  if (read === null) {
+    return { skipped: `${at}: not a complete recorded request (cut or broken line), skipped` };
+  }
+  return recordedEvent(read, at, signatureHeader);
+}
+
 /** recordedEvents, a chunk's worth of lines at a time. */
 export async function* recordBatches(
   stream: AsyncIterable<Buffer>,
   file: string,
   options: ReadRecordingOptions = {},
 ): AsyncGenerator<RecordingItem[]> {
-  const signatureHeader = options.signatureHeader ?? DEFAULT_SIGNATURE_HEADER;
   const maxLine = options.maxLine ?? DEFAULT_MAX_LINE;
-  const signatures = options.signatures !== false;
+  const signatureHeader =
+    options.signatures === false ? null : (options.signatureHeader ?? DEFAULT_SIGNATURE_HEADER);
   try {
     for await (const lines of lineBatches(stream, maxLine)) {
       const batch: RecordingItem[] = [];
-      for (const { number: n, bytes } of lines) {
-        if (bytes === null) {
-          batch.push({
-            skipped: `${file}:${n}: line longer than ${maxLine} bytes (--max-line), skipped`,
-          });
-          continue;
-        }
-        const read = readRecordedLine(bytes);
-        if (read === "blank") continue;
-        if (read === null) {
-          batch.push({
-            skipped: `${file}:${n}: not a complete recorded request (cut or broken line), skipped`,
-          });
-          continue;
-        }
-        batch.push(recordedEvent(read, `${file}:${n}`, signatures ? signatureHeader : null));
+      for (const line of lines) {
+        const item = itemOf(line, file, maxLine, signatureHeader);
+        if (item !== null) batch.push(item);
       }
       if (batch.length > 0) yield batch;
     }
@@ -249,15 +255,24 @@ export interface RecordFilter {
   where?: readonly WhereClause[] | undefined;
 }
 
+/** Whether a value is in the set (none, when there is no set to be in). */
+const within = (set: ReadonlySet<string> | undefined, value: string | null): boolean =>
+  set === undefined || (value !== null && set.has(value));
+
+/** Whether an arrival time is within [since, until] (an unknown time is not, when either is set). */
+function inTime(at: number | null, since: number | undefined, until: number | undefined): boolean {
+  if (since === undefined && until === undefined) return true;
+  return (
+    at !== null && (since === undefined || at >= since) && (until === undefined || at <= until)
+  );
+}
+
 export function keepRecord(r: RecordedEvent, f: RecordFilter): boolean {
   if (r.rejected && !f.includeRejected) return false;
   if (f.onlyValid && r.valid !== true) return false;
-  if (f.events && !(r.eventType !== null && f.events.has(r.eventType))) return false;
-  if (f.ids && !(r.eventId !== null && f.ids.has(r.eventId))) return false;
-  if (f.since !== undefined && (r.receivedAt === null || r.receivedAt < f.since)) return false;
-  if (f.until !== undefined && (r.receivedAt === null || r.receivedAt > f.until)) return false;
-  if (f.where && !bodyMatchesWhere(r.body, f.where)) return false;
-  return true;
+  if (!within(f.events, r.eventType) || !within(f.ids, r.eventId)) return false;
+  if (!inTime(r.receivedAt, f.since, f.until)) return false;
+  return !f.where || bodyMatchesWhere(r.body, f.where);
 }
 
 /** The error for a source from which not one recorded request could be read. */
