@@ -55,35 +55,42 @@ function describe(value: unknown): string {
   return `a ${typeof value}`;
 }
 
+/** The container a path segment is set in: an array for an index, an object for a name. */
+function containerFor(
+  node: unknown,
+  seg: PathSegment,
+  here: string,
+  whole: string,
+): Record<string | number, unknown> {
+  if (typeof seg !== "number") {
+    if (!isPlainObject(node)) {
+      throw usageError(
+        "BAD_PATH",
+        `cannot set ${whole}: ${here} is ${describe(node)}, not an object`,
+      );
+    }
+    return node;
+  }
+  if (!Array.isArray(node)) {
+    throw usageError(
+      "BAD_PATH",
+      `cannot index ${here} with [${seg}]: it is ${describe(node)}, not an array`,
+    );
+  }
+  if (seg > node.length) {
+    throw usageError(
+      "BAD_PATH",
+      `index [${seg}] is past the end of ${here} (length ${node.length})`,
+    );
+  }
+  return node as unknown as Record<number, unknown>;
+}
+
 /** Sets a value at a path, creating objects on the way; a path through a non-object is an error. */
 export function setPath(root: unknown, path: readonly PathSegment[], value: unknown): void {
   let node = root;
   path.forEach((seg, i) => {
-    const here = formatPath(path.slice(0, i));
-    let container: Record<string | number, unknown>;
-    if (typeof seg === "number") {
-      if (!Array.isArray(node)) {
-        throw usageError(
-          "BAD_PATH",
-          `cannot index ${here} with [${seg}]: it is ${describe(node)}, not an array`,
-        );
-      }
-      if (seg > node.length) {
-        throw usageError(
-          "BAD_PATH",
-          `index [${seg}] is past the end of ${here} (length ${node.length})`,
-        );
-      }
-      container = node as unknown as Record<number, unknown>;
-    } else {
-      if (!isPlainObject(node)) {
-        throw usageError(
-          "BAD_PATH",
-          `cannot set ${formatPath(path)}: ${here} is ${describe(node)}, not an object`,
-        );
-      }
-      container = node;
-    }
+    const container = containerFor(node, seg, formatPath(path.slice(0, i)), formatPath(path));
     if (i === path.length - 1) {
       container[seg] = value;
       return;

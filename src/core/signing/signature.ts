@@ -91,17 +91,8 @@ const fail = (reason: VerifyFailure, message: string, timestamp?: number): Verif
     ? { ok: false, reason, message }
     : { ok: false, reason, message, timestamp };
 
-/**
- * Verifies a signature header against the raw body bytes, with a precise reason on failure.
- * Several `s=` entries are accepted (key rotation); comparison is constant-time.
- */
-export function verify(
-  secret: string | KeyObject,
-  body: Body,
-  header: string,
-  options: VerifyOptions = {},
-): VerifyResult {
-  const parsed = parseSignatureHeader(header);
+/** The header's own shape: a `t=` of Unix seconds and at least one 64-digit `s=`. */
+function headerFailure(parsed: ParsedSignatureHeader | undefined): VerifyResult | null {
   if (!parsed) {
     return fail("malformed_header", 'malformed signature header: expected "t=<timestamp>,s=<hex>"');
   }
@@ -127,25 +118,47 @@ export function verify(
       "no matching signature: s= must be exactly 64 hex digits (an HMAC-SHA256)",
     );
   }
-  const timestamp = Number(parsed.timestamp);
+  return null;
+}
+
+/** A timestamp further than `tolerance` seconds from now (0: no limit). */
+function timeFailure(timestamp: number, options: VerifyOptions): VerifyResult | null {
   const tolerance = options.tolerance ?? DEFAULT_TOLERANCE_SECONDS;
-  if (tolerance > 0) {
-    const now = options.now ?? Math.floor(Date.now() / 1000);
-    if (timestamp < now - tolerance) {
-      return fail(
-        "timestamp_too_old",
-        `timestamp too old: signed ${now - timestamp}s ago, tolerance is ${tolerance}s`,
-        timestamp,
-      );
-    }
-    if (timestamp > now + tolerance) {
-      return fail(
-        "timestamp_in_future",
-        `timestamp too far in the future: ${timestamp - now}s ahead, tolerance is ${tolerance}s`,
-        timestamp,
-      );
-    }
+  if (tolerance <= 0) return null;
+  const now = options.now ?? Math.floor(Date.now() / 1000);
+  if (timestamp < now - tolerance) {
+    return fail(
+      "timestamp_too_old",
+      `timestamp too old: signed ${now - timestamp}s ago, tolerance is ${tolerance}s`,
+      timestamp,
+    );
   }
+  if (timestamp > now + tolerance) {
+    return fail(
+      "timestamp_in_future",
+      `timestamp too far in the future: ${timestamp - now}s ahead, tolerance is ${tolerance}s`,
+      timestamp,
+    );
+  }
+  return null;
+}
+
+/**
+ * Verifies a signature header against the raw body bytes, with a precise reason on failure.
+ * Several `s=` entries are accepted (key rotation); comparison is constant-time.
+ */
+export function verify(
+  secret: string | KeyObject,
+  body: Body,
+  header: string,
+  options: VerifyOptions = {},
+): VerifyResult {
+  const parsed = parseSignatureHeader(header);
+  const malformed = headerFailure(parsed);
+  if (malformed || !parsed?.timestamp) return malformed as VerifyResult;
+  const timestamp = Number(parsed.timestamp);
+  const late = timeFailure(timestamp, options);
+  if (late) return late;
   // Over the header's own digits, as the sender signed them (leading zeros included).
   const expected = hmacSha256(secret, `${parsed.timestamp}.`, body);
   for (const candidate of parsed.signatures) {
