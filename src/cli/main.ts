@@ -29,6 +29,28 @@ const EXIT_CODES: Record<ErrorKind, number> = {
   internal: ExitCode.internal,
 };
 
+/** A user's error: its one line, details and hint (and its cause's stack with --debug). */
+function reportError(error: TicketHooksError, out: Output, io: CliIo, debug: boolean): number {
+  out.error(error.message);
+  for (const line of error.details) out.detail(line);
+  if (error.hint) out.hint(error.hint);
+  if (debug && error.cause instanceof Error) {
+    io.stderr.write(`${safeBlock(String(error.cause.stack))}\n`);
+  }
+  return EXIT_CODES[error.kind];
+}
+
+/** Anything else thrown is a bug: "unexpected error", with the stack only under --debug. */
+function reportBug(error: unknown, out: Output, io: CliIo, debug: boolean): number {
+  const message = error instanceof Error ? error.message : String(error);
+  out.error(
+    `unexpected error: ${message}`,
+    debug ? undefined : "run again with --debug to see the stack trace, and please report it",
+  );
+  if (debug && error instanceof Error) io.stderr.write(`${safeBlock(String(error.stack))}\n`);
+  return ExitCode.internal;
+}
+
 /**
  * Runs the CLI and returns the exit code. The single place where errors become exit codes:
  * TicketHooksError → its code and one line (+ hint); commander's usage errors → 2; anything else is a
@@ -42,24 +64,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     await (await buildProgram(io, argv)).parseAsync([...argv], { from: "user" });
     return ExitCode.ok;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      // Commander has already printed the message, or the help/version it was asked for.
-      return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
-    }
-    if (error instanceof TicketHooksError) {
-      out.error(error.message);
-      for (const line of error.details) out.detail(line);
-      if (error.hint) out.hint(error.hint);
-      if (debug && error.cause instanceof Error)
-        io.stderr.write(`${safeBlock(String(error.cause.stack))}\n`);
-      return EXIT_CODES[error.kind];
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    out.error(
-      `unexpected error: ${message}`,
-      debug ? undefined : "run again with --debug to see the stack trace, and please report it",
-    );
-    if (debug && error instanceof Error) io.stderr.write(`${safeBlock(String(error.stack))}\n`);
-    return ExitCode.internal;
+    // Commander has already printed its message, or the help or version it was asked for.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    if (error instanceof TicketHooksError) return reportError(error, out, io, debug);
+    return reportBug(error, out, io, debug);
   }
 }

@@ -1,7 +1,5 @@
-import { isAbsolute, relative } from "node:path";
 import { Command, InvalidArgumentError, type Option } from "commander";
 import { usageError } from "../core/errors.js";
-import { SECRET_LIKE_KEY } from "../core/json.js";
 import { closest } from "../core/suggest.js";
 import { VERSION } from "../core/version.js";
 import { safeBlock } from "../terminal/safe-text.js";
@@ -19,10 +17,9 @@ import { signCommand } from "./commands/sign.js";
 import { templatesCommand } from "./commands/templates.js";
 import { validateCommand } from "./commands/validate.js";
 import { verifyCommand } from "./commands/verify.js";
-import { loadConfig } from "./config.js";
+import { applyConfig } from "./config-options.js";
 import type { CliIo } from "./io.js";
 import { SECRET_ENV } from "./options.js";
-import { type GlobalOptions, Output } from "./output.js";
 
 /**
  * Every command. They are imported statically: in the bundle they then share main.js instead of
@@ -74,18 +71,21 @@ function requested(argv: readonly string[]): string | undefined {
  */
 function applyEnv(program: Command, command: Command, io: CliIo): void {
   for (let cmd: Command | null = command; cmd; cmd = cmd.parent) {
-    for (const option of cmd.options as readonly Option[]) {
-      if (!option.envVar) continue;
-      const key = option.attributeName();
-      const source = cmd.getOptionValueSource(key);
-      if (source === "cli") continue;
-      const value = io.env[option.envVar];
-      if (value !== undefined)
-        cmd.setOptionValueWithSource(key, envValue(cmd, option, value), "env");
-      else if (source === "env") cmd.setOptionValueWithSource(key, option.defaultValue, "default");
-    }
+    for (const option of cmd.options as readonly Option[]) applyEnvTo(cmd, option, io.env);
     if (cmd === program) break;
   }
+}
+
+/** One option's variable from `env`, unless a flag set it; a value commander took from
+ * process.env but `env` lacks goes back to the default. */
+function applyEnvTo(cmd: Command, option: Option, env: CliIo["env"]): void {
+  if (!option.envVar) return;
+  const key = option.attributeName();
+  const source = cmd.getOptionValueSource(key);
+  if (source === "cli") return;
+  const value = env[option.envVar];
+  if (value !== undefined) cmd.setOptionValueWithSource(key, envValue(cmd, option, value), "env");
+  else if (source === "env") cmd.setOptionValueWithSource(key, option.defaultValue, "default");
 }
 
 /** An environment variable's value for its option: a flag without a value is set by its presence. */
@@ -131,108 +131,6 @@ function refuseEmptySecrets(command: Command): void {
   }
 }
 
-function optionKeys(command: Command, into = new Set<string>()): Set<string> {
-  for (const option of command.options as readonly Option[]) into.add(option.attributeName());
-  for (const sub of command.commands) optionKeys(sub, into);
-  return into;
-}
-
-/**
- * A config key that is no option of any command is an error naming the key, the file and the
- * closest known key. The other commands are loaded only when a key is unknown to this one.
- */
-async function checkConfigKeys(
-  program: Command,
-  values: Record<string, unknown>,
-  file: string,
-  io: CliIo,
-): Promise<void> {
-  let known = optionKeys(program);
-  let unknown = Object.keys(values).filter((k) => k !== "$schema" && !known.has(k));
-  if (unknown.length === 0) return;
-  known = new Set(known);
-  for (const factory of Object.values(COMMANDS)) optionKeys(factory(io), known);
-  unknown = unknown.filter((k) => !known.has(k));
-  const [key] = unknown;
-  if (key === undefined) return;
-  const near = closest(key, known);
-  throw usageError(
-    "UNKNOWN_CONFIG_KEY",
-    `${file}: unknown key "${key}"${near ? `: did you mean "${near}"?` : ""}`,
-    "Keys are option names in camelCase, e.g. to, secret, signatureHeader, templates.",
-  );
-}
-
-/** Fills options not given as flags or env vars from the config file (flags > env > file). */
-async function applyConfig(program: Command, command: Command, io: CliIo): Promise<void> {
-  const globals = program.opts<GlobalOptions>();
-  const config = loadConfig(globals.config, io.cwd);
-  if (!config.file) return;
-  await checkConfigKeys(program, config.values, config.file, io);
-  const out = new Output(io, { color: globals.color });
-  const forward = config.values.forward;
-  const routeSecret =
-    forward !== null &&
-    typeof forward === "object" &&
-    Object.values(forward).some((r) => typeof r === "object" && r !== null && "secret" in r);
-  if (typeof config.values.secret === "string" || routeSecret) {
-    out.warn(
-      `${config.file} contains a secret; keep secrets out of files you commit (use TICKET_HOOKS_SECRET)`,
-    );
-  }
-  if ("allowEnv" in config.values) {
-    out.warn(
-      `${config.file}: "allowEnv" is ignored; a file in the checkout cannot let templates read the environment (use --allow-env or TICKET_HOOKS_ALLOW_ENV)`,
-    );
-  }
-  // The action's command and its parents (`templates show` takes --templates from `templates`).
-  for (let cmd: Command | null = command; cmd && cmd !== program; cmd = cmd.parent) {
-    for (const option of cmd.options as readonly Option[]) {
-      const key = option.attributeName();
-      if (!(key in config.values) || key === "allowEnv") continue;
-      const source = cmd.getOptionValueSource(key);
-      if (source === "cli" || source === "env") continue;
-      let value = config.values[key];
-      // Values are checked here (commander checks only the command line); a value is never
-      // echoed: it may be a secret.
-      const takesValue = option.required || option.optional;
-      if (takesValue && !option.parseArg && typeof value !== "string" && !option.variadic) {
-        throw usageError(
-          "BAD_CONFIG",
-          `${config.file}: "${key}" must be a string, got ${describeType(value)}${SECRET_LIKE_KEY.test(key) ? " (value not shown)" : ""}`,
-          SECRET_LIKE_KEY.test(key)
-            ? `Quote it, or better, keep it out of the file: set ${SECRET_ENV}.`
-            : `Write it as a JSON string: "${key}": "…".`,
-        );
-      }
-      if (option.parseArg && (typeof value === "string" || typeof value === "number")) {
-        try {
-          value = option.parseArg(String(value), undefined);
-        } catch (error) {
-          if (!(error instanceof InvalidArgumentError)) throw error;
-          throw usageError("BAD_CONFIG", `${config.file}: "${key}": ${error.message}`);
-        }
-      }
-      cmd.setOptionValueWithSource(key, value, "config");
-      // Where requests go is never decided silently by a file in the checkout.
-      if (key === "to" && typeof value === "string") {
-        out.note(`sending to ${value} (from ${shownConfig(config.file, io.cwd)})`);
-      }
-    }
-  }
-}
-
-function describeType(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "a list";
-  return typeof value === "object" ? "an object" : `a ${typeof value}`;
-}
-
-function shownConfig(file: string, cwd: string): string {
-  const rel = relative(cwd, file);
-  return rel.startsWith("..") || isAbsolute(rel) ? file : `./${rel}`;
-}
-
 function configureTree(command: Command, io: CliIo): void {
   command
     .exitOverride()
@@ -272,7 +170,9 @@ Exit codes: 0 ok · 1 a check, delivery or verification failed · 2 usage or inp
   for (const name of names) program.addCommand((COMMANDS[name] as (io: CliIo) => Command)(io));
   program.hook("preAction", async (_root, actionCommand) => {
     applyEnv(program, actionCommand, io);
-    await applyConfig(program, actionCommand, io);
+    await applyConfig(program, actionCommand, io, () =>
+      Object.values(COMMANDS).map((factory) => factory(io)),
+    );
     refuseEmptySecrets(actionCommand);
   });
   configureTree(program, io);
