@@ -2,7 +2,7 @@ import { accessSync, constants, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { Command, Option } from "commander";
 import { CASE_IDS } from "../../core/check/cases.js";
-import type { CheckReport } from "../../core/check/report.js";
+import type { CheckOptions, CheckReport } from "../../core/check/report.js";
 import { runCheck } from "../../core/check/run.js";
 import { describeFsError, TicketHooksError, usageError } from "../../core/errors.js";
 import { resolveTemplateDir } from "../../core/events/templates.js";
@@ -19,7 +19,7 @@ import {
   signatureHeaderOption,
   templatesOption,
 } from "../options.js";
-import { outputFor, type Paint } from "../output.js";
+import { type Output, outputFor, type Paint } from "../output.js";
 import { onStopSignal } from "../signals.js";
 import { templateLookup } from "../template-source.js";
 
@@ -67,9 +67,13 @@ export function checkCommand(io: CliIo): Command {
     .option("--json", "same as --reporter json (NDJSON)")
     .addOption(templatesOption())
     .addOption(allowEnvOption())
-    .addHelpText(
-      "after",
-      `
+    .addHelpText("after", HELP)
+    .action(async function (this: Command) {
+      await runCheckCommand(this, io);
+    });
+}
+
+const HELP = `
 Cases: ${CASE_IDS.join(", ")}.
 Each case reports what was expected, what your receiver answered, and how to fix a failure.
 A negative case (a forged or broken request answered 4xx) passes only when the receiver accepts
@@ -81,111 +85,128 @@ is unreachable · 2 usage error · 130 interrupted (the partial report is still 
 Examples:
   $ ticket-hooks check --to http://localhost:3000/webhooks --secret "$SECRET"
   $ ticket-hooks check --to $URL --secret "$SECRET" --reporter junit --output check.xml
-  $ ticket-hooks check --to $URL --secret "$SECRET" --only stale-timestamp,future-timestamp`,
-    )
-    .action(async function (this: Command) {
-      const out = outputFor(this, io);
-      const flags = this.opts<CheckFlags>();
-      const reporter = flags.json ? "json" : flags.reporter;
-      const to = requireTarget(flags.to, out);
-      const outputFile = flags.output ? resolve(io.cwd, flags.output) : undefined;
-      if (flags.output && outputFile) assertWritable(flags.output, outputFile);
-      if (!flags.secret)
-        out.warn(
-          "no --secret: the signature cases are skipped (set TICKET_HOOKS_SECRET or pass --secret)",
-        );
-      out.note(`Using templates from ${resolveTemplateDir(templateLookup(this, io)).dir}`);
-      const pretty = !flags.output ? reporter === "pretty" : true;
-      const abort = new AbortController();
-      const stopListening = onStopSignal(io.signals, () => {
-        out.warn("stopping: the case in flight finishes, then the partial report");
-        abort.abort();
-      });
-      const progress = io.stderr.isTTY === true;
-      let shown = 0;
-      let report: CheckReport;
-      try {
-        report = await runCheck(
-          {
-            to,
-            secret: flags.secret,
-            signatureHeader: flags.signatureHeader,
-            timeoutMs: flags.timeout,
-            slowMs: flags.slowMs,
-            only: flags.only,
-            skip: flags.skip,
-            insecure: flags.insecure === true,
-            lookup: templateLookup(this, io),
-            env: io.env,
-            allowEnv: allowedEnv(this, io),
-          },
-          {
-            createSender,
-            signal: abort.signal,
-            // The report is printed whole at the end (it leads with the root cause); meanwhile a
-            // terminal shows which case has run.
-            onCase: (r) => {
-              if (!progress) return;
-              shown++;
-              io.stderr.write(`\r\x1b[K${out.e.dim(`checked ${shown}: ${r.id}`)}`);
-            },
-          },
-        );
-      } finally {
-        stopListening();
-        if (shown > 0) io.stderr.write("\r\x1b[K");
-      }
-      const { results, summary } = report;
-      const document =
-        reporter === "junit"
-          ? junit(report, to)
-          : reporter === "json"
-            ? jsonLines(report)
-            : undefined;
-      if (pretty) for (const line of prettyReport(report, out.c)) out.line(line);
-      if (flags.output) {
-        const text = document ?? `${prettyReport(report, PLAIN).join("\n")}\n`;
-        try {
-          writeFileSync(outputFile ?? flags.output, text);
-        } catch (error) {
-          throw new TicketHooksError(
-            "WRITE_FAILED",
-            `cannot write ${flags.output}: ${describeFsError(error)}`,
-          );
-        }
-        out.note(`Report written to ${flags.output} (${reporter})`);
-      } else if (document) {
-        io.stdout.write(document);
-      }
-      if (report.interrupted) {
-        throw new TicketHooksError(
-          "INTERRUPTED",
-          `check interrupted: ${summary.total} case(s) run, the report covers those`,
-          { kind: "interrupted" },
-        );
-      }
-      const bad = results.filter((r) => r.status === "fail" || r.status === "inconclusive");
-      if (bad.length > 0) {
-        const parts = [
-          summary.failed > 0
-            ? `${summary.failed} of ${summary.total} case(s) failed: ${results
-                .filter((r) => r.status === "fail")
-                .map((r) => r.id)
-                .join(", ")}`
-            : "",
-          summary.inconclusive > 0
-            ? `${summary.inconclusive} inconclusive: ${results
-                .filter((r) => r.status === "inconclusive")
-                .map((r) => r.id)
-                .join(", ")}`
-            : "",
-        ].filter(Boolean);
-        throw new TicketHooksError("CHECK_FAILED", parts.join("; "), {
-          kind: "failed",
-          ...(report.rootCauses[0] ? { hint: `root cause: ${report.rootCauses[0].message}` } : {}),
-        });
-      }
+  $ ticket-hooks check --to $URL --secret "$SECRET" --only stale-timestamp,future-timestamp`;
+
+/** check: run the suite (Ctrl-C stops after the case in flight), report, and judge the run. */
+async function runCheckCommand(command: Command, io: CliIo): Promise<void> {
+  const out = outputFor(command, io);
+  const flags = command.opts<CheckFlags>();
+  const to = requireTarget(flags.to, out);
+  const outputFile = flags.output ? resolve(io.cwd, flags.output) : undefined;
+  if (flags.output && outputFile) assertWritable(flags.output, outputFile);
+  if (!flags.secret) {
+    out.warn(
+      "no --secret: the signature cases are skipped (set TICKET_HOOKS_SECRET or pass --secret)",
+    );
+  }
+  const lookup = templateLookup(command, io);
+  out.note(`Using templates from ${resolveTemplateDir(lookup).dir}`);
+  const options: CheckOptions = {
+    to,
+    secret: flags.secret,
+    signatureHeader: flags.signatureHeader,
+    timeoutMs: flags.timeout,
+    slowMs: flags.slowMs,
+    only: flags.only,
+    skip: flags.skip,
+    insecure: flags.insecure === true,
+    lookup,
+    env: io.env,
+    allowEnv: allowedEnv(command, io),
+  };
+  const report = await runWithProgress(options, out, io);
+  writeReport(report, flags, to, out, outputFile);
+  judgeRun(report);
+}
+
+/**
+ * The suite run, Ctrl-C stopping it after the case in flight. The report is printed whole at the
+ * end (it leads with the root cause); meanwhile a terminal shows which case has run.
+ */
+async function runWithProgress(
+  options: CheckOptions,
+  out: Output,
+  io: CliIo,
+): Promise<CheckReport> {
+  const abort = new AbortController();
+  const stopListening = onStopSignal(io.signals, () => {
+    out.warn("stopping: the case in flight finishes, then the partial report");
+    abort.abort();
+  });
+  const progress = io.stderr.isTTY === true;
+  let shown = 0;
+  try {
+    return await runCheck(options, {
+      createSender,
+      signal: abort.signal,
+      onCase: (r) => {
+        if (!progress) return;
+        shown++;
+        io.stderr.write(`\r\x1b[K${out.e.dim(`checked ${shown}: ${r.id}`)}`);
+      },
     });
+  } finally {
+    stopListening();
+    if (shown > 0) io.stderr.write("\r\x1b[K");
+  }
+}
+
+/** The report: pretty on the console, and as --reporter says on stdout or in --output. */
+function writeReport(
+  report: CheckReport,
+  flags: CheckFlags,
+  to: string,
+  out: Output,
+  outputFile: string | undefined,
+): void {
+  const reporter = flags.json ? "json" : flags.reporter;
+  const document =
+    reporter === "junit" ? junit(report, to) : reporter === "json" ? jsonLines(report) : undefined;
+  if (flags.output || reporter === "pretty") {
+    for (const line of prettyReport(report, out.c)) out.line(line);
+  }
+  if (!flags.output) {
+    if (document) out.io.stdout.write(document);
+    return;
+  }
+  const text = document ?? `${prettyReport(report, PLAIN).join("\n")}\n`;
+  try {
+    writeFileSync(outputFile ?? flags.output, text);
+  } catch (error) {
+    throw new TicketHooksError(
+      "WRITE_FAILED",
+      `cannot write ${flags.output}: ${describeFsError(error)}`,
+    );
+  }
+  out.note(`Report written to ${flags.output} (${reporter})`);
+}
+
+/** Interrupted, or any case failed or inconclusive: the run's exit code says so. */
+function judgeRun(report: CheckReport): void {
+  const { results, summary } = report;
+  if (report.interrupted) {
+    throw new TicketHooksError(
+      "INTERRUPTED",
+      `check interrupted: ${summary.total} case(s) run, the report covers those`,
+      { kind: "interrupted" },
+    );
+  }
+  const ids = (status: string) =>
+    results
+      .filter((r) => r.status === status)
+      .map((r) => r.id)
+      .join(", ");
+  const parts = [
+    summary.failed > 0
+      ? `${summary.failed} of ${summary.total} case(s) failed: ${ids("fail")}`
+      : "",
+    summary.inconclusive > 0 ? `${summary.inconclusive} inconclusive: ${ids("inconclusive")}` : "",
+  ].filter(Boolean);
+  if (parts.length === 0) return;
+  throw new TicketHooksError("CHECK_FAILED", parts.join("; "), {
+    kind: "failed",
+    ...(report.rootCauses[0] ? { hint: `root cause: ${report.rootCauses[0].message}` } : {}),
+  });
 }
 
 const PLAIN: Paint = new Proxy({} as Paint, { get: () => String });

@@ -1,5 +1,5 @@
 import { Command, Option } from "commander";
-import { DIAGNOSIS_IDS, runDoctor } from "../../core/check/doctor.js";
+import { DIAGNOSIS_IDS, type DoctorResult, runDoctor } from "../../core/check/doctor.js";
 import { failure } from "../../core/errors.js";
 import { createSender } from "../../io/adapters.js";
 import { requireTarget, URL_ENV } from "../deliveries.js";
@@ -13,7 +13,7 @@ import {
   signatureHeaderOption,
   templatesOption,
 } from "../options.js";
-import { outputFor } from "../output.js";
+import { type Output, outputFor } from "../output.js";
 import { templateLookup } from "../template-source.js";
 import { requireSecret } from "./sign.js";
 
@@ -72,34 +72,44 @@ Examples:
         },
         { createSender, clock: io.clock },
       );
-      const { baseline, diagnoses, unexplained, window, probes } = result;
-      if (json) {
-        for (const d of diagnoses) io.stdout.write(`${diagnosisRecord(d)}\n`);
-        out.record({
-          type: "summary",
-          baseline,
-          diagnoses: diagnoses.length,
-          unexplained,
-          window,
-          probes,
-        });
-      } else {
-        out.line(
-          `baseline: a valid event signed as documented in ${flags.signatureHeader} was ${baseline.accepted ? "accepted" : "rejected"} (${baseline.status})`,
-        );
-        for (const d of diagnoses) for (const line of prettyDiagnosis(d, out.c)) out.line(line);
-        if (unexplained) out.line(`${out.c.red("✗ unexplained")}  ${unexplained}`);
-        if (window && window.oldest !== null && window.newest !== null)
-          out.line(
-            `accepted t= from ${-window.oldest} s old to ${window.newest} s ahead of this machine's clock`,
-          );
-        if (diagnoses.length === 0 && !unexplained)
-          out.line(out.c.green(`✓ no signature bug found (${probes} probes)`));
-        else out.note(`${probes} probes sent`);
-      }
+      const { diagnoses, unexplained } = result;
+      if (json) printJson(result, out);
+      else printPretty(result, flags.signatureHeader, out);
       if (diagnoses.length > 0) {
         throw failure("DOCTOR_DIAGNOSIS", `doctor: ${diagnoses.map((d) => d.id).join(", ")}`);
       }
       if (unexplained) throw failure("DOCTOR_UNEXPLAINED", `doctor: ${unexplained}`);
     });
+}
+
+/** NDJSON: a line per diagnosis, then the summary. */
+function printJson(result: DoctorResult, out: Output): void {
+  const { baseline, diagnoses, unexplained, window, probes } = result;
+  for (const d of diagnoses) out.io.stdout.write(`${diagnosisRecord(d)}\n`);
+  out.record({
+    type: "summary",
+    baseline,
+    diagnoses: diagnoses.length,
+    unexplained,
+    window,
+    probes,
+  });
+}
+
+function printPretty(result: DoctorResult, signatureHeader: string, out: Output): void {
+  const { baseline, diagnoses, unexplained, window, probes } = result;
+  const answer = baseline.accepted ? "accepted" : "rejected";
+  out.line(
+    `baseline: a valid event signed as documented in ${signatureHeader} was ${answer} (${baseline.status})`,
+  );
+  for (const d of diagnoses) for (const line of prettyDiagnosis(d, out.c)) out.line(line);
+  if (unexplained) out.line(`${out.c.red("✗ unexplained")}  ${unexplained}`);
+  if (window && window.oldest !== null && window.newest !== null) {
+    out.line(
+      `accepted t= from ${-window.oldest} s old to ${window.newest} s ahead of this machine's clock`,
+    );
+  }
+  if (diagnoses.length === 0 && !unexplained) {
+    out.line(out.c.green(`✓ no signature bug found (${probes} probes)`));
+  } else out.note(`${probes} probes sent`);
 }

@@ -7,11 +7,13 @@ import { sendEdited } from "../../core/exchanges/edited.js";
 import type { ForwardResult } from "../../core/exchanges/exchange.js";
 import { NO_FILTER } from "../../core/exchanges/exchange-query.js";
 import { forwardResult } from "../../core/exchanges/forward-result.js";
+import type { Forwarder } from "../../core/receiving/ports.js";
 import { whereLineCheck } from "../../core/recording/line-match.js";
 import { RecordingIndex } from "../../core/recording/recording-index.js";
 import { RecordingSource } from "../../core/recording/recording-source.js";
 import { listenPorts, nodeFiles } from "../../io/adapters.js";
 import { UI_KEYS } from "../../ui/layout.js";
+import type { InspectUiInfo } from "../../ui/run.js";
 import { ensureFolder } from "../folders.js";
 import type { CliIo } from "../io.js";
 import { loadUi, uiPorts } from "../load-ui.js";
@@ -50,9 +52,13 @@ export function inspectCommand(io: CliIo): Command {
     .addOption(signatureHeaderOption())
     .addOption(whereOption())
     .option("--export-dir <dir>", "where x (JSON template) and h (HAR) write files", ".")
-    .addHelpText(
-      "after",
-      `
+    .addHelpText("after", HELP)
+    .action(async function (this: Command, file: string) {
+      await runInspect(this, file, io);
+    });
+}
+
+const HELP = `
 ${UI_KEYS}
 
 Opens the recording in the same UI as listen. The first rows show at once:
@@ -64,105 +70,121 @@ recording itself is never written.
 Examples:
   $ ticket-hooks inspect events.ndjson
   $ ticket-hooks inspect events.ndjson --where data.ticket.id=4711
-  $ ticket-hooks inspect events.ndjson --to http://localhost:3000/webhooks --secret "$SECRET"`,
-    )
-    .action(async function (this: Command, file: string) {
-      const out = outputFor(this, io);
-      const flags = this.opts<InspectFlags>();
-      if (flags.to) parseTarget(flags.to);
-      if (io.stdout.isTTY !== true || io.stdin.isTTY !== true) {
-        throw usageError(
-          "NOT_A_TERMINAL",
-          "inspect is interactive: run it in a terminal",
-          `To read a recording in a script, use replay --dry-run or export (${file}).`,
-        );
-      }
-      if (file.trim() === "") throw usageError("NO_RECORDING", "give a recording file to inspect");
-      const exportDir = resolve(io.cwd, flags.exportDir ?? ".");
-      if (flags.exportDir !== undefined) ensureFolder(flags.exportDir, exportDir);
-      let index: RecordingIndex;
-      try {
-        index = RecordingIndex.start(resolve(io.cwd, file), nodeFiles);
-      } catch (error) {
-        if (error instanceof TicketHooksError) throw error;
-        throw usageError(
-          "CANNOT_READ",
-          `cannot read ${file}: ${describeFsError(error as NodeJS.ErrnoException)}`,
-        );
-      }
-      const where = flags.where;
-      const source = new RecordingSource(
-        index,
-        where
-          ? {
-              keep: (ex) => bodyMatchesWhere(ex.request.body, where),
-              keepLine: whereLineCheck(where),
-            }
-          : {},
+  $ ticket-hooks inspect events.ndjson --to http://localhost:3000/webhooks --secret "$SECRET"`;
+
+/** inspect: the recording opened in the live UI, until the user quits; then what was seen. */
+async function runInspect(command: Command, file: string, io: CliIo): Promise<void> {
+  const out = outputFor(command, io);
+  const flags = command.opts<InspectFlags>();
+  if (flags.to) parseTarget(flags.to);
+  if (io.stdout.isTTY !== true || io.stdin.isTTY !== true) {
+    throw usageError(
+      "NOT_A_TERMINAL",
+      "inspect is interactive: run it in a terminal",
+      `To read a recording in a script, use replay --dry-run or export (${file}).`,
+    );
+  }
+  if (file.trim() === "") throw usageError("NO_RECORDING", "give a recording file to inspect");
+  const exportDir = resolve(io.cwd, flags.exportDir ?? ".");
+  if (flags.exportDir !== undefined) ensureFolder(flags.exportDir, exportDir);
+  const index = openIndex(file, io.cwd);
+  const where = flags.where;
+  const source = new RecordingSource(
+    index,
+    where
+      ? { keep: (ex) => bodyMatchesWhere(ex.request.body, where), keepLine: whereLineCheck(where) }
+      : {},
+  );
+  const forwarder = flags.to
+    ? await listenPorts.createForwarder({
+        to: flags.to,
+        secret: flags.secret,
+        signatureHeader: flags.signatureHeader,
+      })
+    : undefined;
+  try {
+    const { runInspectUi } = await loadUi();
+    await runInspectUi(
+      source,
+      inspectInfo(file, flags, exportDir, source, forwarder, io),
+      uiPorts(io),
+    );
+  } finally {
+    source.close();
+    await forwarder?.close();
+    index.close();
+  }
+  out.note(inspectedLine(source, file, flags.to));
+}
+
+function openIndex(file: string, cwd: string): RecordingIndex {
+  try {
+    return RecordingIndex.start(resolve(cwd, file), nodeFiles);
+  } catch (error) {
+    if (error instanceof TicketHooksError) throw error;
+    throw usageError(
+      "CANNOT_READ",
+      `cannot read ${file}: ${describeFsError(error as NodeJS.ErrnoException)}`,
+    );
+  }
+}
+
+/** What the UI's r and e do: send the selected request (or its edit) to --to, re-signed. */
+function inspectInfo(
+  file: string,
+  flags: InspectFlags,
+  exportDir: string,
+  source: RecordingSource,
+  forwarder: Forwarder | undefined,
+  io: CliIo,
+): InspectUiInfo {
+  return {
+    file,
+    to: flags.to,
+    secret: flags.secret,
+    signatureHeader: flags.signatureHeader,
+    exportDir,
+    onReplay: async (ex) => {
+      if (!forwarder) return NO_TARGET;
+      const reply = await forwarder.forward(
+        ex.request.headers,
+        ex.request.body,
+        ex.verdict.signature.header,
+        { resignWith: flags.secret },
       );
-      const forwarder = flags.to
-        ? await listenPorts.createForwarder({
-            to: flags.to,
-            secret: flags.secret,
-            signatureHeader: flags.signatureHeader,
-          })
-        : undefined;
-      try {
-        const { runInspectUi } = await loadUi();
-        await runInspectUi(
-          source,
-          {
-            file,
-            to: flags.to,
-            secret: flags.secret,
-            signatureHeader: flags.signatureHeader,
-            exportDir,
-            onReplay: async (ex) => {
-              if (!forwarder) return NO_TARGET;
-              const reply = await forwarder.forward(
-                ex.request.headers,
-                ex.request.body,
-                ex.verdict.signature.header,
-                { resignWith: flags.secret },
-              );
-              return forwardResult(reply);
-            },
-            checkSend: () => {
-              if (flags.secret === undefined) {
-                throw usageError(
-                  "NO_SECRET",
-                  "e signs the edited event: start inspect with --secret (the recorded signature would not match what you save)",
-                );
-              }
-              source.checkAppend();
-            },
-            onSend: async (original, body) => {
-              const sent = await sendEdited(original, body, {
-                config: { path: original.request.url.split("?")[0] ?? "/" },
-                nowMs: io.clock.now(),
-                send: forwarder
-                  ? (request) =>
-                      forwarder.forward(request.headers, body, original.verdict.signature.header, {
-                        resignWith: flags.secret,
-                      })
-                  : null,
-              });
-              return source.append((seq) => ({ seq, ...sent }));
-            },
-          },
-          uiPorts(io),
+      return forwardResult(reply);
+    },
+    checkSend: () => {
+      if (flags.secret === undefined) {
+        throw usageError(
+          "NO_SECRET",
+          "e signs the edited event: start inspect with --secret (the recorded signature would not match what you save)",
         );
-      } finally {
-        source.close();
-        await forwarder?.close();
-        index.close();
       }
-      const sent = source.sent ? `; sent ${source.sent} edited event(s) to ${flags.to}` : "";
-      // Quit before the file was read (or searched for --where) to its end: say so.
-      const read = source.view(NO_FILTER).progress;
-      const partial = read === null ? "" : ` (quit at ${Math.floor(read * 100)}% of the file)`;
-      out.note(
-        `Inspected ${source.counters.received.toLocaleString("en-US")} request(s) from ${file}${partial}${sent}`,
-      );
-    });
+      source.checkAppend();
+    },
+    onSend: async (original, body) => {
+      const sent = await sendEdited(original, body, {
+        config: { path: original.request.url.split("?")[0] ?? "/" },
+        nowMs: io.clock.now(),
+        send: forwarder
+          ? (request) =>
+              forwarder.forward(request.headers, body, original.verdict.signature.header, {
+                resignWith: flags.secret,
+              })
+          : null,
+      });
+      return source.append((seq) => ({ seq, ...sent }));
+    },
+  };
+}
+
+/** What was inspected, said when the UI closes (and where it stopped, when before the end). */
+function inspectedLine(source: RecordingSource, file: string, to: string | undefined): string {
+  const sent = source.sent ? `; sent ${source.sent} edited event(s) to ${to}` : "";
+  // Quit before the file was read (or searched for --where) to its end: say so.
+  const read = source.view(NO_FILTER).progress;
+  const partial = read === null ? "" : ` (quit at ${Math.floor(read * 100)}% of the file)`;
+  const count = source.counters.received.toLocaleString("en-US");
+  return `Inspected ${count} request(s) from ${file}${partial}${sent}`;
 }

@@ -52,7 +52,18 @@ export function replayCommand(io: CliIo): Command {
   const command = new Command("replay")
     .description("re-send recorded events byte for byte, re-signed with a fresh timestamp")
     .argument("<source>", "a `listen --record` file, or a folder of JSON files")
-    .option("--keep-signature", "send the recorded signature header instead of signing afresh")
+    .option("--keep-signature", "send the recorded signature header instead of signing afresh");
+  addPacingOptions(addFilterOptions(command));
+  return addDeliveryOptions(command)
+    .addHelpText("after", HELP)
+    .action(async function (this: Command, source: string) {
+      await runReplay(this, source, io);
+    });
+}
+
+/** Which recorded requests are sent. */
+function addFilterOptions(command: Command): Command {
+  return command
     .option("--events <list>", "only these event types, e.g. created,resolved", eventTypeList)
     .option("--ids <list>", "only these event ids (comma-separated)", commaList)
     .addOption(whereOption())
@@ -63,7 +74,12 @@ export function replayCommand(io: CliIo): Command {
     )
     .option("--until <time>", "only events received at or before", timeArg("--until"))
     .option("--only-valid", "only events that validated when recorded")
-    .option("--include-rejected", "also requests the listener turned away (401, 400, …)")
+    .option("--include-rejected", "also requests the listener turned away (401, 400, …)");
+}
+
+/** When they are sent, how the file is read, and how the delivery is disturbed. */
+function addPacingOptions(command: Command): Command {
+  return command
     .option("--delay <ms>", "wait this long between sends", intArg("--delay", 0))
     .addOption(
       new Option("--timing <mode>", "fast, or original: the recorded gaps")
@@ -87,9 +103,9 @@ export function replayCommand(io: CliIo): Command {
       "seed of --chaos (printed when not given)",
       intArg("--seed", 0, 2 ** 32 - 1),
     );
-  addDeliveryOptions(command).addHelpText(
-    "after",
-    `
+}
+
+const HELP = `
 The file is streamed: a million recorded events replay in constant memory. A cut or broken line, or
 one longer than --max-line (default 64 MiB), is skipped with a warning naming its line number. Output, --json, the summary, --dry-run and exit
 codes are those of send.
@@ -99,79 +115,93 @@ Examples:
   $ ticket-hooks replay events.ndjson --to $URL --events resolved --only-valid
   $ ticket-hooks replay events.ndjson --to $URL --timing original --speed 10
   $ ticket-hooks replay events.ndjson --to $URL --keep-signature     # stale signatures: expect 401s
-  $ ticket-hooks replay ./exported/ --to $URL --concurrency 8`,
-  );
-  return command.action(async function (this: Command, source: string) {
-    const out = outputFor(this, io);
-    const flags = this.opts<ReplayFlags>();
-    const to = flags.dryRun && !flags.to ? "http://localhost:3000/" : requireTarget(flags.to, out);
-    const options = {
-      ...deliveryOptions({ ...flags, to }),
-      source,
-      keepSignature: flags.keepSignature === true,
-      events: flags.events ? new Set(flags.events) : undefined,
-      ids: flags.ids ? new Set(flags.ids) : undefined,
-      where: flags.where,
-      since: flags.since,
-      until: flags.until,
-      onlyValid: flags.onlyValid === true,
-      includeRejected: flags.includeRejected === true,
-      delayMs: flags.delay,
-      timing: flags.timing,
-      speed: flags.speed,
-    };
-    // The first warnings are shown; past ten, only counted (a wrong file would flood stderr).
-    let broken = 0;
-    const warn = (message: string) => {
-      if (++broken <= 10) out.warn(message);
-    };
-    rejectSingleEvent(source, to);
-    const records = await readRecordedBatches(source, warn, nodeFiles, {
-      signatureHeader: flags.signatureHeader,
-      maxLine: flags.maxLine,
-      signatures: options.keepSignature,
-    });
-    out.note(`Replaying ${source}`);
-    const tally = { read: 0, matched: 0 };
-    let plan: PlanSource & AsyncIterable<PlannedRequest> = new ReplayPlan(
-      records,
-      options,
-      tally,
-      warn,
-    );
-    const chaos = flags.chaos;
-    const seed = flags.seed ?? newSeed();
-    const log = new ChaosLog();
-    if (chaos) {
-      out.note(`Seed ${seed} (repeat this run with --seed ${seed})`);
-      plan = chaosStream(plan, chaos, new SeededRandom(seed), io.clock, (d) => log.add(d));
-    }
-    const finish = () => {
-      if (chaos) out.note(log.summary(seed, chaos));
-      if (broken > 10) out.warn(`${broken - 10} more unreadable line(s) skipped`);
-      if (tally.read === 0 && broken > 0) throw notARecording(source, broken);
-      if (tally.read > 0 && tally.matched === 0) {
-        throw new TicketHooksError(
-          "NOTHING_MATCHED",
-          `0 of ${tally.read} recorded requests matched; nothing was replayed`,
-          {
-            kind: "failed",
-            hint: "Check the filters (--events, --ids, --since, --until, --only-valid); rejected requests need --include-rejected.",
-          },
-        );
-      }
-    };
-    if (flags.dryRun) {
-      await printDryRun(out, plan, flags, to);
-      finish();
-      return;
-    }
-    try {
-      await runDeliveries(out, flags, 0, (deps) => deliverPlanned(plan, options, deps));
-    } finally {
-      finish();
-    }
+  $ ticket-hooks replay ./exported/ --to $URL --concurrency 8`;
+
+/** The replay's options from the flags. */
+function replayOptions(flags: ReplayFlags, source: string, to: string) {
+  return {
+    ...deliveryOptions({ ...flags, to }),
+    source,
+    keepSignature: flags.keepSignature === true,
+    events: flags.events ? new Set(flags.events) : undefined,
+    ids: flags.ids ? new Set(flags.ids) : undefined,
+    where: flags.where,
+    since: flags.since,
+    until: flags.until,
+    onlyValid: flags.onlyValid === true,
+    includeRejected: flags.includeRejected === true,
+    delayMs: flags.delay,
+    timing: flags.timing,
+    speed: flags.speed,
+  };
+}
+
+/** replay: the recording streamed into requests (disturbed with --chaos), shown or delivered. */
+async function runReplay(command: Command, source: string, io: CliIo): Promise<void> {
+  const out = outputFor(command, io);
+  const flags = command.opts<ReplayFlags>();
+  const to = flags.dryRun && !flags.to ? "http://localhost:3000/" : requireTarget(flags.to, out);
+  const options = replayOptions(flags, source, to);
+  // The first warnings are shown; past ten, only counted (a wrong file would flood stderr).
+  let broken = 0;
+  const warn = (message: string) => {
+    if (++broken <= 10) out.warn(message);
+  };
+  rejectSingleEvent(source, to);
+  const records = await readRecordedBatches(source, warn, nodeFiles, {
+    signatureHeader: flags.signatureHeader,
+    maxLine: flags.maxLine,
+    signatures: options.keepSignature,
   });
+  out.note(`Replaying ${source}`);
+  const tally = { read: 0, matched: 0 };
+  let plan: PlanSource & AsyncIterable<PlannedRequest> = new ReplayPlan(
+    records,
+    options,
+    tally,
+    warn,
+  );
+  const chaos = flags.chaos;
+  const seed = flags.seed ?? newSeed();
+  const log = new ChaosLog();
+  if (chaos) {
+    out.note(`Seed ${seed} (repeat this run with --seed ${seed})`);
+    plan = chaosStream(plan, chaos, new SeededRandom(seed), io.clock, (d) => log.add(d));
+  }
+  const finish = () => {
+    if (chaos) out.note(log.summary(seed, chaos));
+    if (broken > 10) out.warn(`${broken - 10} more unreadable line(s) skipped`);
+    judgeReplay(source, tally, broken);
+  };
+  if (flags.dryRun) {
+    await printDryRun(out, plan, flags, to);
+    finish();
+    return;
+  }
+  try {
+    await runDeliveries(out, flags, 0, (deps) => deliverPlanned(plan, options, deps));
+  } finally {
+    finish();
+  }
+}
+
+/** Nothing read (not a recording), or nothing matched the filters: the replay failed. */
+function judgeReplay(
+  source: string,
+  tally: { read: number; matched: number },
+  broken: number,
+): void {
+  if (tally.read === 0 && broken > 0) throw notARecording(source, broken);
+  if (tally.read > 0 && tally.matched === 0) {
+    throw new TicketHooksError(
+      "NOTHING_MATCHED",
+      `0 of ${tally.read} recorded requests matched; nothing was replayed`,
+      {
+        kind: "failed",
+        hint: "Check the filters (--events, --ids, --since, --until, --only-valid); rejected requests need --include-rejected.",
+      },
+    );
+  }
 }
 
 /** A file holding one event (not a recording) is meant for `send`: say so before reading it. */
