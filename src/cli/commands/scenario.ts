@@ -23,7 +23,7 @@ import {
 } from "../deliveries.js";
 import type { CliIo } from "../io.js";
 import { allowEnvOption, allowedEnv, intArg, templatesOption } from "../options.js";
-import { outputFor } from "../output.js";
+import { type Output, outputFor } from "../output.js";
 import { templateLookup } from "../template-source.js";
 
 interface ScenarioFlags extends DeliveryFlags {
@@ -59,9 +59,14 @@ export function scenarioCommand(io: CliIo): Command {
     )
     .addOption(templatesOption())
     .addOption(allowEnvOption());
-  addDeliveryOptions(command, { load: false }).addHelpText(
-    "after",
-    `
+  return addDeliveryOptions(command, { load: false })
+    .addHelpText("after", HELP)
+    .action(async function (this: Command, name: string) {
+      await runScenarioCommand(this, name, io);
+    });
+}
+
+const HELP = `
 Built-in scenarios (--seed N repeats one exactly):
 ${BUILTIN_SCENARIOS.map((b) => `  ${b}: ${BUILTIN_DESCRIPTIONS[b]}`).join("\n")}
 
@@ -75,61 +80,64 @@ Values may use {{uuid}}, {{now}}, {{event_id}}, {{env.NAME}} and {{steps.NAME.PA
 Examples:
   $ ticket-hooks scenario lifecycle --to http://localhost:3000/webhooks --secret "$SECRET"
   $ ticket-hooks scenario ./my-flow.json --to $URL --json
-  $ ticket-hooks scenario lifecycle --dry-run`,
-  );
-  return command.action(async function (this: Command, name: string) {
-    const out = outputFor(this, io);
-    const flags = this.opts<ScenarioFlags>();
-    const to = flags.dryRun && !flags.to ? "http://localhost:3000/" : requireTarget(flags.to, out);
-    const compose = {
-      lookup: templateLookup(this, io),
-      env: io.env,
-      allowEnv: allowedEnv(this, io),
-    };
-    let planned: PlannedStep[];
-    const seed = flags.seed ?? newSeed();
-    if (existsSync(name)) {
-      planned = planSteps(composeScenario(loadScenarioFile(name, nodeFiles), compose));
-    } else {
-      planned = builtinScenario(name, { ...compose, seed, speed: flags.speed });
-    }
-    if (isBuiltin(name) || flags.chaos)
-      out.note(`Seed ${seed} (repeat this run with --seed ${seed})`);
-    if (flags.chaos) {
-      const log = new ChaosLog();
-      planned = applyChaos(planned, flags.chaos, new SeededRandom(seed)).map((d) => {
-        log.add(d);
-        const step = d.copy ? `${d.item.action.step} (chaos copy)` : d.item.action.step;
-        return {
-          ...d.item,
-          action: { ...d.item.action, step },
-          waitMs: d.item.waitMs + d.jitterMs,
-        };
-      });
-      out.note(log.summary(seed, flags.chaos));
-    }
-    const steps = planned.map((p) => p.action);
-    const invalid = steps.find((s) => s.event && !s.event.validation.valid);
-    if (invalid?.event && !flags.skipValidation) {
-      const error = invalidEventError(invalid.event);
-      throw new TicketHooksError(error.code, `step "${invalid.step}": ${error.message}`, {
-        details: error.details,
-        ...(error.hint ? { hint: error.hint } : {}),
-      });
-    }
-    out.note(`Scenario ${name}: ${steps.map((s) => s.step).join(" → ")}`);
-    for (const file of new Set(steps.flatMap((s) => (s.event ? [s.event.file] : []))))
-      out.note(`Using ${file}`);
-    if (flags.dryRun) {
-      await printDryRun(
-        out,
-        planned.flatMap((p) => (p.request ? [p.request] : [])),
-        flags,
-        to,
-      );
-      return;
-    }
-    const options = { ...deliveryOptions({ ...flags, to }), concurrency: 1, source: name };
-    await runDeliveries(out, flags, planned.length, (deps) => runScenario(planned, options, deps));
+  $ ticket-hooks scenario lifecycle --dry-run`;
+
+/** The steps disturbed by --chaos: copies, another order, jitter added to their waits. */
+function chaosSteps(
+  planned: PlannedStep[],
+  chaos: ChaosSpec,
+  seed: number,
+  out: Output,
+): PlannedStep[] {
+  const log = new ChaosLog();
+  const steps = applyChaos(planned, chaos, new SeededRandom(seed)).map((d) => {
+    log.add(d);
+    const step = d.copy ? `${d.item.action.step} (chaos copy)` : d.item.action.step;
+    return { ...d.item, action: { ...d.item.action, step }, waitMs: d.item.waitMs + d.jitterMs };
   });
+  out.note(log.summary(seed, chaos));
+  return steps;
+}
+
+/** An invalid step stops the run (unless --skip-validation), named by its step. */
+function refuseInvalid(planned: readonly PlannedStep[]): void {
+  const invalid = planned.map((p) => p.action).find((s) => s.event && !s.event.validation.valid);
+  if (!invalid?.event) return;
+  const error = invalidEventError(invalid.event);
+  throw new TicketHooksError(error.code, `step "${invalid.step}": ${error.message}`, {
+    details: error.details,
+    ...(error.hint ? { hint: error.hint } : {}),
+  });
+}
+
+/** scenario: the steps planned (a file or a built-in), checked, then shown or run. */
+async function runScenarioCommand(command: Command, name: string, io: CliIo): Promise<void> {
+  const out = outputFor(command, io);
+  const flags = command.opts<ScenarioFlags>();
+  const to = flags.dryRun && !flags.to ? "http://localhost:3000/" : requireTarget(flags.to, out);
+  const compose = {
+    lookup: templateLookup(command, io),
+    env: io.env,
+    allowEnv: allowedEnv(command, io),
+  };
+  const seed = flags.seed ?? newSeed();
+  let planned = existsSync(name)
+    ? planSteps(composeScenario(loadScenarioFile(name, nodeFiles), compose))
+    : builtinScenario(name, { ...compose, seed, speed: flags.speed });
+  if (isBuiltin(name) || flags.chaos)
+    out.note(`Seed ${seed} (repeat this run with --seed ${seed})`);
+  if (flags.chaos) planned = chaosSteps(planned, flags.chaos, seed, out);
+  if (!flags.skipValidation) refuseInvalid(planned);
+  const steps = planned.map((p) => p.action);
+  out.note(`Scenario ${name}: ${steps.map((s) => s.step).join(" → ")}`);
+  for (const file of new Set(steps.flatMap((s) => (s.event ? [s.event.file] : [])))) {
+    out.note(`Using ${file}`);
+  }
+  if (flags.dryRun) {
+    const requests = planned.flatMap((p) => (p.request ? [p.request] : []));
+    await printDryRun(out, requests, flags, to);
+    return;
+  }
+  const options = { ...deliveryOptions({ ...flags, to }), concurrency: 1, source: name };
+  await runDeliveries(out, flags, planned.length, (deps) => runScenario(planned, options, deps));
 }

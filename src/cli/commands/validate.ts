@@ -55,56 +55,78 @@ Examples:
   $ ticket-hooks validate created updated --json`,
     )
     .action(async function (this: Command, inputs: string[]) {
-      const out = outputFor(this, io);
-      const allowEnv = allowedEnv(this, io);
-      let invalid = 0;
-      let unreadable = 0;
-      for (const input of inputs) {
-        try {
-          let value: unknown;
-          let source = input;
-          if (input !== "-" && !existsSync(input) && findEvent(input)) {
-            const template = loadTemplate(input, templateLookup(this, io));
-            out.note(`Using template ${template.file} (${describeOrigin(template.origin)})`);
-            value = template.value;
-            source = template.file;
-          } else {
-            if (input !== "-" && !existsSync(input) && !looksLikePath(input)) {
-              throw unknownEventError(input);
-            }
-            const { bytes } = await readInput(input, io.stdin);
-            value = parseJsonOrThrow(bytes.toString("utf8"), input === "-" ? "<stdin>" : input);
-          }
-          if (hasPlaceholders(value))
-            value = renderTemplate(value, { source, env: io.env, allowEnv });
-          const result = validateEvent(value);
-          if (!result.valid) invalid++;
-          if (out.json) {
-            out.record({
-              input,
-              valid: result.valid,
-              event_type: result.eventType ?? null,
-              errors: result.errors,
-              warnings: result.warnings,
-            });
-          } else printVerdict(out, input, result);
-        } catch (error) {
-          if (!(error instanceof TicketHooksError)) throw error;
-          unreadable++;
-          if (out.json) out.record({ input, valid: false, error: error.message });
-          out.error(error.message, error.hint);
-        }
-      }
-      if (unreadable > 0) {
-        throw new TicketHooksError(
-          "INPUT_ERROR",
-          `${unreadable} of ${inputs.length} input(s) could not be read or parsed`,
-        );
-      }
-      if (invalid > 0) {
-        throw new TicketHooksError("INVALID", `${invalid} of ${inputs.length} input(s) invalid`, {
-          kind: "failed",
-        });
-      }
+      await runValidate(this, inputs, io);
     });
+}
+
+/** An input's value: a template (a bare event name that is no file), a file, or standard input. */
+async function valueOf(
+  input: string,
+  command: Command,
+  io: CliIo,
+  out: Output,
+): Promise<{ value: unknown; source: string }> {
+  if (input !== "-" && !existsSync(input) && findEvent(input)) {
+    const template = loadTemplate(input, templateLookup(command, io));
+    out.note(`Using template ${template.file} (${describeOrigin(template.origin)})`);
+    return { value: template.value, source: template.file };
+  }
+  if (input !== "-" && !existsSync(input) && !looksLikePath(input)) {
+    throw unknownEventError(input);
+  }
+  const { bytes } = await readInput(input, io.stdin);
+  const value = parseJsonOrThrow(bytes.toString("utf8"), input === "-" ? "<stdin>" : input);
+  return { value, source: input };
+}
+
+/** One input checked and its verdict printed: valid, invalid, or unreadable (said on stderr). */
+async function validateOne(
+  input: string,
+  command: Command,
+  io: CliIo,
+  out: Output,
+): Promise<"valid" | "invalid" | "unreadable"> {
+  try {
+    let { value, source } = await valueOf(input, command, io, out);
+    if (hasPlaceholders(value)) {
+      value = renderTemplate(value, { source, env: io.env, allowEnv: allowedEnv(command, io) });
+    }
+    const result = validateEvent(value);
+    if (!out.json) printVerdict(out, input, result);
+    else {
+      out.record({
+        input,
+        valid: result.valid,
+        event_type: result.eventType ?? null,
+        errors: result.errors,
+        warnings: result.warnings,
+      });
+    }
+    return result.valid ? "valid" : "invalid";
+  } catch (error) {
+    if (!(error instanceof TicketHooksError)) throw error;
+    if (out.json) out.record({ input, valid: false, error: error.message });
+    out.error(error.message, error.hint);
+    return "unreadable";
+  }
+}
+
+/** validate: each input's verdict; exit 1 when any is invalid, 2 when any cannot be read. */
+async function runValidate(command: Command, inputs: string[], io: CliIo): Promise<void> {
+  const out = outputFor(command, io);
+  const verdicts: string[] = [];
+  for (const input of inputs) verdicts.push(await validateOne(input, command, io, out));
+  const unreadable = verdicts.filter((v) => v === "unreadable").length;
+  const invalid = verdicts.filter((v) => v === "invalid").length;
+  if (unreadable > 0) {
+    throw new TicketHooksError(
+      "INPUT_ERROR",
+      `${unreadable} of ${inputs.length} input(s) could not be read or parsed`,
+    );
+  }
+  if (invalid > 0) {
+    throw new TicketHooksError("INVALID", `${invalid} of ${inputs.length} input(s) invalid`, {
+      kind: "failed",
+    });
+  }
 }
