@@ -55,29 +55,32 @@ export class DeliveryPrinter {
       // The cause often quotes the receiver's answer: it is shown (and thrown) sanitised.
       this.firstError ??= r.error === null ? null : safeLine(r.error);
     }
-    if (this.out.json) {
-      this.buffer.push(
-        jsonSafe(
-          JSON.stringify({
-            type: "delivery",
-            ...(r.step === undefined ? {} : { step: r.step }),
-            event_type: r.event_type,
-            event_id: r.event_id,
-            method: r.method,
-            url: r.url,
-            status: r.status,
-            ok: r.ok,
-            attempts: r.attempts,
-            duration_ms: r.duration_ms,
-            error: r.error,
-            response_body: r.response_body,
-            ...(this.options.verbose ? { response_headers: r.response_headers } : {}),
-          }),
-        ),
-      );
-      return;
-    }
-    if (this.options.quiet) return;
+    if (this.out.json) this.buffer.push(this.jsonLine(r));
+    else if (!this.options.quiet) for (const line of this.textLines(r)) this.buffer.push(line);
+  }
+
+  private jsonLine(r: DeliveryResult): string {
+    return jsonSafe(
+      JSON.stringify({
+        type: "delivery",
+        ...(r.step === undefined ? {} : { step: r.step }),
+        event_type: r.event_type,
+        event_id: r.event_id,
+        method: r.method,
+        url: r.url,
+        status: r.status,
+        ok: r.ok,
+        attempts: r.attempts,
+        duration_ms: r.duration_ms,
+        error: r.error,
+        response_body: r.response_body,
+        ...(this.options.verbose ? { response_headers: r.response_headers } : {}),
+      }),
+    );
+  }
+
+  /** A line per delivery; with --verbose, the answer's headers and body under it. */
+  private textLines(r: DeliveryResult): string[] {
     const { c } = this.out;
     const paint = c[statusTone(r.status)];
     const mark = r.ok ? "✓" : "✗";
@@ -88,17 +91,17 @@ export class DeliveryPrinter {
     const type = r.event_type === null ? "(no event_type)" : safeLine(r.event_type);
     const id = r.event_id === null ? "-" : safeLine(r.event_id);
     const step = r.step === undefined ? "" : `${c.bold(safeLine(r.step))}  `;
-    this.buffer.push(
-      `${paint(`${mark} ${status}`)}  ${step}${r.step !== undefined && r.event_type === null ? "probe" : type}  ${c.dim(id)}  ${r.method} ${safeLine(r.url)}  ${r.duration_ms}ms  ${attempts}${error}`,
-    );
-    if (this.options.verbose && r.response_headers) {
-      for (const [k, v] of Object.entries(r.response_headers)) {
-        const value = Array.isArray(v) ? v.join(", ") : (v ?? "");
-        this.buffer.push(c.dim(`    < ${safeLine(k)}: ${safeLine(value)}`));
-      }
-      if (r.response_body)
-        this.buffer.push(`    ${safeBlock(r.response_body).replace(/\n/g, "\n    ")}`);
-    }
+    const what = r.step !== undefined && r.event_type === null ? "probe" : type;
+    const line = `${paint(`${mark} ${status}`)}  ${step}${what}  ${c.dim(id)}  ${r.method} ${safeLine(r.url)}  ${r.duration_ms}ms  ${attempts}${error}`;
+    if (!this.options.verbose || !r.response_headers) return [line];
+    const headers = Object.entries(r.response_headers).map(([k, v]) => {
+      const value = Array.isArray(v) ? v.join(", ") : (v ?? "");
+      return c.dim(`    < ${safeLine(k)}: ${safeLine(value)}`);
+    });
+    const body = r.response_body
+      ? [`    ${safeBlock(r.response_body).replace(/\n/g, "\n    ")}`]
+      : [];
+    return [line, ...headers, ...body];
   }
 
   summary(s: DeliverySummary, always: boolean): void {

@@ -7,6 +7,7 @@ import { type HarEntry, harEntry, harLog } from "../core/exchanges/har.js";
 import {
   keepRecord,
   notARecording,
+  type RecordedEvent,
   type RecordFilter,
   readRecorded,
 } from "../core/recording/recording.js";
@@ -25,6 +26,40 @@ export interface FormatExport {
   to: string | undefined;
   secret: string | undefined;
   signatureHeader: string;
+}
+
+/** A recorded event as a curl command, signed now (or with its recorded signature, no secret). */
+function curlOf(
+  record: RecordedEvent,
+  options: FormatExport,
+  to: string,
+  timestamp: number,
+): string {
+  const kept =
+    record.signature && !options.secret ? { [options.signatureHeader]: record.signature } : {};
+  return curlCommand({
+    url: to,
+    headers: { "content-type": "application/json", ...kept },
+    body: record.body,
+    signatureHeader: options.signatureHeader,
+    secret: options.secret,
+    timestamp,
+  });
+}
+
+function harOf(
+  record: RecordedEvent,
+  options: FormatExport,
+  to: string,
+  timestamp: number,
+): HarEntry {
+  return harEntry(record, {
+    url: to,
+    secret: options.secret,
+    signatureHeader: options.signatureHeader,
+    timestamp,
+    creator: { name: "ticket-hooks", version: VERSION },
+  });
 }
 
 /**
@@ -57,33 +92,8 @@ export async function exportFormat(out: Output, options: FormatExport): Promise<
   for await (const record of records) {
     read++;
     if (!keepRecord(record, options.filter)) continue;
-    if (options.format === "curl") {
-      commands.push(
-        curlCommand({
-          url: to,
-          headers: {
-            "content-type": "application/json",
-            ...(record.signature && !options.secret
-              ? { [options.signatureHeader]: record.signature }
-              : {}),
-          },
-          body: record.body,
-          signatureHeader: options.signatureHeader,
-          secret: options.secret,
-          timestamp,
-        }),
-      );
-    } else {
-      entries.push(
-        harEntry(record, {
-          url: to,
-          secret: options.secret,
-          signatureHeader: options.signatureHeader,
-          timestamp,
-          creator: { name: "ticket-hooks", version: VERSION },
-        }),
-      );
-    }
+    if (options.format === "curl") commands.push(curlOf(record, options, to, timestamp));
+    else entries.push(harOf(record, options, to, timestamp));
   }
   if (read === 0 && unreadable > 0) throw notARecording(options.recording, unreadable);
   const file = join(options.dir, options.format === "curl" ? "requests.sh" : "recording.har");

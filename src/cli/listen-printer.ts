@@ -12,6 +12,32 @@ function statusColor(c: Paint, status: number | null): (s: string) => string {
   return c[statusTone(status)];
 }
 
+/** The signature's verdict: valid (and in which header), not checked, or failed. */
+function signatureText(v: Exchange["verdict"], c: Paint): string {
+  const header = v.signature.header;
+  if (v.signature.status === "valid") return c.green(`sig ✓ ${safeLine(header ?? "")}`);
+  if (v.signature.status === "skipped") return c.dim("sig -");
+  return c.red(`sig ✗${header ? ` ${safeLine(header)}` : ""}`);
+}
+
+/** What the app answered when the event was forwarded. */
+function forwardText(forward: NonNullable<Exchange["forward"]>, c: Paint): string {
+  if (forward.status === null) return c.red(`→ app failed: ${safeLine(forward.error ?? "")}`);
+  return statusColor(c, forward.status)(`→ app ${forward.status} ${forward.duration_ms}ms`);
+}
+
+/** The event's validation errors and warnings, one indented line each. */
+function validationLines(v: Exchange["verdict"], c: Paint): string[] {
+  const errors = (v.validation?.errors ?? []).map(
+    (e) =>
+      `    ${c.red("error")} ${safeLine(`${e.path}: ${e.message} (expected ${e.expected}, got ${e.actual})`)}`,
+  );
+  const warnings = (v.validation?.warnings ?? []).map(
+    (w) => `    ${c.yellow("warning")} ${safeLine(w.message)}`,
+  );
+  return [...errors, ...warnings];
+}
+
 /**
  * One line for an exchange (plus indented validation errors), for logs and non-TTY output. Every
  * field from the request (path, method, headers, event type, id, title, errors) is outside text
@@ -25,43 +51,21 @@ export function exchangeLines(ex: Exchange, c: Paint): string[] {
   if (ex.aborted) {
     return [`${head}  ${c.red(`client disconnected after ${req.body.length} bytes of the body`)}`];
   }
-  const sig =
-    v.signature.status === "valid"
-      ? c.green(`sig ✓ ${safeLine(v.signature.header ?? "")}`)
-      : v.signature.status === "skipped"
-        ? c.dim("sig -")
-        : c.red(`sig ✗${v.signature.header ? ` ${safeLine(v.signature.header)}` : ""}`);
-  if (v.rejected && !v.validation)
+  const sig = signatureText(v, c);
+  if (v.rejected && !v.validation) {
     return [`${head}  ${sig}  ${c.red(safeLine(v.error ?? "rejected"))}`];
-  const schema = v.validation?.valid ? c.green("schema ✓") : c.red("schema ✗");
+  }
   const parts = [
     head,
     sig,
-    schema,
+    v.validation?.valid ? c.green("schema ✓") : c.red("schema ✗"),
     c.bold(v.eventType === null ? "(no event_type)" : safeLine(v.eventType)),
     c.dim(v.eventId === null ? "-" : safeLine(v.eventId)),
     v.title === null ? "" : safeLine(JSON.stringify(v.title)),
+    ex.forward ? forwardText(ex.forward, c) : "",
+    v.filtered ? c.dim("(filtered)") : "",
   ];
-  if (ex.forward) {
-    parts.push(
-      ex.forward.status === null
-        ? c.red(`→ app failed: ${safeLine(ex.forward.error ?? "")}`)
-        : statusColor(
-            c,
-            ex.forward.status,
-          )(`→ app ${ex.forward.status} ${ex.forward.duration_ms}ms`),
-    );
-  }
-  if (v.filtered) parts.push(c.dim("(filtered)"));
-  const lines = [parts.filter(Boolean).join("  ")];
-  for (const e of v.validation?.errors ?? []) {
-    lines.push(
-      `    ${c.red("error")} ${safeLine(`${e.path}: ${e.message} (expected ${e.expected}, got ${e.actual})`)}`,
-    );
-  }
-  for (const w of v.validation?.warnings ?? [])
-    lines.push(`    ${c.yellow("warning")} ${safeLine(w.message)}`);
-  return lines;
+  return [parts.filter(Boolean).join("  "), ...validationLines(v, c)];
 }
 
 export function summaryLine(counters: Counters): string {
