@@ -34,6 +34,49 @@ function flatHeaders(
   return out;
 }
 
+/** The headers sent on: the request's (hop-by-hop ones dropped), --header, the loop mark, signed. */
+function forwardedHeaders(
+  options: ForwardOptions,
+  headers: Record<string, string | string[] | undefined>,
+  body: Buffer,
+  signatureHeaderUsed: string | null,
+  resignWith: string | undefined,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || HOP_BY_HOP.has(name)) continue;
+    out[name] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  for (const [name, value] of Object.entries(options.headers ?? {})) {
+    out[name.toLowerCase()] = value;
+  }
+  if (options.loopId) out[LOOP_HEADER] = loopMark(headers, options.loopId);
+  const secret = resignWith ?? options.secret;
+  if (secret) {
+    if (signatureHeaderUsed) delete out[signatureHeaderUsed.toLowerCase()];
+    out[(signatureHeaderUsed ?? options.signatureHeader).toLowerCase()] = sign(secret, body);
+  }
+  return out;
+}
+
+/** The app's answer body: its first ANSWER_KEEP_BYTES kept, the rest read and counted. */
+async function answerBody(stream: AsyncIterable<Buffer>): Promise<{ kept: Buffer; bytes: number }> {
+  const kept: Buffer[] = [];
+  let keptBytes = 0;
+  let bytes = 0;
+  for await (const chunk of stream) {
+    bytes += chunk.length;
+    if (keptBytes < ANSWER_KEEP_BYTES) {
+      const part = chunk.subarray(0, ANSWER_KEEP_BYTES - keptBytes);
+      kept.push(part);
+      keptBytes += part.length;
+    }
+  }
+  return { kept: Buffer.concat(kept), bytes };
+}
+
+const since = (started: number) => Math.round((performance.now() - started) * 10) / 10;
+
 /**
  * Forwards the raw body and the original headers to the user's app (keep-alive). Of the app's
  * answer body the first ANSWER_KEEP_BYTES are kept; the rest is read and dropped as it arrives.
@@ -48,20 +91,7 @@ export function createForwarder(options: ForwardOptions): Forwarder {
   });
   return {
     async forward(headers, body, signatureHeaderUsed, call = {}) {
-      const out: Record<string, string> = {};
-      for (const [name, value] of Object.entries(headers)) {
-        if (value === undefined || HOP_BY_HOP.has(name)) continue;
-        out[name] = Array.isArray(value) ? value.join(", ") : value;
-      }
-      for (const [name, value] of Object.entries(options.headers ?? {})) {
-        out[name.toLowerCase()] = value;
-      }
-      if (options.loopId) out[LOOP_HEADER] = loopMark(headers, options.loopId);
-      const secret = call.resignWith ?? options.secret;
-      if (secret) {
-        if (signatureHeaderUsed) delete out[signatureHeaderUsed.toLowerCase()];
-        out[(signatureHeaderUsed ?? options.signatureHeader).toLowerCase()] = sign(secret, body);
-      }
+      const out = forwardedHeaders(options, headers, body, signatureHeaderUsed, call.resignWith);
       const started = performance.now();
       try {
         const res = await agent.request({
@@ -71,31 +101,21 @@ export function createForwarder(options: ForwardOptions): Forwarder {
           headers: out,
           body,
         });
-        const kept: Buffer[] = [];
-        let keptBytes = 0;
-        let bodyBytes = 0;
-        for await (const chunk of res.body as AsyncIterable<Buffer>) {
-          bodyBytes += chunk.length;
-          if (keptBytes < ANSWER_KEEP_BYTES) {
-            const part = chunk.subarray(0, ANSWER_KEEP_BYTES - keptBytes);
-            kept.push(part);
-            keptBytes += part.length;
-          }
-        }
+        const answer = await answerBody(res.body as AsyncIterable<Buffer>);
         const answerHeaders = flatHeaders(res.headers);
         return {
           status: res.statusCode,
-          durationMs: Math.round((performance.now() - started) * 10) / 10,
+          durationMs: since(started),
           error: null,
-          body: utf8Prefix(Buffer.concat(kept), ANSWER_KEEP_BYTES),
-          bodyBytes,
+          body: utf8Prefix(answer.kept, ANSWER_KEEP_BYTES),
+          bodyBytes: answer.bytes,
           headers: answerHeaders,
           contentType: answerHeaders["content-type"],
         };
       } catch (error) {
         return {
           status: null,
-          durationMs: Math.round((performance.now() - started) * 10) / 10,
+          durationMs: since(started),
           error: describeNetworkError(error, { host: url.host, timeoutMs }).message,
           body: "",
           bodyBytes: 0,

@@ -1,17 +1,21 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { HttpReply, ReceiverServer, ReceiverServerOptions } from "../core/receiving/ports.js";
 import type { IncomingRequest } from "../core/receiving/receive.js";
 
-function snapshot(req: IncomingMessage, chunks: Buffer[], tooLarge: boolean): IncomingRequest {
+function snapshot(
+  req: IncomingMessage,
+  body: { chunks: Buffer[]; tooLarge: boolean },
+): IncomingRequest {
+  const { chunks } = body;
   const request: IncomingRequest = {
     method: req.method ?? "",
     url: req.url ?? "",
     headers: req.headers,
     body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks),
   };
-  if (tooLarge) request.tooLarge = true;
+  if (body.tooLarge) request.tooLarge = true;
   return request;
 }
 
@@ -63,45 +67,131 @@ interface Pending {
   tooLarge: boolean;
 }
 
+const INTERNAL: HttpReply = {
+  status: 500,
+  body: JSON.stringify({ error: "internal error in ticket-hooks" }),
+};
+
 /**
  * The node:http adapter: bytes in, the pipeline's answer out. It never throws on any input.
  * Answers wait for the end of the turn of the event loop: `onAnswering` (the recording) goes
  * first, then the turn's answers leave, so an answered request is always a recorded one.
  */
-export async function startReceiverServer(options: ReceiverServerOptions): Promise<ReceiverServer> {
-  let inFlight = 0;
-  let drained: (() => void) | undefined;
-  const INTERNAL: HttpReply = {
-    status: 500,
-    body: JSON.stringify({ error: "internal error in ticket-hooks" }),
-  };
-  const headersTimeout = options.headersTimeoutMs ?? 10_000;
-  const requestTimeout = options.requestTimeoutMs ?? 30_000;
+class ReceiverHttpServer {
+  private inFlight = 0;
+  private drained: (() => void) | undefined;
+  private pending: Pending[] = [];
+  private answering = false;
   /** The status the server answered a connection with on its own (a malformed request, a timeout). */
-  const answeredBy = new WeakMap<Duplex, number>();
+  private readonly answeredBy = new WeakMap<Duplex, number>();
   /** Connections with a request whose body is still coming. */
-  const receiving = new WeakSet<Duplex>();
+  private readonly receiving = new WeakSet<Duplex>();
+  /** Connections with a request read and not yet answered to the end. */
+  private readonly answeringOn = new WeakSet<Duplex>();
+  readonly headersTimeout: number;
+  readonly requestTimeout: number;
+  readonly server: Server;
+
+  constructor(private readonly options: ReceiverServerOptions) {
+    this.headersTimeout = options.headersTimeoutMs ?? 10_000;
+    this.requestTimeout = options.requestTimeoutMs ?? 30_000;
+    this.server = createServer(
+      {
+        headersTimeout: this.headersTimeout,
+        requestTimeout: this.requestTimeout,
+        keepAliveTimeout: 5_000,
+        // Timeouts are checked this often (node's default, 30 s, cut slow clients up to 30 s late).
+        connectionsCheckingInterval: Math.max(50, Math.min(1000, this.headersTimeout / 10)),
+      },
+      (req, res) => this.request(req, res),
+    );
+    this.server.on("clientError", (err: NodeJS.ErrnoException, socket: Duplex) =>
+      this.clientError(err, socket),
+    );
+    // CONNECT is not for a webhook receiver: answered 405 instead of a dropped connection.
+    this.server.on("connect", (_req: IncomingMessage, socket: Duplex) => {
+      socket.end(
+        rawAnswer(405, "Method Not Allowed", "method CONNECT not allowed: the platform sends POST"),
+      );
+    });
+  }
+
+  /**
+   * Per request: its state and four listeners; everything else is shared (under load, each
+   * allocation here is paid tens of thousands of times a second).
+   */
+  private request(req: IncomingMessage, res: ServerResponse): void {
+    const body = new BodyReader(this.options.maxBody);
+    let finished = false;
+    const socket = req.socket;
+    this.receiving.add(socket);
+    this.answeringOn.add(socket);
+    res.once("close", () => this.answeringOn.delete(socket));
+    const answer = () => {
+      if (finished) return;
+      finished = true;
+      this.receiving.delete(socket);
+      this.answer(res, snapshot(req, body));
+    };
+    req.on("data", (chunk: Buffer) => {
+      if (body.add(chunk)) answer();
+    });
+    req.on("end", answer);
+    req.on("error", ignore);
+    req.on("close", () => {
+      if (finished || req.complete) return;
+      finished = true;
+      this.receiving.delete(socket);
+      const status = this.answeredBy.get(socket) ?? null;
+      const timedOut = `request timed out: the body was not complete within ${this.requestTimeout} ms`;
+      this.options.onAborted(snapshot(req, body), status, status === 408 ? timedOut : undefined);
+    });
+  }
+
+  /** The pipeline's reply, at once or later, queued for the end of the turn. */
+  private answer(res: ServerResponse, request: IncomingRequest): void {
+    this.inFlight++;
+    let reply: HttpReply | Promise<HttpReply>;
+    try {
+      reply = this.options.onRequest(request);
+    } catch {
+      reply = INTERNAL;
+    }
+    const tooLarge = request.tooLarge === true;
+    if (!(reply instanceof Promise)) {
+      this.queue(res, reply, tooLarge);
+      return;
+    }
+    reply.catch(() => INTERNAL).then((r) => this.queue(res, r, tooLarge), ignore);
+  }
+
+  private queue(res: ServerResponse, reply: HttpReply, tooLarge: boolean): void {
+    this.pending.push({ res, reply, tooLarge });
+    if (!this.answering) {
+      this.answering = true;
+      setImmediate(() => this.answerTurn());
+    }
+  }
 
   /** The status a queued answer will reach its client with. */
-  const statusSent = ({ res, reply }: Pending): number | null => {
+  private statusSent({ res, reply }: Pending): number | null {
     const socket = res.socket;
-    const own = socket ? answeredBy.get(socket) : undefined;
+    const own = socket ? this.answeredBy.get(socket) : undefined;
     if (own !== undefined) return own;
     if (!socket || socket.destroyed || !socket.writable) return null;
     return reply.status;
-  };
-  let pending: Pending[] = [];
-  let answering = false;
-  const answerTurn = () => {
-    answering = false;
-    const turn = pending;
-    pending = [];
-    const sent = turn.map(statusSent);
+  }
+
+  /** The turn's answers: recorded first (`onAnswering`), then sent. */
+  private answerTurn(): void {
+    this.answering = false;
+    const turn = this.pending;
+    this.pending = [];
     let instead: HttpReply | undefined;
     try {
-      instead = options.onAnswering?.(
+      instead = this.options.onAnswering?.(
         turn.map((p) => p.reply),
-        sent,
+        turn.map((p) => this.statusSent(p)),
       );
     } catch {
       instead = INTERNAL;
@@ -112,83 +202,11 @@ export async function startReceiverServer(options: ReceiverServerOptions): Promi
       } catch {
         // A connection that failed under us: nothing more to send on it.
       }
-      done();
+      if (--this.inFlight === 0) this.drained?.();
     }
-  };
-  const queue = (res: ServerResponse, reply: HttpReply, tooLarge: boolean) => {
-    pending.push({ res, reply, tooLarge });
-    if (!answering) {
-      answering = true;
-      setImmediate(answerTurn);
-    }
-  };
+  }
 
-  const server = createServer(
-    {
-      headersTimeout,
-      requestTimeout,
-      keepAliveTimeout: 5_000,
-      // Timeouts are checked this often (node's default, 30 s, cut slow clients up to 30 s late).
-      connectionsCheckingInterval: Math.max(50, Math.min(1000, headersTimeout / 10)),
-    },
-    (req, res) => {
-      // Per request: its state and three listeners; everything else is shared (under load, each
-      // allocation here is paid tens of thousands of times a second).
-      const chunks: Buffer[] = [];
-      let size = 0;
-      let tooLarge = false;
-      let finished = false;
-      receiving.add(req.socket);
-      const answer = () => {
-        if (finished) return;
-        finished = true;
-        receiving.delete(req.socket);
-        inFlight++;
-        let reply: HttpReply | Promise<HttpReply>;
-        try {
-          reply = options.onRequest(snapshot(req, chunks, tooLarge));
-        } catch {
-          reply = INTERNAL;
-        }
-        if (!(reply instanceof Promise)) {
-          queue(res, reply, tooLarge);
-          return;
-        }
-        reply.catch(() => INTERNAL).then((r) => queue(res, r, tooLarge), ignore);
-      };
-      req.on("data", (chunk: Buffer) => {
-        if (tooLarge) return;
-        size += chunk.length;
-        if (size > options.maxBody) {
-          tooLarge = true;
-          chunks.push(chunk.subarray(0, chunk.length - (size - options.maxBody)));
-          answer();
-          return;
-        }
-        chunks.push(chunk);
-      });
-      req.on("end", answer);
-      req.on("error", ignore);
-      req.on("close", () => {
-        if (!finished && !req.complete) {
-          finished = true;
-          receiving.delete(req.socket);
-          const status = answeredBy.get(req.socket) ?? null;
-          options.onAborted(
-            snapshot(req, chunks, tooLarge),
-            status,
-            status === 408
-              ? `request timed out: the body was not complete within ${requestTimeout} ms`
-              : undefined,
-          );
-        }
-      });
-    },
-  );
-  const done = () => {
-    if (--inFlight === 0) drained?.();
-  };
-  server.on("clientError", (err: NodeJS.ErrnoException, socket: Duplex) => {
+  private clientError(err: NodeJS.ErrnoException, socket: Duplex): void {
     // A client that went away (its end of the connection closed mid-request) is not answered.
     if (!socket.writable || err.code === "HPE_INVALID_EOF_STATE" || err.code === "ECONNRESET") {
       socket.destroy();
@@ -196,7 +214,7 @@ export async function startReceiverServer(options: ReceiverServerOptions): Promi
     }
     const timedOut = err.code === "ERR_HTTP_REQUEST_TIMEOUT";
     const status = timedOut ? 408 : 400;
-    answeredBy.set(socket, status);
+    this.answeredBy.set(socket, status);
     socket.write(
       timedOut
         ? rawAnswer(408, "Request Timeout", "request timed out")
@@ -207,24 +225,50 @@ export async function startReceiverServer(options: ReceiverServerOptions): Promi
     // A request whose body was still coming is recorded when its connection closes; one that
     // was complete is recorded with this status when answered. Otherwise nothing of a request
     // was read: it is recorded here.
-    // node:http keeps the answer in progress on its socket (null or absent when there is none).
-    const busy = ((socket as Socket & { _httpMessage?: unknown })._httpMessage ?? null) !== null;
-    if (!receiving.has(socket) && !busy) {
-      options.onAborted(
-        NO_REQUEST,
-        status,
-        timedOut
-          ? `request timed out: the headers were not complete within ${headersTimeout} ms`
-          : `malformed HTTP request (${err.code ?? "parse error"})`,
-      );
-    }
-  });
-  // CONNECT is not for a webhook receiver: answered 405 instead of a dropped connection.
-  server.on("connect", (_req: IncomingMessage, socket: Duplex) => {
-    socket.end(
-      rawAnswer(405, "Method Not Allowed", "method CONNECT not allowed: the platform sends POST"),
+    if (this.receiving.has(socket) || this.answeringOn.has(socket)) return;
+    this.options.onAborted(
+      NO_REQUEST,
+      status,
+      timedOut
+        ? `request timed out: the headers were not complete within ${this.headersTimeout} ms`
+        : `malformed HTTP request (${err.code ?? "parse error"})`,
     );
-  });
+  }
+
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeIdleConnections();
+    if (this.inFlight > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+    this.server.closeIdleConnections();
+    await closed;
+  }
+}
+
+/** A request body's bytes, up to `maxBody`: past it, the rest is not kept (`tooLarge`). */
+class BodyReader {
+  readonly chunks: Buffer[] = [];
+  private size = 0;
+  tooLarge = false;
+
+  constructor(private readonly maxBody: number) {}
+
+  /** Keeps a chunk; true when the body just went past the limit (answer now). */
+  add(chunk: Buffer): boolean {
+    if (this.tooLarge) return false;
+    this.size += chunk.length;
+    if (this.size <= this.maxBody) {
+      this.chunks.push(chunk);
+      return false;
+    }
+    this.tooLarge = true;
+    this.chunks.push(chunk.subarray(0, chunk.length - (this.size - this.maxBody)));
+    return true;
+  }
+}
+
+export async function startReceiverServer(options: ReceiverServerOptions): Promise<ReceiverServer> {
+  const receiver = new ReceiverHttpServer(options);
+  const { server } = receiver;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.host, () => {
@@ -233,15 +277,5 @@ export async function startReceiverServer(options: ReceiverServerOptions): Promi
     });
   });
   const address = server.address() as AddressInfo;
-  return {
-    host: options.host,
-    port: address.port,
-    async close() {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
-      server.closeIdleConnections();
-      await closed;
-    },
-  };
+  return { host: options.host, port: address.port, close: () => receiver.close() };
 }
