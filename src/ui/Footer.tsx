@@ -17,6 +17,47 @@ export interface FooterProps {
   columns?: number;
 }
 
+const DETAILS_KEYS =
+  "↑↓ PgUp PgDn Home End scroll · Enter/Esc back · r replay · e edit · c curl · x json · h har · q quit";
+const LIST_KEYS =
+  "↑↓ PgUp PgDn Home End · Enter details · / search · f type · v verdict · r replay · e edit · c curl · x json · h har · q quit";
+
+/** The filters in force, in words. */
+function filterTexts(state: ViewState): string[] {
+  const f = filterOf(state);
+  return [
+    f.eventType ? `type ${f.eventType}` : null,
+    f.verdict !== "all" ? f.verdict : null,
+    f.query ? `search "${safeLine(f.query)}"` : null,
+  ].filter((t): t is string => t !== null);
+}
+
+/** `lines 1–20 of 312`: where the details view is. */
+function detailsPosition({ offset, height, length }: NonNullable<FooterProps["details"]>): string {
+  return `lines ${count(Math.min(length, offset + 1))}–${count(Math.min(length, offset + height))} of ${count(length)}`;
+}
+
+/** The first line: the search being typed, else the status message while it lasts. */
+function StatusLine({ state, now, columns }: { state: ViewState; now: number; columns: number }) {
+  if (state.searching) {
+    return (
+      <Text wrap="truncate-start">
+        <Text color="cyan">/</Text>
+        {safeLine(state.query)}
+        <Text inverse> </Text>
+        {columns > 60 ? <Text dimColor> Enter: keep · Esc: clear</Text> : null}
+      </Text>
+    );
+  }
+  const message = state.message && state.message.until > now ? state.message : null;
+  if (!message) return <Text> </Text>;
+  return (
+    <Text wrap="truncate-end" color={message.tone === "error" ? "red" : "cyan"}>
+      {message.text}
+    </Text>
+  );
+}
+
 /** The status line (a message, or the search being typed) and the key help with the position. */
 export function Footer({
   state,
@@ -27,38 +68,17 @@ export function Footer({
   progress,
   columns = 80,
 }: FooterProps) {
-  const f = filterOf(state);
-  const message = state.message && state.message.until > now ? state.message : null;
-  const filters = [
-    f.eventType ? `type ${f.eventType}` : null,
-    f.verdict !== "all" ? f.verdict : null,
-    f.query ? `search "${safeLine(f.query)}"` : null,
-  ].filter(Boolean);
+  const filters = filterTexts(state);
   const where = details
-    ? `lines ${count(Math.min(details.length, details.offset + 1))}–${count(Math.min(details.length, details.offset + details.height))} of ${count(details.length)}`
+    ? detailsPosition(details)
     : `${count(total === 0 ? 0 : position)}/${count(total)}${progress ? ` (${progress})` : ""}`;
-  const keys = details
-    ? "↑↓ PgUp PgDn Home End scroll · Enter/Esc back · r replay · e edit · c curl · x json · h har · q quit"
-    : "↑↓ PgUp PgDn Home End · Enter details · / search · f type · v verdict · r replay · e edit · c curl · x json · h har · q quit";
   return (
     <Box flexDirection="column" flexShrink={0}>
-      {state.searching ? (
-        <Text wrap="truncate-start">
-          <Text color="cyan">/</Text>
-          {safeLine(state.query)}
-          <Text inverse> </Text>
-          {columns > 60 ? <Text dimColor> Enter: keep · Esc: clear</Text> : null}
-        </Text>
-      ) : message ? (
-        <Text wrap="truncate-end" color={message.tone === "error" ? "red" : "cyan"}>
-          {message.text}
-        </Text>
-      ) : (
-        <Text> </Text>
-      )}
+      <StatusLine state={state} now={now} columns={columns} />
       <Text wrap="truncate-end" dimColor>
         <Text bold>{where}</Text>
-        {filters.length > 0 ? ` · ${filters.join(" · ")}` : ""} · {keys}
+        {filters.length > 0 ? ` · ${filters.join(" · ")}` : ""} ·{" "}
+        {details ? DETAILS_KEYS : LIST_KEYS}
       </Text>
     </Box>
   );

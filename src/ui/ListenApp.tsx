@@ -261,59 +261,22 @@ function emptyListText(
 const isFiltering = (s: ViewState): boolean =>
   s.query !== "" || s.typeFilter !== 0 || s.verdictFilter !== 0;
 
-/** The live terminal UI of `listen`: a header with counters, the request list, and details. */
-export function ListenApp(props: ListenAppProps) {
-  const { log } = props;
-  // A source read in the background (a recording) changes all the time: 5 frames a second do.
-  const entries = useLog(log, log.view ? 200 : 50);
-  const { exit } = useApp();
-  const { write: writeAbove } = useStdout();
-  const { columns, rows } = useTerminalSize();
-  const now = props.now ?? Date.now;
-  const messageMs = props.messageMs ?? 5000;
-  const [ui, dispatch] = useReducer(uiReducer, INITIAL_UI);
-  const linesOf = useDetailsCache(ui.replays);
-  const appDown = useTargetDown(props.target);
-  const listRows = listHeight(rows);
-  const detailRows = detailsHeight(rows);
-
-  // Keys are judged against the rows of the moment they were pressed: React may run the reducer
-  // later, when more rows have come. A copy of the live log's rows (a thousand at most); a source
-  // with views of its own (a recording) answers for its view.
-  const context = (): KeyContext => ({
-    entries: log.view ? log.entries : log.entries.slice(),
-    listHeight: listRows,
-    detailsHeight: detailRows,
-    detailsLength: (ex) => linesOf(ex).length,
-    now: now(),
-    messageMs,
-    cannotForward: props.forwardTo
-      ? null
-      : (props.cannotSend ?? "r and e send to your app: start listen with --forward-to URL"),
-    ...(log.view ? { view: log.view.bind(log) } : {}),
-  });
-  const say: Say = (text, tone = "info") =>
-    dispatch({
-      type: "view",
-      change: (s) => withMessage(s, text, { now: now(), messageMs }, tone),
-    });
-  const run: EffectRun = { props, dispatch, say, writeAbove, exit };
-
-  // The effects keys asked for, run once each after the render that queued them (with this
-  // render's props: a new `run` each render is fine, a queue already run is empty).
+/** The effects keys asked for, run once each after the render that queued them. */
+function useEffectQueue(effects: readonly Effect[], run: EffectRun): void {
+  // With this render's props: a new `run` each render is fine, a queue already run is empty.
   useEffect(() => {
-    if (ui.effects.length === 0) return;
-    dispatch({ type: "taken", effects: ui.effects });
-    for (const effect of ui.effects) runEffect(effect, run);
+    if (effects.length === 0) return;
+    run.dispatch({ type: "taken", effects });
+    for (const effect of effects) runEffect(effect, run);
   });
+}
 
-  useInput(
-    (input, key) => dispatch({ type: "keys", presses: keyPresses(input, key), ctx: context() }),
-    { isActive: !ui.editing },
-  );
-
-  // A status message disappears when it expires.
-  const message = ui.view.message;
+/** A status message disappears when it expires. */
+function useMessageExpiry(
+  message: ViewState["message"],
+  now: () => number,
+  dispatch: (action: UiAction) => void,
+): void {
   useEffect(() => {
     if (!message) return;
     const expire = () =>
@@ -323,17 +286,31 @@ export function ListenApp(props: ListenAppProps) {
       });
     const timer = setTimeout(expire, Math.max(0, message.until - now()) + 1);
     return () => clearTimeout(timer);
-  }, [message, now]);
+  }, [message, now, dispatch]);
+}
 
-  if (ui.editing) return <Box />;
-  const s = ui.view;
-  const view = viewOf(s, context());
-  const visible = view.entries;
-  const index = selectedIndex(s, view);
-  const progress = progressText(log, view, isFiltering(s));
-  const selected = visible[index];
-  const details = s.details && selected ? linesOf(selected) : null;
-  const offset = details ? Math.min(s.detailsOffset, Math.max(0, details.length - detailRows)) : 0;
+interface ScreenProps {
+  props: ListenAppProps;
+  state: ViewState;
+  view: FilteredView;
+  empty: boolean;
+  appDown: boolean;
+  details: DetailLine[] | null;
+  columns: number;
+  rows: number;
+  now: number;
+}
+
+/** One frame: the header, the list or the selected row's details, and the footer. */
+function Screen({ props, state, view, empty, appDown, details, columns, rows, now }: ScreenProps) {
+  const { log } = props;
+  const listRows = listHeight(rows);
+  const detailRows = detailsHeight(rows);
+  const index = selectedIndex(state, view);
+  const progress = progressText(log, view, isFiltering(state));
+  const offset = details
+    ? Math.min(state.detailsOffset, Math.max(0, details.length - detailRows))
+    : 0;
   return (
     <Box flexDirection="column" width={columns}>
       <Header
@@ -351,22 +328,82 @@ export function ListenApp(props: ListenAppProps) {
         <DetailsView lines={details} offset={offset} height={detailRows} />
       ) : (
         <RequestList
-          visible={visible}
+          visible={view.entries}
           index={index}
           height={listRows}
           width={columns}
-          waiting={emptyListText(log, props.url, entries.length === 0, progress)}
+          waiting={emptyListText(log, props.url, empty, progress)}
         />
       )}
       <Footer
-        state={s}
-        now={now()}
+        state={state}
+        now={now}
         position={index + 1}
-        total={visible.length}
+        total={view.entries.length}
         progress={progress}
         details={details ? { offset, height: detailRows, length: details.length } : null}
         columns={columns}
       />
     </Box>
+  );
+}
+
+/** The live terminal UI of `listen`: a header with counters, the request list, and details. */
+export function ListenApp(props: ListenAppProps) {
+  const { log } = props;
+  // A source read in the background (a recording) changes all the time: 5 frames a second do.
+  const entries = useLog(log, log.view ? 200 : 50);
+  const { exit } = useApp();
+  const { write: writeAbove } = useStdout();
+  const { columns, rows } = useTerminalSize();
+  const now = props.now ?? Date.now;
+  const messageMs = props.messageMs ?? 5000;
+  const [ui, dispatch] = useReducer(uiReducer, INITIAL_UI);
+  const linesOf = useDetailsCache(ui.replays);
+  const appDown = useTargetDown(props.target);
+
+  // Keys are judged against the rows of the moment they were pressed: React may run the reducer
+  // later, when more rows have come. A copy of the live log's rows (a thousand at most); a source
+  // with views of its own (a recording) answers for its view.
+  const context = (): KeyContext => ({
+    entries: log.view ? log.entries : log.entries.slice(),
+    listHeight: listHeight(rows),
+    detailsHeight: detailsHeight(rows),
+    detailsLength: (ex) => linesOf(ex).length,
+    now: now(),
+    messageMs,
+    cannotForward: props.forwardTo
+      ? null
+      : (props.cannotSend ?? "r and e send to your app: start listen with --forward-to URL"),
+    ...(log.view ? { view: log.view.bind(log) } : {}),
+  });
+  const say: Say = (text, tone = "info") =>
+    dispatch({
+      type: "view",
+      change: (s) => withMessage(s, text, { now: now(), messageMs }, tone),
+    });
+  useEffectQueue(ui.effects, { props, dispatch, say, writeAbove, exit });
+  useInput(
+    (input, key) => dispatch({ type: "keys", presses: keyPresses(input, key), ctx: context() }),
+    { isActive: !ui.editing },
+  );
+  useMessageExpiry(ui.view.message, now, dispatch);
+
+  if (ui.editing) return <Box />;
+  const view = viewOf(ui.view, context());
+  const selected = view.entries[selectedIndex(ui.view, view)];
+  const details = ui.view.details && selected ? linesOf(selected) : null;
+  return (
+    <Screen
+      props={props}
+      state={ui.view}
+      view={view}
+      empty={entries.length === 0}
+      appDown={appDown}
+      details={details}
+      columns={columns}
+      rows={rows}
+      now={now()}
+    />
   );
 }

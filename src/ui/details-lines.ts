@@ -49,43 +49,53 @@ export function answerLines(label: string, f: ForwardResult): DetailLine[] {
   ];
 }
 
-export function detailsLines(ex: Exchange, replay?: ForwardResult): DetailLine[] {
-  const v = ex.verdict;
-  const lines: DetailLine[] = [
+function titleLine(ex: Exchange): DetailLine {
+  const edited = ex.editedFrom !== undefined ? ` (edited from #${ex.editedFrom})` : "";
+  const error = ex.verdict.error ? ` (${safeLine(ex.verdict.error)})` : "";
+  return {
+    text: `#${ex.seq}${edited} ${safeLine(ex.request.method)} ${safeLine(ex.request.url)} → ${ex.status ?? "no answer"}${error}`,
+    style: "title",
+  };
+}
+
+function signatureLine({ signature }: Exchange["verdict"]): DetailLine {
+  const header = signature.header ? ` in ${safeLine(signature.header)}` : "";
+  const reason = signature.reason ? ` — ${safeLine(signature.reason)}` : "";
+  const style =
+    signature.status === "valid" ? "ok" : signature.status === "invalid" ? "error" : "plain";
+  return { text: `Signature: ${signature.status}${header}${reason}`, style };
+}
+
+/** The schema's verdict, then each error and warning. */
+function validationLines({ validation }: Exchange["verdict"]): DetailLine[] {
+  if (!validation) return [{ text: "Schema: – (not checked)", style: "dim" }];
+  return [
     {
-      text: `#${ex.seq}${ex.editedFrom !== undefined ? ` (edited from #${ex.editedFrom})` : ""} ${safeLine(ex.request.method)} ${safeLine(ex.request.url)} → ${ex.status ?? "no answer"}${v.error ? ` (${safeLine(v.error)})` : ""}`,
-      style: "title",
+      text: `Schema: ${validation.valid ? "valid" : `${validation.errors.length} error(s)`}`,
+      style: validation.valid ? "ok" : "error",
     },
-    {
-      text: `Signature: ${v.signature.status}${v.signature.header ? ` in ${safeLine(v.signature.header)}` : ""}${v.signature.reason ? ` — ${safeLine(v.signature.reason)}` : ""}`,
-      style:
-        v.signature.status === "valid"
-          ? "ok"
-          : v.signature.status === "invalid"
-            ? "error"
-            : "plain",
-    },
-  ];
-  if (v.validation) {
-    lines.push({
-      text: `Schema: ${v.validation.valid ? "valid" : `${v.validation.errors.length} error(s)`}`,
-      style: v.validation.valid ? "ok" : "error",
-    });
-    for (const e of v.validation.errors) {
-      lines.push({
+    ...validation.errors.map(
+      (e): DetailLine => ({
         text: `  ${safeLine(e.path)}: ${safeLine(e.message)} (expected ${safeLine(String(e.expected))}, got ${safeLine(String(e.actual))})`,
         style: "error",
-      });
-    }
-    for (const w of v.validation.warnings)
-      lines.push({ text: `  ${safeLine(w.message)}`, style: "warning" });
-  } else {
-    lines.push({ text: "Schema: – (not checked)", style: "dim" });
-  }
-  if (ex.forward) lines.push(...answerLines("App answered", ex.forward));
-  if (replay) lines.push(...answerLines("Replay: app answered", replay));
-  lines.push({ text: "Headers", style: "section" }, ...headerLines(ex.request.headers));
-  lines.push({ text: `Body (${ex.request.body.length} bytes)`, style: "section" });
-  lines.push(...bodyLines(ex.request.body.toString("utf8")));
-  return lines;
+      }),
+    ),
+    ...validation.warnings.map(
+      (w): DetailLine => ({ text: `  ${safeLine(w.message)}`, style: "warning" }),
+    ),
+  ];
+}
+
+export function detailsLines(ex: Exchange, replay?: ForwardResult): DetailLine[] {
+  return [
+    titleLine(ex),
+    signatureLine(ex.verdict),
+    ...validationLines(ex.verdict),
+    ...(ex.forward ? answerLines("App answered", ex.forward) : []),
+    ...(replay ? answerLines("Replay: app answered", replay) : []),
+    { text: "Headers", style: "section" },
+    ...headerLines(ex.request.headers),
+    { text: `Body (${ex.request.body.length} bytes)`, style: "section" },
+    ...bodyLines(ex.request.body.toString("utf8")),
+  ];
 }

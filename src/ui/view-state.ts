@@ -165,123 +165,134 @@ function searchKey(state: ViewState, key: KeyPress): ViewState {
   return state;
 }
 
+/** A moving key in the details view: scrolls them; Enter and Escape go back to the list. */
+function detailsKey(
+  base: ViewState,
+  key: KeyPress,
+  selected: Exchange,
+  ctx: KeyContext,
+): ViewState | null {
+  const page = Math.max(1, ctx.detailsHeight - 1);
+  const to: Partial<Record<KeyName, number>> = {
+    up: base.detailsOffset - 1,
+    down: base.detailsOffset + 1,
+    pageUp: base.detailsOffset - page,
+    pageDown: base.detailsOffset + page,
+    home: 0,
+    end: Number.MAX_SAFE_INTEGER,
+  };
+  const offset = to[key.name];
+  if (offset !== undefined) return scroll(base, selected, ctx, offset);
+  if (key.name === "enter" || key.name === "escape") {
+    return { ...base, details: false, detailsOffset: 0 };
+  }
+  return null;
+}
+
+/** A moving key in the list: selects another row; Enter opens its details, Escape clears. */
+function listKey(
+  base: ViewState,
+  key: KeyPress,
+  visible: readonly Exchange[],
+  index: number,
+  ctx: KeyContext,
+): ViewState | null {
+  const to: Partial<Record<KeyName, number>> = {
+    up: index - 1,
+    down: index + 1,
+    pageUp: index - ctx.listHeight,
+    pageDown: index + ctx.listHeight,
+    home: 0,
+    end: visible.length - 1,
+  };
+  const target = to[key.name];
+  if (target !== undefined) return select(base, visible, target);
+  const selected = visible[index];
+  if (key.name === "enter") {
+    return selected
+      ? { ...base, details: true, detailsOffset: 0, selectedSeq: selected.seq }
+      : base;
+  }
+  if (key.name === "escape") return base.query ? { ...base, query: "", selectedSeq: null } : base;
+  return null;
+}
+
+/** `r` and `e`: send the row to the app (a rejected one asks for a second `r` first). */
+function sendKey(base: ViewState, text: string, selected: Exchange, ctx: KeyContext): KeyResult {
+  if (ctx.cannotForward) return { state: withMessage(base, ctx.cannotForward, ctx, "error") };
+  if (text === "e") return { state: base, effect: { type: "edit", exchange: selected } };
+  if (selected.verdict.rejected && base.confirmReplay !== selected.seq) {
+    const why = selected.verdict.error ?? `answered ${selected.status}`;
+    return {
+      state: withMessage(
+        { ...base, confirmReplay: selected.seq },
+        `press r again to send #${selected.seq} to the app anyway: the listener rejected it (${selected.status}: ${why})`,
+        ctx,
+        "error",
+      ),
+    };
+  }
+  return {
+    state: { ...base, confirmReplay: null },
+    effect: { type: "replay", exchange: selected },
+  };
+}
+
+/** A letter: quit, search, filters, and what is done with the selected row. */
+function letterKey(
+  base: ViewState,
+  text: string,
+  selected: Exchange | undefined,
+  ctx: KeyContext,
+): KeyResult {
+  switch (text) {
+    case "q":
+      return { state: base, effect: { type: "quit" } };
+    case "/":
+      return { state: { ...base, searching: true, details: false } };
+    case "f": {
+      const typeFilter = (base.typeFilter + 1) % TYPE_FILTERS.length;
+      return { state: { ...base, typeFilter, selectedSeq: null, details: false } };
+    }
+    case "v": {
+      const verdictFilter = (base.verdictFilter + 1) % VERDICT_FILTERS.length;
+      return { state: { ...base, verdictFilter, selectedSeq: null, details: false } };
+    }
+  }
+  if (!selected) return { state: base };
+  switch (text) {
+    case "c":
+      return { state: base, effect: { type: "curl", exchange: selected } };
+    case "x":
+    case "h": {
+      const format = text === "x" ? "json" : "har";
+      return { state: base, effect: { type: "export", exchange: selected, format } };
+    }
+    case "r":
+    case "e":
+      return sendKey(base, text, selected, ctx);
+    default:
+      return { state: base };
+  }
+}
+
 /** What one key does. */
 export function handleKey(state: ViewState, key: KeyPress, ctx: KeyContext): KeyResult {
   if (key.ctrl && key.text === "c") return { state, effect: { type: "quit" } };
   if (state.searching) return { state: searchKey(state, key) };
   const view = viewOf(state, ctx);
-  const visible = view.entries;
   const index = selectedIndex(state, view);
-  const selected = visible[index];
+  const selected = view.entries[index];
   // Any other key cancels a pending "press r again".
   const base: ViewState =
     state.confirmReplay !== null && !(key.name === "text" && key.text === "r")
       ? { ...state, confirmReplay: null }
       : state;
-
-  if (base.details && selected) {
-    const page = Math.max(1, ctx.detailsHeight - 1);
-    switch (key.name) {
-      case "up":
-        return { state: scroll(base, selected, ctx, base.detailsOffset - 1) };
-      case "down":
-        return { state: scroll(base, selected, ctx, base.detailsOffset + 1) };
-      case "pageUp":
-        return { state: scroll(base, selected, ctx, base.detailsOffset - page) };
-      case "pageDown":
-        return { state: scroll(base, selected, ctx, base.detailsOffset + page) };
-      case "home":
-        return { state: scroll(base, selected, ctx, 0) };
-      case "end":
-        return { state: scroll(base, selected, ctx, Number.MAX_SAFE_INTEGER) };
-      case "enter":
-      case "escape":
-        return { state: { ...base, details: false, detailsOffset: 0 } };
-      default:
-        break;
-    }
-  } else {
-    switch (key.name) {
-      case "up":
-        return { state: select(base, visible, index - 1) };
-      case "down":
-        return { state: select(base, visible, index + 1) };
-      case "pageUp":
-        return { state: select(base, visible, index - ctx.listHeight) };
-      case "pageDown":
-        return { state: select(base, visible, index + ctx.listHeight) };
-      case "home":
-        return { state: select(base, visible, 0) };
-      case "end":
-        return { state: select(base, visible, visible.length - 1) };
-      case "enter":
-        if (!selected) return { state: base };
-        return {
-          state: { ...base, details: true, detailsOffset: 0, selectedSeq: selected.seq },
-        };
-      case "escape":
-        if (base.query) return { state: { ...base, query: "", selectedSeq: null } };
-        return { state: base };
-      default:
-        break;
-    }
-  }
+  const moved =
+    base.details && selected
+      ? detailsKey(base, key, selected, ctx)
+      : listKey(base, key, view.entries, index, ctx);
+  if (moved) return { state: moved };
   if (key.name !== "text") return { state: base };
-  switch (key.text) {
-    case "q":
-      return { state: base, effect: { type: "quit" } };
-    case "/":
-      return { state: { ...base, searching: true, details: false } };
-    case "f":
-      return {
-        state: {
-          ...base,
-          typeFilter: (base.typeFilter + 1) % TYPE_FILTERS.length,
-          selectedSeq: null,
-          details: false,
-        },
-      };
-    case "v":
-      return {
-        state: {
-          ...base,
-          verdictFilter: (base.verdictFilter + 1) % VERDICT_FILTERS.length,
-          selectedSeq: null,
-          details: false,
-        },
-      };
-    case "c":
-      if (!selected) return { state: base };
-      return { state: base, effect: { type: "curl", exchange: selected } };
-    case "x":
-    case "h":
-      if (!selected) return { state: base };
-      return {
-        state: base,
-        effect: { type: "export", exchange: selected, format: key.text === "x" ? "json" : "har" },
-      };
-    case "r":
-    case "e": {
-      if (!selected) return { state: base };
-      if (ctx.cannotForward) return { state: withMessage(base, ctx.cannotForward, ctx, "error") };
-      if (key.text === "e") return { state: base, effect: { type: "edit", exchange: selected } };
-      if (selected.verdict.rejected && base.confirmReplay !== selected.seq) {
-        const why = selected.verdict.error ?? `answered ${selected.status}`;
-        return {
-          state: withMessage(
-            { ...base, confirmReplay: selected.seq },
-            `press r again to send #${selected.seq} to the app anyway: the listener rejected it (${selected.status}: ${why})`,
-            ctx,
-            "error",
-          ),
-        };
-      }
-      return {
-        state: { ...base, confirmReplay: null },
-        effect: { type: "replay", exchange: selected },
-      };
-    }
-    default:
-      return { state: base };
-  }
+  return letterKey(base, key.text, selected, ctx);
 }

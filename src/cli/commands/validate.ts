@@ -60,7 +60,7 @@ Examples:
 }
 
 /** An input's value: a template (a bare event name that is no file), a file, or standard input. */
-async function valueOf(
+async function inputValue(
   input: string,
   command: Command,
   io: CliIo,
@@ -87,7 +87,7 @@ async function validateOne(
   out: Output,
 ): Promise<"valid" | "invalid" | "unreadable"> {
   try {
-    let { value, source } = await valueOf(input, command, io, out);
+    let { value, source } = await inputValue(input, command, io, out);
     if (hasPlaceholders(value)) {
       value = renderTemplate(value, { source, env: io.env, allowEnv: allowedEnv(command, io) });
     }
