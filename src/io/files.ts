@@ -62,6 +62,15 @@ function openRandom(path: string): RandomAccessFile {
   };
 }
 
+/** A read of `path` whose failure is the one-line error that names it. */
+async function reading<T>(path: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    throw unreadable(path, error);
+  }
+}
+
 export const nodeFiles: Files = {
   exists: (path) => existsSync(path),
   readText(path) {
@@ -71,27 +80,9 @@ export const nodeFiles: Files = {
       throw unreadable(path, error);
     }
   },
-  async readBytes(path) {
-    try {
-      return await readFile(path);
-    } catch (error) {
-      throw unreadable(path, error);
-    }
-  },
-  async isFolder(path) {
-    try {
-      return (await stat(path)).isDirectory();
-    } catch (error) {
-      throw unreadable(path, error);
-    }
-  },
-  async list(dir) {
-    try {
-      return await readdir(dir);
-    } catch (error) {
-      throw unreadable(dir, error);
-    }
-  },
+  readBytes: (path) => reading(path, () => readFile(path)),
+  isFolder: (path) => reading(path, async () => (await stat(path)).isDirectory()),
+  list: (dir) => reading(dir, () => readdir(dir)),
   chunks,
   openRandom,
 };
