@@ -4,9 +4,11 @@ import { defineConfig } from "vitest/config";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
-// Two projects: `unit` (the core and the UI, from the sources, no build) and `cli` (commands driven
-// in-process through main(), plus the few that need a real process; those run the build, which the
-// global setup makes fresh first whenever src/ or payloads/ changed since it was built).
+// Three projects: `unit` (the core and the UI, from the sources), `cli` (commands driven in-process
+// through main(), plus the few that need a real process, which run the build) and `slow`
+// (opt-in, `npm run test:slow`: wall-time and memory bounds, answers of hundreds of MB; what they
+// measure depends on the machine, so the default run leaves them out). The global setup makes
+// the build fresh first whenever src/ or payloads/ changed since it was built.
 //
 // Speed (the suite's wall time is a figure we watch): vitest's default is one worker per core less
 // one, i.e. ONE on a 2-core machine, while most cli tests wait on sockets and child processes, so
@@ -20,6 +22,7 @@ export default defineConfig({
   test: {
     maxWorkers: Math.max(2, availableParallelism()),
     testTimeout: 20_000,
+    globalSetup: ["test/helpers/fresh-build.mjs"],
     projects: [
       {
         extends: true,
@@ -37,7 +40,16 @@ export default defineConfig({
           pool: "forks",
           isolate: false,
           include: ["test/cli/**/*.test.ts"],
-          globalSetup: ["test/helpers/fresh-build.ts"],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "slow",
+          pool: "forks",
+          isolate: false,
+          include: ["test/slow/**/*.test.{ts,tsx}"],
+          testTimeout: 120_000,
         },
       },
     ],

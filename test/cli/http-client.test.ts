@@ -1,49 +1,17 @@
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { RESPONSE_KEEP_BYTES } from "../../src/core/delivery/http-client.js";
 import { createHttpSender } from "../../src/io/http-sender.js";
-import { PAYLOADS, tempDir } from "../helpers/cli.js";
-import { HostileServer, hugeAnswer, noAnswer, trickledAnswer } from "../helpers/hostile-server.js";
+import { HostileServer, noAnswer, trickledAnswer } from "../helpers/hostile-server.js";
 import { runMain } from "../helpers/main.js";
 
-// send, replay and check against receivers that answer too much, too slowly or never (issue 11):
-// the first 64 KiB of an answer are kept and the rest discarded as it arrives (the status counts),
-// and --timeout bounds the whole attempt, firing within 100 ms of its value.
+// send against receivers that answer too slowly or never: --timeout bounds the whole attempt.
+// How precisely it fires, and answers of hundreds of MB, are measured in test/slow/ (they depend
+// on the machine's speed and memory).
 
 let server: HostileServer | undefined;
 afterEach(async () => {
   await server?.stop();
   server = undefined;
 });
-
-const MB = 1024 * 1024;
-const inMemory = () => {
-  const m = process.memoryUsage();
-  return m.heapUsed + m.external;
-};
-
-/** Runs fn while sampling heap + external memory (large strings, buffers); resolves with its result and the peak growth. */
-/**
- * Memory an answer of 300–600 MB may add at its peak: far below the answer (it is never held),
- * with room for the chunks read but not yet collected, which differs between Node versions
- * (Node 24 keeps 70–80 MB of them around where Node 20 keeps under 64).
- */
-const GROWTH_BOUND = 128 * MB;
-
-async function measured<T>(fn: () => Promise<T>): Promise<{ value: T; growth: number }> {
-  const before = inMemory();
-  let peak = before;
-  const sampler = setInterval(() => {
-    peak = Math.max(peak, inMemory());
-  }, 5);
-  try {
-    const value = await fn();
-    return { value, growth: Math.max(peak, inMemory()) - before };
-  } finally {
-    clearInterval(sampler);
-  }
-}
 
 const deliveries = (stdout: string) =>
   stdout
@@ -52,97 +20,18 @@ const deliveries = (stdout: string) =>
     .map((line) => JSON.parse(line) as Record<string, unknown>)
     .filter((r) => r.type === "delivery");
 
-describe("a huge answer", () => {
-  it("keeps 64 KiB, discards the rest as it arrives, and the status counts", async () => {
-    server = await new HostileServer(hugeAnswer(300 * MB)).start();
-    const sender = createHttpSender({ origin: server.origin, timeoutMs: 30_000, connections: 1 });
+describe("--timeout", () => {
+  it("an attempt with no answer fails when its timeout fires", async () => {
+    server = await new HostileServer(noAnswer).start();
+    const sender = createHttpSender({ origin: server.origin, timeoutMs: 100, connections: 1 });
     try {
-      const { value: response, growth } = await measured(() =>
-        sender.post("/hooks", { "content-type": "application/json" }, "{}"),
-      );
-      expect(response.status).toBe(200);
-      expect(response.body.length).toBe(RESPONSE_KEEP_BYTES);
-      expect(response.headers["content-length"]).toBe(String(300 * MB));
-      // Never held: 300 MB went by in well under half of it.
-      expect(growth).toBeLessThan(GROWTH_BOUND);
+      await expect(sender.post("/hooks", {}, "{}")).rejects.toMatchObject({
+        code: "ATTEMPT_TIMEOUT",
+      });
     } finally {
       await sender.close();
     }
-    // All of it was read, not cut short.
-    expect(server.finished).toBe(1);
-    expect(server.bodyBytesWritten).toBe(300 * MB);
-  }, 30_000);
-
-  it("send counts a 200 with a 600 MB body (longer than a string may be) as delivered", async () => {
-    server = await new HostileServer(hugeAnswer(600 * MB)).start();
-    const { value, growth } = await measured(() =>
-      runMain(["send", "created", "--to", server?.url ?? "", "--json", "--timeout", "60000"]),
-    );
-    const [delivery] = deliveries(value.stdout);
-    expect(delivery).toMatchObject({ status: 200, ok: true, error: null });
-    expect(value.code).toBe(0);
-    expect(growth).toBeLessThan(GROWTH_BOUND);
-  }, 90_000);
-
-  it("replay counts a 200 with a 600 MB body (longer than a string may be) as delivered", async () => {
-    server = await new HostileServer(hugeAnswer(600 * MB)).start();
-    const tmp = tempDir();
-    try {
-      const body = readFileSync(join(PAYLOADS, "whitelabel-ticket-created.json"), "utf8");
-      writeFileSync(join(tmp.dir, "one.json"), body);
-      const { value, growth } = await measured(() =>
-        runMain(["replay", tmp.dir, "--to", server?.url ?? "", "--json", "--timeout", "60000"]),
-      );
-      expect(deliveries(value.stdout)).toMatchObject([{ status: 200, ok: true, error: null }]);
-      expect(value.code).toBe(0);
-      expect(growth).toBeLessThan(GROWTH_BOUND);
-    } finally {
-      tmp.cleanup();
-    }
-  }, 90_000);
-
-  it("check sees the status of a 200 with a 600 MB body (longer than a string may be), not a network error", async () => {
-    server = await new HostileServer(hugeAnswer(600 * MB, "y")).start();
-    const { value, growth } = await measured(() =>
-      runMain([
-        "check",
-        "--to",
-        server?.url ?? "",
-        "--only",
-        "invalid-json",
-        "--json",
-        "--timeout",
-        "60000",
-      ]),
-    );
-    expect(value.stdout).toMatch(/"status":200/);
-    expect(value.stdout).not.toMatch(/network|closed by|timed out/);
-    expect(value.stdout).toMatch(/yyyy/);
-    expect(growth).toBeLessThan(GROWTH_BOUND);
-  }, 90_000);
-});
-
-describe("--timeout", () => {
-  it.each([100, 250, 500, 2000])(
-    "fires within 100 ms of %i ms when no answer comes",
-    async (timeoutMs) => {
-      server = await new HostileServer(noAnswer).start();
-      const sender = createHttpSender({ origin: server.origin, timeoutMs, connections: 1 });
-      const started = performance.now();
-      let took = Number.NaN;
-      try {
-        // Timed to the rejection itself, not to closing the pool afterwards.
-        const attempt = sender.post("/hooks", {}, "{}").finally(() => {
-          took = performance.now() - started;
-        });
-        await expect(attempt).rejects.toMatchObject({ code: "ATTEMPT_TIMEOUT" });
-      } finally {
-        await sender.close();
-      }
-      expect(took).toBeGreaterThanOrEqual(timeoutMs - 1);
-      expect(took).toBeLessThan(timeoutMs + 100);
-    },
-  );
+  });
 
   it("bounds the whole attempt: a body trickled one byte at a time does not extend it", async () => {
     server = await new HostileServer(trickledAnswer(20)).start();
@@ -157,8 +46,6 @@ describe("--timeout", () => {
     ]);
     const [delivery] = deliveries(stdout);
     expect(delivery).toMatchObject({ status: null, ok: false, error: "timed out after 300 ms" });
-    expect(delivery?.duration_ms).toBeGreaterThanOrEqual(299);
-    expect(delivery?.duration_ms).toBeLessThan(400);
     expect(code).toBe(1);
   });
 
@@ -183,7 +70,6 @@ describe("--timeout", () => {
     ]);
     const [delivery] = deliveries(stdout);
     expect(delivery).toMatchObject({ status: 200, ok: true, attempts: 3 });
-    expect(delivery?.duration_ms).toBeLessThan(2 * 150 + 200);
     expect(code).toBe(0);
   });
 });

@@ -11,9 +11,9 @@ import { LineEncoder } from "../../src/core/recording/line-encoder.js";
 import { sign } from "../../src/core/signing/signature.js";
 import { BIN, ROOT, terminalEnv } from "../helpers/cli.js";
 import { BUNDLED } from "../helpers/lookup.js";
+import { requireTool } from "../helpers/tools.js";
 import { WebhookServer } from "../helpers/webhook-server.js";
 
-const hasTmux = spawnSync("tmux", ["-V"]).status === 0;
 const SOCKET = `ticket-hooks-inspect-${process.pid}`;
 const SESSION = "inspect";
 const SECRET = "whsec_inspect_tmux_0123456789";
@@ -65,12 +65,13 @@ function writeRecording(file: string, count: number): void {
   writeFileSync(file, lines.join(""));
 }
 
-describe.skipIf(!hasTmux)("inspect in a real terminal (tmux)", () => {
+describe("inspect in a real terminal (tmux)", () => {
   const dir = mkdtempSync(join(tmpdir(), "inspect-tmux-"));
   const exports = join(dir, "exports");
   const app = new WebhookServer((_req, _i, res) => res.end("thanks"));
 
   beforeAll(async () => {
+    requireTool("tmux", ["-V"], "tmux");
     await app.start();
     const recording = join(dir, "events.ndjson");
     writeRecording(recording, 3000);

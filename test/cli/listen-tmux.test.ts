@@ -7,8 +7,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN, PAYLOADS, ROOT, terminalEnv } from "../helpers/cli.js";
 import { post } from "../helpers/http.js";
+import { requireTool } from "../helpers/tools.js";
 
-const hasTmux = spawnSync("tmux", ["-V"]).status === 0;
 const SOCKET = `ticket-hooks-test-${process.pid}`;
 const SESSION = "listen";
 const tmux = (...args: string[]) =>
@@ -49,9 +49,10 @@ function event(n: number, title: string): string {
 const CJK = "打印机着火了请尽快派人来处理这个非常紧急的问题谢谢大家";
 const FAMILY = "👩‍👩‍👧‍👦";
 
-describe.skipIf(!hasTmux)("listen's live UI in a real terminal (tmux)", () => {
+describe("listen's live UI in a real terminal (tmux)", () => {
   let url = "";
   beforeAll(async () => {
+    requireTool("tmux", ["-V"], "tmux");
     const port = await freePort();
     url = `http://127.0.0.1:${port}/`;
     tmux(
@@ -68,6 +69,8 @@ describe.skipIf(!hasTmux)("listen's live UI in a real terminal (tmux)", () => {
       `env -u NO_COLOR TERM=xterm-256color node ${BIN} listen --port ${port}`,
     );
     tmux("set-option", "-t", SESSION, "window-size", "manual");
+    // The pane stays when the listener exits, so its last screen can still be read.
+    tmux("set-option", "-w", "-t", SESSION, "remain-on-exit", "on");
     await screenWhere((t) => t.includes("Waiting for events"), "the waiting list");
   });
   afterAll(() => {
@@ -110,8 +113,12 @@ describe.skipIf(!hasTmux)("listen's live UI in a real terminal (tmux)", () => {
     );
   });
 
-  it("q quits the listener", async () => {
+  it("q quits the listener, with its summary and exit code 0", async () => {
     tmux("send-keys", "-t", SESSION, "q");
     await screenWhere((t) => t.includes("Summary: received 12"), "the summary");
+    const dead = () =>
+      tmux("display-message", "-p", "-t", SESSION, "#{pane_dead} #{pane_dead_status}");
+    await screenWhere(() => dead().startsWith("1"), "the listener's exit");
+    expect(dead().trim()).toBe("1 0");
   });
 });

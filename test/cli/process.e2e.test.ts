@@ -22,6 +22,7 @@ import {
   terminalEnv,
 } from "../helpers/cli.js";
 import { post } from "../helpers/http.js";
+import { requireTool } from "../helpers/tools.js";
 import { WebhookServer } from "../helpers/webhook-server.js";
 
 const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
@@ -246,12 +247,11 @@ describe("settings node reads when it starts", () => {
 });
 
 describe("a real terminal (tmux)", () => {
-  const hasTmux = spawnSync("tmux", ["-V"]).status === 0;
   const socket = `ticket-hooks-test-${process.pid}`;
   const tmux = (...args: string[]) =>
     spawnSync("tmux", ["-L", socket, ...args], { encoding: "utf8", env: terminalEnv() });
   afterEach(() => {
-    if (hasTmux) tmux("kill-server");
+    tmux("kill-server");
   });
 
   /** Polls the terminal's screen (tmux has no event to wait on) for at most 10 s. */
@@ -265,19 +265,15 @@ describe("a real terminal (tmux)", () => {
     }
   }
 
-  it.skipIf(!hasTmux)(
-    "listen shows the live UI, lists a request, and q quits with exit 0",
-    async () => {
-      const command = `NO_COLOR=1 ${process.execPath} ${BIN} listen --port 0 --secret ${SECRET}; echo "exit=$?"; sleep 30`;
-      expect(tmux("new-session", "-d", "-s", "th", "-x", "140", "-y", "30", command).status).toBe(
-        0,
-      );
-      const screen = await screenShows(/http:\/\/127\.0\.0\.1:\d+\//);
-      const url = /http:\/\/127\.0\.0\.1:\d+\//.exec(screen)?.[0] as string;
-      expect((await post(url, CREATED, signed(CREATED))).status).toBe(200);
-      await screenShows(/whitelabel-ticket-created.*Help with Account/);
-      tmux("send-keys", "-t", "th", "q");
-      await screenShows(/exit=0/);
-    },
-  );
+  it("listen shows the live UI, lists a request, and q quits with exit 0", async () => {
+    requireTool("tmux", ["-V"], "tmux");
+    const command = `NO_COLOR=1 ${process.execPath} ${BIN} listen --port 0 --secret ${SECRET}; echo "exit=$?"; sleep 30`;
+    expect(tmux("new-session", "-d", "-s", "th", "-x", "140", "-y", "30", command).status).toBe(0);
+    const screen = await screenShows(/http:\/\/127\.0\.0\.1:\d+\//);
+    const url = /http:\/\/127\.0\.0\.1:\d+\//.exec(screen)?.[0] as string;
+    expect((await post(url, CREATED, signed(CREATED))).status).toBe(200);
+    await screenShows(/whitelabel-ticket-created.*Help with Account/);
+    tmux("send-keys", "-t", "th", "q");
+    await screenShows(/exit=0/);
+  });
 });

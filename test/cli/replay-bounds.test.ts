@@ -44,12 +44,10 @@ afterEach(async () => {
 const DAY = 24 * 3600 * 1000;
 
 describe("replay: bounded input, long waits", () => {
-  it("replay /dev/zero ends promptly with exit 2", async () => {
-    const started = Date.now();
+  it("replay /dev/zero ends with exit 2 at its first byte", async () => {
     const result = await runMain(["replay", "/dev/zero", "--to", server.url]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/\/dev\/zero is not a recording: a NUL byte at byte 0/);
-    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it("a line over --max-line is skipped with a warning naming it; the next is sent", async () => {

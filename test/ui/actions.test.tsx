@@ -96,16 +96,6 @@ describe("ListenApp: replay, copy, messages, quit", () => {
     app.unmount();
   });
 
-  it("status messages expire", async () => {
-    const { app, log, frame } = setup({ messageMs: 50 });
-    log.add(exchange(1, "created", "Alpha"));
-    await frame((t) => t.includes("Alpha"));
-    app.stdin.write("r");
-    await frame((t) => t.includes("start listen with --forward-to URL"));
-    await frame((t) => !t.includes("start listen with --forward-to URL"));
-    app.unmount();
-  });
-
   it("e hands the event to the editor, then selects the new row linked to the original", async () => {
     const edits: number[] = [];
     const harness = setup({
@@ -218,11 +208,15 @@ describe("ListenApp: replay, copy, messages, quit", () => {
   });
 
   it("q typed into the search is text, not quit", async () => {
-    const { app, log, frame } = setup();
+    const { app, log, frame, hasQuit } = setup();
     log.add(exchange(1, "created", "quiet"));
     await frame((t) => t.includes("quiet"));
     app.stdin.write("/q");
     await frame((t) => t.includes('search "q"'));
+    // Escape ends the search: a frame after it, and the app has still not been asked to quit.
+    app.stdin.write(KEYS.escape);
+    await frame((t) => !t.includes('search "q"') && t.includes("quiet"));
+    expect(hasQuit()).toBe(false);
     app.unmount();
   });
 });

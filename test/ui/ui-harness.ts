@@ -83,6 +83,8 @@ export interface Harness {
   /** Everything written to the terminal, frames and text written above them. */
   written: string[];
   quit: Promise<void>;
+  /** Whether the app asked to quit so far. */
+  hasQuit: () => boolean;
   resize: (columns: number, rows: number) => void;
 }
 
@@ -92,8 +94,12 @@ export function setup(options: SetupOptions = {}): Harness {
   const replays: number[] = [];
   const copied: string[] = [];
   let quitted: () => void = () => {};
+  let hasQuit = false;
   const quit = new Promise<void>((resolve) => {
-    quitted = resolve;
+    quitted = () => {
+      hasQuit = true;
+      resolve();
+    };
   });
   const { columns, rows, replayWith, ...props } = options;
   const app = render(
@@ -139,7 +145,7 @@ export function setup(options: SetupOptions = {}): Harness {
       const timer = setTimeout(() => {
         waiters.delete(check);
         reject(new Error(`no such frame; last one:\n${strip(stdout.lastFrame())}`));
-      }, 3000);
+      }, 10_000);
       const check = () => {
         const text = strip(stdout.lastFrame());
         if (test(text)) {
@@ -152,7 +158,7 @@ export function setup(options: SetupOptions = {}): Harness {
       check();
     });
   const raw = () => stdout.lastFrame() ?? "";
-  return { app, log, frame, raw, replays, copied, written, quit, resize };
+  return { app, log, frame, raw, replays, copied, written, quit, hasQuit: () => hasQuit, resize };
 }
 
 /** The row of the list that holds this text. */

@@ -1,6 +1,6 @@
-// vitest global setup of the `cli` project: the tests that spawn bin/ticket-hooks.js run the build
-// in dist/, so it is rebuilt first whenever a source is newer than it. A test never runs a stale
-// build.
+// Makes dist/ (and src/generated/) fresh: rebuilds when a source, a payload or package.json is
+// newer than the build. `npm test` runs it first, and vitest's global setup runs it again (for
+// `npx vitest` alone): a test never runs a stale build, and a fresh one is never rebuilt.
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -9,17 +9,19 @@ import { fileURLToPath } from "node:url";
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const BUILT = join(ROOT, "dist", "bundle", "main.js");
 
-function newest(dir: string): number {
+function newest(dir) {
   let latest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
+    // The build writes src/generated/: it is output, not a source.
+    if (path === join(ROOT, "src", "generated")) continue;
     const mtime = entry.isDirectory() ? newest(path) : statSync(path).mtimeMs;
     if (mtime > latest) latest = mtime;
   }
   return latest;
 }
 
-export function isStale(): boolean {
+export function isStale() {
   if (!existsSync(BUILT)) return true;
   const built = statSync(BUILT).mtimeMs;
   const sources = [join(ROOT, "src"), join(ROOT, "payloads"), join(ROOT, "package.json")];
@@ -28,8 +30,10 @@ export function isStale(): boolean {
   );
 }
 
-export default function setup(): void {
+export default function setup() {
   if (!isStale()) return;
   process.stderr.write("[fresh-build] src/ changed since the last build: npm run build\n");
   execFileSync("npm", ["run", "build", "--silent"], { cwd: ROOT, stdio: "inherit" });
 }
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) setup();
