@@ -1,8 +1,10 @@
 // The README doc-test: every command line of README.md's ```sh blocks is run, in order, and its exit
 // code asserted, so an example in the README cannot be wrong. Conventions (also in CONTRIBUTING.md):
 //
-// - A line is `ticket-hooks ARGS` or `npx ticket-hooks ARGS`, run in-process through main(); a line
-//   that is only a `# comment` is output shown to the reader and is not run.
+// - A line is `ticket-hooks ARGS` or `npx ticket-hooks ARGS`, run in-process through main(). Lines
+//   that are only a `# comment`, right below one, are the output the README shows for it: each
+//   must match a line the command printed (numbers, times, event ids and hex digests may differ;
+//   `…` stands for text left out).
 // - `$URL` and `$SECRET` stand for a local listener started for this test and its secret; they, and
 //   any other `$NAME` below (`$SIG`), come from the environment the lines run with, which also sets
 //   TICKET_HOOKS_URL and TICKET_HOOKS_SECRET. `http://localhost:3000/webhooks` (the reader's app)
@@ -28,7 +30,7 @@ import { BIN, PAYLOADS, ROOT, tempDir } from "../helpers/cli.js";
 import { VirtualClock } from "../helpers/clock.js";
 import { post } from "../helpers/http.js";
 import { type MainResult, runMain, startMain } from "../helpers/main.js";
-import { plan, READY, shellWords, shLines } from "../helpers/readme-lines.js";
+import { plan, READY, shellWords, shLines, shownPattern } from "../helpers/readme-lines.js";
 
 const SECRET = "whsec_readme_doc_test";
 const template = (name: string) =>
@@ -150,14 +152,27 @@ describe("README.md", () => {
     expect(LINES.length).toBeGreaterThan(30);
   });
 
+  it("shows output for the demo, check and sign examples", () => {
+    const shownFor = (command: string) => LINES.find((l) => l.text.includes(command))?.shown ?? [];
+    expect(shownFor("npx ticket-hooks demo").length).toBeGreaterThan(0);
+    expect(shownFor("ticket-hooks check --to").length).toBeGreaterThan(0);
+    expect(shownFor("ticket-hooks sign event.json").length).toBeGreaterThan(0);
+  });
+
   it.each(LINES)(
     "line $line: $text",
-    async ({ line, text }) => {
+    async ({ line, text, shown }) => {
       const { result, expected, how } = await runLine(text);
-      expect(
-        result.code,
-        `README.md:${line} exited ${result.code}, expected ${expected} (${how}):\n  ${text}\n--- stdout\n${result.stdout.slice(-2000)}\n--- stderr\n${result.stderr.slice(-2000)}`,
-      ).toBe(expected);
+      const printed = `${result.stdout}\n${result.stderr}`.split("\n");
+      const why = `README.md:${line} (${how}):\n  ${text}\n--- stdout\n${result.stdout.slice(-2000)}\n--- stderr\n${result.stderr.slice(-2000)}`;
+      expect(result.code, `exited ${result.code}, expected ${expected}: ${why}`).toBe(expected);
+      for (const output of shown) {
+        const pattern = shownPattern(output);
+        expect(
+          printed.some((l) => pattern.test(l)),
+          `the README shows "${output}", which it did not print: ${why}`,
+        ).toBe(true);
+      }
     },
     30_000,
   );
@@ -226,6 +241,21 @@ describe("the doc-test's own rules", () => {
     expect(JSON.parse(piped.stdout).name).toBe("created");
     const npx = runShell("npx ticket-hooks --version && echo done");
     expect(npx.stdout).toMatch(/^\d+\.\d+\.\d+\ndone\n$/);
+  });
+
+  it("reads shown output below its line, with what changes from run to run as patterns", () => {
+    const lines = shLines(
+      "```sh\nticket-hooks sign x\n# X: t=1732550000,s=" + "ab".repeat(32) + "\n```\n",
+    );
+    expect(lines).toEqual([
+      { line: 2, text: "ticket-hooks sign x", shown: [`X: t=1732550000,s=${"ab".repeat(32)}`] },
+    ]);
+    const pattern = shownPattern(lines[0]?.shown[0] ?? "");
+    expect(pattern.test(`X: t=42,s=${"0f".repeat(32)}`)).toBe(true);
+    expect(pattern.test("X: t=42,s=nothex")).toBe(false);
+    const elided = shownPattern("✓ 200  whev_smubxmspa6fcf6dvl  11.8ms …");
+    expect(elided.test("✓ 200  whev_0123456789abcdefg  0.7ms  and more")).toBe(true);
+    expect(elided.test("✗ 500  whev_0123456789abcdefg  0.7ms")).toBe(false);
   });
 
   it("finds the URL of a listen or demo --keep-open that is ready", () => {

@@ -5,9 +5,11 @@ export interface ReadmeLine {
   /** 1-based line number in README.md. */
   line: number;
   text: string;
+  /** The output the README shows for it: the `# …` lines right below it, without the `# `. */
+  shown: string[];
 }
 
-/** Every line of every ```sh block of a markdown text. */
+/** Every command line of every ```sh block of a markdown text, with the output shown below it. */
 export function shLines(markdown: string): ReadmeLine[] {
   const out: ReadmeLine[] = [];
   let inSh = false;
@@ -16,9 +18,35 @@ export function shLines(markdown: string): ReadmeLine[] {
       inSh = !inSh && /^```(sh|bash|shell)\s*$/.test(text);
       return;
     }
-    if (inSh && text.trim() !== "") out.push({ line: i + 1, text });
+    if (!inSh || text.trim() === "") return;
+    const shown = /^#\s?(.*)$/.exec(text);
+    const last = out.at(-1);
+    if (shown && last) last.shown.push(shown[1] as string);
+    else if (!shown) out.push({ line: i + 1, text, shown: [] });
   });
   return out;
+}
+
+/**
+ * A line of shown output as a pattern of what the command prints: what changes from run to run
+ * matches anything of its kind (numbers, times, event ids, hex digests), and `…` stands for text
+ * left out.
+ */
+export function shownPattern(shown: string): RegExp {
+  const KINDS: Array<[RegExp, string]> = [
+    [/[0-9a-f]{64}/g, "\u0000HEX\u0000"],
+    [/whev_[a-z0-9]{17}/g, "\u0000ID\u0000"],
+    [/\d+(\.\d+)?/g, "\u0000N\u0000"],
+  ];
+  let text = shown;
+  for (const [kind, mark] of KINDS) text = text.replace(kind, mark);
+  const escaped = text
+    .replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+    .replaceAll("\u0000HEX\u0000", "[0-9a-f]{64}")
+    .replaceAll("\u0000ID\u0000", "whev_[a-z0-9]{17}")
+    .replaceAll("\u0000N\u0000", "\\d+(?:\\.\\d+)?")
+    .replaceAll("…", ".*");
+  return new RegExp(escaped);
 }
 
 /** A shell word list: quotes, backslashes, `$NAME` expanded from env; the trailing comment apart. */
@@ -109,7 +137,7 @@ export function plan(
 ): Plan & { expected: number } {
   const { words, comment } = shellWords(text, env);
   const expected = Number(/\(exit (\d+)\)/.exec(comment)?.[1] ?? 0);
-  if (words.length === 0) return { kind: "skip", why: "a comment (output shown)", expected };
+  if (words.length === 0) return { kind: "skip", why: "a comment", expected };
   let rest = words;
   if (rest[0] === "npm" && rest[1] === "install" && rest[2] === "&&") rest = rest.slice(3);
   if (rest[0] === "npm" && rest[1] === "test")
