@@ -217,22 +217,28 @@ export class Receiver {
     signature: SignatureVerdict,
   ): Verdict {
     const { config } = this;
-    const fields = eventFields(event);
+    const { eventType, eventId, title } = eventFields(event);
     const filtered =
-      (config.events !== undefined &&
-        !(fields.eventType !== null && config.events.has(fields.eventType))) ||
+      (config.events !== undefined && !(eventType !== null && config.events.has(eventType))) ||
       (config.where !== undefined && !matchesWhere(event, config.where));
-    const base = { signature, validation, event, ...fields, filtered };
     if (!validation.valid && config.rejectInvalid) {
-      return { ...reject(422, invalidEventError(validation), base), rejected: true };
+      const base = { signature, validation, event, eventType, eventId, title, filtered };
+      return reject(422, invalidEventError(validation), base);
     }
     const status = config.status ?? 200;
+    // One object literal of one shape for every accepted request (the listener's hot path).
     return {
-      ...base,
       status,
-      responseBody: acceptedBody(status, validation, fields.eventType),
+      responseBody: acceptedBody(status, validation, eventType),
       rejected: false,
       error: null,
+      signature,
+      validation,
+      event,
+      eventType,
+      eventId,
+      title,
+      filtered,
     };
   }
 }
