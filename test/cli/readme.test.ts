@@ -245,7 +245,7 @@ describe("the doc-test's own rules", () => {
 
   it("reads shown output below its line, with what changes from run to run as patterns", () => {
     const lines = shLines(
-      "```sh\nticket-hooks sign x\n# X: t=1732550000,s=" + "ab".repeat(32) + "\n```\n",
+      `\`\`\`sh\nticket-hooks sign x\n# X: t=1732550000,s=${"ab".repeat(32)}\n\`\`\`\n`,
     );
     expect(lines).toEqual([
       { line: 2, text: "ticket-hooks sign x", shown: [`X: t=1732550000,s=${"ab".repeat(32)}`] },

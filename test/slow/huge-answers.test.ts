@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { RESPONSE_KEEP_BYTES } from "../../src/core/delivery/http-client.js";
 import { createHttpSender } from "../../src/io/http-sender.js";
 import { PAYLOADS, tempDir } from "../helpers/cli.js";
+import { deliveries } from "../helpers/hostile-sends.js";
 import { HostileServer, hugeAnswer } from "../helpers/hostile-server.js";
 import { runMain } from "../helpers/main.js";
 
@@ -45,13 +46,6 @@ async function measured<T>(fn: () => Promise<T>): Promise<{ value: T; growth: nu
     clearInterval(sampler);
   }
 }
-
-const deliveries = (stdout: string) =>
-  stdout
-    .trim()
-    .split("\n")
-    .map((line) => JSON.parse(line) as Record<string, unknown>)
-    .filter((r) => r.type === "delivery");
 
 describe("a huge answer", () => {
   it("keeps 64 KiB, discards the rest as it arrives, and the status counts", async () => {

@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { type Listener, listen } from "../../src/index.js";
 import { createHttpSender } from "../../src/io/http-sender.js";
 import { tempDir } from "../helpers/cli.js";
-import { HostileServer, noAnswer, trickledAnswer } from "../helpers/hostile-server.js";
+import { retriedSend, trickledSend } from "../helpers/hostile-sends.js";
+import { HostileServer, noAnswer } from "../helpers/hostile-server.js";
 import { runMain } from "../helpers/main.js";
 
 // The `slow` project: how precisely time bounds fire, measured in wall time. The default run
@@ -18,13 +19,6 @@ afterEach(async () => {
   await listener?.close();
   listener = undefined;
 });
-
-const deliveries = (stdout: string) =>
-  stdout
-    .trim()
-    .split("\n")
-    .map((line) => JSON.parse(line) as Record<string, unknown>)
-    .filter((r) => r.type === "delivery");
 
 describe("--timeout fires on time", () => {
   it.each([100, 250, 500, 2000])(
@@ -49,43 +43,17 @@ describe("--timeout fires on time", () => {
   );
 
   it("a body trickled one byte at a time does not extend the attempt", async () => {
-    server = await new HostileServer(trickledAnswer(20)).start();
-    const { stdout } = await runMain([
-      "send",
-      "created",
-      "--to",
-      server.url,
-      "--timeout",
-      "300",
-      "--json",
-    ]);
-    const [delivery] = deliveries(stdout);
-    expect(delivery?.duration_ms).toBeGreaterThanOrEqual(299);
-    expect(delivery?.duration_ms).toBeLessThan(400);
+    const sent = await trickledSend();
+    server = sent.server;
+    expect(sent.delivery?.duration_ms).toBeGreaterThanOrEqual(299);
+    expect(sent.delivery?.duration_ms).toBeLessThan(400);
   });
 
   it("each retry gets its own bound", async () => {
-    let calls = 0;
-    server = await new HostileServer((_req, res) => {
-      calls++;
-      if (calls > 2) res.end("late but fine");
-    }).start();
-    const { stdout } = await runMain([
-      "send",
-      "created",
-      "--to",
-      server.url,
-      "--timeout",
-      "150",
-      "--retries",
-      "2",
-      "--backoff",
-      "0",
-      "--json",
-    ]);
-    const [delivery] = deliveries(stdout);
-    expect(delivery).toMatchObject({ attempts: 3 });
-    expect(delivery?.duration_ms).toBeLessThan(2 * 150 + 200);
+    const sent = await retriedSend();
+    server = sent.server;
+    expect(sent.delivery).toMatchObject({ attempts: 3 });
+    expect(sent.delivery?.duration_ms).toBeLessThan(2 * 150 + 200);
   });
 });
 
