@@ -7,8 +7,9 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 // Three projects: `unit` (the core and the UI, from the sources), `cli` (commands driven in-process
 // through main(), plus the few that need a real process, which run the build) and `slow`
 // (opt-in, `npm run test:slow`: wall-time and memory bounds, answers of hundreds of MB; what they
-// measure depends on the machine, so the default run leaves them out). The global setup makes
-// the build fresh first whenever src/ or payloads/ changed since it was built.
+// measure depends on the machine, so the default run leaves them out). The cli and slow projects'
+// global setup makes the build fresh first whenever src/ or payloads/ changed since it was built;
+// the unit project's makes src/generated/ fresh when a schema changed.
 //
 // Speed (the suite's wall time is a figure we watch): vitest's default is one worker per core less
 // one, i.e. ONE on a 2-core machine, while most cli tests wait on sockets and child processes, so
@@ -22,7 +23,6 @@ export default defineConfig({
   test: {
     maxWorkers: Math.max(2, availableParallelism()),
     testTimeout: 20_000,
-    globalSetup: ["test/helpers/fresh-build.mjs"],
     projects: [
       {
         extends: true,
@@ -30,6 +30,7 @@ export default defineConfig({
           name: "unit",
           pool: "threads",
           isolate: false,
+          globalSetup: ["test/helpers/fresh-generated.mjs"],
           include: ["test/core/**/*.test.{ts,tsx}", "test/ui/**/*.test.{ts,tsx}"],
         },
       },
@@ -40,6 +41,7 @@ export default defineConfig({
           pool: "forks",
           isolate: false,
           include: ["test/cli/**/*.test.ts"],
+          globalSetup: ["test/helpers/fresh-build.mjs"],
         },
       },
       {
@@ -49,6 +51,7 @@ export default defineConfig({
           pool: "forks",
           isolate: false,
           include: ["test/slow/**/*.test.{ts,tsx}"],
+          globalSetup: ["test/helpers/fresh-build.mjs"],
           testTimeout: 120_000,
         },
       },

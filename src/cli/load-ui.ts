@@ -1,4 +1,3 @@
-import { editTextAsync } from "../io/editor.js";
 import { writeNewFile } from "../io/export-file.js";
 import { osc52 } from "../terminal/clipboard.js";
 import type { UiPorts } from "../ui/run.js";
@@ -7,7 +6,8 @@ import type { CliIo } from "./io.js";
 /** The live UI's editor, files and clipboard, on this process's terminal and environment. */
 export function uiPorts(io: CliIo): UiPorts {
   return {
-    edit: (text, name) => editTextAsync(text, name, io.env),
+    // Loaded when the editor is first opened: it brings node:child_process, which no other run needs.
+    edit: async (text, name) => (await import("../io/editor.js")).editTextAsync(text, name, io.env),
     writeNewFile,
     copy(text) {
       // OSC 52, where stdout is a terminal that understands escape sequences.

@@ -15,32 +15,33 @@ export const processSignals: SignalSource = {
   },
 };
 
+/** The exit code of a process a signal ended: 128 + its number, as a shell reports it. */
+export const signalExitCode = (signal: NodeJS.Signals): number =>
+  signal === "SIGTERM" ? 143 : 130;
+
 /**
- * Calls `onStop` on the first stop request; a second one calls `onForce`, or, without it, ends the
- * process as the signal would have. Returns a function that stops listening.
+ * Calls `onStop` on the first stop request and `onForce` on a second one (which should end the run
+ * at once: `io.exit(signalExitCode(signal))`). Returns a function that stops listening.
  */
 export function onStopSignal(
   source: SignalSource,
   onStop: (signal: NodeJS.Signals) => void,
-  onForce?: (signal: NodeJS.Signals) => void,
+  onForce: (signal: NodeJS.Signals) => void,
 ): () => void {
   let stopping = false;
-  const dispose = source.subscribe((signal) => {
-    if (!stopping) {
-      stopping = true;
-      onStop(signal);
-    } else if (onForce) onForce(signal);
-    else {
-      dispose();
-      process.kill(process.pid, signal);
-    }
+  return source.subscribe((signal) => {
+    if (stopping) return onForce(signal);
+    stopping = true;
+    onStop(signal);
   });
-  return dispose;
 }
 
-/** Resolves on the first stop request (see onStopSignal for a second one). */
-export function untilSignal(source: SignalSource): Promise<NodeJS.Signals> {
+/** Resolves on the first stop request; a second one calls `onForce`. */
+export function untilSignal(
+  source: SignalSource,
+  onForce: (signal: NodeJS.Signals) => void,
+): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
-    onStopSignal(source, resolve);
+    onStopSignal(source, resolve, onForce);
   });
 }

@@ -3,7 +3,8 @@
 //  - validators.ts: Ajv standalone validators, so the CLI never compiles schemas at start-up;
 //  - event-types.ts: TypeScript types of the four events, so no type is written twice;
 //  - data-schemas.ts: each event's `data` schema with its $refs resolved (for `--vary`);
-//  - known-fields.ts: the documented fields as a tree, and walkers that report the others;
+//  - known-fields.ts: the documented fields as a tree; unknown-field-walkers.ts: walkers of those
+//    trees that report the other fields;
 //  - version.ts: the package's version, so nothing reads package.json at run time.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -155,18 +156,23 @@ function walker(node) {
   return name;
 }
 const roots = Object.entries(known).map(([type, node]) => [type, walker(node)]);
+// Two files, so that the tree (read by events/documented-paths.ts) imports nothing and the walkers
+// (run by validation/validate.ts) import only what lies below validation: no cycle between folders.
 writeFileSync(
   join(outDir, "known-fields.ts"),
+  `${header}export type KnownShape = { readonly [key: string]: KnownShape | null };
+export const knownFields: Readonly<Record<string, KnownShape>> = ${JSON.stringify(known)};
+`,
+);
+writeFileSync(
+  join(outDir, "unknown-field-walkers.ts"),
   `${header}import type { PathSegment } from "../core/events/paths.js";
 import { unknownField } from "../core/validation/unknown-field.js";
 import type { ValidationWarning } from "../core/validation/types.js";
 
-export type KnownShape = { readonly [key: string]: KnownShape | null };
-export const knownFields: Readonly<Record<string, KnownShape>> = ${JSON.stringify(known)};
-
 export type UnknownFieldWalker = (v: unknown, p: PathSegment[], out: ValidationWarning[]) => void;
 
-/** Walkers of the trees above, by event type: each undocumented key becomes a warning in \`out\`. */
+/** Walkers of the known-fields trees, by event type: each undocumented key becomes a warning in \`out\`. */
 export const unknownFieldWalkers: Readonly<Record<string, UnknownFieldWalker>> = {
 ${roots.map(([type, fn]) => `  ${JSON.stringify(type)}: ${fn},`).join("\n")}
 };

@@ -7,6 +7,7 @@ import { PAYLOADS } from "../helpers/cli.js";
 import { signedAt } from "../helpers/hmac.js";
 import { post } from "../helpers/http.js";
 import { runMain, startMain } from "../helpers/main.js";
+import { requireTool } from "../helpers/tools.js";
 import { WebhookServer } from "../helpers/webhook-server.js";
 
 const SECRET = "whsec_export_formats";
@@ -60,6 +61,7 @@ describe("export --format curl|har", () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toContain("Wrote 2 request(s)");
     const script = join(out, "requests.sh");
+    requireTool("curl", ["--version"], "curl");
     await new Promise<void>((resolve, reject) =>
       execFile("bash", [script], (error) => (error ? reject(error) : resolve())),
     );

@@ -104,38 +104,6 @@ describe("listen --forward-to: the app's answer", () => {
     expect(record.forward.body).toBe("é".repeat(1024));
     expect(record.forward).toMatchObject({ body_bytes: 100_000, body_truncated: true });
   });
-
-  it("an app answering 300 MB: read and discarded as it arrives, memory stays flat", async () => {
-    const chunk = Buffer.alloc(1024 * 1024, "x");
-    const app = await startApp((_r, _i, res) => {
-      let left = 300;
-      const more = () => {
-        while (left > 0) {
-          left--;
-          if (!res.write(chunk)) return void res.once("drain", more);
-        }
-        res.end();
-      };
-      more();
-    });
-    const listener = await startListener(["--port", "0", "--forward-to", app.url]);
-    const used = () => {
-      const m = process.memoryUsage();
-      return m.heapUsed + m.arrayBuffers;
-    };
-    const before = used();
-    let peak = before;
-    const sampler = setInterval(() => {
-      peak = Math.max(peak, used());
-    }, 5);
-    const answer = await post(listener.url, CREATED, JSON_HEADERS);
-    clearInterval(sampler);
-    expect(answer.status).toBe(200);
-    expect(answer.body.length).toBe(64 * 1024);
-    const [record] = await stopAndRead(listener);
-    expect(record.forward).toMatchObject({ body_bytes: 300 * 1024 * 1024, body_truncated: true });
-    expect(peak - before).toBeLessThan(100 * 1024 * 1024);
-  }, 60_000);
 });
 
 describe("listen --forward-to: requests that cannot be forwarded as they came", () => {

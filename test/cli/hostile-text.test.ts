@@ -358,16 +358,29 @@ describe("the live UI", () => {
         onQuit: () => {},
       }),
     );
+    // Each frame drawn wakes the waiters (a frame comes with every write: nothing is polled).
+    const stdout = app.stdout as unknown as { write: (frame: string) => void };
+    const waiters = new Set<() => void>();
+    const write = stdout.write.bind(stdout);
+    stdout.write = (drawn: string) => {
+      write(drawn);
+      for (const w of [...waiters]) w();
+    };
     const frame = (test: (t: string) => boolean) =>
       new Promise<string>((resolve, reject) => {
-        const started = Date.now();
-        const poll = () => {
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`no such frame:\n${app.lastFrame() ?? ""}`));
+        }, 10_000);
+        const check = () => {
           const last = app.lastFrame() ?? "";
-          if (test(last)) resolve(last);
-          else if (Date.now() - started > 3000) reject(new Error(`no such frame:\n${last}`));
-          else setImmediate(poll);
+          if (!test(last)) return;
+          clearTimeout(timer);
+          waiters.delete(check);
+          resolve(last);
         };
-        poll();
+        waiters.add(check);
+        check();
       });
     log.add(ex);
     const list = await frame((t) => t.includes("received 1"));

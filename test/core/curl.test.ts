@@ -3,12 +3,16 @@ import { describe, expect, it } from "vitest";
 import { curlCommand, shellQuote } from "../../src/core/exchanges/curl.js";
 import { isTerminalSafe } from "../../src/terminal/safe-text.js";
 import { signedAt } from "../helpers/hmac.js";
+import { requireTool } from "../helpers/tools.js";
 import { WebhookServer } from "../helpers/webhook-server.js";
 
-const run = (command: string) =>
-  new Promise<void>((resolve, reject) =>
+/** Runs a printed command with bash, as a user pastes it (curl must be installed). */
+const run = (command: string) => {
+  requireTool("curl", ["--version"], "curl");
+  return new Promise<void>((resolve, reject) =>
     execFile("bash", ["-c", command], (error) => (error ? reject(error) : resolve())),
   );
+};
 
 describe("curl commands", () => {
   it("shellQuote keeps plain text readable and escapes what a terminal could act on", () => {

@@ -1,12 +1,13 @@
 import { readdirSync, readFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
 
 // Folders are rooms: what one holds may use another's, never both ways round. Biome's
 // noImportCycles catches a cycle between files; this catches one between folders (events ↔
 // validation, delivery ↔ receiving), which no file cycle shows. Type-only imports count: a folder
-// that needs another's types depends on it.
+// that needs another's types depends on it. The build's output (src/generated/) counts as part of
+// the folder whose code it is: a generated validator is validation.
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const SRC = join(ROOT, "src");
@@ -14,13 +15,29 @@ const SRC = join(ROOT, "src");
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) return entry.name === "generated" ? [] : sourceFiles(path);
+    if (entry.isDirectory()) return sourceFiles(path);
     return /\.(ts|tsx)$/.test(entry.name) && !entry.name.endsWith(".d.ts") ? [path] : [];
   });
 }
 
+/** Whose code each generated file is (src/codegen/generate.mjs writes them). */
+const GENERATED_HOME: Record<string, string> = {
+  "validators.ts": "core/validation",
+  "unknown-field-walkers.ts": "core/validation",
+  "known-fields.ts": "core/events",
+  "event-types.ts": "core/events",
+  "data-schemas.ts": "core/delivery",
+  "version.ts": "core",
+};
+
 /** The folder a file belongs to, from src/: `core/events`, `cli`, and `core` for core's own files. */
-const folderOf = (file: string): string => relative(SRC, dirname(file)).split("\\").join("/");
+function folderOf(file: string): string {
+  const folder = relative(SRC, dirname(file)).split("\\").join("/");
+  if (folder !== "generated") return folder;
+  const home = GENERATED_HOME[basename(file).replace(/\.js$/, ".ts")];
+  if (home === undefined) throw new Error(`${file}: say in GENERATED_HOME whose code it is`);
+  return home;
+}
 
 /** Folder → the folders its files import from (relative imports only). */
 function folderGraph(files: readonly string[]): Map<string, Set<string>> {
@@ -33,7 +50,6 @@ function folderGraph(files: readonly string[]): Map<string, Set<string>> {
     for (const { fileName } of info.importedFiles) {
       if (!fileName.startsWith(".")) continue;
       const target = resolve(dirname(file), fileName);
-      if (relative(SRC, target).startsWith("generated")) continue;
       const to = folderOf(target);
       // A folder's subfolder is part of it (cli/commands uses cli, and cli uses cli/commands).
       if (to !== from && !to.startsWith(`${from}/`) && !from.startsWith(`${to}/`)) edges.add(to);

@@ -5,11 +5,8 @@ import type { PathSegment } from "../../src/core/events/paths.js";
 import { loadTemplate } from "../../src/core/events/templates.js";
 import type { ValidationWarning } from "../../src/core/validation/types.js";
 import { unknownField } from "../../src/core/validation/unknown-field.js";
-import {
-  type KnownShape,
-  knownFields,
-  unknownFieldWalkers,
-} from "../../src/generated/known-fields.js";
+import { type KnownShape, knownFields } from "../../src/generated/known-fields.js";
+import { unknownFieldWalkers } from "../../src/generated/unknown-field-walkers.js";
 import { BUNDLED } from "../helpers/lookup.js";
 
 /** The plain walk over the tree of documented fields: the reference for the generated walkers. */

@@ -2,11 +2,14 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { RESPONSE_KEEP_BYTES } from "../../src/core/delivery/http-client.js";
+import { listen } from "../../src/index.js";
 import { createHttpSender } from "../../src/io/http-sender.js";
 import { PAYLOADS, tempDir } from "../helpers/cli.js";
 import { deliveries } from "../helpers/hostile-sends.js";
 import { HostileServer, hugeAnswer } from "../helpers/hostile-server.js";
+import { post } from "../helpers/http.js";
 import { runMain } from "../helpers/main.js";
+import { WebhookServer } from "../helpers/webhook-server.js";
 
 // The `slow` project (npm run test:slow; .ci/run runs it once): send, replay and check against
 // receivers answering 300–600 MB. The first 64 KiB of an answer are kept and the rest discarded as
@@ -114,5 +117,45 @@ describe("a huge answer", () => {
     expect(value.stdout).not.toMatch(/network|closed by|timed out/);
     expect(value.stdout).toMatch(/yyyy/);
     expect(growth).toBeLessThan(GROWTH_BOUND);
+  }, 90_000);
+});
+
+describe("an app answering 300 MB to a forwarded event", () => {
+  it("is read and discarded as it arrives: the listener's memory stays flat", async () => {
+    const chunk = Buffer.alloc(MB, "x");
+    const app = await new WebhookServer((_r, _i, res) => {
+      let left = 300;
+      const more = () => {
+        while (left > 0) {
+          left--;
+          if (!res.write(chunk)) return void res.once("drain", more);
+        }
+        res.end();
+      };
+      more();
+    }).start();
+    const tmp = tempDir();
+    const record = join(tmp.dir, "rec.ndjson");
+    const listener = await listen({ port: 0, forwardTo: app.url, record });
+    try {
+      const body = JSON.stringify(
+        JSON.parse(readFileSync(join(PAYLOADS, "whitelabel-ticket-created.json"), "utf8")),
+      );
+      const { value: answer, growth } = await measured(() =>
+        post(listener.url, body, { "content-type": "application/json" }),
+      );
+      expect(answer.status).toBe(200);
+      expect(answer.body.length).toBe(64 * 1024);
+      await listener.close();
+      const [line] = readFileSync(record, "utf8").split("\n");
+      expect(JSON.parse(line ?? "{}").forward).toMatchObject({
+        body_bytes: 300 * MB,
+        body_truncated: true,
+      });
+      expect(growth).toBeLessThan(100 * MB);
+    } finally {
+      await app.stop();
+      tmp.cleanup();
+    }
   }, 90_000);
 });

@@ -131,6 +131,23 @@ export function setup(options: SetupOptions = {}): Harness {
     size.rows = r;
     stdout.emit("resize");
   };
+  // A key typed while the UI reads none (the editor of `e` has the terminal) would be lost: ink
+  // takes keys again only once its input effect has run, after the frame that shows the UI is
+  // back. As a person waits for the UI to take keys, keys written meanwhile wait for it here.
+  const stdin = app.stdin as unknown as NodeJS.EventEmitter & { write: (data: string) => void };
+  const writeKeys = stdin.write;
+  const held: string[] = [];
+  stdin.on("newListener", (event: string) => {
+    if (event !== "readable" || held.length === 0) return;
+    // After ink's addListener has returned.
+    setImmediate(() => {
+      for (const keys of held.splice(0)) writeKeys(keys);
+    });
+  });
+  stdin.write = (keys: string) => {
+    if (stdin.listenerCount("readable") > 0 && held.length === 0) writeKeys(keys);
+    else held.push(keys);
+  };
   const waiters = new Set<() => void>();
   const write = stdout.write;
   const written: string[] = [];

@@ -20,7 +20,7 @@ import {
   templatesOption,
 } from "../options.js";
 import { type Output, outputFor, type Paint } from "../output.js";
-import { onStopSignal } from "../signals.js";
+import { onStopSignal, signalExitCode } from "../signals.js";
 import { templateLookup } from "../template-source.js";
 
 interface CheckFlags {
@@ -129,10 +129,14 @@ async function runWithProgress(
   io: CliIo,
 ): Promise<CheckReport> {
   const abort = new AbortController();
-  const stopListening = onStopSignal(io.signals, () => {
-    out.warn("stopping: the case in flight finishes, then the partial report");
-    abort.abort();
-  });
+  const stopListening = onStopSignal(
+    io.signals,
+    () => {
+      out.warn("stopping: the case in flight finishes, then the partial report");
+      abort.abort();
+    },
+    (signal) => io.exit(signalExitCode(signal)),
+  );
   const progress = io.stderr.isTTY === true;
   let shown = 0;
   try {

@@ -12,7 +12,7 @@ import type { CliIo } from "../io.js";
 import { exchangeLines, summaryLine } from "../listen-printer.js";
 import { jsonOption } from "../options.js";
 import { type Output, outputFor } from "../output.js";
-import { untilSignal } from "../signals.js";
+import { signalExitCode, untilSignal } from "../signals.js";
 
 export function demoCommand(io: CliIo): Command {
   return new Command("demo")
@@ -105,7 +105,7 @@ async function runDemo(
     // throw-away listener on 127.0.0.1). One given with --secret they already know.
     const shown = given ? '"$SECRET" (the one you gave)' : secret;
     // Listening for Ctrl-C before saying so: a Ctrl-C right after the note stops the demo.
-    const stopped = untilSignal(out.io.signals);
+    const stopped = untilSignal(out.io.signals, (signal) => out.io.exit(signalExitCode(signal)));
     out.note(
       `Still listening on ${listener.url}. Try:\n  ticket-hooks send resolved --to ${listener.url} --secret ${shown}\n(send without --secret to see a 401). Ctrl-C to stop.`,
     );

@@ -1,4 +1,4 @@
-import { unknownFieldWalkers } from "../../generated/known-fields.js";
+import { unknownFieldWalkers } from "../../generated/unknown-field-walkers.js";
 import * as validators from "../../generated/validators.js";
 import { EVENTS, findEvent, isEventType } from "../events/catalogue.js";
 import { formatPath, fromPointer } from "../events/paths.js";
