@@ -62,6 +62,19 @@ function harOf(
   });
 }
 
+/** A bash script that runs every command, then exits 1 (saying how many) if any failed. */
+function curlScript(commands: readonly string[], origin: string): string {
+  const n = commands.length;
+  return [
+    "#!/usr/bin/env bash",
+    `# ${n} request(s) ${origin}`,
+    "failed=0",
+    ...commands.map((command) => `${command} || failed=$((failed + 1))`),
+    `if [ "$failed" -gt 0 ]; then echo "$failed of ${n} request(s) failed" >&2; exit 1; fi`,
+    "",
+  ].join("\n");
+}
+
 /**
  * `export --format curl|har`: every kept record as a curl command (`requests.sh`, one per line,
  * signed now) or a HAR 1.2 log (`recording.har`), written into the output folder.
@@ -99,7 +112,7 @@ export async function exportFormat(out: Output, options: FormatExport): Promise<
   const file = join(options.dir, options.format === "curl" ? "requests.sh" : "recording.har");
   const text =
     options.format === "curl"
-      ? `#!/usr/bin/env bash\n# ${commands.length} request(s) from ${JSON.stringify(options.recording)}, signed at ${timestamp}\n${commands.join("\n")}\n`
+      ? curlScript(commands, `from ${JSON.stringify(options.recording)}, signed at ${timestamp}`)
       : harLog(entries, { name: "ticket-hooks", version: VERSION });
   try {
     writeFileSync(file, text, { mode: options.format === "curl" ? 0o755 : 0o644 });

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -69,6 +69,46 @@ describe("export --format curl|har", () => {
     for (const r of app.requests) {
       expect(signedAt(r.body, r.headers["x-signature"], SECRET)).not.toBe(false);
     }
+  });
+
+  it("curl: any recorded body arrives byte-exact; the script fails when a request fails", async () => {
+    const local = join(dir, "local.txt");
+    writeFileSync(local, "LOCAL FILE CONTENT");
+    const corpus = [
+      Buffer.from(`@${local}`),
+      Buffer.concat([Buffer.from('{"end":"nul"}'), Buffer.from([0])]),
+      Buffer.alloc(1024 * 1024, "a"),
+      Buffer.from([0xff, 0xfe, 0x80, 0x41, 0xc3]),
+      Buffer.from(`{"q":"'\\"' $(touch ${join(dir, "ran")}) %s \\n"}`),
+    ];
+    const file = join(dir, "rec.ndjson");
+    const main = startMain(["listen", "--port", "0", "--json", "--record", file]);
+    const [, url] = (await main.waitFor(/"url":"([^"]+)"/, "stdout")) as string[];
+    for (const body of corpus) await post(url as string, body);
+    main.signals.send("SIGINT");
+    await main.done;
+    const out = join(dir, "out");
+    const args = ["export", file, "--out", out, "--format", "curl", "--to", app.url];
+    args.push("--include-rejected");
+    expect((await runMain([...args, "--secret", SECRET])).code).toBe(0);
+    requireTool("curl", ["--version"], "curl");
+    const script = join(out, "requests.sh");
+    const run = () =>
+      new Promise<{ code: number; stderr: string }>((resolve) =>
+        execFile("bash", [script], (error, _stdout, stderr) =>
+          resolve({ code: typeof error?.code === "number" ? error.code : 0, stderr }),
+        ),
+      );
+    const first = await run();
+    expect(first.code).toBe(0);
+    expect(app.requests.map((r) => r.body.toString("hex"))).toEqual(
+      corpus.map((b) => b.toString("hex")),
+    );
+    await app.stop();
+    const down = await run();
+    expect(down.code).not.toBe(0);
+    expect(down.stderr).toContain("5 of 5 request(s) failed");
+    app = await new WebhookServer().start();
   });
 
   it("har: a HAR 1.2 log with each request's exact body and a fresh signature", async () => {

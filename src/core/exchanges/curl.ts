@@ -4,9 +4,11 @@ import type { HeaderMap } from "../receiving/receive.js";
 import { sign } from "../signing/signature.js";
 
 /*
- * A request as a ready-to-run curl command. Every argument is quoted for a POSIX shell, and any
- * byte a terminal could act on is written as an escape (`$'\x1b'`), so the command is both exact
- * and safe to print.
+ * A request as a ready-to-run curl command: `printf '…' | curl … --data-binary @-`. The body goes
+ * through the shell's own printf (no argument-length limit, NUL bytes kept) into curl's stdin, so
+ * no recorded body can make curl read a local file (`@/etc/passwd`). Every argument is quoted for
+ * a POSIX shell, and any byte a terminal could act on is written as an escape (`\033`, `$'\x1b'`),
+ * so the command is both exact and safe to print. `--fail-with-body`: an error answer fails it.
  */
 
 const NOT_SENT = new Set([
@@ -23,8 +25,42 @@ const NOT_SENT = new Set([
 ]);
 
 // Printable ASCII but ', and every non-ASCII character but controls, line separators and bidi.
-const PLAIN =
-  /^[\u0020-\u0026\u0028-\u007e\u00a0-\u2027\u202f-\u2065\u206a-\ufffd\u{10000}-\u{10ffff}]*$/u;
+const PLAIN_CHARS =
+  "\\u0020-\\u0026\\u0028-\\u007e\\u00a0-\\u2027\\u202f-\\u2065\\u206a-\\ufffd\\u{10000}-\\u{10ffff}";
+const PLAIN = new RegExp(`^[${PLAIN_CHARS}]*$`, "u");
+const PLAIN_CHAR = new RegExp(`^[${PLAIN_CHARS}]$`, "u");
+/** An HTTP header name (RFC 9110 token): anything else is not sent. */
+const TOKEN = /^[!#$%&'*+.^`|~\w-]+$/;
+/** Bytes curl would send as more than one header line (or cut at). */
+const BREAKS_HEADER = /[\r\n\0]/;
+
+const FORMAT_ESCAPES: Readonly<Record<string, string>> = {
+  "'": "'\\''",
+  "%": "%%",
+  "\\": "\\\\",
+  "\n": "\\n",
+};
+
+const octal = (bytes: Uint8Array): string =>
+  Array.from(bytes, (b) => `\\${b.toString(8).padStart(3, "0")}`).join("");
+
+/** A printf format, single-quoted, that prints exactly these bytes. */
+export function printfFormat(bytes: Buffer): string {
+  const parts: string[] = [];
+  // Not UTF-8: one character a byte, and only ASCII written as itself.
+  const encoding = isUtf8(bytes) ? "utf8" : "latin1";
+  for (const char of bytes.toString(encoding)) {
+    const escaped = FORMAT_ESCAPES[char];
+    if (escaped !== undefined) parts.push(escaped);
+    else if (PLAIN_CHAR.test(char) && (encoding === "utf8" || char < "\u0080")) parts.push(char);
+    else parts.push(octal(Buffer.from(char, encoding)));
+  }
+  return `'${parts.join("")}'`;
+}
+
+/** A header as it goes on the wire: node gives one character a byte (latin-1), else UTF-8. */
+const headerBytes = (line: string): Buffer =>
+  Buffer.from(line, /[\u0100-\uffff]/.test(line) ? "utf8" : "latin1");
 
 /** One shell word for these bytes: '…' when plain text, else $'…' with escapes (bash, zsh, ksh). */
 export function shellQuote(value: string | Buffer): string {
@@ -56,22 +92,32 @@ export interface CurlRequest {
   timestamp: number;
 }
 
-/** `curl -sS -X POST URL -H … --data-binary '…'`, with a signature computed now. */
-export function curlCommand(req: CurlRequest): string {
+/** The recorded headers worth sending again, as `name: value` lines. */
+function headerLines(req: CurlRequest): string[] {
   const replaced = new Set(
     [req.signatureHeader, req.signatureHeaderUsed ?? ""].map((h) => h.toLowerCase()),
   );
-  const parts = ["curl", "-sS", "-X", "POST", shellQuote(req.url)];
+  const lines: string[] = [];
   for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined || NOT_SENT.has(name.toLowerCase())) continue;
+    if (value === undefined || NOT_SENT.has(name.toLowerCase()) || !TOKEN.test(name)) continue;
     if (req.secret && replaced.has(name.toLowerCase())) continue;
     const joined = Array.isArray(value) ? value.join(", ") : value;
-    parts.push("-H", shellQuote(`${name}: ${joined}`));
+    if (!BREAKS_HEADER.test(joined)) lines.push(`${name}: ${joined}`);
   }
   if (req.secret) {
     const header = req.signatureHeaderUsed ?? req.signatureHeader;
-    parts.push("-H", shellQuote(`${header}: ${sign(req.secret, req.body, req.timestamp)}`));
+    lines.push(`${header}: ${sign(req.secret, req.body, req.timestamp)}`);
   }
-  parts.push("--data-binary", shellQuote(req.body));
-  return parts.join(" ");
+  return lines;
+}
+
+/**
+ * `printf '…' | curl -sS --fail-with-body -X POST URL -H … --data-binary @-`, with a signature
+ * computed now.
+ */
+export function curlCommand(req: CurlRequest): string {
+  const parts = ["curl", "-sS", "--fail-with-body", "-X", "POST", shellQuote(req.url)];
+  for (const line of headerLines(req)) parts.push("-H", shellQuote(headerBytes(line)));
+  parts.push("--data-binary", "@-");
+  return `printf ${printfFormat(req.body)} | ${parts.join(" ")}`;
 }
