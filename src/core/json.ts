@@ -94,6 +94,24 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/**
+ * A key's own value, never one inherited: `__proto__`, `constructor` and `prototype` are
+ * ordinary keys of an event (JSON.parse makes them own properties too).
+ */
+export function ownValue(object: object, key: string | number): unknown {
+  return Object.hasOwn(object, key) ? (object as Record<string | number, unknown>)[key] : undefined;
+}
+
+/** Sets an own property, even one named `__proto__` (which `=` would take for the prototype). */
+export function setOwn(object: object, key: string | number, value: unknown): void {
+  Object.defineProperty(object, key, {
+    value,
+    writable: true,
+    enumerable: true,
+    configurable: true,
+  });
+}
+
 // What JSON.stringify leaves raw but a terminal would act on or reorder: DEL, C1 controls (0x9B is
 // a CSI), the line separators and the bidi embeddings/overrides/isolates.
 const JSON_UNSAFE = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;

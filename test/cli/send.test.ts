@@ -106,6 +106,31 @@ describe("send", () => {
     expect(server.requests[0]?.headers["x-test"]).toBe("yes");
   });
 
+  it("__proto__, constructor and prototype are ordinary keys of the event", async () => {
+    const data = join(tmp.dir, "data.json");
+    writeFileSync(data, '{"data":{"ticket":{"__proto__":{"from_data":1},"prototype":2}}}');
+    const r = await runMain([
+      "send",
+      "created",
+      "--to",
+      server.url,
+      "--set",
+      "__proto__.polluted=yes",
+      "--set",
+      "data.ticket.client.constructor.name=x",
+      "--data",
+      data,
+    ]);
+    expect(r.code).toBe(0);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(r.stderr).not.toContain("polluted");
+    const body = server.requests[0]?.body.toString() ?? "";
+    expect(body).toContain('"__proto__":{"polluted":"yes"}');
+    expect(body).toContain('"__proto__":{"from_data":1}');
+    expect(body).toContain('"prototype":2');
+    expect(body).toContain('"constructor":{"name":"x"}');
+  });
+
   it("--set-string keeps a string and a path through a non-object is exit 2", async () => {
     const bad = await runMain([
       "send",

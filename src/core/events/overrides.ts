@@ -1,5 +1,5 @@
 import { usageError } from "../errors.js";
-import { isPlainObject } from "../json.js";
+import { isPlainObject, ownValue, setOwn } from "../json.js";
 import { formatPath, type PathSegment, parsePath, setPath, unsetPath } from "./paths.js";
 
 /** Edits applied to a rendered event, in this order: data merge, sets, unsets. */
@@ -46,7 +46,7 @@ export function deepMerge(target: unknown, patch: unknown, path: PathSegment[] =
   }
   const out: Record<string, unknown> = { ...target };
   for (const [key, value] of Object.entries(patch)) {
-    out[key] = deepMerge(target[key], value, [...path, key]);
+    setOwn(out, key, deepMerge(ownValue(target, key), value, [...path, key]));
   }
   return out;
 }

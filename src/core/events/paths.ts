@@ -1,5 +1,5 @@
 import { usageError } from "../errors.js";
-import { isPlainObject } from "../json.js";
+import { isPlainObject, ownValue, setOwn } from "../json.js";
 
 export type PathSegment = string | number;
 
@@ -92,11 +92,13 @@ export function setPath(root: unknown, path: readonly PathSegment[], value: unkn
   path.forEach((seg, i) => {
     const container = containerFor(node, seg, formatPath(path.slice(0, i)), formatPath(path));
     if (i === path.length - 1) {
-      container[seg] = value;
+      setOwn(container, seg, value);
       return;
     }
-    if (container[seg] === undefined) container[seg] = typeof path[i + 1] === "number" ? [] : {};
-    node = container[seg];
+    if (ownValue(container, seg) === undefined) {
+      setOwn(container, seg, typeof path[i + 1] === "number" ? [] : {});
+    }
+    node = ownValue(container, seg);
   });
 }
 
@@ -106,7 +108,7 @@ export function unsetPath(root: unknown, path: readonly PathSegment[]): boolean 
   for (let i = 0; i < path.length - 1; i++) {
     const seg = path[i] as PathSegment;
     if (Array.isArray(node) && typeof seg === "number") node = node[seg];
-    else if (isPlainObject(node) && typeof seg === "string") node = node[seg];
+    else if (isPlainObject(node) && typeof seg === "string") node = ownValue(node, seg);
     else return false;
   }
   const lastSeg = path[path.length - 1] as PathSegment;
@@ -114,7 +116,7 @@ export function unsetPath(root: unknown, path: readonly PathSegment[]): boolean 
     node.splice(lastSeg, 1);
     return true;
   }
-  if (isPlainObject(node) && typeof lastSeg === "string" && lastSeg in node) {
+  if (isPlainObject(node) && typeof lastSeg === "string" && Object.hasOwn(node, lastSeg)) {
     delete node[lastSeg];
     return true;
   }
@@ -125,7 +127,7 @@ export function getPath(root: unknown, path: readonly PathSegment[]): unknown {
   let node = root;
   for (const seg of path) {
     if (Array.isArray(node) && typeof seg === "number") node = node[seg];
-    else if (isPlainObject(node) && typeof seg === "string") node = node[seg];
+    else if (isPlainObject(node) && typeof seg === "string") node = ownValue(node, seg);
     else return undefined;
   }
   return node;
