@@ -95,6 +95,28 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 }
 
 /**
+ * Whether a parsed JSON value nests arrays and objects more than `limit` deep (the top-level
+ * object is level 1). Iterative, and stops at the first value past the limit.
+ */
+export function nestedDeeperThan(value: unknown, limit: number): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  // Two parallel stacks: the arrays and objects still to look into, and their depths.
+  const nodes: object[] = [value];
+  const depths: number[] = [1];
+  while (nodes.length > 0) {
+    const node = nodes.pop() as object;
+    const depth = depths.pop() as number;
+    if (depth > limit) return true;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      if (typeof child !== "object" || child === null) continue;
+      nodes.push(child);
+      depths.push(depth + 1);
+    }
+  }
+  return false;
+}
+
+/**
  * A key's own value, never one inherited: `__proto__`, `constructor` and `prototype` are
  * ordinary keys of an event (JSON.parse makes them own properties too).
  */

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { connect } from "node:net";
@@ -8,6 +9,7 @@ import { lines, startCli, tempDir } from "../helpers/cli.js";
 import { post } from "../helpers/http.js";
 import { spawnListener } from "../helpers/listener-process.js";
 import { startMain } from "../helpers/main.js";
+import { requireTool } from "../helpers/tools.js";
 
 let tmp: ReturnType<typeof tempDir>;
 let listener: Listener | undefined;
@@ -180,10 +182,40 @@ describe("deep JSON", () => {
     const body = `{"event_type": ${"[".repeat(5000)}${"]".repeat(5000)}}`;
     const answer = await post(listener.url, body);
     expect(answer.status).toBe(400);
-    expect(answer.body).toMatch(/nested too deeply/);
+    expect(answer.body).toMatch(/nested deeper than 100 levels/);
     await listener.close();
     listener = undefined;
     expect(records(file)).toMatchObject([{ status: 400 }]);
+  });
+
+  it("past 100 levels (a line jq 1.6 and Python's json read) is a 400, recorded as a flat string", async () => {
+    const file = join(tmp.dir, "deep.ndjson");
+    listener = await listen({ port: 0, record: file });
+    // Objects are the worst case for jq (two levels each).
+    const deep = (n: number) => `${'{"a":'.repeat(n)}1${"}".repeat(n)}`;
+    const bodies = [deep(101), `${"[".repeat(100_000)}${"]".repeat(100_000)}`];
+    for (const body of bodies) {
+      const answer = await post(listener.url, body);
+      expect(answer.status).toBe(400);
+      expect(JSON.parse(answer.body).error).toMatch(/nested deeper than 100 levels/);
+    }
+    expect((await post(listener.url, deep(100))).status).not.toBe(400);
+    await listener.close();
+    listener = undefined;
+    const recorded = records(file);
+    expect(recorded.map((r) => r.body_encoding)).toEqual(["utf8", "utf8", "json"]);
+    expect(recorded.map((r) => r.body)).toEqual([...bodies, JSON.parse(deep(100))]);
+    requireTool("jq", ["--version"], "jq");
+    requireTool("python3", ["--version"], "python3");
+    const jq = spawnSync("jq", ["-c", ".seq"], { input: readFileSync(file) });
+    expect(jq.stderr.toString()).toBe("");
+    expect(jq.stdout.toString()).toBe("1\n2\n3\n");
+    const python = spawnSync(
+      "python3",
+      ["-c", "import json,sys\nfor l in sys.stdin: print(json.loads(l)['seq'])"],
+      { input: readFileSync(file) },
+    );
+    expect(python.stdout.toString()).toBe("1\n2\n3\n");
   });
 
   it("invalid JSON nested 100k deep reports the real position", async () => {
