@@ -1,6 +1,5 @@
 import type { Exchange, ForwardResult } from "../core/exchanges/exchange.js";
-import { tryParseJson } from "../core/json.js";
-import { reindentJson, TooDeep } from "../core/json-indent.js";
+import { laidOutJson, MAX_SHOWN_DEPTH } from "../core/json-indent.js";
 import { safeLine } from "../terminal/safe-text.js";
 
 /*
@@ -23,25 +22,16 @@ const headerLines = (headers: Readonly<Record<string, string | string[] | undefi
     }),
   );
 
-/** Bodies nested deeper are shown as they came: laid out, each line would carry depth × 2 spaces. */
-const MAX_SHOWN_DEPTH = 1000;
-
 const textLines = (text: string, style: LineStyle): DetailLine[] =>
   text.split("\n").map((line) => ({ text: safeLine(line), style }));
 
-/**
- * Pretty JSON when the text parses (re-indented token by token: no recursion over what a sender
- * sent, and every value as written), else the text; one safe line each.
- */
+/** Pretty JSON when the text parses (every token as written), else the text; one safe line each. */
 function bodyLines(text: string): DetailLine[] {
-  if (text.length === 0 || !tryParseJson(text).ok) return textLines(text, "plain");
-  try {
-    return textLines(reindentJson(text, { maxDepth: MAX_SHOWN_DEPTH }), "json");
-  } catch (error) {
-    if (!(error instanceof TooDeep)) throw error;
-    const why = `  (nested deeper than ${MAX_SHOWN_DEPTH} levels: shown as it came)`;
-    return [{ text: why, style: "dim" }, ...textLines(text, "plain")];
-  }
+  const laidOut = laidOutJson(text);
+  if (laidOut === null) return textLines(text, "plain");
+  if ("text" in laidOut) return textLines(laidOut.text, "json");
+  const why = `  (nested deeper than ${MAX_SHOWN_DEPTH} levels: shown as it came)`;
+  return [{ text: why, style: "dim" }, ...textLines(text, "plain")];
 }
 
 /** The app's answer to a forward or a replay. */

@@ -6,9 +6,9 @@ import { curlCommand } from "../core/exchanges/curl.js";
 import type { Exchange, ForwardResult } from "../core/exchanges/exchange.js";
 import { exchangeFile, type HarTarget } from "../core/exchanges/exchange-export.js";
 import type { ExchangeSource } from "../core/exchanges/request-log.js";
-import { tryParseJson } from "../core/json.js";
 import type { Listener } from "../core/listener/listen.js";
 import { DEFAULT_SIGNATURE_HEADER, maskSecret } from "../core/signing/signature.js";
+import { editedBody } from "./edited-body.js";
 import { ListenApp, type TargetWatch } from "./ListenApp.js";
 import type { ExportFormat } from "./view-state.js";
 
@@ -33,27 +33,6 @@ export interface ListenUiInfo {
   target?: TargetWatch;
   /** Where `x` and `h` write (default: the working directory). */
   exportDir?: string;
-}
-
-/**
- * Opens the event in the user's editor (`e`); resolves with the bytes saved, which must be JSON:
- * what you typed is what the app gets (and what is signed).
- */
-async function editedBody(ex: Exchange, ports: UiPorts): Promise<Buffer> {
-  const parsed = tryParseJson(ex.request.body.toString("utf8"));
-  const text = parsed.ok
-    ? `${JSON.stringify(parsed.value, null, 2)}\n`
-    : ex.request.body.toString("utf8");
-  const edited = await ports.edit(text, `event-${ex.seq}.json`);
-  const check = tryParseJson(edited);
-  if (!check.ok) {
-    const { line, column, message } = check.error;
-    throw usageError(
-      "BAD_JSON",
-      `the edited event is not JSON (line ${line}, column ${column}: ${message}); nothing was sent`,
-    );
-  }
-  return Buffer.from(edited, "utf8");
 }
 
 /** `x` and `h`: the exchange written as a new file in `dir` (never over an existing one). */
@@ -81,7 +60,7 @@ export function runListenUi(listener: Listener, info: ListenUiInfo, ports: UiPor
         secret: info.secret ? maskSecret(info.secret) : undefined,
         forwardTo: info.forwardTo,
         onReplay: (ex) => listener.replay(ex),
-        onEdit: async (ex) => listener.resend(ex, await editedBody(ex, ports)),
+        onEdit: async (ex) => listener.resend(ex, await editedBody(ex, ports.edit)),
         // To the app when forwarding (signed for it), else back to this listener.
         curlFor: (ex) =>
           curlCommand({
@@ -162,7 +141,7 @@ export function runInspectUi(
         onCopy: (text) => ports.copy(text),
         onEdit: async (ex) => {
           info.checkSend?.();
-          return info.onSend(ex, await editedBody(ex, ports));
+          return info.onSend(ex, await editedBody(ex, ports.edit));
         },
         onExport: exporter(
           info.exportDir ?? ports.cwd,
