@@ -70,8 +70,21 @@ function shownConfig(file: string, cwd: string): string {
   return rel.startsWith("..") || isAbsolute(rel) ? file : `./${rel}`;
 }
 
+/** A list (`"header": [...]`, for a repeatable option) holds strings only. */
+function checkList(key: string, list: readonly unknown[], file: string): void {
+  const odd = list.find((item) => typeof item !== "string");
+  if (odd === undefined) return;
+  const secret = SECRET_LIKE_KEY.test(key);
+  throw usageError(
+    "BAD_CONFIG",
+    `${file}: "${key}" must be a list of strings, got ${describeType(odd)} in it${secret ? " (value not shown)" : ""}`,
+    `Write it as a JSON list of strings: "${key}": ["…"].`,
+  );
+}
+
 /** A config value for an option: a string where a value is taken, parsed as a flag's would be. */
 function optionValue(option: Option, key: string, value: unknown, file: string): unknown {
+  if (Array.isArray(value)) checkList(key, value, file);
   const takesValue = option.required || option.optional;
   if (takesValue && !option.parseArg && typeof value !== "string" && !option.variadic) {
     const secret = SECRET_LIKE_KEY.test(key);

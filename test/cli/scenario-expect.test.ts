@@ -144,6 +144,18 @@ describe("probe steps", { timeout: 20_000 }, () => {
   });
 });
 
+describe("probe URLs", () => {
+  it("a probe to file:// or ftp:// is a usage error (exit 2), nothing sent", async () => {
+    for (const url of ["file:///etc/passwd", "ftp://127.0.0.1/x"]) {
+      const file = scenario({ steps: [{ name: "look", probe: { url } }] });
+      const r = await runMain(["scenario", file, "--to", server.url]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`${file}: probe URL "${url}": only http:// and https://`);
+    }
+    expect(server.requests).toHaveLength(0);
+  });
+});
+
 describe("scenario files are checked against their schema", { timeout: 20_000 }, () => {
   it("an unknown key is an error naming the file, the step, the key and the closest known key", async () => {
     const file = scenario({

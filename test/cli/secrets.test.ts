@@ -54,6 +54,26 @@ describe("secrets in a config file", () => {
     expect(r.stderr).not.toContain("with_text_after");
   });
 
+  it('a secret where a URL belongs ("forward": {"created": "whsec_…"}) is not echoed', async () => {
+    config('{"forward": {"created": "whsec_abcdefghijkl"}}');
+    const r = await runMain(["listen", "--port", "0"], { cwd: tmp.dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("not a URL");
+    expect(r.stderr + r.stdout).not.toMatch(/whsec|abcdef/);
+    const flag = await runMain(["send", "created", "--to", "whsec_abcdefghijkl"]);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr + flag.stdout).not.toMatch(/whsec|abcdef/);
+  });
+
+  it('a list option given other than strings ("header": [5, "…"]) is a usage error', async () => {
+    config('{"header": [5, "X-A: b"]}');
+    const r = await runMain(["send", "created", "--to", server.url, "--dry-run"], {
+      cwd: tmp.dir,
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('"header" must be a list of strings, got a number in it');
+  });
+
   it("an empty secret in the config file is refused", async () => {
     config('{"secret": ""}');
     const r = await runMain(["send", "created", "--to", server.url], { cwd: tmp.dir });

@@ -373,7 +373,7 @@ describe("send", () => {
   });
 
   it.each([
-    [["--to", "not a url"], "invalid URL"],
+    [["--to", "not a url"], "not a URL"],
     [["--to", "ftp://x/y"], "unsupported URL scheme"],
     [[], "no receiver URL"],
   ])("usage errors exit 2: %j", async (args, message) => {

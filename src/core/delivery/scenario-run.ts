@@ -41,6 +41,12 @@ async function runProbe(
   } catch {
     throw usageError("BAD_PROBE", `${options.source}: probe URL "${probe.url}" is not a URL`);
   }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw usageError(
+      "BAD_PROBE",
+      `${options.source}: probe URL "${probe.url}": only http:// and https:// can be probed`,
+    );
+  }
   const timeoutMs = options.timeoutMs ?? 10_000;
   const sender = await deps.createSender({
     origin: url.origin,

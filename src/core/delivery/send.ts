@@ -108,9 +108,12 @@ export function parseTarget(target: string): URL {
   try {
     url = new URL(to);
   } catch {
+    // A secret given where the URL belongs (`--to whsec_…`, a misplaced config value) is not
+    // echoed: what looks like no URL at all is not shown.
+    const shown = /^whsec_/i.test(to) || !/[:/.]/.test(to) ? "(value not shown)" : `"${to}"`;
     throw usageError(
       "BAD_URL",
-      `invalid URL "${to}"`,
+      `not a URL: ${shown}`,
       "Use a full URL, e.g. http://localhost:3000/webhooks",
     );
   }
