@@ -156,6 +156,24 @@ describe("check verdicts", () => {
     expect(r.stderr).not.toContain("fix:");
   });
 
+  it("nothing listening with --output: the report is still written, one failed case", async () => {
+    const url = await nothingListening();
+    const file = join(tmp.dir, "unreachable.xml");
+    const args = ["check", "--to", url, "--secret", SECRET, "--reporter", "junit"];
+    const r = await runMain([...args, "--output", file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/check stopped: cannot reach/);
+    validateJunit(file);
+    const xml = readFileSync(file, "utf8");
+    expect(xml).toMatch(/tests="1"[^>]*failures="1"|failures="1"[^>]*tests="1"/);
+    expect(xml).toContain("receiver-reachable");
+    expect(xml).toContain("connection refused");
+    const json = join(tmp.dir, "unreachable.ndjson");
+    expect((await runMain(["check", "--to", url, "--json", "--output", json])).code).toBe(1);
+    const cases = lines(readFileSync(json, "utf8")).map((l) => JSON.parse(l));
+    expect(cases.find((c) => c.id === "receiver-reachable")?.status).toBe("fail");
+  });
+
   it("slow-response does not pass when requests got no answer", async () => {
     server = await new WebhookServer((_req, _i, res) => res.socket?.destroy()).start();
     const { r, cases } = await checkJson(server.url, ["--only", "out-of-order,slow-response"]);

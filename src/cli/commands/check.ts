@@ -2,7 +2,7 @@ import { accessSync, constants, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { Command, Option } from "commander";
 import { CASE_IDS } from "../../core/check/cases.js";
-import type { CheckOptions, CheckReport } from "../../core/check/report.js";
+import { type CheckOptions, type CheckReport, unreachableReport } from "../../core/check/report.js";
 import { runCheck } from "../../core/check/run.js";
 import { describeFsError, TicketHooksError, usageError } from "../../core/errors.js";
 import { resolveTemplateDir } from "../../core/events/templates.js";
@@ -114,9 +114,19 @@ async function runCheckCommand(command: Command, io: CliIo): Promise<void> {
     env: io.env,
     allowEnv: allowedEnv(command, io),
   };
-  const report = await runWithProgress(options, out, io);
-  writeReport(report, flags, to, out, outputFile);
-  judgeRun(report);
+  const started = performance.now();
+  try {
+    const report = await runWithProgress(options, out, io);
+    writeReport(report, flags, to, out, outputFile);
+    judgeRun(report);
+  } catch (error) {
+    // CI's report step still gets a file: one failed case naming the cause.
+    if (error instanceof TicketHooksError && error.code === "UNREACHABLE" && outputFile) {
+      const report = unreachableReport(error.message, Math.round(performance.now() - started));
+      writeReportFile(report, flags, to, out, outputFile);
+    }
+    throw error;
+  }
 }
 
 /**
@@ -164,18 +174,31 @@ function writeReport(
   outputFile: string | undefined,
 ): void {
   const reporter = flags.json ? "json" : flags.reporter;
-  const document =
-    reporter === "junit" ? junit(report, to) : reporter === "json" ? jsonLines(report) : undefined;
   if (flags.output || reporter === "pretty") {
     for (const line of prettyReport(report, out.c)) out.line(line);
   }
-  if (!flags.output) {
-    if (document) out.io.stdout.write(document);
-    return;
-  }
-  const text = document ?? `${prettyReport(report, PLAIN).join("\n")}\n`;
+  if (flags.output) writeReportFile(report, flags, to, out, outputFile ?? flags.output);
+  else if (reporter === "junit") out.io.stdout.write(junit(report, to));
+  else if (reporter === "json") out.io.stdout.write(jsonLines(report));
+}
+
+/** The report in --output, as --reporter says (pretty as plain text). */
+function writeReportFile(
+  report: CheckReport,
+  flags: CheckFlags,
+  to: string,
+  out: Output,
+  file: string,
+): void {
+  const reporter = flags.json ? "json" : flags.reporter;
+  const text =
+    reporter === "junit"
+      ? junit(report, to)
+      : reporter === "json"
+        ? jsonLines(report)
+        : `${prettyReport(report, PLAIN).join("\n")}\n`;
   try {
-    writeFileSync(outputFile ?? flags.output, text);
+    writeFileSync(file, text);
   } catch (error) {
     throw new TicketHooksError(
       "WRITE_FAILED",

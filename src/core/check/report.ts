@@ -77,3 +77,34 @@ export interface CheckReport {
   /** When valid, signed events were rejected: what the signature doctor found, and why. */
   diagnoses?: Diagnosis[];
 }
+
+/**
+ * The report of a run that stopped because the receiver could not be reached: one failed case
+ * naming the cause, so that CI's report step still has a file to read.
+ */
+export function unreachableReport(cause: string, durationMs: number): CheckReport {
+  const result: CaseResult = {
+    id: "receiver-reachable",
+    title: "the receiver can be reached",
+    expected: "an HTTP answer",
+    status: "fail",
+    got: cause,
+    fix: "Start the receiver, or check --to (host, port, path).",
+    answers: [],
+    duration_ms: durationMs,
+  };
+  return {
+    rootCauses: [],
+    results: [result],
+    summary: {
+      total: 1,
+      passed: 0,
+      failed: 1,
+      skipped: 0,
+      warnings: 0,
+      inconclusive: 0,
+      duration_ms: durationMs,
+    },
+    interrupted: false,
+  };
+}
