@@ -121,6 +121,22 @@ describe("replay", () => {
     expect(r.stderr).toContain(`${file}:4: not a complete recorded request`);
   });
 
+  it("a hand-edited body_start out of place skips the line with a warning naming it", async () => {
+    const compact = JSON.stringify(JSON.parse(template("created")));
+    const file = await record([{ body: compact }]);
+    const line = readFileSync(file, "utf8").trim();
+    const record0 = JSON.parse(line);
+    expect(record0.body_encoding).toBe("json");
+    const edited = [99_999, 0, -1, 5, 1.5].map((start) =>
+      JSON.stringify({ ...record0, body_start: start }),
+    );
+    writeFileSync(file, `${line}\n${edited.join("\n")}\n`);
+    const r = await runMain(["replay", file, "--to", server.url]);
+    expect(r.code).toBe(0);
+    expect(server.requests.map((q) => q.body.toString())).toEqual([compact]);
+    for (const n of [2, 3, 4, 5, 6]) expect(r.stderr).toContain(`${file}:${n}: `);
+  });
+
   it("--timing original keeps the recorded gaps; --speed compresses them", async () => {
     const body = JSON.stringify(JSON.parse(template("created")));
     const line = (ms: number) =>

@@ -137,7 +137,8 @@ function readWhole(bytes: Buffer): RecordedLine | "blank" | null {
   if (line.trim() === "") return "blank";
   const parsed = tryParseJson(line);
   if (!parsed.ok || !isPlainObject(parsed.value) || !("body" in parsed.value)) return null;
-  return { fields: parsed.value, body: wholeBody(parsed.value, bytes) };
+  const body = wholeBody(parsed.value, bytes);
+  return body === null ? null : { fields: parsed.value, body };
 }
 
 /** Whether an embedded body runs whole to the line's end. */
@@ -152,11 +153,17 @@ function isWholeEmbedded(fields: Record<string, unknown>, bytes: Buffer, start: 
 
 /**
  * The body of a line parsed whole: bytes from `body_start` up to the line's closing `}` for an
- * embedded JSON body, else the `body` string decoded as its `body_encoding` says.
+ * embedded JSON body, else the `body` string decoded as its `body_encoding` says. Null when a
+ * (hand-edited) `body_start` does not point just past `"body":` at JSON running to the line's end.
  */
-function wholeBody(record: Record<string, unknown>, line: Buffer): Buffer {
+function wholeBody(record: Record<string, unknown>, line: Buffer): Buffer | null {
   if (record.body_encoding === "json" && typeof record.body_start === "number") {
-    return line.subarray(record.body_start, line.length - 1);
+    const start = record.body_start;
+    const end = line.length - 1;
+    if (!Number.isInteger(start) || start < BODY_KEY.length || start >= end) return null;
+    if (!startsAt(line, BODY_KEY, start - BODY_KEY.length)) return null;
+    const body = line.subarray(start, end);
+    return tryParseJson(body.toString("utf8")).ok ? body : null;
   }
   const body = typeof record.body === "string" ? record.body : "";
   return Buffer.from(body, record.body_encoding === "base64" ? "base64" : "utf8");
