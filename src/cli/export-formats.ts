@@ -14,6 +14,7 @@ import {
 import { VERSION } from "../core/version.js";
 import { nodeFiles } from "../io/adapters.js";
 import type { Output } from "./output.js";
+import { noteIfPipe } from "./pipes.js";
 
 export type ExportFormat = "json" | "curl" | "har";
 
@@ -93,6 +94,7 @@ export async function exportFormat(out: Output, options: FormatExport): Promise<
   let unreadable = 0;
   const commands: string[] = [];
   const entries: HarEntry[] = [];
+  noteIfPipe(options.recording, out);
   const records = await readRecorded(
     options.recording,
     (m) => {

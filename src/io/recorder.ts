@@ -1,6 +1,14 @@
-import { closeSync, fstatSync, ftruncateSync, openSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  fstatSync,
+  ftruncateSync,
+  openSync,
+  type Stats,
+  statSync,
+  writeSync,
+} from "node:fs";
 import { open } from "node:fs/promises";
-import { describeFsError, TicketHooksError } from "../core/errors.js";
+import { describeFsError, TicketHooksError, usageError } from "../core/errors.js";
 import type { Recorder } from "../core/receiving/ports.js";
 
 /** True when the file exists, is not empty and does not end with a newline (a line cut by a crash). */
@@ -21,6 +29,26 @@ async function endsMidLine(file: string): Promise<boolean> {
 }
 
 /**
+ * A named pipe or a socket would hold the listener (opening waits for a reader, a write for room
+ * in the pipe) and would keep nothing: a recording is a file.
+ */
+function refusePipe(file: string): void {
+  let stat: Stats;
+  try {
+    stat = statSync(file);
+  } catch {
+    return; // Not there yet: it is created.
+  }
+  if (stat.isFIFO() || stat.isSocket()) {
+    throw usageError(
+      "NOT_A_FILE",
+      `${file} is a ${stat.isFIFO() ? "pipe" : "socket"}: --record needs a regular file`,
+      "To stream the lines to another program, use --json (one line per request on stdout).",
+    );
+  }
+}
+
+/**
  * Appends NDJSON lines to a file, across runs. A line cut by an earlier crash is closed with a
  * newline first, so it stays one bad line instead of spoiling the next good one.
  *
@@ -28,6 +56,7 @@ async function endsMidLine(file: string): Promise<boolean> {
  * and a hand-off to the thread pool would cost more, under load, than the write itself.
  */
 export async function openRecorder(file: string): Promise<Recorder> {
+  refusePipe(file);
   const cut = await endsMidLine(file);
   let fd: number;
   try {

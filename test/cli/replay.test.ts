@@ -1,4 +1,6 @@
+import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { sign } from "../../src/core/signing/signature.js";
@@ -7,7 +9,8 @@ import { lines, PAYLOADS, tempDir } from "../helpers/cli.js";
 import { VirtualClock } from "../helpers/clock.js";
 import { signedAt } from "../helpers/hmac.js";
 import { post } from "../helpers/http.js";
-import { runMain } from "../helpers/main.js";
+import { runMain, startMain } from "../helpers/main.js";
+import { requireTool } from "../helpers/tools.js";
 import { WebhookServer } from "../helpers/webhook-server.js";
 
 const template = (name: string) =>
@@ -135,6 +138,28 @@ describe("replay", () => {
     expect(r.code).toBe(0);
     expect(server.requests.map((q) => q.body.toString())).toEqual([compact]);
     for (const n of [2, 3, 4, 5, 6]) expect(r.stderr).toContain(`${file}:${n}: `);
+  });
+
+  it("a named pipe: replay says it waits for a writer, then replays what comes", async () => {
+    requireTool("mkfifo", ["--version"], "coreutils");
+    const file = await record([{ body: JSON.stringify(JSON.parse(template("created"))) }]);
+    const fifo = join(tmp.dir, "pipe");
+    execFileSync("mkfifo", [fifo]);
+    const main = startMain(["replay", fifo, "--to", server.url]);
+    await main.waitFor(/is a pipe: waiting for a writer/, "stderr");
+    // Written off the main thread: the replay opens its end on this same event loop.
+    await writeFile(fifo, readFileSync(file));
+    expect((await main.done).code).toBe(0);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it("listen --record on a named pipe is refused with one line, before anything waits", async () => {
+    requireTool("mkfifo", ["--version"], "coreutils");
+    const fifo = join(tmp.dir, "pipe");
+    execFileSync("mkfifo", [fifo]);
+    const r = await runMain(["listen", "--port", "0", "--record", fifo]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${fifo} is a pipe: --record needs a regular file`);
   });
 
   it("--timing original keeps the recorded gaps; --speed compresses them", async () => {

@@ -18,6 +18,7 @@ import { ensureFolder } from "../folders.js";
 import type { CliIo } from "../io.js";
 import { jsonOption, secretOption, signatureHeaderOption, whereOption } from "../options.js";
 import { type Output, outputFor } from "../output.js";
+import { noteIfPipe } from "../pipes.js";
 
 interface ExportFlags {
   out: string;
@@ -99,6 +100,7 @@ async function runExport(command: Command, recording: string, io: CliIo): Promis
     out.warn(m);
   };
   const writer = new TemplateWriter(dir, flags.force === true, out);
+  noteIfPipe(recording, out);
   for await (const record of await readRecorded(recording, warn, nodeFiles)) {
     read++;
     if (keepRecord(record, filter)) writer.write(record);

@@ -23,6 +23,7 @@ import { commaList, eventTypeList, timeArg } from "../filters.js";
 import type { CliIo } from "../io.js";
 import { intArg, whereOption } from "../options.js";
 import { outputFor } from "../output.js";
+import { noteIfPipe } from "../pipes.js";
 
 interface ReplayFlags extends DeliveryFlags {
   keepSignature?: boolean;
@@ -148,6 +149,7 @@ async function runReplay(command: Command, source: string, io: CliIo): Promise<v
     if (++broken <= 10) out.warn(message);
   };
   rejectSingleEvent(source, to);
+  noteIfPipe(source, out);
   const records = await readRecordedBatches(source, warn, nodeFiles, {
     signatureHeader: flags.signatureHeader,
     maxLine: flags.maxLine,
