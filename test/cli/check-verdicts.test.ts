@@ -174,6 +174,23 @@ describe("check verdicts", () => {
     expect(cases.find((c) => c.id === "receiver-reachable")?.status).toBe("fail");
   });
 
+  it("429 (or 503) to a forged request is no rejection: inconclusive, with a rate-limit hint", async () => {
+    server = await new WebhookServer((_req, i, res) => {
+      res.statusCode = i === 0 ? 200 : 429;
+      if (i > 0) res.setHeader("retry-after", "30");
+      res.end();
+    }).start();
+    const only = "wrong-secret,stale-timestamp,tampered-body,missing-signature";
+    const { r, cases, byStatus } = await checkJson(server.url, ["--only", only]);
+    expect(r.code).not.toBe(0);
+    expect(byStatus("pass")).toEqual(["valid-created"]);
+    expect(byStatus("inconclusive").sort()).toEqual(only.split(",").sort());
+    const hint = String(cases.find((c) => c.id === "wrong-secret")?.fix);
+    expect(hint).toContain("429");
+    expect(hint).toMatch(/rate limit/i);
+    expect(hint).toContain("Retry-After");
+  });
+
   it("slow-response does not pass when requests got no answer", async () => {
     server = await new WebhookServer((_req, _i, res) => res.socket?.destroy()).start();
     const { r, cases } = await checkJson(server.url, ["--only", "out-of-order,slow-response"]);

@@ -225,16 +225,27 @@ async function runCase(c: CaseDef, client: CheckClient): Promise<CaseResult> {
     );
   }
   const ok = judge(c.expect, answers);
+  const unjudged = c.expect === "2xx" ? undefined : notARejection(answers);
   return {
     id: c.id,
     title: c.title,
     expected: EXPECTED[c.expect],
-    status: ok ? "pass" : "fail",
+    status: unjudged ? "inconclusive" : ok ? "pass" : "fail",
     got: describe(answers),
-    fix: ok ? null : c.fix,
+    fix: unjudged ?? (ok ? null : c.fix),
     answers,
     duration_ms: elapsed(started),
   };
+}
+
+/**
+ * Why a case that wants a rejection (or any handled answer) cannot be judged: 429 and 503 say the
+ * receiver was busy, not that it refused the request. (Another 5xx is a finding: it failed.)
+ */
+function notARejection(answers: readonly Answer[]): string | undefined {
+  const busy = answers.find((a) => a.status === 429 || a.status === 503);
+  if (busy === undefined) return undefined;
+  return `inconclusive: answered ${busy.status}, which says the receiver is busy (a rate limit?), not that it refused this request; let check through the rate limit (or honour Retry-After) and run again.`;
 }
 
 /** slow-response: every answer of the run timed against --slow. */
