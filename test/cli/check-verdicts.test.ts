@@ -23,6 +23,9 @@ const NEGATIVE = [
   "stale-timestamp",
   "future-timestamp",
   "tampered-body",
+  "empty-digest",
+  "truncated-digest",
+  "long-digest",
   "invalid-json",
 ];
 
@@ -72,8 +75,8 @@ describe("check verdicts", () => {
     receiver = await startReceiver(SECRET);
     const { r, cases, byStatus } = await checkJson(receiver.url);
     expect(r.code).toBe(0);
-    expect(cases).toHaveLength(17);
-    expect(byStatus("pass")).toHaveLength(17);
+    expect(cases).toHaveLength(20);
+    expect(byStatus("pass")).toHaveLength(20);
     expect(cases.find((c) => c.id === "key-rotation")?.answers).toHaveLength(2);
   });
 
@@ -84,7 +87,7 @@ describe("check verdicts", () => {
     expect(String(records[0]?.message)).toContain("valid signed events are rejected");
     expect(byStatus("pass")).toEqual([]);
     expect(byStatus("inconclusive")).toEqual([
-      ...NEGATIVE.slice(0, 6),
+      ...NEGATIVE.slice(0, 9),
       "out-of-order",
       "invalid-json",
       "slow-response",
@@ -93,7 +96,7 @@ describe("check verdicts", () => {
     expect(dup?.status).toBe("fail");
     expect(dup?.fix).toContain("first delivery, a valid signed event, was rejected");
     expect(dup?.fix).not.toContain("Deduplicate");
-    expect(r.stderr).toContain("9 inconclusive");
+    expect(r.stderr).toContain("12 inconclusive");
     expect(r.stderr).toContain("root cause: valid signed events are rejected");
   });
 
@@ -123,7 +126,7 @@ describe("check verdicts", () => {
     expect(r.code).toBe(1);
     expect(byStatus("pass")).toEqual([]);
     expect(byStatus("inconclusive")).toEqual([
-      ...NEGATIVE.slice(0, 6),
+      ...NEGATIVE.slice(0, 9),
       "out-of-order",
       "invalid-json",
       "slow-response",
@@ -216,7 +219,7 @@ describe("check verdicts", () => {
     validateJunit(file);
     const xml = readFileSync(file, "utf8");
     expect(xml).toMatch(/<failure message="inconclusive: /);
-    expect(xml).toMatch(/<testsuites [^>]*failures="17"/);
+    expect(xml).toMatch(/<testsuites [^>]*failures="20"/);
     expect(xml).not.toMatch(/<testsuites[^>]* skipped=/);
     // Without a secret (skipped cases) it validates too.
     await receiver?.stop();
@@ -273,7 +276,7 @@ describe("check verdicts", () => {
     const r = await runMain(["check", "--to", receiver.url, "--secret", SECRET], { tty: true });
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("checked 1: valid-created");
-    expect(r.stderr.endsWith("checked 17: slow-response\r\x1b[K")).toBe(true);
+    expect(r.stderr.endsWith("checked 20: slow-response\r\x1b[K")).toBe(true);
     expect(r.stdout).not.toContain("checked");
   });
 

@@ -41,9 +41,9 @@ describe("check", () => {
     expect(failed).toEqual([]);
     expect(r.code).toBe(0);
     const cases = records.filter((x) => x.type === "case");
-    expect(cases).toHaveLength(17);
+    expect(cases).toHaveLength(20);
     expect(cases.every((c) => c.status === "pass")).toBe(true);
-    expect(records.at(-1)).toMatchObject({ type: "summary", total: 17, passed: 17, failed: 0 });
+    expect(records.at(-1)).toMatchObject({ type: "summary", total: 20, passed: 20, failed: 0 });
   });
 
   it.each<[string, ReceiverFlaws, string[]]>([
@@ -57,6 +57,9 @@ describe("check", () => {
         "stale-timestamp",
         "future-timestamp",
         "tampered-body",
+        "empty-digest",
+        "truncated-digest",
+        "long-digest",
       ],
     ],
     ["re-serialises before verifying", { reserializes: true }, ["reformatted-body"]],
@@ -81,7 +84,7 @@ describe("check", () => {
     expect(r.stdout).toMatch(/✗ FAIL {2}stale-timestamp {2}.*expected 4xx, got 200/);
     expect(r.stdout).toContain("fix: Reject signatures whose t= is more than 5 minutes old");
     expect(r.stdout).toMatch(/✓ pass {2}tampered-body/);
-    expect(r.stdout).toMatch(/2 failed — 15 passed, 2 failed/);
+    expect(r.stdout).toMatch(/2 failed — 18 passed, 2 failed/);
   });
 
   it("without --secret the signature cases are skipped with a note", async () => {
@@ -100,6 +103,9 @@ describe("check", () => {
       "stale-timestamp",
       "future-timestamp",
       "tampered-body",
+      "empty-digest",
+      "truncated-digest",
+      "long-digest",
       "key-rotation",
       "reformatted-body",
     ]);
@@ -114,7 +120,7 @@ describe("check", () => {
     await receiver?.stop();
     const skip = await check({}, ["--skip", "slow-response,duplicate-delivery"]);
     const ids = skip.records.filter((x) => x.type === "case").map((x) => x.id);
-    expect(ids).toHaveLength(15);
+    expect(ids).toHaveLength(18);
     expect(ids).not.toContain("duplicate-delivery");
     await receiver?.stop();
     const bad = await runMain(["check", "--to", "http://127.0.0.1:1/", "--only", "nope"]);
@@ -140,7 +146,7 @@ describe("check", () => {
     expect(r.code).toBe(1);
     const xml = readFileSync(file, "utf8");
     expect(XMLValidator.validate(xml)).toBe(true);
-    expect(xml).toMatch(/<testsuites name="ticket-hooks check" tests="17" failures="1"/);
+    expect(xml).toMatch(/<testsuites name="ticket-hooks check" tests="20" failures="1"/);
     expect(xml).toContain('<testcase classname="ticket-hooks.check" name="reformatted-body:');
     expect(xml).toContain("<failure message=");
     expect(r.stdout).toContain("✗ FAIL  reformatted-body");

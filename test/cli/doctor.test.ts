@@ -23,6 +23,26 @@ describe("ticket-hooks doctor", { timeout: 20_000 }, () => {
     expect(r.stdout).toMatch(/accepted t= from (29[89]|30[0-2]) s old/);
   });
 
+  it("a receiver comparing a prefix of the digest (startsWith) is named: partial-digest", async () => {
+    const url = await receiver({ kind: "prefix-compare" });
+    const r = await runMain(["doctor", "--to", url, "--secret", "s3cret-key"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("✗ diagnosis  partial-digest");
+    expect(r.stdout).toContain("an empty digest");
+    expect(r.stdout).toContain("timingSafeEqual");
+    const check = await runMain(["check", "--to", url, "--secret", "s3cret-key", "--json"]);
+    const cases = check.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l))
+      .filter((c) => c.type === "case");
+    const status = (id: string) => cases.find((c) => c.id === id)?.status;
+    expect(status("empty-digest")).toBe("fail");
+    expect(status("truncated-digest")).toBe("fail");
+    expect(status("long-digest")).toBe("pass");
+    expect(status("wrong-secret")).toBe("pass");
+  });
+
   it("exits 1 naming the diagnosis, its evidence and fix", async () => {
     const url = await receiver({ kind: "digest-encoding", encoding: "base64" });
     const r = await runMain(["doctor", "--to", url, "--secret", "s3cret-key"]);

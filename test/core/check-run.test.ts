@@ -50,7 +50,7 @@ const failedIds = (results: CaseResult[]) =>
   results.filter((r) => r.status === "fail").map((r) => r.id);
 
 describe("runCheck", () => {
-  it("a correct receiver passes all 17 cases, reported one by one in order", async () => {
+  it("a correct receiver passes all 20 cases, reported one by one in order", async () => {
     const receiver = fakeReceiver();
     const reported: string[] = [];
     const { results, summary } = await runCheck(
@@ -66,7 +66,7 @@ describe("runCheck", () => {
       "valid-resolved",
     ]);
     expect(reported.at(-1)).toBe("slow-response");
-    expect(summary).toMatchObject({ total: 17, passed: 17, failed: 0, skipped: 0, warnings: 0 });
+    expect(summary).toMatchObject({ total: 20, passed: 20, failed: 0, skipped: 0, warnings: 0 });
     expect(new Set(receiver.seen.map((r) => r.path))).toEqual(new Set(["/hooks?k=1"]));
     expect(receiver.closed()).toBe(true);
   });
@@ -82,6 +82,9 @@ describe("runCheck", () => {
         "stale-timestamp",
         "future-timestamp",
         "tampered-body",
+        "empty-digest",
+        "truncated-digest",
+        "long-digest",
       ],
     ],
     ["ignores timestamps", { ignoresTimestamps: true }, ["stale-timestamp", "future-timestamp"]],
@@ -116,11 +119,14 @@ describe("runCheck", () => {
       "stale-timestamp",
       "future-timestamp",
       "tampered-body",
+      "empty-digest",
+      "truncated-digest",
+      "long-digest",
       "key-rotation",
       "reformatted-body",
     ]);
     expect(skipped.every((r) => r.answers.length === 0)).toBe(true);
-    expect(summary).toMatchObject({ skipped: 8, failed: 0 });
+    expect(summary).toMatchObject({ skipped: 11, failed: 0 });
   });
 
   it("--only and --skip choose cases; an unknown id is a usage error listing them all", async () => {
@@ -144,7 +150,7 @@ describe("runCheck", () => {
       { createSender: fakeReceiver().createSender },
     );
     expect(skip.results.map((r) => r.id)).not.toContain("invalid-json");
-    expect(skip.summary.total).toBe(15);
+    expect(skip.summary.total).toBe(18);
     await expect(
       runCheck(
         { ...bundled, to: "http://receiver.test/", only: ["nope"] },

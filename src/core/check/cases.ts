@@ -61,6 +61,33 @@ export function reformat(value: unknown): string {
   return `${JSON.stringify(reorder(value), null, 3)}\n`;
 }
 
+/**
+ * `s=` with less or more than the whole digest: a receiver comparing a prefix (`startsWith`, a
+ * loop over the shorter string) accepts an empty or cut digest.
+ */
+function digestCases(): CaseDef[] {
+  const fix =
+    "Decode s= as hex, require exactly 32 bytes, and compare the whole digest with a constant-time comparison (crypto.timingSafeEqual); never compare a prefix (startsWith).";
+  const cut = (title: string, id: string, digest: (whole: string) => string): CaseDef => ({
+    id,
+    title,
+    expect: "4xx",
+    signature: true,
+    run: async (ctx) => {
+      const body = json(ctx.event("created"));
+      const t = now();
+      const whole = computeSignature(ctx.secret ?? "", t, body);
+      return [await ctx.post(body, `t=${t},s=${digest(whole)}`)];
+    },
+    fix,
+  });
+  return [
+    cut("an empty digest (t=…,s=)", "empty-digest", () => ""),
+    cut("the right digest cut to half its length", "truncated-digest", (d) => d.slice(0, 32)),
+    cut("the right digest with two more hex digits", "long-digest", (d) => `${d}00`),
+  ];
+}
+
 export const CASES: readonly CaseDef[] = [
   ...(["created", "updated", "assigned", "resolved"] as const).map(
     (name): CaseDef => ({
@@ -136,6 +163,7 @@ export const CASES: readonly CaseDef[] = [
     },
     fix: "Compute the HMAC over the exact bytes received and compare it in constant time; a changed body must fail.",
   },
+  ...digestCases(),
   {
     id: "key-rotation",
     title: "two s= values, one of them valid (secret rotation), in both orders",

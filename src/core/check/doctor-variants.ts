@@ -8,6 +8,7 @@ export const DIAGNOSIS_IDS = [
   "header-name",
   "signed-string",
   "reserialized-body",
+  "partial-digest",
   "timestamp-unit",
   "digest-encoding",
   "secret-encoding",

@@ -111,21 +111,53 @@ class Prober {
 /** A recipe (and offset) the receiver accepts. */
 type Working = { recipe: Recipe; offset: number };
 
-/** The documented signature was accepted: does a re-formatted body fail (a re-serialised body)? */
+/**
+ * The documented signature was accepted: does a re-formatted body fail (a re-serialised body)?
+ * Does an empty or cut digest pass (a prefix comparison)?
+ */
 async function whenAccepted(
   prober: Prober,
   standard: Recipe,
   status: number,
 ): Promise<Diagnosis[]> {
+  const diagnoses: Diagnosis[] = [];
   const pretty = await prober.post(standard, 0, prober.pretty());
-  if (ok(pretty)) return [];
-  return [
-    {
+  if (!ok(pretty)) {
+    diagnoses.push({
       id: "reserialized-body",
       evidence: `accepted compact JSON in template order (${status}); rejected the same event pretty-printed with other key order (${pretty}), both validly signed`,
       fix: "Verify the signature over the raw request body, before parsing: re-serialising parsed JSON changes the bytes.",
-    },
+    });
+  }
+  const partial = await partialDigest(prober, standard);
+  if (partial) diagnoses.push(partial);
+  return diagnoses;
+}
+
+/** An empty `s=`, then the digest cut to half, signed as documented otherwise. */
+async function partialDigest(prober: Prober, standard: Recipe): Promise<Diagnosis | null> {
+  const cuts = [
+    { label: "an empty digest (t=…,s=)", keep: 0 },
+    { label: "the digest cut to its first 32 hex digits", keep: 32 },
   ];
+  for (const cut of cuts) {
+    const recipe: Recipe = {
+      header: standard.header,
+      label: cut.label,
+      value: (body, t) =>
+        standard
+          .value(body, t)
+          .replace(/s=([0-9a-f]*)$/, (_m, d: string) => `s=${d.slice(0, cut.keep)}`),
+    };
+    const answer = await prober.post(recipe);
+    if (!ok(answer)) continue;
+    return {
+      id: "partial-digest",
+      evidence: `accepted ${cut.label} (${answer}): only a prefix of the digest is compared`,
+      fix: "Decode s= as hex, require exactly 32 bytes, and compare the whole digest with crypto.timingSafeEqual; a startsWith or prefix comparison accepts an empty s=.",
+    };
+  }
+  return null;
 }
 
 /** The documented signature was refused: the first known bug whose signature is accepted. */
