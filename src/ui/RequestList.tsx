@@ -28,6 +28,10 @@ export function schemaMark(ex: Exchange): Mark {
 
 const PREFIX = "whitelabel-ticket-";
 
+/** A request cut short: answered 400 (malformed), 408 (timed out), or not at all. */
+const abortedMark = (status: number | null): string =>
+  status === 400 ? "(malformed)" : status === 408 ? "(timed out)" : "(disconnected)";
+
 function cell(ex: Exchange, key: ColumnKey, narrow: boolean): Mark {
   const v = ex.verdict;
   switch (key) {
@@ -38,7 +42,7 @@ function cell(ex: Exchange, key: ColumnKey, narrow: boolean): Mark {
     case "schema":
       return schemaMark(ex);
     case "type": {
-      const type = v.eventType ?? (ex.aborted ? "(disconnected)" : (v.error ?? "-"));
+      const type = v.eventType ?? (ex.aborted ? abortedMark(ex.status) : (v.error ?? "-"));
       const shown = safeLine(narrow && type.startsWith(PREFIX) ? type.slice(PREFIX.length) : type);
       return { text: ex.editedFrom !== undefined ? `✎${ex.editedFrom} ${shown}` : shown };
     }

@@ -175,6 +175,19 @@ describe("answered means recorded", () => {
   });
 });
 
+describe("malformed HTTP", () => {
+  it("is said as malformed in the lines, not as a client that disconnected", async () => {
+    const main = startMain(["listen", "--port", "0"]);
+    const [, url] = (await main.waitFor(/(http:\/\/127\.0\.0\.1:\d+\/)/, "stderr")) as string[];
+    const answer = await raw(url as string, "POST /a b HTTP/1.1\r\nHost: x\r\n\r\n").sent;
+    expect(answer).toMatch(/^HTTP\/1.1 400/);
+    await main.waitFor(/malformed HTTP request \(HPE_/, "stdout");
+    main.signals.send("SIGINT");
+    const done = await main.done;
+    expect(done.stdout).not.toContain("client disconnected");
+  });
+});
+
 describe("deep JSON", () => {
   it("a 5000-deep event_type gets a status from the map and a line, never a 500", async () => {
     const file = join(tmp.dir, "deep.ndjson");

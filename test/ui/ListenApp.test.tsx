@@ -23,6 +23,24 @@ describe("ListenApp: the list and its layout", () => {
     app.unmount();
   });
 
+  it("a malformed request, a timeout and a disconnect are each named in the list", async () => {
+    const { app, log, frame } = setup();
+    const aborted = (seq: number, status: number | null, error: string | null) => {
+      const ex = exchange(seq, "created", "x", status ?? 200);
+      ex.request = { method: "", url: "", headers: {}, body: Buffer.alloc(0) };
+      ex.verdict = { ...receive(ex.request, {}), eventType: null, error };
+      return { ...ex, status, aborted: true };
+    };
+    log.add(aborted(1, 400, "malformed HTTP request (HPE_INVALID_URL)"));
+    log.add(aborted(2, 408, "request timed out: the headers were not complete within 300 ms"));
+    log.add(aborted(3, null, null));
+    const listed = await frame((t) => t.includes("(disconnected)"));
+    expect(listed).toMatch(/12:00:01\s.*\(malformed\)/);
+    expect(listed).toMatch(/12:00:02\s.*\(timed out\)/);
+    expect(listed).toMatch(/12:00:03\s.*\(disconnected\)/);
+    app.unmount();
+  });
+
   it("a check that never ran shows –, not ✗ (a 404 was never verified nor validated)", async () => {
     const { app, log, frame } = setup();
     const ex = exchange(1, "created", "x", 404);
