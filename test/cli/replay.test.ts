@@ -191,6 +191,30 @@ describe("replay", () => {
     expect(fast.sleeps).toEqual([70, 70]);
   });
 
+  it("--timing original says how long it will wait when a gap is over a minute", async () => {
+    const body = JSON.stringify(JSON.parse(template("created")));
+    const line = (ms: number) =>
+      JSON.stringify({
+        type: "request",
+        received_at: new Date(1_700_000_000_000 + ms).toISOString(),
+        body,
+        rejected: false,
+        event_type: "whitelabel-ticket-created",
+        event_id: "whev_o48n74r1vsv642vex",
+      });
+    const file = join(tmp.dir, "gaps.ndjson");
+    const hours = 3 * 3_600_000 + 20 * 60_000;
+    writeFileSync(file, `${[0, 30_000, 30_000 + hours].map(line).join("\n")}\n`);
+    const clock = new VirtualClock();
+    const args = ["replay", file, "--to", server.url, "--timing", "original"];
+    const r = await runMain(args, { clock });
+    expect(r.code).toBe(0);
+    expect(clock.sleeps).toEqual([30_000, hours]);
+    expect(r.stderr).toContain("waiting 3 h 20 min before the next event (the recorded gap)");
+    expect(r.stderr).toContain("--speed");
+    expect(r.stderr).not.toContain("waiting 30 s");
+  });
+
   it("--delay waits between sends", async () => {
     const file = await record([{ body: template("created") }, { body: template("resolved") }]);
     const clock = new VirtualClock();

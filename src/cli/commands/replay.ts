@@ -137,12 +137,26 @@ function replayOptions(flags: ReplayFlags, source: string, to: string) {
   };
 }
 
+/** 12_000_000 ms → "3 h 20 min"; under an hour, minutes and seconds. */
+function spokenDuration(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  const [h, m, s] = [Math.floor(seconds / 3600), Math.floor(seconds / 60) % 60, seconds % 60];
+  if (h > 0) return m > 0 ? `${h} h ${m} min` : `${h} h`;
+  return s > 0 ? `${m} min ${s} s` : `${m} min`;
+}
+
 /** replay: the recording streamed into requests (disturbed with --chaos), shown or delivered. */
 async function runReplay(command: Command, source: string, io: CliIo): Promise<void> {
   const out = outputFor(command, io);
   const flags = command.opts<ReplayFlags>();
   const to = flags.dryRun && !flags.to ? "http://localhost:3000/" : requireTarget(flags.to, out);
-  const options = replayOptions(flags, source, to);
+  const options = {
+    ...replayOptions(flags, source, to),
+    onLongWait: (ms: number) =>
+      out.note(
+        `waiting ${spokenDuration(ms)} before the next event (the recorded gap${flags.speed === 1 ? "" : ` ÷ --speed ${flags.speed}`}): --speed N or --timing fast shortens it, Ctrl-C stops`,
+      ),
+  };
   // The first warnings are shown; past ten, only counted (a wrong file would flood stderr).
   let broken = 0;
   const warn = (message: string) => {

@@ -19,7 +19,12 @@ export interface ReplayOptions extends DeliverOptions, RecordFilter {
   /** `original` keeps the recorded gaps between events (divided by `speed`). */
   timing?: "fast" | "original";
   speed?: number;
+  /** Told of each wait over a minute that `timing: "original"` brings (ms), before it. */
+  onLongWait?: (waitMs: number) => void;
 }
+
+/** Waits longer than this are said before they start. */
+export const LONG_WAIT_MS = 60_000;
 
 /** How many records a replay read, and how many of them passed the filters. */
 export interface ReplayTally {
@@ -44,6 +49,7 @@ export class ReplayPlan implements PlanSource, AsyncIterable<PlannedRequest> {
   private reading: Promise<void> | null = null;
   private index = 0;
   private first: number | null = null;
+  private lastDueMs = 0;
 
   constructor(
     private readonly batches: AsyncIterator<readonly RecordingItem[]>,
@@ -125,6 +131,9 @@ export class ReplayPlan implements PlanSource, AsyncIterable<PlannedRequest> {
     if (options.timing === "original" && r.receivedAt !== null) {
       this.first ??= r.receivedAt;
       planned.dueMs = (r.receivedAt - (this.first ?? r.receivedAt)) / (options.speed ?? 1);
+      const wait = planned.dueMs - this.lastDueMs;
+      if (wait > LONG_WAIT_MS) options.onLongWait?.(wait);
+      this.lastDueMs = planned.dueMs;
     } else if (options.delayMs) {
       planned.dueMs = this.index * options.delayMs;
     } else if (options.rate) {
