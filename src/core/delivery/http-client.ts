@@ -113,6 +113,14 @@ export function describeNetworkError(
   ) {
     return { kind: "timeout", message: `timed out after ${context.timeoutMs} ms` };
   }
+  // undici closes the connection on a 100 Continue nobody asked for (the request carries no
+  // Expect: 100-continue); other interim answers (102, 103) are skipped.
+  if (code === "UND_ERR_SOCKET" && err.message === "bad response") {
+    return {
+      kind: "network",
+      message: `${context.host} answered 100 Continue to a request without Expect: 100-continue, and the connection was dropped: answer with the final status only`,
+    };
+  }
   if (code === "ECONNRESET" || code === "UND_ERR_SOCKET" || code === "EPIPE") {
     return { kind: "reset", message: `connection closed by ${context.host} before it answered` };
   }
