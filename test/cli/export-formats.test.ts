@@ -32,11 +32,12 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function recording(): Promise<string> {
+/** The bodies posted to a real `listen --record`, unsigned. */
+async function recording(bodies: ReadonlyArray<string | Buffer> = BODIES): Promise<string> {
   const file = join(dir, "rec.ndjson");
   const main = startMain(["listen", "--port", "0", "--json", "--record", file]);
   const [, url] = (await main.waitFor(/"url":"([^"]+)"/, "stdout")) as string[];
-  for (const body of BODIES) await post(url as string, body);
+  for (const body of bodies) await post(url as string, body);
   main.signals.send("SIGINT");
   await main.done;
   return file;
@@ -81,12 +82,7 @@ describe("export --format curl|har", () => {
       Buffer.from([0xff, 0xfe, 0x80, 0x41, 0xc3]),
       Buffer.from(`{"q":"'\\"' $(touch ${join(dir, "ran")}) %s \\n"}`),
     ];
-    const file = join(dir, "rec.ndjson");
-    const main = startMain(["listen", "--port", "0", "--json", "--record", file]);
-    const [, url] = (await main.waitFor(/"url":"([^"]+)"/, "stdout")) as string[];
-    for (const body of corpus) await post(url as string, body);
-    main.signals.send("SIGINT");
-    await main.done;
+    const file = await recording(corpus);
     const out = join(dir, "out");
     const args = ["export", file, "--out", out, "--format", "curl", "--to", app.url];
     args.push("--include-rejected");

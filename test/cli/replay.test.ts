@@ -28,6 +28,17 @@ afterEach(async () => {
   tmp.cleanup();
 });
 
+/** A hand-written recorded line of the created event, received `ms` after a fixed instant. */
+const timedLine = (ms: number) =>
+  JSON.stringify({
+    type: "request",
+    received_at: new Date(1_700_000_000_000 + ms).toISOString(),
+    body: JSON.stringify(JSON.parse(template("created"))),
+    rejected: false,
+    event_type: "whitelabel-ticket-created",
+    event_id: "whev_o48n74r1vsv642vex",
+  });
+
 /** Records real requests through `listen --record`'s code path. */
 async function record(bodies: Array<{ body: string; signed?: boolean }>): Promise<string> {
   const file = join(tmp.dir, "events.ndjson");
@@ -163,18 +174,8 @@ describe("replay", () => {
   });
 
   it("--timing original keeps the recorded gaps; --speed compresses them", async () => {
-    const body = JSON.stringify(JSON.parse(template("created")));
-    const line = (ms: number) =>
-      JSON.stringify({
-        type: "request",
-        received_at: new Date(1_700_000_000_000 + ms).toISOString(),
-        body,
-        rejected: false,
-        event_type: "whitelabel-ticket-created",
-        event_id: "whev_o48n74r1vsv642vex",
-      });
     const file = join(tmp.dir, "timed.ndjson");
-    writeFileSync(file, `${[0, 700, 1400].map(line).join("\n")}\n`);
+    writeFileSync(file, `${[0, 700, 1400].map(timedLine).join("\n")}\n`);
     const clock = new VirtualClock();
     const original = await runMain(["replay", file, "--to", server.url, "--timing", "original"], {
       clock,
@@ -192,19 +193,9 @@ describe("replay", () => {
   });
 
   it("--timing original says how long it will wait when a gap is over a minute", async () => {
-    const body = JSON.stringify(JSON.parse(template("created")));
-    const line = (ms: number) =>
-      JSON.stringify({
-        type: "request",
-        received_at: new Date(1_700_000_000_000 + ms).toISOString(),
-        body,
-        rejected: false,
-        event_type: "whitelabel-ticket-created",
-        event_id: "whev_o48n74r1vsv642vex",
-      });
     const file = join(tmp.dir, "gaps.ndjson");
     const hours = 3 * 3_600_000 + 20 * 60_000;
-    writeFileSync(file, `${[0, 30_000, 30_000 + hours].map(line).join("\n")}\n`);
+    writeFileSync(file, `${[0, 30_000, 30_000 + hours].map(timedLine).join("\n")}\n`);
     const clock = new VirtualClock();
     const args = ["replay", file, "--to", server.url, "--timing", "original"];
     const r = await runMain(args, { clock });
