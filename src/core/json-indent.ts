@@ -164,17 +164,20 @@ export function escapeStringToken(raw: string, escapeText: (text: string) => str
   return escapeText(plain);
 }
 
-/** Deeper text is shown as it came: laid out, each line would carry depth × 2 spaces. */
-export const MAX_SHOWN_DEPTH = 1000;
+/**
+ * The deepest JSON laid out for people (details, editor, exported templates): deeper text is left
+ * as it came, since laid out each line would carry depth × 2 spaces.
+ */
+export const MAX_LAYOUT_DEPTH = 1000;
 
 /**
  * A body as people read it (the details view, the editor): JSON laid out token by token, or
- * `tooDeep` past MAX_SHOWN_DEPTH levels, or null when it is not JSON.
+ * `tooDeep` past MAX_LAYOUT_DEPTH levels, or null when it is not JSON.
  */
 export function laidOutJson(text: string): { text: string } | { tooDeep: true } | null {
   if (text.length === 0 || !tryParseJson(text).ok) return null;
   try {
-    return { text: reindentJson(text, { maxDepth: MAX_SHOWN_DEPTH }) };
+    return { text: reindentJson(text, { maxDepth: MAX_LAYOUT_DEPTH }) };
   } catch (error) {
     if (error instanceof TooDeep) return { tooDeep: true };
     throw error;

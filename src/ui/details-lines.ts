@@ -1,5 +1,5 @@
 import type { Exchange, ForwardResult } from "../core/exchanges/exchange.js";
-import { laidOutJson, MAX_SHOWN_DEPTH } from "../core/json-indent.js";
+import { laidOutJson, MAX_LAYOUT_DEPTH } from "../core/json-indent.js";
 import { safeLine } from "../terminal/safe-text.js";
 
 /*
@@ -30,7 +30,7 @@ function bodyLines(text: string): DetailLine[] {
   const laidOut = laidOutJson(text);
   if (laidOut === null) return textLines(text, "plain");
   if ("text" in laidOut) return textLines(laidOut.text, "json");
-  const why = `  (nested deeper than ${MAX_SHOWN_DEPTH} levels: shown as it came)`;
+  const why = `  (nested deeper than ${MAX_LAYOUT_DEPTH} levels: shown as it came)`;
   return [{ text: why, style: "dim" }, ...textLines(text, "plain")];
 }
 

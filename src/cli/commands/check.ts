@@ -122,7 +122,7 @@ async function runCheckCommand(command: Command, io: CliIo): Promise<void> {
   } catch (error) {
     // CI's report step still gets a file: one failed case naming the cause.
     if (error instanceof TicketHooksError && error.code === "UNREACHABLE" && outputFile) {
-      const report = unreachableReport(error.message, Math.round(performance.now() - started));
+      const report = unreachableReport(error.message, started);
       writeReportFile(report, flags, to, out, outputFile);
     }
     throw error;
@@ -178,11 +178,17 @@ function writeReport(
     for (const line of prettyReport(report, out.c)) out.line(line);
   }
   if (flags.output) writeReportFile(report, flags, to, out, outputFile ?? flags.output);
-  else if (reporter === "junit") out.io.stdout.write(junit(report, to));
-  else if (reporter === "json") out.io.stdout.write(jsonLines(report));
+  else if (reporter !== "pretty") out.io.stdout.write(reportText(report, reporter, to));
 }
 
-/** The report in --output, as --reporter says (pretty as plain text). */
+/** The report as --reporter says (pretty as plain text, for a file). */
+function reportText(report: CheckReport, reporter: CheckFlags["reporter"], to: string): string {
+  if (reporter === "junit") return junit(report, to);
+  if (reporter === "json") return jsonLines(report);
+  return `${prettyReport(report, PLAIN).join("\n")}\n`;
+}
+
+/** The report written to --output. */
 function writeReportFile(
   report: CheckReport,
   flags: CheckFlags,
@@ -191,12 +197,7 @@ function writeReportFile(
   file: string,
 ): void {
   const reporter = flags.json ? "json" : flags.reporter;
-  const text =
-    reporter === "junit"
-      ? junit(report, to)
-      : reporter === "json"
-        ? jsonLines(report)
-        : `${prettyReport(report, PLAIN).join("\n")}\n`;
+  const text = reportText(report, reporter, to);
   try {
     writeFileSync(file, text);
   } catch (error) {

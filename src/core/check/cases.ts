@@ -65,9 +65,10 @@ export function reformat(value: unknown): string {
  * `s=` with less or more than the whole digest: a receiver comparing a prefix (`startsWith`, a
  * loop over the shorter string) accepts an empty or cut digest.
  */
+export const WHOLE_DIGEST_FIX =
+  "Decode s= as hex, require exactly 32 bytes, and compare the whole digest with a constant-time comparison (crypto.timingSafeEqual); never compare a prefix (startsWith): it accepts an empty s=.";
+
 function digestCases(): CaseDef[] {
-  const fix =
-    "Decode s= as hex, require exactly 32 bytes, and compare the whole digest with a constant-time comparison (crypto.timingSafeEqual); never compare a prefix (startsWith).";
   const cut = (title: string, id: string, digest: (whole: string) => string): CaseDef => ({
     id,
     title,
@@ -79,7 +80,7 @@ function digestCases(): CaseDef[] {
       const whole = computeSignature(ctx.secret ?? "", t, body);
       return [await ctx.post(body, `t=${t},s=${digest(whole)}`)];
     },
-    fix,
+    fix: WHOLE_DIGEST_FIX,
   });
   return [
     cut("an empty digest (t=…,s=)", "empty-digest", () => ""),

@@ -10,7 +10,7 @@ import { parseTarget } from "../delivery/send.js";
 import { failure } from "../errors.js";
 import { type Entropy, systemEntropy } from "../events/ids.js";
 import { DEFAULT_SIGNATURE_HEADER, DEFAULT_TOLERANCE_SECONDS } from "../signing/signature.js";
-import { reformat } from "./cases.js";
+import { reformat, WHOLE_DIGEST_FIX } from "./cases.js";
 import {
   bugVariants,
   type DiagnosisId,
@@ -154,7 +154,7 @@ async function partialDigest(prober: Prober, standard: Recipe): Promise<Diagnosi
     return {
       id: "partial-digest",
       evidence: `accepted ${cut.label} (${answer}): only a prefix of the digest is compared`,
-      fix: "Decode s= as hex, require exactly 32 bytes, and compare the whole digest with crypto.timingSafeEqual; a startsWith or prefix comparison accepts an empty s=.",
+      fix: WHOLE_DIGEST_FIX,
     };
   }
   return null;

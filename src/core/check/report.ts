@@ -82,7 +82,7 @@ export interface CheckReport {
  * The report of a run that stopped because the receiver could not be reached: one failed case
  * naming the cause, so that CI's report step still has a file to read.
  */
-export function unreachableReport(cause: string, durationMs: number): CheckReport {
+export function unreachableReport(cause: string, started: number): CheckReport {
   const result: CaseResult = {
     id: "receiver-reachable",
     title: "the receiver can be reached",
@@ -91,20 +91,26 @@ export function unreachableReport(cause: string, durationMs: number): CheckRepor
     got: cause,
     fix: "Start the receiver, or check --to (host, port, path).",
     answers: [],
-    duration_ms: durationMs,
+    duration_ms: Math.round(performance.now() - started),
   };
   return {
     rootCauses: [],
     results: [result],
-    summary: {
-      total: 1,
-      passed: 0,
-      failed: 1,
-      skipped: 0,
-      warnings: 0,
-      inconclusive: 0,
-      duration_ms: durationMs,
-    },
+    summary: summaryOf([result], started),
     interrupted: false,
+  };
+}
+
+/** The counts of a run's results; `started` is performance.now() when it began. */
+export function summaryOf(results: readonly CaseResult[], started: number): CheckSummary {
+  const count = (s: CaseStatus) => results.filter((r) => r.status === s).length;
+  return {
+    total: results.length,
+    passed: count("pass"),
+    failed: count("fail"),
+    skipped: count("skip"),
+    warnings: count("warn"),
+    inconclusive: count("inconclusive"),
+    duration_ms: Math.round(performance.now() - started),
   };
 }

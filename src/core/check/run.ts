@@ -16,14 +16,13 @@ import {
   SLOW_CASE,
 } from "./cases.js";
 import { diagnoseRejections } from "./check-doctor.js";
-import type {
-  CaseResult,
-  CaseStatus,
-  CheckDeps,
-  CheckOptions,
-  CheckReport,
-  CheckSummary,
-  RootCause,
+import {
+  type CaseResult,
+  type CheckDeps,
+  type CheckOptions,
+  type CheckReport,
+  type RootCause,
+  summaryOf,
 } from "./report.js";
 
 /** The valid event a negative case is compared with. */
@@ -282,19 +281,6 @@ function slowCase(results: readonly CaseResult[], slowMs: number): CaseResult {
   }
   const slowest = timed.reduce((m, t) => Math.max(m, t.ms), 0);
   return { ...base, status: "pass", got: `slowest ${slowest}ms`, fix: null };
-}
-
-function summaryOf(results: readonly CaseResult[], started: number): CheckSummary {
-  const count = (s: CaseStatus) => results.filter((r) => r.status === s).length;
-  return {
-    total: results.length,
-    passed: count("pass"),
-    failed: count("fail"),
-    skipped: count("skip"),
-    warnings: count("warn"),
-    inconclusive: count("inconclusive"),
-    duration_ms: Math.round(performance.now() - started),
-  };
 }
 
 /** The wanted cases in order, each reported as it ends; true when the signal stopped them. */

@@ -2,7 +2,7 @@ import { isUtf8 } from "node:buffer";
 import { usageError } from "../errors.js";
 import { escapeTemplateText } from "../events/placeholders.js";
 import { tryParseJson } from "../json.js";
-import { escapeStringToken, reindentJson, TooDeep } from "../json-indent.js";
+import { escapeStringToken, MAX_LAYOUT_DEPTH, reindentJson, TooDeep } from "../json-indent.js";
 import { findSignature } from "../receiving/receive.js";
 import { VERSION } from "../version.js";
 import type { Exchange } from "./exchange.js";
@@ -13,9 +13,6 @@ import { harEntry, harLog } from "./har.js";
  * One captured request written out as a file: the event as a JSON template (what `export` writes
  * for each event), or the request as a HAR 1.2 log. Used by the live UI's `x` and `h` keys.
  */
-
-/** Deeper bodies are not exported: pretty-printed, each line would carry depth × 2 spaces. */
-export const MAX_EXPORT_DEPTH = 1000;
 
 export type TemplateText = { ok: true; text: string } | { ok: false; reason: string };
 
@@ -29,13 +26,13 @@ export function templateText(body: Buffer): TemplateText {
   if (!isUtf8(body) || !tryParseJson(text).ok) return { ok: false, reason: "the body is not JSON" };
   try {
     const pretty = reindentJson(text, {
-      maxDepth: MAX_EXPORT_DEPTH,
+      maxDepth: MAX_LAYOUT_DEPTH,
       mapString: (raw) => escapeStringToken(raw, escapeTemplateText),
     });
     return { ok: true, text: `${pretty}\n` };
   } catch (error) {
     if (!(error instanceof TooDeep)) throw error;
-    return { ok: false, reason: `the body is nested deeper than ${MAX_EXPORT_DEPTH} levels` };
+    return { ok: false, reason: `the body is nested deeper than ${MAX_LAYOUT_DEPTH} levels` };
   }
 }
 
