@@ -292,7 +292,7 @@ function readEvent(
   }
   if (nestedDeeperThan(parsed.value, MAX_NESTING)) {
     return {
-      error: `JSON nested deeper than ${MAX_NESTING} levels: not an event (and more than jq reads)`,
+      error: `JSON nested deeper than ${MAX_NESTING} levels: not an event`,
     };
   }
   return { event: parsed.value, validation: validateEvent(parsed.value) };
