@@ -17,6 +17,7 @@ export interface ListenFlags {
   signatureHeader: string;
   tolerance: number;
   maxBody: number;
+  maxHeld?: number;
   status: number;
   delay: number;
   rejectInvalid?: boolean;
@@ -171,6 +172,7 @@ export function listenOptions(flags: ListenFlags): ListenOptions {
     signatureHeader: flags.signatureHeader,
     tolerance: flags.tolerance,
     maxBody: flags.maxBody,
+    ...(flags.maxHeld ? { maxHeldBytes: flags.maxHeld } : {}),
     status: flags.status,
     delayMs: flags.delay,
     rejectInvalid: flags.rejectInvalid === true,

@@ -49,11 +49,11 @@ export function exchangeLines(ex: Exchange, c: Paint): string[] {
   const status = ex.status === null ? "---" : String(ex.status);
   const head = `${c.dim(time(ex.receivedAt))} ${safeLine(req.method)} ${safeLine(req.url)}  ${statusColor(c, ex.status)(status)}`;
   if (ex.aborted) {
-    // Answered on its own (400 malformed, 408 timed out): the reason; else the client left.
+    // Why it was cut (400 malformed, 408 timed out, the client left), as the adapter said.
     const why =
-      ex.status !== null && v.error !== null
+      v.error !== null
         ? safeLine(v.error)
-        : `client disconnected after ${req.body.length} bytes of the body`;
+        : `client disconnected after ${req.receivedBytes ?? req.body.length} bytes of the body`;
     return [`${head}  ${c.red(why)}`];
   }
   const sig = signatureText(v, c);

@@ -2,12 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { HttpReply, ReceiverServer, ReceiverServerOptions } from "../core/receiving/ports.js";
-import type { IncomingRequest } from "../core/receiving/receive.js";
+import { BUSY_RETRY_AFTER_SECONDS, type IncomingRequest } from "../core/receiving/receive.js";
 
-function snapshot(
-  req: IncomingMessage,
-  body: { chunks: Buffer[]; tooLarge: boolean },
-): IncomingRequest {
+function snapshot(req: IncomingMessage, body: BodyReader): IncomingRequest {
   const { chunks } = body;
   const request: IncomingRequest = {
     method: req.method ?? "",
@@ -15,28 +12,50 @@ function snapshot(
     headers: req.headers,
     body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks),
   };
-  if (body.tooLarge) request.tooLarge = true;
+  if (body.cut === "tooLarge") request.tooLarge = true;
+  if (body.cut === "busy") request.busy = true;
+  return request;
+}
+
+/**
+ * A request cut before its end: its first ABORTED_KEEP_BYTES only (a copy, so the chunks it came
+ * in are given back), with the number of bytes that had arrived.
+ */
+function abortedSnapshot(req: IncomingMessage, body: BodyReader): IncomingRequest {
+  const request = snapshot(req, body);
+  request.receivedBytes = body.received;
+  if (request.body.length > ABORTED_KEEP_BYTES) {
+    request.body = Buffer.from(request.body.subarray(0, ABORTED_KEEP_BYTES));
+  }
   return request;
 }
 
 /** Statuses whose answers carry no body and no length (RFC 9110 §6.4.1). */
 const NO_BODY = new Set([204, 304]);
 
-function send(res: ServerResponse, reply: HttpReply, tooLarge: boolean): void {
+/** The headers of an answer to a request whose body was cut: the connection ends with it. */
+function cutHeaders(cut: Cut): Record<string, string> | undefined {
+  if (cut === null) return undefined;
+  return cut === "busy"
+    ? { connection: "close", "retry-after": String(BUSY_RETRY_AFTER_SECONDS) }
+    : { connection: "close" };
+}
+
+function send(res: ServerResponse, reply: HttpReply, cut: Cut): void {
   if (res.destroyed) return;
   if (NO_BODY.has(reply.status)) {
-    res.writeHead(reply.status, tooLarge ? { connection: "close" } : undefined);
+    res.writeHead(reply.status, cutHeaders(cut));
     res.end();
     return;
   }
   const length = String(Buffer.byteLength(reply.body));
-  if (reply.headers || tooLarge) {
+  if (reply.headers || cut !== null) {
     const headers: Record<string, string> = {
       "content-type": "application/json",
       ...reply.headers,
+      ...cutHeaders(cut),
       "content-length": length,
     };
-    if (tooLarge) headers.connection = "close";
     res.writeHead(reply.status, headers);
   } else {
     res.writeHead(reply.status, ["content-type", "application/json", "content-length", length]);
@@ -64,7 +83,7 @@ function rawAnswer(status: number, reason: string, error: string): string {
 interface Pending {
   res: ServerResponse;
   reply: HttpReply;
-  tooLarge: boolean;
+  cut: Cut;
 }
 
 const INTERNAL: HttpReply = {
@@ -91,8 +110,13 @@ class ReceiverHttpServer {
   readonly headersTimeout: number;
   readonly requestTimeout: number;
   readonly server: Server;
+  private readonly held: HeldBytes;
 
   constructor(private readonly options: ReceiverServerOptions) {
+    this.held = new HeldBytes(
+      options.maxHeldBytes ?? defaultMaxHeldBytes(options.maxBody),
+      options.onBusy,
+    );
     this.headersTimeout = options.headersTimeoutMs ?? 10_000;
     this.requestTimeout = options.requestTimeoutMs ?? 30_000;
     this.server = createServer(
@@ -121,7 +145,7 @@ class ReceiverHttpServer {
    * allocation here is paid tens of thousands of times a second).
    */
   private request(req: IncomingMessage, res: ServerResponse): void {
-    const body = new BodyReader(this.options.maxBody);
+    const body = new BodyReader(this.options.maxBody, this.held);
     let finished = false;
     const socket = req.socket;
     this.receiving.add(socket);
@@ -131,7 +155,9 @@ class ReceiverHttpServer {
       if (finished) return;
       finished = true;
       this.receiving.delete(socket);
-      this.answer(res, snapshot(req, body));
+      const request = snapshot(req, body);
+      body.release();
+      this.answer(res, request);
     };
     req.on("data", (chunk: Buffer) => {
       if (body.add(chunk)) answer();
@@ -143,9 +169,22 @@ class ReceiverHttpServer {
       finished = true;
       this.receiving.delete(socket);
       const status = this.answeredBy.get(socket) ?? null;
-      const timedOut = `request timed out: the body was not complete within ${this.requestTimeout} ms`;
-      this.options.onAborted(snapshot(req, body), status, status === 408 ? timedOut : undefined);
+      const request = abortedSnapshot(req, body);
+      body.release();
+      this.options.onAborted(request, status, this.abortReason(status, request));
     });
+  }
+
+  /** Why a request's body stopped short, with how much of it is kept. */
+  private abortReason(status: number | null, request: IncomingRequest): string {
+    const received = request.receivedBytes ?? request.body.length;
+    const kept =
+      request.body.length < received ? `; its first ${request.body.length} bytes recorded` : "";
+    if (status === 408) {
+      return `request timed out: the body was not complete within ${this.requestTimeout} ms (${received} bytes arrived${kept})`;
+    }
+    if (status === 400) return `malformed HTTP request after ${received} bytes of the body${kept}`;
+    return `client disconnected after ${received} bytes of the body${kept}`;
   }
 
   /** The pipeline's reply, at once or later, queued for the end of the turn. */
@@ -157,16 +196,16 @@ class ReceiverHttpServer {
     } catch {
       reply = INTERNAL;
     }
-    const tooLarge = request.tooLarge === true;
+    const cut: Cut = request.busy ? "busy" : request.tooLarge ? "tooLarge" : null;
     if (!(reply instanceof Promise)) {
-      this.queue(res, reply, tooLarge);
+      this.queue(res, reply, cut);
       return;
     }
-    reply.catch(() => INTERNAL).then((r) => this.queue(res, r, tooLarge), ignore);
+    reply.catch(() => INTERNAL).then((r) => this.queue(res, r, cut), ignore);
   }
 
-  private queue(res: ServerResponse, reply: HttpReply, tooLarge: boolean): void {
-    this.pending.push({ res, reply, tooLarge });
+  private queue(res: ServerResponse, reply: HttpReply, cut: Cut): void {
+    this.pending.push({ res, reply, cut });
     if (!this.answering) {
       this.answering = true;
       setImmediate(() => this.answerTurn());
@@ -198,7 +237,7 @@ class ReceiverHttpServer {
     }
     for (const p of turn) {
       try {
-        send(p.res, instead ?? p.reply, p.tooLarge);
+        send(p.res, instead ?? p.reply, p.cut);
       } catch {
         // A connection that failed under us: nothing more to send on it.
       }
@@ -244,25 +283,91 @@ class ReceiverHttpServer {
   }
 }
 
-/** A request body's bytes, up to `maxBody`: past it, the rest is not kept (`tooLarge`). */
-class BodyReader {
-  readonly chunks: Buffer[] = [];
-  private size = 0;
-  tooLarge = false;
+/** Why a body stopped being kept before its end: past `maxBody`, or past the shared bound. */
+type Cut = "tooLarge" | "busy" | null;
 
-  constructor(private readonly maxBody: number) {}
+/** Bytes of an aborted request's body that are kept (and recorded): its start, to see what it was. */
+export const ABORTED_KEEP_BYTES = 16 * 1024;
 
-  /** Keeps a chunk; true when the body just went past the limit (answer now). */
-  add(chunk: Buffer): boolean {
-    if (this.tooLarge) return false;
-    this.size += chunk.length;
-    if (this.size <= this.maxBody) {
-      this.chunks.push(chunk);
-      return false;
+/** The bound on body bytes held by all requests still arriving: 64 MiB, or 4 bodies at most. */
+export function defaultMaxHeldBytes(maxBody: number): number {
+  return Math.max(64 * 1024 * 1024, 4 * maxBody);
+}
+
+/**
+ * Body bytes held by all requests still arriving, together. Past `limit`, the request that would
+ * go over is turned away (503) instead of holding more: a thousand clients that each send most of
+ * a large body and wait cannot take the machine's memory. `onBusy` hears of the first time.
+ */
+class HeldBytes {
+  private bytes = 0;
+  private said = false;
+
+  constructor(
+    private readonly limit: number,
+    private readonly onBusy: ((limit: number) => void) | undefined,
+  ) {}
+
+  /** Takes `n` bytes if they fit; false (and the first time, onBusy) when they do not. */
+  take(n: number): boolean {
+    if (this.bytes + n <= this.limit) {
+      this.bytes += n;
+      return true;
     }
-    this.tooLarge = true;
-    this.chunks.push(chunk.subarray(0, chunk.length - (this.size - this.maxBody)));
+    if (!this.said) {
+      this.said = true;
+      this.onBusy?.(this.limit);
+    }
+    return false;
+  }
+
+  give(n: number): void {
+    this.bytes -= n;
+  }
+}
+
+/**
+ * A request body's bytes, up to `maxBody` and while the shared bound allows: past either, the
+ * rest is not kept (`cut`), and the request is answered at once.
+ */
+class BodyReader {
+  chunks: Buffer[] = [];
+  /** Bytes that arrived, kept or not. */
+  received = 0;
+  /** Bytes kept, and taken from the shared bound until `release()`. */
+  private size = 0;
+  cut: Cut = null;
+
+  constructor(
+    private readonly maxBody: number,
+    private readonly held: HeldBytes,
+  ) {}
+
+  /** Keeps a chunk; true when the body was just cut (answer now). */
+  add(chunk: Buffer): boolean {
+    this.received += chunk.length;
+    if (this.cut !== null) return false;
+    const room = this.maxBody - this.size;
+    const kept = chunk.length <= room ? chunk : chunk.subarray(0, room);
+    if (!this.held.take(kept.length)) {
+      this.cut = "busy";
+      // Only the start is kept, for the record; the rest of what is held is given back now.
+      const start = Buffer.concat(this.chunks).subarray(0, ABORTED_KEEP_BYTES);
+      this.release();
+      this.chunks = [Buffer.from(start)];
+      return true;
+    }
+    this.size += kept.length;
+    this.chunks.push(kept);
+    if (kept === chunk) return false;
+    this.cut = "tooLarge";
     return true;
+  }
+
+  /** Gives the kept bytes back to the shared bound (the request is answered or gone). */
+  release(): void {
+    this.held.give(this.size);
+    this.size = 0;
   }
 }
 

@@ -24,6 +24,7 @@ import {
   writeFileSync,
   writeSync,
 } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -46,6 +47,7 @@ const LISTEN_RUNS = knob("BENCH_LISTEN_RUNS", 5, 1);
 const MEMORY_EVENTS = knob("BENCH_MEMORY_EVENTS", 100_000, 20_000);
 const REPLAY_EVENTS = knob("BENCH_REPLAY_EVENTS", 1_000_000, 100_000);
 const STARTUP_RUNS = knob("BENCH_STARTUP_RUNS", 20, 4);
+const HELD_CONNECTIONS = knob("BENCH_HELD_CONNECTIONS", 3000, 1000);
 const only = process.argv.slice(2);
 
 const median = (xs) => {
@@ -684,6 +686,137 @@ async function replayMemory() {
   }
 }
 
+const MIB = 1024 * 1024;
+
+/**
+ * One connection that declares a 1 MiB body, sends all of it but its last byte, and holds.
+ * Resolves once it is held (everything written) or turned away (closed by the listener).
+ */
+function holdOne(port, head, body) {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    let answer = "";
+    let settled = false;
+    const settle = (state) => {
+      if (settled) return;
+      settled = true;
+      resolve({ socket, state: () => (answer.startsWith("HTTP/1.1 503") ? "503" : state) });
+    };
+    socket.setEncoding("latin1");
+    socket.on("data", (d) => {
+      answer += d;
+    });
+    socket.on("error", () => {});
+    socket.on("close", () => settle("closed"));
+    socket.write(head);
+    socket.write(body, () => settle("held"));
+  });
+}
+
+/** Polls until `test()` holds or `ms` pass; resolves whether it held. */
+async function until(test, ms) {
+  const end = Date.now() + ms;
+  while (!test()) {
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return true;
+}
+
+/**
+ * HELD_CONNECTIONS clients each declare a 1 MiB body, send all but its last byte and hold, then
+ * go away. Resolves the server's idle, peak and after resident memory (MB) and the 503 count.
+ */
+async function holdAttack(url, pid, done) {
+  const { port } = new URL(url);
+  const idle = memory(pid).rss;
+  const head = `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${MIB}\r\n\r\n`;
+  const body = Buffer.alloc(MIB - 1, "p");
+  let peak = 0;
+  const poll = setInterval(() => {
+    peak = Math.max(peak, memory(pid).peak);
+  }, 50);
+  const conns = [];
+  // In batches of 500: the client's own buffers stay small, the server sees them all at once.
+  for (let i = 0; i < HELD_CONNECTIONS; i += 500) {
+    const batch = Math.min(500, HELD_CONNECTIONS - i);
+    const held = Array.from({ length: batch }, () => holdOne(Number(port), head, body));
+    conns.push(...(await Promise.all(held)));
+  }
+  const turnedAway = conns.filter((c) => c.state() === "503").length;
+  peak = Math.max(peak, memory(pid).peak);
+  for (const c of conns) c.socket.destroy();
+  const finished = await done();
+  // Memory given back, if it is, within a few seconds of the clients going away.
+  await until(() => memory(pid).rss <= 1.2 * idle, 5_000);
+  clearInterval(poll);
+  return {
+    idle_rss_mb: idle,
+    peak_rss_mb: peak,
+    after_rss_mb: memory(pid).rss,
+    turnedAway,
+    finished,
+  };
+}
+
+/**
+ * listen under HELD_CONNECTIONS clients holding 1 MiB bodies: its peak resident memory, and its
+ * memory after they went away against idle; beside it, a node:http server that keeps no byte of
+ * the bodies (servers.mjs discard) under the same clients: what node and its allocator keep alone.
+ */
+async function heldBodies() {
+  const dir = mkdtempSync(join(tmpdir(), "ticket-hooks-bench-"));
+  const file = join(dir, "held.ndjson");
+  try {
+    const listener = await startListener(["--record", file]);
+    // Every connection is recorded: answered 503, or aborted when its client went away.
+    const ours = await holdAttack(listener.url, listener.pid, () =>
+      until(() => countLines(file) >= HELD_CONNECTIONS, 60_000),
+    );
+    const recordedLines = countLines(file);
+    const fileMb = readFileSync(file).length / MIB;
+    await listener.stop();
+    const bare = await startServer("discard");
+    let reference;
+    try {
+      reference = await holdAttack(bare.url, bare.pid, async () => true);
+    } finally {
+      bare.stop();
+    }
+    results.memory_held = {
+      connections: HELD_CONNECTIONS,
+      listen: { ...ours, recorded_lines: recordedLines, recording_mb: fileMb },
+      discarding_node_server: reference,
+    };
+    const ratio = (r) => r.after_rss_mb / r.idle_rss_mb;
+    const mb = (r) =>
+      `${r.idle_rss_mb.toFixed(0)} / ${r.peak_rss_mb.toFixed(0)} / ${r.after_rss_mb.toFixed(0)}`;
+    row(
+      `memory: listen peak RSS, ${HELD_CONNECTIONS} clients holding 1 MiB bodies, MB`,
+      ours.peak_rss_mb.toFixed(1),
+      "≤ 300",
+      ours.peak_rss_mb <= 300,
+    );
+    row(
+      "memory: listen RSS after they went away / idle",
+      `${ratio(ours).toFixed(2)}×`,
+      "≤ 1.20×",
+      ratio(ours) <= 1.2,
+    );
+    row("memory: listen RSS idle / peak / after, MB", mb(ours));
+    row(
+      "memory: of them, answered 503 busy / recorded lines / recording MB",
+      `${ours.turnedAway} / ${recordedLines} / ${fileMb.toFixed(1)}`,
+      "lines = clients",
+      recordedLines === HELD_CONNECTIONS,
+    );
+    row("memory: node:http keeping no body, RSS idle / peak / after, MB", mb(reference));
+    row("memory: node:http keeping no body, after / idle", `${ratio(reference).toFixed(2)}×`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const SECTIONS = {
   send: sendThroughput,
   whole: wholeProcess,
@@ -691,6 +824,7 @@ const SECTIONS = {
   startup,
   memory: memoryFlat,
   replay: replayMemory,
+  held: heldBodies,
 };
 
 const unknown = only.filter((name) => !Object.hasOwn(SECTIONS, name));

@@ -1,6 +1,7 @@
 // Receivers for the benchmarks, each run in its own process:
 //   node servers.mjs sink       — reads the body, answers 200 (the least a server can do)
 //   node servers.mjs verifying  — checks the HMAC, JSON.parses the body, answers 200
+//   node servers.mjs discard    — reads the body and keeps none of it, answers 200 (holds nothing)
 // Prints {"port":N} once listening. Both count the requests that arrive: a line "report" on stdin
 // prints {"count","seconds","rate"} — the rate between the first and the last arrival since the
 // previous report — and starts counting afresh. Throughput is measured where requests land, not by
@@ -30,6 +31,11 @@ let first = 0;
 let last = 0;
 
 const server = createServer((req, res) => {
+  if (kind === "discard") {
+    req.resume();
+    req.on("end", () => res.end());
+    return;
+  }
   const chunks = [];
   req.on("data", (c) => chunks.push(c));
   req.on("end", () => {

@@ -34,7 +34,10 @@ const records = (file: string) => {
 };
 
 /** Writes raw bytes on a fresh connection; resolves with everything the server sent back. */
-function raw(url: string, ...parts: string[]): { sent: Promise<string>; write(s: string): void } {
+function raw(
+  url: string,
+  ...parts: string[]
+): { sent: Promise<string>; write(s: string): void; end(): void } {
   const { hostname, port } = new URL(url);
   const socket = connect(Number(port), hostname);
   let answer = "";
@@ -45,6 +48,7 @@ function raw(url: string, ...parts: string[]): { sent: Promise<string>; write(s:
   return {
     sent: new Promise((resolve) => socket.on("close", () => resolve(answer))),
     write: (s) => socket.write(s),
+    end: () => socket.end(),
   };
 }
 
@@ -264,4 +268,61 @@ describe("bounded: stdout is for watching", () => {
     expect(await l.exited).toBe(0);
     expect(records(file)).toHaveLength(5);
   }, 30_000);
+});
+
+describe("bounded: the bodies all requests hold together", () => {
+  /** A connection that declares a body of `declared` bytes and sends `sent` of them. */
+  function holding(url: string, declared: number, sent: number) {
+    const head = `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${declared}\r\n\r\n`;
+    const c = raw(url, head, `{"pad":"${"p".repeat(sent - 8)}`);
+    return c;
+  }
+
+  it("past --max-held, a request is answered 503 with Retry-After, said once, and recorded; aborted ones keep their first bytes", async () => {
+    const file = join(tmp.dir, "held.ndjson");
+    const main = startMain([
+      "listen",
+      "--port",
+      "0",
+      "--max-body",
+      "100000",
+      "--max-held",
+      "200000",
+      "--record",
+      file,
+    ]);
+    const [, url] = (await main.waitFor(/(http:\/\/127\.0\.0\.1:\d+\/)/, "stderr")) as string[];
+    const conns = [0, 1, 2].map(() => holding(url as string, 100_000, 90_000));
+    // Two of them fit in 200,000 bytes; whichever goes past the bound is turned away.
+    const turnedAway = await Promise.race(conns.map((c, i) => c.sent.then((a) => ({ a, i }))));
+    expect(turnedAway.a).toMatch(/^HTTP\/1.1 503/);
+    expect(turnedAway.a).toMatch(/\r\nretry-after: 5\r\n/i);
+    expect(turnedAway.a).toMatch(/\r\nconnection: close\r\n/i);
+    await main.waitFor(/503 with Retry-After/, "stderr");
+    // The two still held go away: recorded as aborted, with their first 16 KiB only.
+    for (const [i, c] of conns.entries()) if (i !== turnedAway.i) c.end();
+    await main.waitFor(
+      /client disconnected after 90000 bytes[^\n]*\n[^\n]*client disconnected after 90000 bytes/,
+      "stdout",
+    );
+    // The memory is given back: a request that fits is answered as usual.
+    expect((await post(url as string, '{"a":1}')).status).toBe(200);
+    main.signals.send("SIGINT");
+    const done = await main.done;
+    expect(done.stderr.match(/503 with Retry-After/g)).toHaveLength(1);
+    const recorded = records(file);
+    expect(recorded).toHaveLength(4);
+    const busy = recorded.filter((r) => r.status === 503);
+    expect(busy).toMatchObject([{ error: expect.stringMatching(/^busy: /), aborted: false }]);
+    expect(String(busy[0]?.body ?? "").length).toBeLessThanOrEqual(16_384);
+    const aborted = recorded.filter((r) => r.aborted === true);
+    expect(aborted).toHaveLength(2);
+    for (const r of aborted) {
+      expect(r).toMatchObject({
+        status: null,
+        error: "client disconnected after 90000 bytes of the body; its first 16384 bytes recorded",
+      });
+      expect(r.body).toBe(`{"pad":"${"p".repeat(16_384 - 8)}`);
+    }
+  });
 });

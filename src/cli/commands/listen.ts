@@ -77,6 +77,11 @@ function addReceiveOptions(command: Command): Command {
     )
     .option("--max-body <bytes>", "largest body accepted", intArg("--max-body", 1), 1024 * 1024)
     .option(
+      "--max-held <bytes>",
+      "body bytes all requests still arriving may hold together; past it, 503 (default: 64 MiB or 4 × --max-body)",
+      intArg("--max-held", 1),
+    )
+    .option(
       "--status <code>",
       "status to answer accepted events with",
       // 1xx are not final answers: a client would wait for one for ever.
@@ -190,6 +195,7 @@ function startListener(
       clock: io.clock,
       ...(out.json ? { output: io.stdout } : useUi ? {} : printing),
       onError: (error) => out.warn(error.message),
+      onWarning: (message) => out.warn(message),
       onTarget: health.observe,
     },
   );

@@ -69,10 +69,10 @@ export class Answerer {
   /** A request its client cut off (or the server answered itself: 400, 408, 413). */
   aborted(request: IncomingRequest, status: number | null, reason: string | undefined): Exchange {
     let verdict = this.receiver.receive(request, unixSeconds(this.clock));
-    if (reason !== undefined && status !== null) {
+    if (reason !== undefined) {
       verdict = {
         ...verdict,
-        status,
+        status: status ?? verdict.status,
         error: reason,
         rejected: true,
         responseBody: JSON.stringify({ error: reason }),

@@ -39,6 +39,11 @@ export interface ListenOptions extends ReceiveConfig {
   forwardTimeoutMs?: number;
   headersTimeoutMs?: number;
   requestTimeoutMs?: number;
+  /**
+   * Body bytes all requests still arriving may hold together; past it, a request is answered 503
+   * with `Retry-After`. Default: 64 MiB, or 4 × maxBody when that is more.
+   */
+  maxHeldBytes?: number;
   /** Exchanges kept in memory. Default 1000. */
   keep?: number;
   /**
@@ -63,6 +68,8 @@ export interface ListenDeps extends ListenPorts {
    */
   output?: LineSink;
   onError?: (error: Error) => void;
+  /** Something the user should know that is not an error (said once, e.g. the first 503 busy). */
+  onWarning?: (message: string) => void;
   /** The forward target went up or down (probed at start, then followed through forwards). */
   onTarget?: (state: TargetState) => void;
   /** Time for signature checks, arrival times and --delay. Default: the system clock. */
@@ -135,6 +142,8 @@ export async function listen(options: ListenOptions = {}, deps: ListenDeps): Pro
       host: options.host ?? "127.0.0.1",
       port: options.port ?? 4000,
       maxBody: options.maxBody ?? DEFAULT_MAX_BODY,
+      ...(options.maxHeldBytes ? { maxHeldBytes: options.maxHeldBytes } : {}),
+      onBusy: (limit) => deps.onWarning?.(busyWarning(limit)),
       ...(options.headersTimeoutMs ? { headersTimeoutMs: options.headersTimeoutMs } : {}),
       ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
       onRequest: (request) => answerer.handle(request),
@@ -212,6 +221,10 @@ function listenerOf({
       return { ...log.counters };
     },
   };
+}
+
+function busyWarning(limit: number): string {
+  return `request bodies in progress hold ${limit} bytes, the most allowed: further requests are answered 503 with Retry-After until they end (--max-held raises the bound)`;
 }
 
 function checkStatus(status: number | undefined): void {

@@ -16,6 +16,13 @@ export interface ReceiverServerOptions {
   port: number;
   /** Bytes kept of a body; past this, `tooLarge` is set and the rest is not stored. */
   maxBody: number;
+  /**
+   * Body bytes all requests still arriving may hold together; a request that would go past it is
+   * answered 503 with `Retry-After` and its connection closed. Default: 64 MiB or 4 × maxBody.
+   */
+  maxHeldBytes?: number;
+  /** The bound of maxHeldBytes was reached, for the first time (said once). */
+  onBusy?: (limit: number) => void;
   /** Time a client has to send its headers (slowloris guard). */
   headersTimeoutMs?: number;
   /** Time a client has to send the whole request. */
@@ -37,6 +44,8 @@ export interface ReceiverServerOptions {
    * A request cut before it was complete: its client went away (`status` null), or the server
    * answered it on its own (408 when the headers or the body took longer than allowed). A
    * request cut before its headers were complete comes with an empty method and no headers.
+   * Its body holds the first ABORTED_KEEP_BYTES at most (`receivedBytes` says how many came);
+   * `reason` says what happened, in one line.
    */
   onAborted: (req: IncomingRequest, status: number | null, reason?: string) => void;
 }

@@ -25,6 +25,10 @@ export interface IncomingRequest {
   body: Buffer;
   /** The body went past maxBody; `body` holds only its start. */
   tooLarge?: boolean;
+  /** Turned away: the bodies of requests in progress hold all the memory allowed (503). */
+  busy?: boolean;
+  /** Bytes of the body that arrived, when `body` holds only their start (an aborted request). */
+  receivedBytes?: number;
 }
 
 export interface ReceiveConfig {
@@ -73,6 +77,9 @@ export interface Verdict {
 }
 
 export const DEFAULT_MAX_BODY = 1024 * 1024;
+
+/** Seconds a sender turned away as busy is asked to wait (`Retry-After` of the 503). */
+export const BUSY_RETRY_AFTER_SECONDS = 5;
 
 /** A header's value as node:http gives it: the first, when it came more than once. */
 function first(value: string | string[] | undefined): string | undefined {
@@ -175,6 +182,12 @@ export class Receiver {
     if (type !== "application/json" && !JSON_TYPE.test(type.trim())) {
       const given = type ? `"${type}"` : "(none)";
       return { status: 415, error: `unsupported content type ${given}: expected application/json` };
+    }
+    if (req.busy) {
+      return {
+        status: 503,
+        error: `busy: request bodies in progress hold all the memory allowed; retry after ${BUSY_RETRY_AFTER_SECONDS} s`,
+      };
     }
     const maxBody = this.config.maxBody ?? DEFAULT_MAX_BODY;
     if (req.tooLarge || req.body.length > maxBody) {
