@@ -1,4 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -285,19 +292,31 @@ describe("RecordingSource: a recording searched in the background", () => {
     index.close();
   });
 
+  it("a NUL byte past the first chunk stops the reading as no recording; the rows before stay", () => {
+    const file = recording(4000);
+    const size = statSync(file).size;
+    appendFileSync(file, Buffer.from([0x7b, 0x00, 0x7d, 10]));
+    const stepped = steppedSource(RecordingIndex.start(file, nodeFiles));
+    stepped.drain();
+    expect(stepped.source.entries.length).toBe(4000);
+    expect(stepped.source.failure).toBe(
+      `${file} is not a recording: a NUL byte at byte ${size + 1} (the rows before it are shown)`,
+    );
+  });
+
   it("says why nothing is shown: no recorded request, or none that matches --where", () => {
     const dir = mkdtempSync(join(tmpdir(), "recording-source-"));
     dirs.push(dir);
     const junk = join(dir, "junk.ndjson");
     writeFileSync(
       junk,
-      Buffer.concat([Buffer.from("[1,2]\n\ngarbage\n"), Buffer.from([0xff, 0x00, 10])]),
+      Buffer.concat([Buffer.from("[1,2]\n\ngarbage\n"), Buffer.from([0x7b, 0xff, 0x7d, 10])]),
     );
     const empty = steppedSource(RecordingIndex.start(junk, nodeFiles));
     empty.drain();
     expect(empty.source.entries.length).toBe(0);
     expect(empty.source.emptyText()).toBe(
-      `No recorded requests in ${junk} (3 line(s) skipped: no JSON object, or cut short)`,
+      `No recorded requests in ${junk} (3 line(s) skipped: not a UTF-8 JSON object, or cut short)`,
     );
     const where = [parseWhere("data.ticket.title=nothing like it")];
     const index = RecordingIndex.start(recording(50), nodeFiles);

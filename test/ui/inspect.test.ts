@@ -110,3 +110,82 @@ describe("inspect: a recording in the live UI", () => {
     expect(result.stderr).toContain("inspect is interactive");
   });
 });
+
+describe("inspect: one rule for what a recording is", () => {
+  function fileOf(content: Buffer | string): string {
+    const dir = mkdtempSync(join(tmpdir(), "inspect-"));
+    dirs.push(dir);
+    const file = join(dir, "rec.ndjson");
+    writeFileSync(file, content);
+    return file;
+  }
+
+  it("random bytes are refused as replay refuses them, with the same words (exit 2)", async () => {
+    const bytes = Buffer.alloc(300_000);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7919 + (i >> 3)) & 0xff;
+    const file = fileOf(bytes);
+    const inspect = await runMain(["inspect", file], { tty: true });
+    const replay = await runMain(["replay", file, "--dry-run"]);
+    expect(inspect.code).toBe(2);
+    expect(replay.code).toBe(2);
+    const said = /is not a recording: a NUL byte at byte \d+/;
+    expect(inspect.stderr).toMatch(said);
+    expect(inspect.stderr.match(said)?.[0]).toBe(replay.stderr.match(said)?.[0]);
+  });
+
+  it("lines that are not UTF-8 JSON objects are no rows, as replay skips them", () => {
+    const good = new LineEncoder().line(exchange(1, "created", "Kept"));
+    // Lines that start with "{" but are not recorded requests: not UTF-8, not closed.
+    const notUtf8 = Buffer.concat([
+      Buffer.from('{"a":"'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('"}'),
+    ]);
+    const file = fileOf(
+      Buffer.concat([
+        Buffer.from(`${good}\n`),
+        notUtf8,
+        Buffer.from('\n{ not closed\n{"body":"x"}\n'),
+      ]),
+    );
+    const index = RecordingIndex.open(file, nodeFiles);
+    // The last line is a JSON object with a body: a request (replay sends it too).
+    expect(index.length).toBe(2);
+    expect(index.skipped).toBe(2);
+    index.close();
+  });
+
+  it("a line longer than --max-line is a row shown as too long, never read", async () => {
+    const encoder = new LineEncoder();
+    const long = encoder.line(exchange(1, "created", "x".repeat(5000)));
+    const short = encoder.line(exchange(2, "created", "Short one"));
+    const index = RecordingIndex.open(fileOf(`${long}\n${short}\n`), nodeFiles, 3000);
+    expect(index.length).toBe(2);
+    const read = index.line.bind(index);
+    index.line = (i: number) => {
+      if (i === 0) throw new Error("the long line was read");
+      return read(i);
+    };
+    expect(index.exchange(0).verdict.error).toBe(
+      `too long to read: line 1 is ${Buffer.byteLength(long)} bytes, over --max-line (3000)`,
+    );
+    expect(index.exchange(0).request.body.length).toBe(0);
+    const ui = setup({ log: new RecordingSource(index) });
+    let frame = await ui.frame((f) => f.includes("Short one"));
+    expect(frame).toMatch(/too long to read/);
+    // A search reads around it.
+    ui.app.stdin.write("/");
+    ui.app.stdin.write("short");
+    ui.app.stdin.write(KEYS.enter);
+    frame = await ui.frame((f) => f.includes("1/1"));
+    expect(frame).toContain("Short one");
+    ui.app.unmount();
+    index.close();
+  });
+
+  it("inspect --max-line is a whole number of bytes", async () => {
+    const r = await runMain(["inspect", "x.ndjson", "--max-line", "lots"], { tty: true });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--max-line must be a whole number/);
+  });
+});

@@ -9,6 +9,7 @@ import { NO_FILTER } from "../../core/exchanges/exchange-query.js";
 import { forwardResult } from "../../core/exchanges/forward-result.js";
 import type { Forwarder } from "../../core/receiving/ports.js";
 import { whereLineCheck } from "../../core/recording/line-match.js";
+import { BinaryInput, DEFAULT_MAX_LINE, notText } from "../../core/recording/lines.js";
 import { RecordingIndex } from "../../core/recording/recording-index.js";
 import { RecordingSource } from "../../core/recording/recording-source.js";
 import { listenPorts, nodeFiles } from "../../io/adapters.js";
@@ -17,11 +18,12 @@ import type { InspectUiInfo } from "../../ui/run.js";
 import { ensureFolder } from "../folders.js";
 import type { CliIo } from "../io.js";
 import { loadUi, uiPorts } from "../load-ui.js";
-import { secretOption, signatureHeaderOption, whereOption } from "../options.js";
+import { intArg, secretOption, signatureHeaderOption, whereOption } from "../options.js";
 import { outputFor } from "../output.js";
 
 interface InspectFlags {
   where?: WhereClause[];
+  maxLine: number;
   to?: string;
   secret?: string;
   signatureHeader: string;
@@ -52,6 +54,12 @@ export function inspectCommand(io: CliIo): Command {
     .addOption(signatureHeaderOption())
     .addOption(whereOption())
     .option("--export-dir <dir>", "where x (JSON template) and h (HAR) write files", ".")
+    .option(
+      "--max-line <bytes>",
+      "show recording lines longer than this as too long, without reading them",
+      intArg("--max-line", 1),
+      DEFAULT_MAX_LINE,
+    )
     .addHelpText("after", HELP)
     .action(async function (this: Command, file: string) {
       await runInspect(this, file, io);
@@ -64,7 +72,9 @@ ${UI_KEYS}
 Opens the recording in the same UI as listen. The first rows show at once:
 the lines are indexed (their byte offsets) in the background and read from disk as they are
 shown, and a search or filter runs in the background too, keeping only where its matches are
-(the footer shows how far it has come). Rows sent with e are added after the recording's; the
+(the footer shows how far it has come). A file is read as replay reads it: one with a NUL byte is
+no recording; lines that are not UTF-8 JSON objects (or were cut short) are skipped; a line longer
+than --max-line (64 MiB) is a row that says so. Rows sent with e are added after the recording's; the
 recording itself is never written.
 
 Examples:
@@ -87,7 +97,7 @@ async function runInspect(command: Command, file: string, io: CliIo): Promise<vo
   if (file.trim() === "") throw usageError("NO_RECORDING", "give a recording file to inspect");
   const exportDir = resolve(io.cwd, flags.exportDir ?? ".");
   if (flags.exportDir !== undefined) ensureFolder(flags.exportDir, exportDir);
-  const index = openIndex(file, io.cwd);
+  const index = openIndex(file, io.cwd, flags.maxLine);
   const where = flags.where;
   const source = new RecordingSource(
     index,
@@ -117,10 +127,19 @@ async function runInspect(command: Command, file: string, io: CliIo): Promise<vo
   out.note(inspectedLine(source, file, flags.to));
 }
 
-function openIndex(file: string, cwd: string): RecordingIndex {
+/** The recording opened, and its first chunk indexed: a file that is no text is refused here. */
+function openIndex(file: string, cwd: string, maxLine: number): RecordingIndex {
   try {
-    return RecordingIndex.start(resolve(cwd, file), nodeFiles);
+    const index = RecordingIndex.start(resolve(cwd, file), nodeFiles, maxLine);
+    try {
+      index.indexMore();
+    } catch (error) {
+      index.close();
+      throw error;
+    }
+    return index;
   } catch (error) {
+    if (error instanceof BinaryInput) throw notText(file, error);
     if (error instanceof TicketHooksError) throw error;
     throw usageError(
       "CANNOT_READ",

@@ -1,3 +1,5 @@
+import { usageError } from "../errors.js";
+
 /** The longest recording line read by default (64 MiB); longer lines are skipped with a warning. */
 export const DEFAULT_MAX_LINE = 64 * 1024 * 1024;
 
@@ -89,4 +91,29 @@ export class LineSplitter {
     this.tooLong = false;
     return line;
   }
+}
+
+/**
+ * A NUL byte in what should be a text recording: the file is not one. Every reader of a
+ * recording (replay, export, inspect) stops at the first, with `notText`'s words.
+ */
+export class BinaryInput extends Error {
+  constructor(readonly offset: number) {
+    super(`a NUL byte at byte ${offset}`);
+  }
+}
+
+/** Throws BinaryInput when `chunk`, read at file offset `offset`, holds a NUL byte. */
+export function refuseBinary(chunk: Buffer, offset: number): void {
+  const nul = chunk.indexOf(0);
+  if (nul !== -1) throw new BinaryInput(offset + nul);
+}
+
+/** The usage error every reader gives for a file that is not text, so no recording. */
+export function notText(file: string, error: BinaryInput): Error {
+  return usageError(
+    "NOT_A_RECORDING",
+    `${file} is not a recording: ${error.message} (a recording is NDJSON text)`,
+    "Give a file written by `ticket-hooks listen --record`, or a folder of JSON files.",
+  );
 }

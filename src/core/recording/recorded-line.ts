@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import type { Exchange, ForwardResult } from "../exchanges/exchange.js";
 import type { ExchangeFilter } from "../exchanges/exchange-query.js";
 import { isPlainObject, tryParseJson } from "../json.js";
@@ -37,6 +38,7 @@ const STRING_BODIES = [
   ["utf8", Buffer.from(',"body_encoding":"utf8","body":"')],
   ["base64", Buffer.from(',"body_encoding":"base64","body":"')],
 ] as const;
+const OPEN = 0x7b; // {
 const CLOSE = 0x7d; // }
 /** A field of every recording line: in a body, it means another line ran on into it. */
 const ANOTHER_LINE = Buffer.from('"body_encoding":"');
@@ -63,6 +65,7 @@ interface Layout {
  * white space, or null when it is not a complete recorded request.
  */
 export function readRecordedLine(bytes: Buffer): RecordedLine | "blank" | null {
+  if (!isRecordShaped(bytes)) return isBlank(bytes) ? "blank" : null;
   const layout = layoutOf(bytes);
   const fields = layout === null ? null : headFields(bytes, layout);
   if (layout !== null && fields !== null) {
@@ -78,11 +81,29 @@ export function readRecordedLine(bytes: Buffer): RecordedLine | "blank" | null {
  * shows is decided when it is read whole.
  */
 export function readRecordedFields(bytes: Buffer): Record<string, unknown> | "blank" | null {
+  if (!isRecordShaped(bytes)) return isBlank(bytes) ? "blank" : null;
   const layout = layoutOf(bytes);
   const fields = layout === null ? null : headFields(bytes, layout);
   if (fields !== null) return fields;
   const whole = readWhole(bytes);
   return whole === null || whole === "blank" ? whole : whole.fields;
+}
+
+/**
+ * What every reader of a recording takes for a line that may be a recorded request (replay,
+ * export, inspect's index): UTF-8 text from a `{` to a `}`. Any other line is skipped; a line of
+ * this shape is then read whole (readRecordedLine) when it is used.
+ */
+export function isRecordShaped(bytes: Buffer): boolean {
+  return (
+    bytes.length >= 2 && bytes[0] === OPEN && bytes[bytes.length - 1] === CLOSE && isUtf8(bytes)
+  );
+}
+
+/** A line of white space only (skipped without a word). */
+function isBlank(bytes: Buffer): boolean {
+  for (const b of bytes) if (b !== 0x20 && b !== 0x09 && b !== 0x0d) return false;
+  return true;
 }
 
 /**
@@ -134,7 +155,6 @@ function bodyOf(bytes: Buffer, layout: Layout, fields: Record<string, unknown>):
 /** A line parsed whole: a JSON object with a `body`. */
 function readWhole(bytes: Buffer): RecordedLine | "blank" | null {
   const line = bytes.toString("utf8");
-  if (line.trim() === "") return "blank";
   const parsed = tryParseJson(line);
   if (!parsed.ok || !isPlainObject(parsed.value) || !("body" in parsed.value)) return null;
   const body = wholeBody(parsed.value, bytes);
@@ -297,12 +317,41 @@ export function headMatches(line: Buffer, filter: ExchangeFilter): boolean | nul
   }
 }
 
-const NOTHING: RecordedLine = { fields: {}, body: Buffer.alloc(0) };
+/**
+ * A line shown without being read as a request (too long to read, or not a recorded request):
+ * a row that says so, with no request in it.
+ */
+export function unreadLineExchange(seq: number, why: string): Exchange {
+  const request: IncomingRequest = { method: "", url: "", headers: {}, body: Buffer.alloc(0) };
+  return {
+    seq,
+    receivedAt: new Date(0),
+    request,
+    verdict: {
+      status: 0,
+      responseBody: "",
+      rejected: true,
+      error: why,
+      signature: { status: "skipped", header: null, reason: null },
+      validation: null,
+      event: undefined,
+      eventType: null,
+      eventId: null,
+      title: null,
+      filtered: false,
+    },
+    status: null,
+    forward: null,
+    aborted: false,
+  };
+}
 
 /** A recorded line back as an exchange: its request, and the verdict as recorded. */
 export function exchangeFromLine(line: Buffer, seq: number): Exchange {
-  const found = readRecordedLine(line);
-  const read = found === null || found === "blank" ? NOTHING : found;
+  const read = readRecordedLine(line);
+  if (read === null || read === "blank") {
+    return unreadLineExchange(seq, `not a recorded request: line ${seq} is cut or broken`);
+  }
   const record = read.fields;
   const headers = isPlainObject(record.headers) ? (record.headers as Record<string, string>) : {};
   const request: IncomingRequest = {

@@ -1,17 +1,19 @@
 import type { Exchange } from "../exchanges/exchange.js";
 import type { Files, RandomAccessFile } from "../files.js";
-import { LineSplitter } from "./lines.js";
-import { exchangeFromLine } from "./recorded-line.js";
+import { DEFAULT_MAX_LINE, LineSplitter, refuseBinary } from "./lines.js";
+import { exchangeFromLine, isRecordShaped, unreadLineExchange } from "./recorded-line.js";
 
 /*
  * A recording opened for browsing (`inspect`): the file is read once, in chunks, for the byte
  * offsets of its lines and their numbers (24 bytes a line: 1,000,000 lines hold 24 MB); a line is read from
- * disk and parsed when it is shown, and the last few parsed are kept. A line cut short (the
- * last one, without its line break, after a kill -9) and lines that are no JSON object are
- * skipped.
+ * disk and parsed when it is shown, and the last few parsed are kept. The rule of every reader
+ * holds: a NUL byte means the file is no recording (BinaryInput), and a line cut short (the last
+ * one, without its line break, after a kill -9) and lines that are not UTF-8 JSON objects
+ * (isRecordShaped) are skipped. A line longer than `maxLine` is a row that says so, never read.
  */
 
 const CHUNK = 4 * 1024 * 1024;
+const EMPTY = Buffer.alloc(0);
 /** Lines a page of the index holds. */
 const PAGE = 32 * 1024;
 
@@ -33,17 +35,18 @@ export class RecordingIndex {
   private cache = new Map<number, Exchange>();
   /**
    * Where each line starts and ends (its line break), and its number in the file, in pages of
-   * PAGE lines that are never copied as the index grows: [start, end, number, start, …].
+   * PAGE lines that are never copied as the index grows: [start, end, number, start, …]. The
+   * number is negative for a line longer than `maxLine`.
    */
   private pages: Float64Array[] = [];
   private n = 0;
   /** Lines of the file seen so far (kept or not). */
   private lineNo = 0;
-  /** Lines that are not blank and were not kept (no JSON object, or cut short at the end). */
+  /** Lines that are not blank and were not kept (not a UTF-8 JSON object, or cut short at the end). */
   private skippedLines = 0;
   /** Bytes of the file read for the index so far. */
   private position = 0;
-  private readonly splitter = new LineSplitter();
+  private readonly splitter: LineSplitter;
   private buffer: Buffer | null = Buffer.allocUnsafe(CHUNK);
   /** The file's size when it was opened: what the index covers (lines appended later are not). */
   readonly size: number;
@@ -51,13 +54,15 @@ export class RecordingIndex {
   private constructor(
     readonly file: string,
     private readonly opened: RandomAccessFile,
+    readonly maxLine: number,
   ) {
     this.size = opened.size;
+    this.splitter = new LineSplitter(maxLine);
   }
 
   /** Reads `file` once and indexes its lines. */
-  static open(file: string, files: Files): RecordingIndex {
-    const index = RecordingIndex.start(file, files);
+  static open(file: string, files: Files, maxLine = DEFAULT_MAX_LINE): RecordingIndex {
+    const index = RecordingIndex.start(file, files, maxLine);
     while (!index.indexed) index.indexMore();
     return index;
   }
@@ -66,8 +71,8 @@ export class RecordingIndex {
    * Opens `file` for indexing, a chunk at a time (`indexMore`): lines are browsable as soon as
    * their chunk is read, so a large recording shows its first rows at once.
    */
-  static start(file: string, files: Files): RecordingIndex {
-    return new RecordingIndex(file, files.openRandom(file));
+  static start(file: string, files: Files, maxLine = DEFAULT_MAX_LINE): RecordingIndex {
+    return new RecordingIndex(file, files.openRandom(file), maxLine);
   }
 
   /** Lines indexed so far. */
@@ -80,13 +85,22 @@ export class RecordingIndex {
     return this.lineNo;
   }
 
-  /** Lines seen so far that were not kept: no JSON object, or cut short at the end. */
+  /** Lines seen so far that were not kept: not a UTF-8 JSON object, or cut short at the end. */
   get skipped(): number {
     return this.skippedLines;
   }
 
   /** Line i's number in the file (from 1). */
   lineNumber(i: number): number {
+    return Math.abs(this.numberSlot(i));
+  }
+
+  /** Whether line i is longer than `maxLine` (shown as such, never read). */
+  isTooLong(i: number): boolean {
+    return this.numberSlot(i) < 0;
+  }
+
+  private numberSlot(i: number): number {
     return (this.pages[Math.floor(i / PAGE)] as Float64Array)[(i % PAGE) * 3 + 2] as number;
   }
 
@@ -114,12 +128,16 @@ export class RecordingIndex {
     return this.position;
   }
 
-  /** Indexes the next chunk of the file (4 MiB); returns the number of lines it added. */
+  /**
+   * Indexes the next chunk of the file (4 MiB); returns the number of lines it added. Throws
+   * BinaryInput at a NUL byte (the file is no recording).
+   */
   indexMore(): number {
     const buffer = this.buffer;
     if (buffer === null) return 0;
     const want = Math.min(CHUNK, this.size - this.position);
     const read = want > 0 ? this.opened.read(buffer, want, this.position) : 0;
+
     if (read === 0) {
       // The last line without its line break was cut off while it was written: skipped.
       if (this.splitter.end() !== null) {
@@ -130,23 +148,26 @@ export class RecordingIndex {
       return 0;
     }
     const before = this.n;
-    for (const line of this.splitter.push(buffer.subarray(0, read))) {
+    // Lines before a NUL byte are indexed, then the reading stops there.
+    const nul = buffer.subarray(0, read).indexOf(0);
+    for (const line of this.splitter.push(buffer.subarray(0, nul === -1 ? read : nul))) {
       this.lineNo++;
-      // A JSON object line ("{…}"); blank, other and overlong lines are skipped.
-      if (line.bytes?.[0] === 0x7b) this.push(line.start, line.end);
+      if (line.bytes === null) this.push(line.start, line.end, -this.lineNo);
+      else if (isRecordShaped(line.bytes)) this.push(line.start, line.end, this.lineNo);
       else if (line.end > line.start) this.skippedLines++;
     }
+    refuseBinary(buffer.subarray(0, read), this.position);
     this.position += read;
     return this.n - before;
   }
 
-  private push(start: number, end: number): void {
+  private push(start: number, end: number, number: number): void {
     const at = (this.n % PAGE) * 3;
     if (at === 0) this.pages.push(new Float64Array(PAGE * 3));
     const page = this.pages[this.pages.length - 1] as Float64Array;
     page[at] = start;
     page[at + 1] = end;
-    page[at + 2] = this.lineNo;
+    page[at + 2] = number;
     this.n++;
   }
 
@@ -175,9 +196,11 @@ export class RecordingIndex {
    * start and end in it ([start, end, start, end, …]).
    */
   lines(from: number, to: number, into: Buffer): LineBlock {
+    // A line too long to read is given as an empty line, on its own.
+    if (this.isTooLong(from)) return { block: EMPTY, offsets: new Float64Array(2), count: 1 };
     const base = this.startOf(from);
     let last = from + 1;
-    while (last < to && this.endOf(last) - base <= into.length) last++;
+    while (last < to && !this.isTooLong(last) && this.endOf(last) - base <= into.length) last++;
     const length = this.endOf(last - 1) - base;
     const block = length <= into.length ? into.subarray(0, length) : Buffer.allocUnsafe(length);
     this.opened.read(block, length, base);
@@ -193,13 +216,25 @@ export class RecordingIndex {
   exchange(i: number): Exchange {
     const kept = this.cache.get(i);
     if (kept) return kept;
-    const ex = exchangeFromLine(this.line(i), this.lineNumber(i));
+    const ex = this.isTooLong(i)
+      ? this.tooLong(i)
+      : exchangeFromLine(this.line(i), this.lineNumber(i));
     if (this.cache.size >= CACHE) {
       const oldest = this.cache.keys().next().value as number;
       this.cache.delete(oldest);
     }
     this.cache.set(i, ex);
     return ex;
+  }
+
+  /** A row for line i, too long to read. */
+  private tooLong(i: number): Exchange {
+    const n = this.lineNumber(i);
+    const bytes = this.endOf(i) - this.startOf(i);
+    return unreadLineExchange(
+      n,
+      `too long to read: line ${n} is ${bytes} bytes, over --max-line (${this.maxLine})`,
+    );
   }
 
   /** The exchanges as a read-only list that reads each one when it is asked for. */

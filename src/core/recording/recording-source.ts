@@ -9,6 +9,7 @@ import {
 } from "../exchanges/exchange-query.js";
 import type { Counters, ExchangeSource } from "../exchanges/request-log.js";
 import { LineMatcher } from "./line-match.js";
+import { BinaryInput } from "./lines.js";
 import { exchangeFromLine, headMatches } from "./recorded-line.js";
 import { lazyList, lineOf, type RecordingIndex } from "./recording-index.js";
 
@@ -162,7 +163,7 @@ export class RecordingSource implements ExchangeSource {
       return `None of the ${index.length.toLocaleString("en-US")} recorded request(s) match --where`;
     }
     const skipped = index.skipped
-      ? ` (${index.skipped.toLocaleString("en-US")} line(s) skipped: no JSON object, or cut short)`
+      ? ` (${index.skipped.toLocaleString("en-US")} line(s) skipped: not a UTF-8 JSON object, or cut short)`
       : "";
     return `No recorded requests in ${index.file}${skipped}`;
   }
@@ -215,9 +216,12 @@ export class RecordingSource implements ExchangeSource {
       try {
         if (this.work()) this.notify();
       } catch (error) {
-        // The file could not be read further (a disk error, a file cut short under us): what
-        // was read stays browsable, and the UI says why the rest is not there.
-        this.failure = `cannot read ${this.index.file} further: ${describeFsError(error as NodeJS.ErrnoException)}`;
+        // The file could not be read further (a disk error, a file cut short under us, a NUL
+        // byte): what was read stays browsable, and the UI says why the rest is not there.
+        this.failure =
+          error instanceof BinaryInput
+            ? `${this.index.file} is not a recording: ${error.message} (the rows before it are shown)`
+            : `cannot read ${this.index.file} further: ${describeFsError(error as NodeJS.ErrnoException)}`;
         this.closed = true;
         this.notify();
         return;

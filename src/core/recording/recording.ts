@@ -1,12 +1,19 @@
 import { join } from "node:path";
-import { TicketHooksError, usageError } from "../errors.js";
+import { TicketHooksError } from "../errors.js";
 import { bodyMatchesWhere, type WhereClause } from "../events/where.js";
 import type { Files } from "../files.js";
 import { isPlainObject, tryParseJson } from "../json.js";
 import { findSignature } from "../receiving/receive.js";
 import { DEFAULT_SIGNATURE_HEADER } from "../signing/signature.js";
 import { validateEvent } from "../validation/validate.js";
-import { DEFAULT_MAX_LINE, type FileLine, LineSplitter } from "./lines.js";
+import {
+  BinaryInput,
+  DEFAULT_MAX_LINE,
+  type FileLine,
+  LineSplitter,
+  notText,
+  refuseBinary,
+} from "./lines.js";
 import { type RecordedLine, readRecordedLine } from "./recorded-line.js";
 
 /** One event read back from a `listen --record` file or a folder of JSON files. */
@@ -83,21 +90,13 @@ export async function* lineBatches(
   const splitter = new LineSplitter(maxLine);
   let offset = 0;
   for await (const chunk of stream) {
-    const nul = chunk.indexOf(0);
-    if (nul !== -1) throw new BinaryInput(offset + nul);
+    refuseBinary(chunk, offset);
     offset += chunk.length;
     const batch = splitter.push(chunk);
     if (batch.length > 0) yield batch;
   }
   const last = splitter.end();
   if (last !== null) yield [last];
-}
-
-/** A NUL byte in what should be a text recording. */
-export class BinaryInput extends Error {
-  constructor(readonly offset: number) {
-    super(`a NUL byte at byte ${offset}`);
-  }
 }
 
 export interface ReadRecordingOptions {
@@ -173,11 +172,7 @@ export async function* recordBatches(
     }
   } catch (error) {
     if (!(error instanceof BinaryInput)) throw error;
-    throw usageError(
-      "NOT_A_RECORDING",
-      `${file} is not a recording: ${error.message} (a recording is NDJSON text)`,
-      "Give a file written by `ticket-hooks listen --record`, or a folder of JSON files.",
-    );
+    throw notText(file, error);
   }
 }
 
