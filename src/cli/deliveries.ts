@@ -6,8 +6,10 @@ import {
   resolveTarget,
   type SendDeps,
   type SendResult,
+  splitCredentials,
 } from "../core/delivery/send.js";
 import { TicketHooksError, usageError } from "../core/errors.js";
+import { maskSecret } from "../core/signing/signature.js";
 import { createSender } from "../io/adapters.js";
 import { safeBlock, safeLine } from "../terminal/safe-text.js";
 import { DeliveryPrinter } from "./delivery-printer.js";
@@ -120,10 +122,54 @@ export function requireTarget(to: string | undefined, out?: Pick<Output, "note">
       `Pass --to URL, set ${URL_ENV}, or put "to" in ticket-hooks.config.json.`,
     );
   }
-  const resolved = resolveTarget(to);
+  const { to: plain, user } = splitCredentials(to);
+  const resolved = resolveTarget(plain);
   parseTarget(resolved.to);
   if (resolved.note) out?.note(`note: ${resolved.note}`);
+  if (user !== null) {
+    out?.note(
+      `note: sending Basic auth for user "${safeLine(user)}" from the URL (the password is not shown)`,
+    );
+  }
   return resolved.to;
+}
+
+const CREDENTIAL_HEADERS = new Set(["authorization", "proxy-authorization"]);
+
+/** Headers as shown: credentials (Authorization) masked, their scheme kept. */
+function withCredentialsMasked(headers: Record<string, string>): Record<string, string> {
+  const shown: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (!CREDENTIAL_HEADERS.has(name.toLowerCase())) {
+      shown[name] = value;
+      continue;
+    }
+    const space = value.indexOf(" ");
+    shown[name] =
+      space === -1
+        ? maskSecret(value)
+        : `${value.slice(0, space)} ${maskSecret(value.slice(space + 1))}`;
+  }
+  return shown;
+}
+
+/** The `Authorization` header that `user:password@` in a receiver's URL makes, if any. */
+export function credentialHeaders(to: string | undefined): Record<string, string> {
+  const authorization = to === undefined ? null : splitCredentials(to).authorization;
+  return authorization === null ? {} : { authorization };
+}
+
+/**
+ * The delivery flags with --to checked (a default for --dry-run without one) and its
+ * `user:password@` moved into an `Authorization` header (an explicit -H one wins).
+ */
+export function targetFlags<F extends DeliveryFlags>(flags: F, out: Output): F & { to: string } {
+  const to = flags.dryRun && !flags.to ? "http://localhost:3000/" : requireTarget(flags.to, out);
+  const header: Array<[string, string]> = [
+    ...Object.entries(credentialHeaders(flags.to)),
+    ...(flags.header ?? []),
+  ];
+  return { ...flags, to, ...(header.length > 0 ? { header } : {}) };
 }
 
 export function deliveryOptions(flags: DeliveryFlags) {
@@ -164,13 +210,14 @@ export async function printDryRun(
         ? signer.headers(request.body, Math.floor(Date.now() / 1000))
         : signer.headersWith(request.signature);
     const body = request.body.toString();
+    const shown = withCredentialsMasked(headers);
     if (out.json) {
-      out.record({ type: "request", method: "POST", url, headers, body });
+      out.record({ type: "request", method: "POST", url, headers: shown, body });
     } else {
       if (n > 0) out.line();
       // Recorded and captured bodies and headers are outside text.
       out.line(out.c.bold(`POST ${safeLine(url)}`));
-      for (const [k, v] of Object.entries(headers))
+      for (const [k, v] of Object.entries(shown))
         out.line(`${out.c.dim(`${safeLine(k)}:`)} ${safeLine(v)}`);
       out.line();
       out.line(safeBlock(body));

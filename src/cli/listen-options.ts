@@ -1,4 +1,4 @@
-import { parseTarget } from "../core/delivery/send.js";
+import { parseTarget, splitCredentials } from "../core/delivery/send.js";
 import { usageError } from "../core/errors.js";
 import type { WhereClause } from "../core/events/where.js";
 import type { ListenOptions } from "../core/listener/listen.js";
@@ -162,7 +162,13 @@ export function forwardRoutes(flags: ListenFlags): ForwardRoute[] {
 }
 
 export function listenOptions(flags: ListenFlags): ListenOptions {
-  if (flags.forwardTo) parseTarget(flags.forwardTo);
+  // `user:password@` in --forward-to is sent as Basic auth (as curl does), never shown.
+  const target = flags.forwardTo ? splitCredentials(flags.forwardTo) : undefined;
+  if (target) parseTarget(target.to);
+  const headers = {
+    ...(target?.authorization ? { authorization: target.authorization } : {}),
+    ...(flags.header ? Object.fromEntries(flags.header) : {}),
+  };
   const routes = forwardRoutes(flags);
   return {
     port: flags.port,
@@ -179,7 +185,7 @@ export function listenOptions(flags: ListenFlags): ListenOptions {
     events: flags.events ? new Set(flags.events) : undefined,
     where: flags.where,
     record: flags.record,
-    forwardTo: flags.forwardTo,
+    forwardTo: target?.to,
     forwardSecret: flags.forwardSecret,
     ...(routes.length > 0 ? { forwardRoutes: routes } : {}),
     ...(flags.platformApi
@@ -190,7 +196,7 @@ export function listenOptions(flags: ListenFlags): ListenOptions {
           },
         }
       : {}),
-    forwardHeaders: flags.header ? Object.fromEntries(flags.header) : undefined,
+    forwardHeaders: Object.keys(headers).length > 0 ? headers : undefined,
     forwardInsecure: flags.insecure === true,
   };
 }

@@ -225,3 +225,70 @@ describe("demo --keep-open", () => {
     expect(r.stderr + r.stdout).not.toMatch(/whsec_[0-9a-f]{36}/);
   });
 });
+
+describe("credentials in the receiver's URL (user:password@)", () => {
+  const PASSWORD = "s3cr%40t-pw";
+  const basic = `Basic ${Buffer.from("ops:s3cr@t-pw").toString("base64")}`;
+  const withCredentials = () => server.url.replace("http://", `http://ops:${PASSWORD}@`);
+  const leaks = (text: string) =>
+    [PASSWORD, "s3cr@t-pw", basic.slice(6)].filter((s) => text.includes(s));
+
+  it("send sends them as Basic auth, as curl does, and prints them nowhere", async () => {
+    const sent = await runMain(["send", "created", "--to", withCredentials(), "--json"]);
+    expect(sent.code).toBe(0);
+    const dry = await runMain(["send", "created", "--to", withCredentials(), "--dry-run"]);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/^authorization: Basic \S*\*\*\*\*/m);
+    expect(server.requests.map((r) => r.headers.authorization)).toEqual([basic]);
+    for (const r of [sent, dry]) expect(leaks(r.stdout + r.stderr)).toEqual([]);
+    expect(sent.stderr).toContain('Basic auth for user "ops"');
+  });
+
+  it("check sends them with every case; the JUnit report and --json do not hold them", async () => {
+    const report = join(tmp.dir, "check.xml");
+    const r = await runMain([
+      "check",
+      "--to",
+      withCredentials(),
+      "--only",
+      "valid-created,missing-signature",
+      "--reporter",
+      "junit",
+      "--output",
+      report,
+    ]);
+    expect(server.requests.length).toBeGreaterThan(0);
+    for (const req of server.requests) expect(req.headers.authorization).toBe(basic);
+    const json = await runMain([
+      "check",
+      "--to",
+      withCredentials(),
+      "--only",
+      "valid-event",
+      "--json",
+    ]);
+    for (const text of [
+      r.stdout + r.stderr,
+      json.stdout + json.stderr,
+      readFileSync(report, "utf8"),
+    ]) {
+      expect(leaks(text)).toEqual([]);
+    }
+  });
+});
+
+describe("credentials in --forward-to (user:password@)", () => {
+  it("are sent to the app as Basic auth and shown nowhere", async () => {
+    const to = server.url.replace("http://", "http://app:fw-pa55word@");
+    const main = startMain(["listen", "--port", "0", "--forward-to", to]);
+    const [, url] = (await main.waitFor(/(http:\/\/127\.0\.0\.1:\d+\/)/, "stderr")) as string[];
+    expect((await post(url as string, '{"a":1}')).status).toBe(200);
+    main.signals.send("SIGINT");
+    const done = await main.done;
+    expect(server.requests[0]?.headers.authorization).toBe(
+      `Basic ${Buffer.from("app:fw-pa55word").toString("base64")}`,
+    );
+    expect(done.stdout + done.stderr).not.toContain("pa55word");
+    expect(done.stderr).toContain(`Forwarding to ${server.url}`);
+  });
+});

@@ -8,7 +8,7 @@ import { describeFsError, TicketHooksError, usageError } from "../../core/errors
 import { resolveTemplateDir } from "../../core/events/templates.js";
 import { createSender } from "../../io/adapters.js";
 import { jsonLines, junit, prettyReport } from "../check-reporters.js";
-import { requireTarget, URL_ENV } from "../deliveries.js";
+import { credentialHeaders, requireTarget, URL_ENV } from "../deliveries.js";
 import { commaList } from "../filters.js";
 import type { CliIo } from "../io.js";
 import {
@@ -110,6 +110,7 @@ async function runCheckCommand(command: Command, io: CliIo): Promise<void> {
     only: flags.only,
     skip: flags.skip,
     insecure: flags.insecure === true,
+    headers: credentialHeaders(flags.to),
     lookup,
     env: io.env,
     allowEnv: allowedEnv(command, io),

@@ -2,7 +2,7 @@ import { Command, Option } from "commander";
 import { DIAGNOSIS_IDS, type DoctorResult, runDoctor } from "../../core/check/doctor.js";
 import { failure } from "../../core/errors.js";
 import { createSender } from "../../io/adapters.js";
-import { requireTarget, URL_ENV } from "../deliveries.js";
+import { credentialHeaders, requireTarget, URL_ENV } from "../deliveries.js";
 import { diagnosisRecord, prettyDiagnosis } from "../diagnoses.js";
 import type { CliIo } from "../io.js";
 import {
@@ -57,7 +57,7 @@ Examples:
       const out = outputFor(this, io);
       const flags = this.opts<DoctorFlags>();
       const json = flags.json === true || flags.reporter === "json";
-      const to = requireTarget(flags.to);
+      const to = requireTarget(flags.to, out);
       const secret = requireSecret(flags.secret, "doctor");
       const result = await runDoctor(
         {
@@ -66,6 +66,7 @@ Examples:
           signatureHeader: flags.signatureHeader,
           timeoutMs: flags.timeout,
           insecure: flags.insecure === true,
+          headers: credentialHeaders(flags.to),
           lookup: templateLookup(this, io),
           env: io.env,
           allowEnv: allowedEnv(this, io),

@@ -136,8 +136,10 @@ Examples:
 /** listen: start, say where, run until Ctrl-C (or q in the UI), stop and sum up. */
 async function runListen(command: Command, io: CliIo): Promise<void> {
   const out = outputFor(command, io);
-  const flags = command.opts<ListenFlags>();
-  const options = listenOptions(flags);
+  const given = command.opts<ListenFlags>();
+  const options = listenOptions(given);
+  // From here on, --forward-to is shown as it is sent to: without a `user:password@`.
+  const flags = { ...given, ...(options.forwardTo ? { forwardTo: options.forwardTo } : {}) };
   if (flags.host === "0.0.0.0" || flags.host === "::" || flags.host === "") {
     out.warn(
       `binding to all interfaces (${flags.host || "*"}): anyone on your network can send to this listener`,

@@ -16,8 +16,8 @@ import {
   type DeliveryFlags,
   deliveryOptions,
   printDryRun,
-  requireTarget,
   runDeliveries,
+  targetFlags,
 } from "../deliveries.js";
 import { commaList, eventTypeList, timeArg } from "../filters.js";
 import type { CliIo } from "../io.js";
@@ -148,8 +148,8 @@ function spokenDuration(ms: number): string {
 /** replay: the recording streamed into requests (disturbed with --chaos), shown or delivered. */
 async function runReplay(command: Command, source: string, io: CliIo): Promise<void> {
   const out = outputFor(command, io);
-  const flags = command.opts<ReplayFlags>();
-  const to = flags.dryRun && !flags.to ? "http://localhost:3000/" : requireTarget(flags.to, out);
+  const flags = targetFlags(command.opts<ReplayFlags>(), out);
+  const { to } = flags;
   const options = {
     ...replayOptions(flags, source, to),
     onLongWait: (ms: number) =>

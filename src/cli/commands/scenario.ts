@@ -18,8 +18,8 @@ import {
   type DeliveryFlags,
   deliveryOptions,
   printDryRun,
-  requireTarget,
   runDeliveries,
+  targetFlags,
 } from "../deliveries.js";
 import type { CliIo } from "../io.js";
 import { allowEnvOption, allowedEnv, intArg, templatesOption } from "../options.js";
@@ -113,8 +113,8 @@ function refuseInvalid(planned: readonly PlannedStep[]): void {
 /** scenario: the steps planned (a file or a built-in), checked, then shown or run. */
 async function runScenarioCommand(command: Command, name: string, io: CliIo): Promise<void> {
   const out = outputFor(command, io);
-  const flags = command.opts<ScenarioFlags>();
-  const to = flags.dryRun && !flags.to ? "http://localhost:3000/" : requireTarget(flags.to, out);
+  const flags = targetFlags(command.opts<ScenarioFlags>(), out);
+  const { to } = flags;
   const compose = {
     lookup: templateLookup(command, io),
     env: io.env,

@@ -17,8 +17,8 @@ import {
   type DeliveryFlags,
   deliveryOptions,
   printDryRun,
-  requireTarget,
   runDeliveries,
+  targetFlags,
 } from "../deliveries.js";
 import type { CliIo } from "../io.js";
 import { allowEnvOption, allowedEnv, intArg, templatesOption } from "../options.js";
@@ -163,8 +163,8 @@ Examples:
 /** send: compose the events, check them, then show them (--dry-run) or deliver them. */
 async function runSend(command: Command, specs: string[], io: CliIo): Promise<void> {
   const out = outputFor(command, io);
-  const flags = command.opts<SendFlags>();
-  const to = flags.dryRun && !flags.to ? "http://localhost:3000/" : requireTarget(flags.to, out);
+  const flags = targetFlags(command.opts<SendFlags>(), out);
+  const { to } = flags;
   const options = await sendOptions(command, io, specs, { ...flags, to });
   if (options.retryDelaysMs) {
     const faster = flags.speed > 1 ? `, ${flags.speed}× faster` : "";

@@ -34,6 +34,8 @@ export interface DoctorOptions extends ComposeOptions {
   signatureHeader?: string | undefined;
   timeoutMs?: number;
   insecure?: boolean;
+  /** Headers sent with every probe (e.g. the Authorization a URL's `user:password@` makes). */
+  headers?: Readonly<Record<string, string>> | undefined;
 }
 
 export interface DoctorDeps {
@@ -65,16 +67,19 @@ const ok = (status: number) => status >= 200 && status < 300;
 /** The doctor's probes: the same valid event, signed by a recipe at now + an offset. */
 class Prober {
   probes = 0;
-  private readonly base = new RequestSigner({}).headersWith(null);
+  private readonly base: Record<string, string>;
 
   constructor(
+    headers: Readonly<Record<string, string>> | undefined,
     private readonly sender: HttpSender,
     private readonly url: URL,
     private readonly timeoutMs: number,
     private readonly clock: Clock,
     private readonly event: Record<string, unknown>,
     private readonly entropy: Entropy,
-  ) {}
+  ) {
+    this.base = new RequestSigner(headers ? { headers } : {}).headersWith(null);
+  }
 
   /** The event as compact JSON in template order, with a fresh event_id. */
   compact(): string {
@@ -212,7 +217,15 @@ export async function runDoctor(options: DoctorOptions, deps: DoctorDeps): Promi
     connections: 1,
     ...(options.insecure ? { insecure: true } : {}),
   });
-  const prober = new Prober(sender, url, timeoutMs, deps.clock ?? systemClock, event, entropy);
+  const prober = new Prober(
+    options.headers,
+    sender,
+    url,
+    timeoutMs,
+    deps.clock ?? systemClock,
+    event,
+    entropy,
+  );
   try {
     const standard = standardRecipe(options.secret, header);
     const status = await prober.post(standard);

@@ -17,6 +17,8 @@ export interface CheckOptions extends ComposeOptions {
   only?: readonly string[] | undefined;
   skip?: readonly string[] | undefined;
   insecure?: boolean;
+  /** Headers sent with every case (e.g. the Authorization a URL's `user:password@` makes). */
+  headers?: Readonly<Record<string, string>> | undefined;
 }
 
 export interface CheckDeps {

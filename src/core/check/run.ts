@@ -302,7 +302,10 @@ async function runCases(
 export async function runCheck(options: CheckOptions, deps: CheckDeps): Promise<CheckReport> {
   const url = parseTarget(options.to);
   const { chosen, wanted } = selection(options);
-  const signer = new RequestSigner({ signatureHeader: options.signatureHeader });
+  const signer = new RequestSigner({
+    signatureHeader: options.signatureHeader,
+    ...(options.headers ? { headers: options.headers } : {}),
+  });
   const sender = await deps.createSender({
     origin: url.origin,
     timeoutMs: options.timeoutMs ?? 10_000,

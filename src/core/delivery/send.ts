@@ -102,6 +102,37 @@ export function resolveTarget(to: string): { to: string; note: string | null } {
   );
 }
 
+/**
+ * A receiver's URL with `user:password@` in it, as curl takes it: the URL without them (what is
+ * shown and sent to), and the `Authorization: Basic …` header they make (what is sent).
+ */
+export function splitCredentials(to: string): {
+  to: string;
+  authorization: string | null;
+  user: string | null;
+} {
+  let url: URL;
+  try {
+    url = new URL(to);
+  } catch {
+    return { to, authorization: null, user: null };
+  }
+  if (url.username === "" && url.password === "") return { to, authorization: null, user: null };
+  const user = safeDecode(url.username);
+  const pair = `${user}:${safeDecode(url.password)}`;
+  url.username = "";
+  url.password = "";
+  return { to: url.href, authorization: `Basic ${Buffer.from(pair).toString("base64")}`, user };
+}
+
+function safeDecode(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}
+
 export function parseTarget(target: string): URL {
   const { to } = resolveTarget(target);
   let url: URL;
@@ -110,7 +141,10 @@ export function parseTarget(target: string): URL {
   } catch {
     // A secret given where the URL belongs (`--to whsec_…`, a misplaced config value) is not
     // echoed: what looks like no URL at all is not shown.
-    const shown = /^whsec_/i.test(to) || !/[:/.]/.test(to) ? "(value not shown)" : `"${to}"`;
+    const shown =
+      /^whsec_/i.test(to) || !/[:/.]/.test(to) || to.includes("@")
+        ? "(value not shown)"
+        : `"${to}"`;
     throw usageError(
       "BAD_URL",
       `not a URL: ${shown}`,
