@@ -194,6 +194,23 @@ describe("check verdicts", () => {
     expect(hint).toContain("Retry-After");
   });
 
+  it("a rejection passes only when a valid control right after it is accepted", async () => {
+    // Accepts the first request, then rejects everything with 401: no forged request was told
+    // apart from a valid one.
+    server = await new WebhookServer((_req, i, res) => {
+      res.statusCode = i === 0 ? 200 : 401;
+      res.end();
+    }).start();
+    const only = "wrong-secret,stale-timestamp,tampered-body,missing-signature";
+    const { r, cases, byStatus } = await checkJson(server.url, ["--only", only]);
+    expect(r.code).not.toBe(0);
+    expect(byStatus("pass")).toEqual(["valid-created"]);
+    expect(byStatus("inconclusive").sort()).toEqual(only.split(",").sort());
+    expect(String(cases.find((c) => c.id === "wrong-secret")?.fix)).toMatch(
+      /valid control sent right after it was answered 401/,
+    );
+  });
+
   it("slow-response does not pass when requests got no answer", async () => {
     server = await new WebhookServer((_req, _i, res) => res.socket?.destroy()).start();
     const { r, cases } = await checkJson(server.url, ["--only", "out-of-order,slow-response"]);

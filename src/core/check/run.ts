@@ -160,6 +160,12 @@ class CheckClient implements Context {
     this.secret = options.secret;
   }
 
+  /** Ends the check when a request found the receiver cannot be reached. */
+  stopIfUnreachable(): void {
+    if (this.unreachable === null) return;
+    throw failure("UNREACHABLE", `check stopped: cannot reach ${this.origin}: ${this.unreachable}`);
+  }
+
   event(name: string): Record<string, unknown> {
     const { options, entropy } = this;
     return composeEvent(name, { ...options, newTicket: true, entropy }).value as Record<
@@ -217,14 +223,10 @@ function skipped(c: CaseDef): CaseResult {
 async function runCase(c: CaseDef, client: CheckClient): Promise<CaseResult> {
   const started = performance.now();
   const answers = await c.run(client);
-  if (client.unreachable !== null) {
-    throw failure(
-      "UNREACHABLE",
-      `check stopped: cannot reach ${client.origin}: ${client.unreachable}`,
-    );
-  }
+  client.stopIfUnreachable();
   const ok = judge(c.expect, answers);
-  const unjudged = c.expect === "2xx" ? undefined : notARejection(answers);
+  let unjudged = c.expect === "2xx" ? undefined : notARejection(answers);
+  if (ok && unjudged === undefined && c.expect === "4xx") unjudged = await controlRefused(client);
   return {
     id: c.id,
     title: c.title,
@@ -235,6 +237,19 @@ async function runCase(c: CaseDef, client: CheckClient): Promise<CaseResult> {
     answers,
     duration_ms: elapsed(started),
   };
+}
+
+/**
+ * A rejection tells a forged request from a valid one only if a valid one is accepted beside it:
+ * a valid event (the control) is sent right after, and when it is not accepted (the receiver now
+ * rejects everything, is rate-limited, went down), the rejection proves nothing.
+ */
+async function controlRefused(client: CheckClient): Promise<string | undefined> {
+  const control = CASES.find((c) => c.id === BASELINE_ID) as CaseDef;
+  const answers = await control.run(client);
+  client.stopIfUnreachable();
+  if (answers.every(is2xx)) return undefined;
+  return `inconclusive: a valid control sent right after it was answered ${describe(answers)}, so this rejection does not show that forged requests are told apart from valid ones; find out why valid events are refused now (a rate limit, a crash, a lock-out after failures) and run again.`;
 }
 
 /**
