@@ -170,3 +170,21 @@ export function hasJsonUnsafeBytes(bytes: Uint8Array): boolean {
   }
   return false;
 }
+
+/** Whether two JSON values are equal, key order aside; iterative (any depth of outside data). */
+export function deepEqual(a: unknown, b: unknown): boolean {
+  const pairs: Array<[unknown, unknown]> = [[a, b]];
+  for (let pair = pairs.pop(); pair !== undefined; pair = pairs.pop()) {
+    const [x, y] = pair;
+    if (x === y) continue;
+    if (typeof x !== "object" || typeof y !== "object" || x === null || y === null) return false;
+    if (Array.isArray(x) !== Array.isArray(y)) return false;
+    const kx = Object.keys(x);
+    if (kx.length !== Object.keys(y).length) return false;
+    for (const k of kx) {
+      if (!Object.hasOwn(y, k)) return false;
+      pairs.push([(x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k]]);
+    }
+  }
+  return true;
+}

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { connect } from "node:net";
 import { join } from "node:path";
@@ -8,8 +8,9 @@ import { type Listener, listen } from "../../src/index.js";
 import { lines, startCli, tempDir } from "../helpers/cli.js";
 import { post } from "../helpers/http.js";
 import { spawnListener } from "../helpers/listener-process.js";
-import { startMain } from "../helpers/main.js";
+import { runMain, startMain } from "../helpers/main.js";
 import { requireTool } from "../helpers/tools.js";
+import { WebhookServer } from "../helpers/webhook-server.js";
 
 let tmp: ReturnType<typeof tempDir>;
 let listener: Listener | undefined;
@@ -234,6 +235,49 @@ describe("deep JSON", () => {
     );
     expect(python.stdout.toString()).toBe("1\n2\n3\n");
   });
+
+  it("recordings of bodies nested 1k to 1M deep go through every reader and printer", async () => {
+    const server = await new WebhookServer().start();
+    try {
+      for (const n of [1000, 5000, 100_000, 1_000_000]) {
+        const body = `{"event_type":"whitelabel-ticket-created","data":{"x":${"[".repeat(n)}${"]".repeat(n)}}}`;
+        const file = join(tmp.dir, `deep-${n}.ndjson`);
+        const head = `{"type":"request","seq":1,"received_at":"2026-01-01T12:00:00.000Z","method":"POST","path":"/","headers":{"content-type":"application/json"},"status":200,"rejected":false,"error":null,"body_encoding":"utf8","body":`;
+        writeFileSync(file, `${head}${JSON.stringify(body)}}\n`);
+        const to = ["--to", server.url];
+        const runs = [
+          ["replay", file, "--dry-run"],
+          ["replay", file, "--dry-run", "--json"],
+          ["replay", file, "--dry-run", "--where", "data.x=1"],
+          ["replay", file, ...to, "--secret", "whsec_deep_corpus_secret"],
+          ["export", file, "-o", join(tmp.dir, `json-${n}`)],
+          ["export", file, "--format", "curl", "-o", join(tmp.dir, `curl-${n}`), ...to],
+          ["export", file, "--format", "har", "-o", join(tmp.dir, `har-${n}`), ...to],
+        ];
+        for (const argv of runs) {
+          const r = await runMain(argv);
+          expect(r.stderr, `${n}: ${argv.join(" ")}`).not.toMatch(/stack|unexpected/i);
+          expect([0, 1], `${n}: ${argv.join(" ")}`).toContain(r.code);
+        }
+        const received = server.requests.at(-1)?.body;
+        expect(received?.length).toBe(Buffer.byteLength(body));
+        // A file given as an event is gated at 1,000 levels: a usage error, never a crash.
+        const event = join(tmp.dir, `event-${n}.json`);
+        writeFileSync(event, body);
+        for (const argv of [
+          ["validate", event],
+          ["send", event, "--dry-run"],
+          ["send", "created", "--data", event, "--dry-run"],
+        ]) {
+          const r = await runMain(argv);
+          expect(r.code, `${n}: ${argv.join(" ")}`).toBe(2);
+          expect(r.stderr).toMatch(/nested deeper than 1000 levels/);
+        }
+      }
+    } finally {
+      await server.stop();
+    }
+  }, 60_000);
 
   it("invalid JSON nested 100k deep reports the real position", async () => {
     listener = await listen({ port: 0 });

@@ -23,3 +23,14 @@ describe("nestedDeeperThan", () => {
     expect(nestedDeeperThan(arrays(1_000_000), 100)).toBe(true);
   });
 });
+
+describe("deepEqual (the semantic rules' comparison of outside values)", () => {
+  it("compares a million levels without recursion, key order aside", async () => {
+    const { deepEqual } = await import("../../src/core/json.js");
+    expect(deepEqual(arrays(1_000_000), arrays(1_000_000))).toBe(true);
+    expect(deepEqual(arrays(1_000_000), arrays(999_999))).toBe(false);
+    expect(deepEqual({ a: 1, b: [1, { c: 2 }] }, { b: [1, { c: 2 }], a: 1 })).toBe(true);
+    expect(deepEqual({ a: undefined }, { b: undefined })).toBe(false);
+    expect(deepEqual([1, 2], { 0: 1, 1: 2 })).toBe(false);
+  });
+});

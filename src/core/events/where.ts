@@ -1,5 +1,5 @@
 import { usageError } from "../errors.js";
-import { tryParseJson } from "../json.js";
+import { deepEqual, tryParseJson } from "../json.js";
 import { getPath, type PathSegment, parsePath } from "./paths.js";
 
 /*
@@ -11,8 +11,10 @@ export interface WhereClause {
   text: string;
   path: readonly PathSegment[];
   raw: string;
-  /** The JSON text of VALUE when it is JSON, to compare numbers, booleans, null and objects. */
+  /** The JSON text of VALUE when it is JSON (compact), for quick checks on a line's bytes. */
   json: string | undefined;
+  /** VALUE parsed, when it is JSON, to compare numbers, booleans, null and objects. */
+  value?: unknown;
 }
 
 export function parseWhere(text: string): WhereClause {
@@ -25,13 +27,10 @@ export function parseWhere(text: string): WhereClause {
     );
   }
   const raw = text.slice(eq + 1);
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(JSON.parse(raw));
-  } catch {
-    json = undefined;
-  }
-  return { text, path: parsePath(text.slice(0, eq).trim()), raw, json };
+  const parsed = tryParseJson(raw);
+  const path = parsePath(text.slice(0, eq).trim());
+  if (!parsed.ok) return { text, path, raw, json: undefined };
+  return { text, path, raw, json: JSON.stringify(parsed.value), value: parsed.value };
 }
 
 function matchesOne(event: unknown, clause: WhereClause): boolean {
@@ -43,7 +42,8 @@ function matchesOne(event: unknown, clause: WhereClause): boolean {
   }
   if (found === undefined) return false;
   if (typeof found === "string") return found === clause.raw;
-  return clause.json !== undefined && JSON.stringify(found) === clause.json;
+  // Compared without recursion: the event's value may be nested a million levels deep.
+  return clause.json !== undefined && deepEqual(found, clause.value);
 }
 
 /** True when every clause holds for the event (no clauses: true). */

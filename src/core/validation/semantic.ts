@@ -1,4 +1,4 @@
-import { isPlainObject } from "../json.js";
+import { deepEqual, isPlainObject } from "../json.js";
 import type { ValidationIssue } from "./types.js";
 
 // Each rule reads only the fields it needs and runs whenever those are present and well-typed,
@@ -182,16 +182,4 @@ export function checkSemantics(event: Obj): ValidationIssue[] {
     if (found.length > 0) issues.push(...found);
   }
   return issues;
-}
-
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  if (ka.length !== kb.length) return false;
-  return ka.every((k) =>
-    deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
-  );
 }
