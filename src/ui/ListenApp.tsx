@@ -245,12 +245,17 @@ function progressText(log: ExchangeSource, view: FilteredView, filtering: boolea
 function emptyListText(
   log: ExchangeSource,
   url: string,
+  signed: boolean,
   empty: boolean,
   progress: string | null,
 ): string {
   if (empty) {
+    // A command that works when pasted: signed with the secret from the environment, never
+    // with the secret itself on the screen.
+    const secret = signed ? ' --secret "$TICKET_HOOKS_SECRET"' : "";
     return safeLine(
-      log.emptyText?.() ?? `Waiting for events… (send one: ticket-hooks send created --to ${url})`,
+      log.emptyText?.() ??
+        `Waiting for events… send one: ticket-hooks send created --to ${url}${secret}`,
     );
   }
   return progress
@@ -332,7 +337,7 @@ function Screen({ props, state, view, empty, appDown, details, columns, rows, no
           index={index}
           height={listRows}
           width={columns}
-          waiting={emptyListText(log, props.url, empty, progress)}
+          waiting={emptyListText(log, props.url, props.secret !== undefined, empty, progress)}
         />
       )}
       <Footer

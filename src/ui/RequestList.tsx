@@ -138,7 +138,8 @@ export function RequestList({ visible, index, height, width, waiting }: RequestL
     <Box flexDirection="column" height={height + 1} flexShrink={0}>
       <ColumnNames columns={columns} width={width} />
       {visible.length === 0 ? (
-        <Text dimColor wrap="truncate-end">
+        // Wrapped, not cut: the hint is a command to paste.
+        <Text dimColor wrap="wrap">
           {waiting}
         </Text>
       ) : (

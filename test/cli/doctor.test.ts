@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { type SignatureBug, startBuggyReceiver } from "../helpers/buggy-receivers.js";
+import { startCheckReceiver } from "../helpers/check-receivers.js";
 import { runMain } from "../helpers/main.js";
 
 let stop: (() => Promise<void>) | undefined;
@@ -19,7 +20,7 @@ describe("ticket-hooks doctor", { timeout: 20_000 }, () => {
     const url = await receiver({ kind: "none" });
     const r = await runMain(["doctor", "--to", url, "--secret", "s3cret-key"]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("✓ no signature bug found");
+    expect(r.stdout).toContain("✓ none of the bugs probed for");
     expect(r.stdout).toMatch(/accepted t= from (29[89]|30[0-2]) s old/);
   });
 
@@ -41,6 +42,27 @@ describe("ticket-hooks doctor", { timeout: 20_000 }, () => {
     expect(status("truncated-digest")).toBe("fail");
     expect(status("long-digest")).toBe("pass");
     expect(status("wrong-secret")).toBe("pass");
+  });
+
+  it("a receiver that reads only the first (or last) s= is named: key-rotation, as check names it", async () => {
+    for (const kind of ["first-s-only", "last-s-only"] as const) {
+      const r = await startCheckReceiver(kind, "s3cret-key");
+      stop = r.stop;
+      const doctor = await runMain(["doctor", "--to", r.url, "--secret", "s3cret-key"]);
+      expect(doctor.code, kind).toBe(1);
+      expect(doctor.stdout).toContain("✗ diagnosis  key-rotation");
+      expect(doctor.stdout).not.toContain("no signature bug found");
+      await r.stop();
+      stop = undefined;
+    }
+  });
+
+  it("the all-clear says what was probed, never more", async () => {
+    const url = await receiver({ kind: "none" });
+    const r = await runMain(["doctor", "--to", url, "--secret", "s3cret-key"]);
+    expect(r.stdout).toMatch(
+      /✓ none of the bugs probed for: re-serialised body, partial digest, key rotation \(s= order\), tolerance, clock skew \(\d+ probes\)/,
+    );
   });
 
   it("exits 1 naming the diagnosis, its evidence and fix", async () => {

@@ -225,3 +225,42 @@ describe("send --count on a terminal", () => {
     for (const l of results) expect(l).not.toContain("sent ");
   });
 });
+
+describe("the answer quoted in send's error line", () => {
+  it("is cut by display width, with a marker, never inside a character", async () => {
+    const wide = "日本語のエラー".repeat(40);
+    const { port } = await rawServer(() => [500, JSON.stringify({ error: wide })]);
+    const r = await runMain([
+      "send",
+      "created",
+      "--to",
+      `http://127.0.0.1:${port}/`,
+      "--retries",
+      "0",
+      "--json",
+    ]);
+    const result = lines(r.stdout).map((l) => JSON.parse(l))[0];
+    const error = String(result.error);
+    const quoted = error.slice(error.indexOf(": ") + 2);
+    expect(quoted.endsWith("…")).toBe(true);
+    expect(quoted).not.toContain("\uFFFD");
+    // Each of these characters is two columns wide: 120 columns hold 59 of them and the marker.
+    expect(quoted).toBe(`${`{"error":"${wide}`.slice(0, 10 + 54)}…`);
+  });
+
+  it("is quoted whole when it fits", async () => {
+    const { port } = await rawServer(() => [500, '{"error":"short"}']);
+    const r = await runMain([
+      "send",
+      "created",
+      "--to",
+      `http://127.0.0.1:${port}/`,
+      "--retries",
+      "0",
+      "--json",
+    ]);
+    expect(String(lines(r.stdout).map((l) => JSON.parse(l))[0].error)).toMatch(
+      /: \{"error":"short"\}$/,
+    );
+  });
+});

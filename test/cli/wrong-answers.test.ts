@@ -101,6 +101,13 @@ describe("wrong answers", () => {
       ok: false,
       message: expect.stringMatching(/exactly 64 hex digits/),
     });
+    // A digest of the wrong shape is a malformed header, not a signature that fails to match.
+    expect(verify("secret", BODY, "t=1,s=abc", { tolerance: 0 })).toMatchObject({
+      ok: false,
+      reason: "malformed_header",
+      message:
+        "malformed signature header: s= must be exactly 64 hex digits (an HMAC-SHA256), got 3 character(s)",
+    });
     const huge = "1".repeat(30);
     const result = verify("secret", BODY, `t=${huge},s=${hmac(huge, BODY)}`, { tolerance: 0 });
     expect(result).toMatchObject({ ok: false, message: expect.stringMatching(/30 digits/) });

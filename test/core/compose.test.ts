@@ -100,7 +100,7 @@ describe("composeEvent", () => {
     expect(count).toBeGreaterThanOrEqual(2);
     expect(error.message).toMatch(
       new RegExp(
-        `edits made the whitelabel-ticket-resolved .* invalid \\(${count} error\\(s\\)\\); nothing was sent$`,
+        `made the whitelabel-ticket-resolved .* invalid \\(${count} error\\(s\\)\\); nothing was sent$`,
       ),
     );
     expect(error.details).toHaveLength(count);

@@ -38,7 +38,7 @@ describe("deepMerge", () => {
   });
 
   it("refuses to merge into an event that is not an object", () => {
-    expect(() => deepMerge([1], { a: 1 })).toThrow("--data cannot merge into it");
+    expect(() => deepMerge([1], { a: 1 })).toThrow("data (--data) cannot merge into it");
   });
 });
 
@@ -78,12 +78,14 @@ describe("applyOverrides", () => {
     expect(() => applyOverrides(event(), { unset: ["data.ticket.nope"] })).toThrow(
       expect.objectContaining({
         code: "BAD_UNSET",
-        message: "--unset data.ticket.nope: there is no data.ticket.nope in the event",
+        message: "unset (--unset) data.ticket.nope: there is no data.ticket.nope in the event",
       }),
     );
   });
 
   it("--data must be an object", () => {
-    expect(() => applyOverrides(event(), { data: [1] })).toThrow("--data must hold a JSON object");
+    expect(() => applyOverrides(event(), { data: [1] })).toThrow(
+      "data (--data) must hold a JSON object",
+    );
   });
 });

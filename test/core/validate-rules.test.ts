@@ -74,7 +74,7 @@ describe("messages", () => {
     expect(event.invalidByEdits).toBe(true);
     const error = invalidEventError(event);
     expect(error.message).toMatch(
-      /^your --data\/--set\/--unset edits made the whitelabel-ticket-created from .* invalid/,
+      /^your data\/set\/unset edits \(--data\/--set\/--unset\) made the whitelabel-ticket-created from .* invalid/,
     );
     expect(error.hint).toContain("The template itself is valid");
     const plain = composeEvent("created", { lookup, env: {}, overrides: { set: [["data.x", 1]] } });

@@ -20,9 +20,11 @@ export type SignatureBug =
   | { kind: "prefix-compare" };
 
 function accepted(bug: SignatureBug, secret: string, header: string | undefined, raw: Buffer) {
-  const m = /^t=(\d+),s=([^,]*)$/.exec(header ?? "");
+  // Any of several s= values may match (a secret rotation).
+  const m = /^t=(\d+)((?:,s=[^,]*)+)$/.exec(header ?? "");
   if (!m) return false;
-  const [, t = "", s = ""] = m;
+  const [, t = "", list = ""] = m;
+  const given = list.slice(3).split(",s=");
   const nowMs = Date.now() + (bug.kind === "clock-skew" ? bug.offsetSeconds * 1000 : 0);
   const age = bug.kind === "timestamp-unit" ? (nowMs - Number(t)) / 1000 : nowMs / 1000 - Number(t);
   const oldest = bug.kind === "tolerance" ? bug.oldSeconds : 300;
@@ -39,6 +41,10 @@ function accepted(bug: SignatureBug, secret: string, header: string | undefined,
   const prefix =
     bug.kind === "signed-string" ? (bug.separator === null ? "" : `${t}${bug.separator}`) : `${t}.`;
   const digest = createHmac("sha256", key).update(prefix).update(body).digest();
+  return given.some((s) => matches(bug, digest, s));
+}
+
+function matches(bug: SignatureBug, digest: Buffer, s: string): boolean {
   if (bug.kind === "digest-encoding") {
     return bug.encoding === "base64"
       ? s === digest.toString("base64")
@@ -46,8 +52,8 @@ function accepted(bug: SignatureBug, secret: string, header: string | undefined,
   }
   // The bug: the expected digest only has to start with what was given (an empty s= too).
   if (bug.kind === "prefix-compare") return digest.toString("hex").startsWith(s);
-  const given = Buffer.from(s, "hex");
-  return given.length === digest.length && timingSafeEqual(given, digest);
+  const bytes = Buffer.from(s, "hex");
+  return bytes.length === digest.length && timingSafeEqual(bytes, digest);
 }
 
 export async function startBuggyReceiver(

@@ -8,6 +8,10 @@ describe("ListenApp: the list and its layout", () => {
     const { app, log, frame } = setup();
     const first = await frame((t) => t.includes("Waiting for events"));
     expect(first).toContain("ticket-hooks listen http://127.0.0.1:4000/");
+    // The hint works when pasted: signed, with the secret from the environment, never shown.
+    expect(first.replace(/[│\s]+/g, " ")).toContain(
+      'send one: ticket-hooks send created --to http://127.0.0.1:4000/ --secret "$TICKET_HOOKS_SECRET"',
+    );
     expect(first).toContain("secret whs****ab");
     log.add(exchange(1, "created", "Printer on fire"));
     log.add(exchange(2, "resolved", "Refund please", 500));

@@ -189,3 +189,12 @@ describe("inspect: one rule for what a recording is", () => {
     expect(r.stderr).toMatch(/--max-line must be a whole number/);
   });
 });
+
+describe("inspect: what is wrong first", () => {
+  it("a missing file is said to be missing, terminal or not", async () => {
+    const r = await runMain(["inspect", "missing.ndjson"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/cannot read missing\.ndjson/);
+    expect(r.stderr).not.toMatch(/terminal/);
+  });
+});

@@ -94,6 +94,7 @@ function printJson(result: DoctorResult, out: Output): void {
     unexplained,
     window,
     probes,
+    probed: result.probed,
   });
 }
 
@@ -111,6 +112,8 @@ function printPretty(result: DoctorResult, signatureHeader: string, out: Output)
     );
   }
   if (diagnoses.length === 0 && !unexplained) {
-    out.line(out.c.green(`✓ no signature bug found (${probes} probes)`));
+    out.line(
+      out.c.green(`✓ none of the bugs probed for: ${result.probed.join(", ")} (${probes} probes)`),
+    );
   } else out.note(`${probes} probes sent`);
 }

@@ -87,6 +87,9 @@ async function runInspect(command: Command, file: string, io: CliIo): Promise<vo
   const out = outputFor(command, io);
   const flags = command.opts<InspectFlags>();
   if (flags.to) parseTarget(flags.to);
+  if (file.trim() === "") throw usageError("NO_RECORDING", "give a recording file to inspect");
+  // A file that cannot be read is said first: that is what to fix, terminal or not.
+  openIndex(file, io.cwd, flags.maxLine).close();
   if (io.stdout.isTTY !== true || io.stdin.isTTY !== true) {
     throw usageError(
       "NOT_A_TERMINAL",
@@ -94,7 +97,6 @@ async function runInspect(command: Command, file: string, io: CliIo): Promise<vo
       `To read a recording in a script, use replay --dry-run or export (${file}).`,
     );
   }
-  if (file.trim() === "") throw usageError("NO_RECORDING", "give a recording file to inspect");
   const exportDir = resolve(io.cwd, flags.exportDir ?? ".");
   if (flags.exportDir !== undefined) ensureFolder(flags.exportDir, exportDir);
   const index = openIndex(file, io.cwd, flags.maxLine);

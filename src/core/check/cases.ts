@@ -68,6 +68,10 @@ export function reformat(value: unknown): string {
 export const WHOLE_DIGEST_FIX =
   "Decode s= as hex, require exactly 32 bytes, and compare the whole digest with a constant-time comparison (crypto.timingSafeEqual); never compare a prefix (startsWith): it accepts an empty s=.";
 
+/** Several `s=` in one header (a secret rotation): any that matches must do. */
+export const KEY_ROTATION_FIX =
+  "Accept the request when any of the s= values matches, whatever their order: during a secret rotation the header carries several, so do not keep only the first or the last (parsing the header into an object keeps one).";
+
 function digestCases(): CaseDef[] {
   const cut = (title: string, id: string, digest: (whole: string) => string): CaseDef => ({
     id,
@@ -184,7 +188,7 @@ export const CASES: readonly CaseDef[] = [
       }
       return answers;
     },
-    fix: "Accept the request when any of the s= values matches, whatever their order (the first answer is for s=<old>,s=<valid>, the second for s=<valid>,s=<old>): during a secret rotation the header carries several, so do not keep only the first or the last.",
+    fix: `${KEY_ROTATION_FIX} (The first answer is for s=<old>,s=<valid>, the second for s=<valid>,s=<old>.)`,
   },
   {
     id: "duplicate-delivery",

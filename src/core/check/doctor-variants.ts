@@ -9,6 +9,7 @@ export const DIAGNOSIS_IDS = [
   "signed-string",
   "reserialized-body",
   "partial-digest",
+  "key-rotation",
   "timestamp-unit",
   "digest-encoding",
   "secret-encoding",

@@ -9,8 +9,12 @@ import { RequestSigner } from "../delivery/requests.js";
 import { parseTarget } from "../delivery/send.js";
 import { failure } from "../errors.js";
 import { type Entropy, systemEntropy } from "../events/ids.js";
-import { DEFAULT_SIGNATURE_HEADER, DEFAULT_TOLERANCE_SECONDS } from "../signing/signature.js";
-import { reformat, WHOLE_DIGEST_FIX } from "./cases.js";
+import {
+  DEFAULT_SIGNATURE_HEADER,
+  DEFAULT_TOLERANCE_SECONDS,
+  hmacSha256,
+} from "../signing/signature.js";
+import { KEY_ROTATION_FIX, reformat, WHOLE_DIGEST_FIX } from "./cases.js";
 import {
   bugVariants,
   type DiagnosisId,
@@ -55,7 +59,21 @@ export interface DoctorResult {
   window: Window | null;
   /** Requests sent. */
   probes: number;
+  /** The bugs the probes looked for (what an all-clear covers, and no more). */
+  probed: readonly string[];
 }
+
+/** What the probes look for once the documented signature is accepted. */
+const PROBED_WHEN_ACCEPTED = ["re-serialised body", "partial digest", "key rotation (s= order)"];
+/** And once a window of accepted timestamps is measured. */
+const PROBED_WINDOW = ["tolerance", "clock skew"];
+/** What they look for when the documented signature is refused. */
+const PROBED_WHEN_REFUSED = [
+  "header name",
+  "signed string",
+  "timestamp unit",
+  "digest and secret encoding",
+];
 
 /** Seven days: a receiver still accepting a signature this old (or ahead) has no limit. */
 const FAR_SECONDS = 7 * 86_400;
@@ -124,6 +142,7 @@ async function whenAccepted(
   prober: Prober,
   standard: Recipe,
   status: number,
+  secret: string,
 ): Promise<Diagnosis[]> {
   const diagnoses: Diagnosis[] = [];
   const pretty = await prober.post(standard, 0, prober.pretty());
@@ -136,7 +155,40 @@ async function whenAccepted(
   }
   const partial = await partialDigest(prober, standard);
   if (partial) diagnoses.push(partial);
+  const rotation = await oneSignatureOnly(prober, standard, secret);
+  if (rotation) diagnoses.push(rotation);
   return diagnoses;
+}
+
+/**
+ * Two `s=` in one header, the right one second, then first (a secret rotation): a receiver that
+ * keeps only the first or the last refuses one of them.
+ */
+async function oneSignatureOnly(
+  prober: Prober,
+  standard: Recipe,
+  secret: string,
+): Promise<Diagnosis | null> {
+  for (const validFirst of [false, true]) {
+    const order = validFirst ? "s=<valid>,s=<old>" : "s=<old>,s=<valid>";
+    const recipe: Recipe = {
+      header: standard.header,
+      label: `two s= values, ${order}`,
+      value: (body, t) => {
+        const valid = standard.value(body, t).replace(/^t=\d+,/, "");
+        const old = `s=${hmacSha256(`rotated-out-${secret}`, `${t}.`, body).toString("hex")}`;
+        return `t=${t},${validFirst ? `${valid},${old}` : `${old},${valid}`}`;
+      },
+    };
+    const answer = await prober.post(recipe);
+    if (ok(answer)) continue;
+    return {
+      id: "key-rotation",
+      evidence: `accepted one s= (the documented signature); rejected ${order} (${answer}): only the ${validFirst ? "last" : "first"} s= is read`,
+      fix: KEY_ROTATION_FIX,
+    };
+  }
+  return null;
 }
 
 /** An empty `s=`, then the digest cut to half, signed as documented otherwise. */
@@ -231,15 +283,16 @@ export async function runDoctor(options: DoctorOptions, deps: DoctorDeps): Promi
     const status = await prober.post(standard);
     const found = ok(status)
       ? {
-          diagnoses: await whenAccepted(prober, standard, status),
+          diagnoses: await whenAccepted(prober, standard, status, options.secret),
           working: { recipe: standard, offset: 0 },
         }
       : await whenRefused(prober, options, header, status);
     const { diagnoses, working } = found;
     const baseline = { status, accepted: ok(status) };
+    const probed = baseline.accepted ? PROBED_WHEN_ACCEPTED : PROBED_WHEN_REFUSED;
     if (!working) {
       const why = unexplained(status, prober.probes);
-      return { baseline, diagnoses, unexplained: why, window: null, probes: prober.probes };
+      return { baseline, diagnoses, unexplained: why, window: null, probes: prober.probes, probed };
     }
     const window = await acceptedWindow(
       (offset) => prober.accepts(working.recipe, offset),
@@ -247,7 +300,14 @@ export async function runDoctor(options: DoctorOptions, deps: DoctorDeps): Promi
     );
     const timing = judgeWindow(window);
     if (timing) diagnoses.push(timing);
-    return { baseline, diagnoses, unexplained: null, window, probes: prober.probes };
+    return {
+      baseline,
+      diagnoses,
+      unexplained: null,
+      window,
+      probes: prober.probes,
+      probed: [...probed, ...PROBED_WINDOW],
+    };
   } finally {
     await sender.close();
   }

@@ -5,6 +5,7 @@ import { parseTarget } from "../delivery/send.js";
 import { failure, usageError } from "../errors.js";
 import { type Entropy, systemEntropy } from "../events/ids.js";
 import { sign } from "../signing/signature.js";
+import { closest } from "../suggest.js";
 import {
   type Answer,
   CASE_IDS,
@@ -31,9 +32,11 @@ export const BASELINE_ID = "valid-created";
 function checkIds(ids: readonly string[] | undefined, flag: string): void {
   const unknown = (ids ?? []).filter((id) => !CASE_IDS.includes(id));
   if (unknown.length > 0) {
+    const guesses = unknown.map((id) => closest(id, CASE_IDS)).filter((id) => id !== undefined);
+    const guess = guesses.length > 0 ? ` (did you mean ${guesses.join(", ")}?)` : "";
     throw usageError(
       "UNKNOWN_CASE",
-      `${flag}: unknown case id(s) ${unknown.join(", ")}`,
+      `${flag}: unknown case id(s) ${unknown.join(", ")}${guess}`,
       `Case ids: ${CASE_IDS.join(", ")}.`,
     );
   }

@@ -112,7 +112,7 @@ export function invalidEventError(event: ComposedEvent): TicketHooksError {
   return new TicketHooksError(
     "INVALID_EVENT",
     event.invalidByEdits
-      ? `your --data/--set/--unset edits made the ${type} from ${event.file} invalid (${count}); nothing was sent`
+      ? `your data/set/unset edits (--data/--set/--unset) made the ${type} from ${event.file} invalid (${count}); nothing was sent`
       : `${event.file} is not a valid ${type} (${count}); nothing was sent`,
     {
       details: validation.errors.map(

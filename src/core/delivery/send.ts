@@ -1,4 +1,5 @@
 import { type Clock, systemClock, unixSeconds } from "../clock.js";
+import { cutToColumns } from "../columns.js";
 import { usageError } from "../errors.js";
 import {
   type ComposedEvent,
@@ -76,6 +77,9 @@ export interface SendResult {
   results: DeliveryResult[];
   summary: DeliverySummary;
 }
+
+/** Columns of the receiver's answer quoted in a delivery's error. */
+const QUOTED_ANSWER_COLUMNS = 120;
 
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
@@ -292,7 +296,8 @@ class Delivery {
       ok: error === null,
       attempts,
       duration_ms: Math.round((performance.now() - started) * 10) / 10,
-      error: said ? `${error}: ${said.slice(0, 120)}` : error,
+      // Cut by display width (wide characters take two columns), with a marker, never inside one.
+      error: said ? `${error}: ${cutToColumns(said, QUOTED_ANSWER_COLUMNS)}` : error,
       response_body: body,
       response_headers: this.keepHeaders ? (response?.headers ?? null) : null,
     };

@@ -39,7 +39,7 @@ export function deepMerge(target: unknown, patch: unknown, path: PathSegment[] =
     if (path.length === 0) {
       throw usageError(
         "BAD_DATA",
-        "the event is not a JSON object, so --data cannot merge into it",
+        "the event is not a JSON object, so data (--data) cannot merge into it",
       );
     }
     return patch;
@@ -56,7 +56,7 @@ export function applyOverrides(event: unknown, overrides: Overrides): unknown {
   let out = structuredClone(event);
   if (overrides.data !== undefined) {
     if (!isPlainObject(overrides.data)) {
-      throw usageError("BAD_DATA", "--data must hold a JSON object to merge into the event");
+      throw usageError("BAD_DATA", "data (--data) must hold a JSON object to merge into the event");
     }
     out = deepMerge(out, overrides.data);
   }
@@ -65,7 +65,7 @@ export function applyOverrides(event: unknown, overrides: Overrides): unknown {
     if (!unsetPath(out, parsePath(path))) {
       throw usageError(
         "BAD_UNSET",
-        `--unset ${path}: there is no ${formatPath(parsePath(path))} in the event`,
+        `unset (--unset) ${path}: there is no ${formatPath(parsePath(path))} in the event`,
       );
     }
   }

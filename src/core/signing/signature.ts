@@ -113,9 +113,10 @@ function headerFailure(parsed: ParsedSignatureHeader | undefined): VerifyResult 
   if (parsed.signatures.length === 0)
     return fail("missing_signature", "signature header has no s=");
   if (!parsed.signatures.some((c) => HEX_DIGEST.test(c))) {
+    const lengths = parsed.signatures.map((c) => c.length).join(", ");
     return fail(
-      "no_matching_signature",
-      "no matching signature: s= must be exactly 64 hex digits (an HMAC-SHA256)",
+      "malformed_header",
+      `malformed signature header: s= must be exactly 64 hex digits (an HMAC-SHA256), got ${lengths} character(s)`,
     );
   }
   return null;
