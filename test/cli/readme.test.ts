@@ -153,7 +153,8 @@ describe("README.md", () => {
   });
 
   it("shows output for the demo, check and sign examples", () => {
-    const shownFor = (command: string) => LINES.find((l) => l.text.includes(command))?.shown ?? [];
+    const shownFor = (command: string) =>
+      LINES.filter((l) => l.text.includes(command)).flatMap((l) => l.shown);
     expect(shownFor("npx ticket-hooks demo").length).toBeGreaterThan(0);
     expect(shownFor("ticket-hooks check --to").length).toBeGreaterThan(0);
     expect(shownFor("ticket-hooks sign event.json").length).toBeGreaterThan(0);
