@@ -34,10 +34,10 @@ export const RECEIVER_EXAMPLES: readonly ReceiverExample[] = [
     run: "node webhook-receiver.mjs",
   },
   {
-    kind: "fastify",
-    source: "fastify.mjs",
+    kind: "hono",
+    source: "hono.mjs",
     file: "webhook-receiver.mjs",
-    install: "npm install fastify",
+    install: "npm install hono @hono/node-server",
     run: "node webhook-receiver.mjs",
   },
   {

@@ -19,7 +19,7 @@ const RUNS: Record<
 > = {
   node: { argv: (f) => [process.execPath, f] },
   express: { argv: (f) => [process.execPath, f] },
-  fastify: { argv: (f) => [process.execPath, f] },
+  hono: { argv: (f) => [process.execPath, f] },
   python: { argv: (f) => ["python3", f], tool: ["python3", ["--version"], "python3"] },
   go: { argv: (f) => ["go", "run", f], tool: ["go", ["version"], "golang-go"] },
   php: { argv: (f) => ["php", "-S", "127.0.0.1:0", f], tool: ["php", ["--version"], "php-cli"] },
@@ -104,7 +104,7 @@ describe("init --receiver", () => {
       expect(python.stdout.trim()).toBe(join(tmp.dir, "app", "webhook_receiver.py"));
       const bad = await runMain(["init", "--receiver", "rust"], { cwd: tmp.dir });
       expect(bad.code).toBe(2);
-      expect(bad.stderr).toMatch(/Allowed choices are node, express, fastify, python, go, php/);
+      expect(bad.stderr).toMatch(/Allowed choices are node, express, hono, python, go, php/);
     } finally {
       tmp.cleanup();
     }

@@ -1,7 +1,9 @@
-// A receiver for the ticketing platform's webhooks: Fastify (npm install fastify).
+// A receiver for the ticketing platform's webhooks: Hono on Node.js (npm install hono @hono/node-server).
 // Run: WEBHOOK_SECRET=… node webhook-receiver.mjs   (PORT defaults to 3000)
 import { createHmac, timingSafeEqual } from "node:crypto";
-import Fastify from "fastify";
+import { serve } from "@hono/node-server";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 
 const SECRET = process.env.WEBHOOK_SECRET ?? "";
 const TOLERANCE_SECONDS = 300;
@@ -20,29 +22,23 @@ function verify(header, rawBody) {
     .some((s) => /^[0-9a-f]{64}$/.test(s) && timingSafeEqual(Buffer.from(s, "hex"), expected));
 }
 
-const app = Fastify({ bodyLimit: 1024 * 1024 });
+const app = new Hono();
 
-// The body as a Buffer, not parsed: the signature covers the exact bytes.
-app.addContentTypeParser("application/json", { parseAs: "buffer" }, (_req, body, done) => {
-  done(null, body);
-});
-
-app.post("/webhooks", async (req, reply) => {
-  const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-  if (!verify(req.headers["x-signature"], raw)) {
-    return reply.code(401).send({ error: "bad signature" });
-  }
+app.post("/webhooks", bodyLimit({ maxSize: 1024 * 1024 }), async (c) => {
+  // The exact bytes (not c.req.json()): the signature covers them, so verify before parsing.
+  const raw = Buffer.from(await c.req.arrayBuffer());
+  if (!verify(c.req.header("x-signature"), raw)) return c.json({ error: "bad signature" }, 401);
   let event;
   try {
     event = JSON.parse(raw.toString("utf8"));
   } catch {
-    return reply.code(400).send({ error: "invalid JSON" });
+    return c.json({ error: "invalid JSON" }, 400);
   }
   if (!seen.has(event.event_id)) {
     seen.add(event.event_id);
     setImmediate(() => handle(event)); // work after answering
   }
-  return { ok: true }; // a retry of an event already handled is answered 200 too
+  return c.json({ ok: true }); // a retry of an event already handled is answered 200 too
 });
 
 function handle(event) {
@@ -50,5 +46,9 @@ function handle(event) {
   console.log(`${event.event_type} ${event.data?.ticket?.id}`);
 }
 
-const address = await app.listen({ port: Number(process.env.PORT ?? 3000), host: "127.0.0.1" });
-console.log(`listening on ${address}/webhooks`);
+serve(
+  { fetch: app.fetch, port: Number(process.env.PORT ?? 3000), hostname: "127.0.0.1" },
+  (info) => {
+    console.log(`listening on http://127.0.0.1:${info.port}/webhooks`);
+  },
+);
