@@ -1,4 +1,5 @@
 import { writeNewFile } from "../io/export-file.js";
+import { withTerminalHandedOver } from "../io/terminal-handover.js";
 import { osc52 } from "../terminal/clipboard.js";
 import type { UiPorts } from "../ui/run.js";
 import type { CliIo } from "./io.js";
@@ -7,7 +8,11 @@ import type { CliIo } from "./io.js";
 export function uiPorts(io: CliIo): UiPorts {
   return {
     // Loaded when the editor is first opened: it brings node:child_process, which no other run needs.
-    edit: async (text, name) => (await import("../io/editor.js")).editTextAsync(text, name, io.env),
+    // The editor gets the terminal whole, and what it leaves pending is drained (vim's answers).
+    edit: async (text, name) => {
+      const { editTextAsync } = await import("../io/editor.js");
+      return withTerminalHandedOver(io.stdin, io.stdout, () => editTextAsync(text, name, io.env));
+    },
     writeNewFile,
     copy(text) {
       // OSC 52, where stdout is a terminal that understands escape sequences.

@@ -123,6 +123,8 @@ interface EffectRun {
   /** Writes above the live area (where it stays, and can be copied). */
   writeAbove: (text: string) => void;
   exit: () => void;
+  /** Resolves once the UI has stopped reading the terminal (after `editing` is on screen). */
+  inputReleased: () => Promise<void>;
 }
 
 function runReplay(ex: Exchange, { props, dispatch, say }: EffectRun): void {
@@ -189,24 +191,34 @@ function editOutcome(ex: Exchange, sent: Exchange): { text: string; invalid: boo
   };
 }
 
-function runEdit(ex: Exchange, { props, dispatch, say }: EffectRun): void {
+function runEdit(ex: Exchange, run: EffectRun): void {
+  const { props, dispatch, say } = run;
   if (!props.onEdit) {
     say("e is not available here", "error");
     return;
   }
+  const onEdit = props.onEdit;
   dispatch({ type: "editing", on: true });
-  void props.onEdit(ex).then(
-    (sent) => {
-      dispatch({ type: "editing", on: false });
-      dispatch({ type: "view", change: (s) => ({ ...s, selectedSeq: sent.seq, details: false }) });
-      const outcome = editOutcome(ex, sent);
-      say(outcome.text, outcome.invalid ? "error" : "info");
-    },
-    (error: Error & { hint?: string }) => {
-      dispatch({ type: "editing", on: false });
-      say(safeLine(error.hint ? `${error.message}: ${error.hint}` : error.message), "error");
-    },
-  );
+  // The editor starts once the UI no longer reads the terminal: what the terminal sends the
+  // editor (vim's answers, its keys) must not reach the UI.
+  void run
+    .inputReleased()
+    .then(() => onEdit(ex))
+    .then(
+      (sent) => {
+        dispatch({ type: "editing", on: false });
+        dispatch({
+          type: "view",
+          change: (s) => ({ ...s, selectedSeq: sent.seq, details: false }),
+        });
+        const outcome = editOutcome(ex, sent);
+        say(outcome.text, outcome.invalid ? "error" : "info");
+      },
+      (error: Error & { hint?: string }) => {
+        dispatch({ type: "editing", on: false });
+        say(safeLine(error.hint ? `${error.message}: ${error.hint}` : error.message), "error");
+      },
+    );
 }
 
 function runEffect(effect: Effect, run: EffectRun): void {
@@ -387,11 +399,17 @@ export function ListenApp(props: ListenAppProps) {
       type: "view",
       change: (s) => withMessage(s, text, { now: now(), messageMs }, tone),
     });
-  useEffectQueue(ui.effects, { props, dispatch, say, writeAbove, exit });
+  const released = useRef<Array<() => void>>([]);
+  const inputReleased = () => new Promise<void>((resolve) => released.current.push(resolve));
+  useEffectQueue(ui.effects, { props, dispatch, say, writeAbove, exit, inputReleased });
   useInput(
     (input, key) => dispatch({ type: "keys", presses: keyPresses(input, key), ctx: context() }),
     { isActive: !ui.editing },
   );
+  // After useInput's own effect: by now it has stopped reading the terminal.
+  useEffect(() => {
+    if (ui.editing) for (const resolve of released.current.splice(0)) resolve();
+  }, [ui.editing]);
   useMessageExpiry(ui.view.message, now, dispatch);
 
   if (ui.editing) return <Box />;

@@ -1,0 +1,136 @@
+// `e` in the live UI with vim as the editor, in a real terminal (tmux): vim queries the terminal
+// as it starts, and the terminal's answers must reach vim, not the UI (whose `c` would print a
+// curl command nobody asked for); the keys of `:wq` must reach vim too. Then the edit is sent.
+import { execFileSync, spawnSync } from "node:child_process";
+import { chmodSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BIN, PAYLOADS, ROOT, tempDir, terminalEnv } from "../helpers/cli.js";
+import { post } from "../helpers/http.js";
+import { requireTool } from "../helpers/tools.js";
+import { WebhookServer } from "../helpers/webhook-server.js";
+
+const SOCKET = `ticket-hooks-editor-${process.pid}`;
+const SESSION = "edit";
+const SECRET = "whsec_editor_tmux_0123456789";
+const tmux = (...args: string[]) =>
+  execFileSync("tmux", ["-L", SOCKET, ...args], { encoding: "utf8", env: terminalEnv() });
+const screen = () => tmux("capture-pane", "-p", "-t", SESSION);
+
+/** Resolves with the screen once it passes the test (tmux has no change event: it is polled). */
+async function screenWhere(test: (text: string) => boolean, what: string): Promise<string> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const text = screen();
+    if (test(text)) return text;
+    if (Date.now() > deadline) throw new Error(`screen never showed ${what}:\n${text}`);
+    await new Promise<void>((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe("e with vim in a real terminal (tmux)", () => {
+  const home = tempDir();
+  let app: WebhookServer;
+  let url = "";
+  beforeAll(async () => {
+    requireTool("tmux", ["-V"], "tmux");
+    requireTool("vim", ["--version"], "vim");
+    app = await new WebhookServer().start();
+    url = `http://127.0.0.1:${await freePort()}/`;
+    // A home of its own: vim starts with the system's defaults, as on a fresh machine.
+    tmux(
+      "new-session",
+      "-d",
+      "-s",
+      SESSION,
+      "-x",
+      "120",
+      "-y",
+      "30",
+      "-c",
+      ROOT,
+      `env -u NO_COLOR HOME=${home.dir} EDITOR=vim TERM=xterm-256color node ${BIN} listen --port ${new URL(url).port} --secret ${SECRET} --forward-to ${app.url}; echo "exit=$?"`,
+    );
+    tmux("set-option", "-w", "-t", SESSION, "remain-on-exit", "on");
+    await screenWhere((t) => t.includes("Waiting for events"), "the waiting list");
+  });
+  afterAll(async () => {
+    spawnSync("tmux", ["-L", SOCKET, "kill-server"]);
+    await app.stop();
+    home.cleanup();
+  });
+
+  it("vim gets the terminal whole: its answers and :wq go to vim, and the edit is sent", async () => {
+    const body = readFileSync(join(PAYLOADS, "whitelabel-ticket-created.json"), "utf8");
+    const { sign } = await import("../../src/core/signing/signature.js");
+    const t = Math.floor(Date.now() / 1000);
+    await post(url, body, {
+      "content-type": "application/json",
+      "x-signature": sign(SECRET, body, t),
+    });
+    await screenWhere((s) => s.includes("1/1"), "the request");
+    for (let round = 1; round <= 3; round++) {
+      tmux("send-keys", "-t", SESSION, "e");
+      await screenWhere(
+        (s) => /^\{\s*$/m.test(s) && s.includes('"event_type"'),
+        `vim (round ${round})`,
+      );
+      tmux("send-keys", "-t", SESSION, ":wq", "Enter");
+      const after = await screenWhere(
+        (s) => s.includes(`sent edited #1 as #${round + 1}`),
+        `the edit sent (round ${round})`,
+      );
+      expect(after).not.toMatch(/curl command for/);
+      expect(after).not.toMatch(/^curl |printf '/m);
+      tmux("send-keys", "-t", SESSION, "Home");
+      await screenWhere((s) => /› .*#?1?/.test(s) && s.includes(`1/${round + 1}`), "row 1 again");
+    }
+    expect(app.requests.length).toBeGreaterThanOrEqual(4);
+  }, 90_000);
+
+  it("what the terminal answers after the editor quit is drained, never taken as keys", async () => {
+    // An editor that asks the terminal for its version (as vim does at start) and quits at once:
+    // the answer, ending in "c", arrives when the UI has the terminal back.
+    const editor = join(home.dir, "asks-and-quits.sh");
+    writeFileSync(editor, "#!/bin/sh\nprintf '\\033[>c\\033[c' > /dev/tty\n");
+    chmodSync(editor, 0o755);
+    tmux("set-environment", "-t", SESSION, "EDITOR", editor);
+    const before = screen();
+    expect(before).toContain("1/4");
+    tmux("send-keys", "-t", SESSION, "q");
+    await screenWhere((s) => s.includes("exit=0"), "the listener quit");
+    tmux(
+      "respawn-pane",
+      "-k",
+      "-t",
+      SESSION,
+      `env -u NO_COLOR HOME=${home.dir} EDITOR=${editor} TERM=xterm-256color node ${BIN} listen --port ${new URL(url).port} --secret ${SECRET} --forward-to ${app.url}; echo "exit=$?"`,
+    );
+    await screenWhere((s) => s.includes("Waiting for events"), "the waiting list again");
+    const body = readFileSync(join(PAYLOADS, "whitelabel-ticket-created.json"), "utf8");
+    const { sign } = await import("../../src/core/signing/signature.js");
+    await post(url, body, {
+      "content-type": "application/json",
+      "x-signature": sign(SECRET, body, Math.floor(Date.now() / 1000)),
+    });
+    await screenWhere((s) => s.includes("1/1"), "the request");
+    for (let round = 1; round <= 3; round++) {
+      tmux("send-keys", "-t", SESSION, "Home", "e");
+      const after = await screenWhere(
+        (s) => s.includes(`sent edited #1 as #${round + 1}`),
+        `the edit sent (round ${round})`,
+      );
+      expect(after).not.toMatch(/curl command for/);
+    }
+  }, 90_000);
+});
