@@ -15,7 +15,9 @@ export function prettyCase(r: CaseResult, c: Paint): string[] {
   const lines = [
     `${mark}  ${c.bold(r.id)}  ${safeLine(`${r.title}: expected ${r.expected}, got ${r.got}`)}`,
   ];
-  if (r.fix && r.status !== "pass")
+  // Under a root cause, the case points at it: the report says it once, above the cases.
+  if (r.root_cause !== undefined) lines.push(`        ${c.dim("↑ see the root cause above")}`);
+  else if (r.fix && r.status !== "pass")
     lines.push(
       `        ${r.status === "skip" ? c.dim(safeLine(r.fix)) : r.status === "inconclusive" ? safeLine(r.fix) : `fix: ${safeLine(r.fix)}`}`,
     );

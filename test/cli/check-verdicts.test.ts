@@ -108,6 +108,9 @@ describe("check verdicts", () => {
     expect(out[0]).toMatch(/^Root cause: valid signed events are rejected: valid-created got 401/);
     expect(r.stdout).toMatch(/\? inconclusive {2}wrong-secret/);
     expect(r.stdout).not.toMatch(/✓ pass/);
+    // Said once: the cases under it point at it instead of repeating it.
+    expect(r.stdout.match(/valid signed events are rejected/g)).toHaveLength(1);
+    expect(r.stdout.match(/see the root cause above/g)?.length).toBeGreaterThan(10);
   });
 
   it("a wrong path (every answer 404): --only wrong-secret runs the valid counterpart and is inconclusive", async () => {

@@ -123,3 +123,29 @@ describe("ticket-hooks doctor", { timeout: 20_000 }, () => {
     expect(r.stdout).not.toContain('"type":"diagnosis"');
   });
 });
+
+describe("doctor against a path that is not the webhook route", () => {
+  it("stops after the baseline with one line about the path", async () => {
+    const r = await startCheckReceiver("not-found", "s3cret-key");
+    try {
+      const doctor = await runMain(["doctor", "--to", `${r.url}wrong`, "--secret", "s3cret-key"]);
+      expect(doctor.code).toBe(1);
+      expect(doctor.stdout).toMatch(/answered 404: \/\S*wrong is probably not your webhook route/);
+      expect(doctor.stderr).toContain("1 probes sent");
+      const json = await runMain([
+        "doctor",
+        "--to",
+        `${r.url}wrong`,
+        "--secret",
+        "s3cret-key",
+        "--json",
+      ]);
+      expect(JSON.parse(json.stdout.trim().split("\n").at(-1) as string)).toMatchObject({
+        type: "summary",
+        probes: 1,
+      });
+    } finally {
+      await r.stop();
+    }
+  });
+});

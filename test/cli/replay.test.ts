@@ -113,6 +113,12 @@ describe("replay", () => {
       "whev_ydxpy1n9whgqkxm3q",
     ]);
     expect(await run("--include-rejected")).toHaveLength(4);
+    const said = await runMain(["replay", file, "--to", server.url]);
+    expect(said.stderr).toContain(
+      "1 request(s) the listener rejected (401, 400, …) were skipped: --include-rejected replays them too",
+    );
+    const included = await runMain(["replay", file, "--to", server.url, "--include-rejected"]);
+    expect(included.stderr).not.toContain("were skipped");
     expect(await run("--only-valid")).toEqual(["whev_o48n74r1vsv642vex", "whev_ydxpy1n9whgqkxm3q"]);
     expect(await run("--events", "resolved")).toEqual([
       "whev_bbbbbbbbbbbbbbbbb",

@@ -93,7 +93,7 @@ describe("the replay plan", () => {
       ["whev_2", "t=2,s=x", 0],
       ["whev_5", "t=5,s=x", 1_500],
     ]);
-    expect(plan.tally).toEqual({ read: 5, matched: 2 });
+    expect(plan.tally).toEqual({ read: 5, matched: 2, rejected: 2 });
   });
 
   it("a batch that cannot be read fails every sender waiting for it, then the plan ends", async () => {

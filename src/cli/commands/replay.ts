@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { ChaosLog, type ChaosSpec, chaosStream, parseChaos } from "../../core/delivery/chaos.js";
-import { ReplayPlan } from "../../core/delivery/replay.js";
+import { ReplayPlan, type ReplayTally } from "../../core/delivery/replay.js";
 import type { PlannedRequest } from "../../core/delivery/requests.js";
 import { deliverPlanned, type PlanSource } from "../../core/delivery/send.js";
 import { TicketHooksError, usageError } from "../../core/errors.js";
@@ -170,7 +170,7 @@ async function runReplay(command: Command, source: string, io: CliIo): Promise<v
     signatures: options.keepSignature,
   });
   out.note(`Replaying ${source}`);
-  const tally = { read: 0, matched: 0 };
+  const tally: ReplayTally = { read: 0, matched: 0 };
   let plan: PlanSource & AsyncIterable<PlannedRequest> = new ReplayPlan(
     records,
     options,
@@ -187,6 +187,11 @@ async function runReplay(command: Command, source: string, io: CliIo): Promise<v
   const finish = () => {
     if (chaos) out.note(log.summary(seed, chaos));
     if (broken > 10) out.warn(`${broken - 10} more unreadable line(s) skipped`);
+    if (tally.rejected) {
+      out.note(
+        `${tally.rejected} request(s) the listener rejected (401, 400, …) were skipped: --include-rejected replays them too`,
+      );
+    }
     judgeReplay(source, tally, broken);
   };
   if (flags.dryRun) {
@@ -202,11 +207,7 @@ async function runReplay(command: Command, source: string, io: CliIo): Promise<v
 }
 
 /** Nothing read (not a recording), or nothing matched the filters: the replay failed. */
-function judgeReplay(
-  source: string,
-  tally: { read: number; matched: number },
-  broken: number,
-): void {
+function judgeReplay(source: string, tally: ReplayTally, broken: number): void {
   if (tally.read === 0 && broken > 0) throw notARecording(source, broken);
   if (tally.read > 0 && tally.matched === 0) {
     throw new TicketHooksError(

@@ -243,9 +243,14 @@ async function whenRefused(
 
 /** Why nothing explains the rejections. */
 function unexplained(status: number, probes: number): string {
-  return status === 404 || status === 405
-    ? `every probe was answered ${status}: is the path of --to right?`
-    : `valid, signed events were rejected (${status}) and none of the ${probes - 1} variants tried was accepted`;
+  return `valid, signed events were rejected (${status}) and none of the ${probes - 1} variants tried was accepted`;
+}
+
+/** A 404 or 405 is no signature verdict: the URL is not the webhook route. */
+const notTheRoute = (status: number) => status === 404 || status === 405;
+
+function wrongPath(status: number, url: URL): string {
+  return `the valid event was answered ${status}: ${url.pathname} is probably not your webhook route (check the path of --to, and that the route accepts POST); no signature was probed`;
 }
 
 /**
@@ -281,6 +286,11 @@ export async function runDoctor(options: DoctorOptions, deps: DoctorDeps): Promi
   try {
     const standard = standardRecipe(options.secret, header);
     const status = await prober.post(standard);
+    if (notTheRoute(status)) {
+      const baseline = { status, accepted: false };
+      const why = wrongPath(status, url);
+      return { baseline, diagnoses: [], unexplained: why, window: null, probes: 1, probed: [] };
+    }
     const found = ok(status)
       ? {
           diagnoses: await whenAccepted(prober, standard, status, options.secret),

@@ -46,6 +46,8 @@ export interface CaseResult {
   fix: string | null;
   answers: Answer[];
   duration_ms: number;
+  /** The id of the root cause this case falls under (its `fix` then names it). */
+  root_cause?: string;
 }
 
 /**

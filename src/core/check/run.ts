@@ -369,6 +369,7 @@ function applyRootCause(results: CaseResult[], cause: RootCause): void {
     if (r.status === "pass" && r.id === SLOW_CASE.id) {
       r.status = "inconclusive";
       r.fix = `inconclusive: the answers timed were rejections, not handled events; ${first}.`;
+      r.root_cause = cause.id;
     }
     const def = byId.get(r.id);
     if (def) underRootCause(r, def, cause, first);
@@ -377,15 +378,17 @@ function applyRootCause(results: CaseResult[], cause: RootCause): void {
 
 /** One case's result under the root cause: proves nothing when it passed by a rejection. */
 function underRootCause(r: CaseResult, def: CaseDef, cause: RootCause, first: string): void {
-  if (r.status === "pass" && def.expect === "4xx") {
+  const proved = r.status === "pass" || r.status === "inconclusive";
+  if (proved && def.expect === "4xx") {
     r.status = "inconclusive";
     r.fix = `inconclusive: the receiver rejected the valid counterpart (${BASELINE_ID}) too, so this rejection proves nothing; ${first}.`;
-  } else if (r.status === "pass" && def.expect === "answer") {
+  } else if (proved && def.expect === "answer") {
     r.status = "inconclusive";
     r.fix = `inconclusive: the event was rejected before any handler saw it, so this proves nothing; ${first}.`;
   } else if (r.status === "fail" && def.expect === "2xx") {
     r.fix = def.fixWhenValidRejected
       ? def.fixWhenValidRejected(r.answers, cause.message)
       : `rejected like every valid event: ${first}.`;
-  }
+  } else return;
+  r.root_cause = cause.id;
 }

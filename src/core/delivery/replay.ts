@@ -30,6 +30,8 @@ export const LONG_WAIT_MS = 60_000;
 export interface ReplayTally {
   read: number;
   matched: number;
+  /** Left out for being rejected by the listener (without includeRejected). */
+  rejected?: number;
 }
 
 const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
@@ -116,7 +118,12 @@ export class ReplayPlan implements PlanSource, AsyncIterable<PlannedRequest> {
         continue;
       }
       this.tally.read++;
-      if (!keepRecord(r, this.options)) continue;
+      if (!keepRecord(r, this.options)) {
+        if (r.rejected && !this.options.includeRejected) {
+          this.tally.rejected = (this.tally.rejected ?? 0) + 1;
+        }
+        continue;
+      }
       this.tally.matched++;
       return this.planned(r);
     }
