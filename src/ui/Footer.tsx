@@ -17,10 +17,45 @@ export interface FooterProps {
   columns?: number;
 }
 
-const DETAILS_KEYS =
-  "↑↓ PgUp PgDn Home End scroll · Enter/Esc back · r replay · e edit · c curl · x json · h har · q quit";
-const LIST_KEYS =
-  "↑↓ PgUp PgDn Home End · Enter details · / search · f type · v verdict · r replay · e edit · c curl · x json · h har · q quit";
+/**
+ * The key hints, most useful first: as many as the width holds are shown, always with `q quit`
+ * and `? keys` (the full list).
+ */
+const DETAILS_KEYS = [
+  "Enter/Esc back",
+  "↑↓ scroll",
+  "r replay",
+  "e edit",
+  "c curl",
+  "PgUp PgDn Home End",
+  "x json",
+  "h har",
+];
+const LIST_KEYS = [
+  "Enter details",
+  "/ search",
+  "f type",
+  "v verdict",
+  "r replay",
+  "e edit",
+  "c curl",
+  "↑↓ PgUp PgDn Home End",
+  "x json",
+  "h har",
+];
+const ALWAYS = ["? keys", "q quit"];
+
+/** The hints that fit in `room` columns (all ASCII or single-width arrows), joined. */
+export function keyHints(keys: readonly string[], room: number): string {
+  const sep = " · ";
+  let shown: string[] = [];
+  for (const key of keys) {
+    const next = [...shown, key, ...ALWAYS].join(sep);
+    if (next.length > room) break;
+    shown = [...shown, key];
+  }
+  return [...shown, ...ALWAYS].join(sep);
+}
 
 /** The filters in force, in words. */
 function filterTexts(state: ViewState): string[] {
@@ -72,13 +107,14 @@ export function Footer({
   const where = details
     ? detailsPosition(details)
     : `${count(total === 0 ? 0 : position)}/${count(total)}${progress ? ` (${progress})` : ""}`;
+  const lead = `${where}${filters.length > 0 ? ` · ${filters.join(" · ")}` : ""} · `;
+  const hints = keyHints(details ? DETAILS_KEYS : LIST_KEYS, columns - 1 - [...lead].length);
   return (
     <Box flexDirection="column" flexShrink={0}>
       <StatusLine state={state} now={now} columns={columns} />
       <Text wrap="truncate-end" dimColor>
         <Text bold>{where}</Text>
-        {filters.length > 0 ? ` · ${filters.join(" · ")}` : ""} ·{" "}
-        {details ? DETAILS_KEYS : LIST_KEYS}
+        {filters.length > 0 ? ` · ${filters.join(" · ")}` : ""} · {hints}
       </Text>
     </Box>
   );

@@ -1,6 +1,7 @@
 import { Box, Text } from "ink";
 import type { Counters } from "../core/exchanges/request-log.js";
 import { safeLine } from "../terminal/safe-text.js";
+import { NARROW_COLUMNS } from "./layout.js";
 
 export interface HeaderProps {
   url: string;
@@ -45,6 +46,13 @@ export function Header({
         <Text wrap="truncate-end">
           {secret ? `secret ${secret}` : "no secret: replays are not signed"} ·{" "}
           {countText ?? `${c.received} request(s) recorded`}
+        </Text>
+      ) : columns <= NARROW_COLUMNS ? (
+        // Narrow: the counters first, in short, then the secret (cut first).
+        <Text wrap="truncate-end">
+          recv {c.received} · <Text color="green">ok {c.valid}</Text> ·{" "}
+          <Text color="red">bad {c.invalid}</Text> · rej {c.rejected} · fwd {c.forwarded} ·{" "}
+          {secret ? `secret ${secret}` : "NOT checked"}
         </Text>
       ) : (
         <Text wrap="truncate-end">

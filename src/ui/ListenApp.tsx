@@ -1,4 +1,4 @@
-import { Box, type Key, useApp, useInput, useStdout } from "ink";
+import { Box, type Key, Text, useApp, useInput, useStdout } from "ink";
 import { useEffect, useReducer, useRef, useSyncExternalStore } from "react";
 import type { Exchange, ForwardResult } from "../core/exchanges/exchange.js";
 import type { FilteredView } from "../core/exchanges/exchange-query.js";
@@ -10,11 +10,13 @@ import { type DetailLine, detailsLines } from "./details-lines.js";
 import { Footer } from "./Footer.js";
 import { Header } from "./Header.js";
 import { useLog, useTerminalSize } from "./hooks.js";
-import { detailsHeight, listHeight } from "./layout.js";
+import { detailsHeight, KEY_LIST, listHeight } from "./layout.js";
 import { RequestList } from "./RequestList.js";
 import {
   type Effect,
   type ExportFormat,
+  filterOf,
+  isFiltered,
   type KeyContext,
   type KeyPress,
   selectedIndex,
@@ -260,6 +262,7 @@ function emptyListText(
   signed: boolean,
   empty: boolean,
   progress: string | null,
+  state: ViewState,
 ): string {
   if (empty) {
     // A command that works when pasted: signed with the secret from the environment, never
@@ -270,13 +273,37 @@ function emptyListText(
         `Waiting for events… send one: ticket-hooks send created --to ${url}${secret}`,
     );
   }
-  return progress
-    ? `No match yet (${progress})`
-    : "No request matches the filter (f, v: change it · Esc: clear the search)";
+  if (progress) return `No match yet (${progress})`;
+  const limits = filterWords(state);
+  return `No request matches ${limits.join(" · ")}: Esc clears ${limits.length > 1 ? "them all" : "it"} (F, V: the type or verdict alone)`;
 }
 
-const isFiltering = (s: ViewState): boolean =>
-  s.query !== "" || s.typeFilter !== 0 || s.verdictFilter !== 0;
+const isFiltering = isFiltered;
+
+/** The filters in force, in words: `type whitelabel-ticket-created`, `rejected`, `search "x"`. */
+function filterWords(state: ViewState): string[] {
+  const f = filterOf(state);
+  return [
+    f.eventType ? `type ${f.eventType}` : null,
+    f.verdict !== "all" ? `verdict ${f.verdict}` : null,
+    f.query ? `search "${safeLine(f.query)}"` : null,
+  ].filter((t): t is string => t !== null);
+}
+
+/** `?`: every key, one per line. */
+function KeyList({ height }: { height: number }) {
+  return (
+    <Box flexDirection="column" height={height + 1} flexShrink={0} paddingX={1}>
+      <Text bold>Keys (any key closes this)</Text>
+      {KEY_LIST.map(([keys, what]) => (
+        <Text key={keys} wrap="truncate-end">
+          <Text bold>{keys.padEnd(22)}</Text>
+          {what}
+        </Text>
+      ))}
+    </Box>
+  );
+}
 
 /** The effects keys asked for, run once each after the render that queued them. */
 function useEffectQueue(effects: readonly Effect[], run: EffectRun): void {
@@ -316,10 +343,22 @@ interface ScreenProps {
   columns: number;
   rows: number;
   now: number;
+  replays: ReadonlyMap<number, ForwardResult>;
 }
 
 /** One frame: the header, the list or the selected row's details, and the footer. */
-function Screen({ props, state, view, empty, appDown, details, columns, rows, now }: ScreenProps) {
+function Screen({
+  props,
+  state,
+  view,
+  empty,
+  appDown,
+  details,
+  columns,
+  rows,
+  now,
+  replays,
+}: ScreenProps) {
   const { log } = props;
   const listRows = listHeight(rows);
   const detailRows = detailsHeight(rows);
@@ -341,15 +380,25 @@ function Screen({ props, state, view, empty, appDown, details, columns, rows, no
         columns={columns}
         {...(props.title ? { title: props.title } : {})}
       />
-      {details ? (
+      {state.help ? (
+        <KeyList height={listRows} />
+      ) : details ? (
         <DetailsView lines={details} offset={offset} height={detailRows} />
       ) : (
         <RequestList
+          replays={replays}
           visible={view.entries}
           index={index}
           height={listRows}
           width={columns}
-          waiting={emptyListText(log, props.url, props.secret !== undefined, empty, progress)}
+          waiting={emptyListText(
+            log,
+            props.url,
+            props.secret !== undefined,
+            empty,
+            progress,
+            state,
+          )}
         />
       )}
       <Footer
@@ -393,6 +442,7 @@ export function ListenApp(props: ListenAppProps) {
       ? null
       : (props.cannotSend ?? "r and e send to your app: start listen with --forward-to URL"),
     ...(log.view ? { view: log.view.bind(log) } : {}),
+    replays: ui.replays,
   });
   const say: Say = (text, tone = "info") =>
     dispatch({
@@ -427,6 +477,7 @@ export function ListenApp(props: ListenAppProps) {
       columns={columns}
       rows={rows}
       now={now()}
+      replays={ui.replays}
     />
   );
 }

@@ -1,5 +1,5 @@
 import { Box, Text } from "ink";
-import type { Exchange } from "../core/exchanges/exchange.js";
+import type { Exchange, ForwardResult } from "../core/exchanges/exchange.js";
 import { safeLine } from "../terminal/safe-text.js";
 import { statusTone } from "../terminal/status-tone.js";
 import { type Column, type ColumnKey, listColumns, MARKER_WIDTH } from "./layout.js";
@@ -55,12 +55,23 @@ function cell(ex: Exchange, key: ColumnKey, narrow: boolean): Mark {
   }
 }
 
-function StatusCell({ ex, width }: { ex: Exchange; width: number }) {
+function StatusCell({
+  ex,
+  width,
+  replay,
+}: {
+  ex: Exchange;
+  width: number;
+  replay: ForwardResult | undefined;
+}) {
   return (
     <Box width={width} flexShrink={0}>
       <Text wrap="truncate-end">
         <Text color={statusTone(ex.status)}>{ex.status ?? "---"}</Text>
-        {ex.forward ? (
+        {/* The app's latest answer: to a replay (r) of this row, else to its forward. */}
+        {replay ? (
+          <Text color={statusTone(replay.status)}> ↻ {replay.status ?? "failed"}</Text>
+        ) : ex.forward ? (
           <Text color={statusTone(ex.forward.status)}> → {ex.forward.status ?? "failed"}</Text>
         ) : null}
       </Text>
@@ -73,12 +84,14 @@ export function Row({
   selected,
   columns,
   width,
+  replay,
 }: {
   ex: Exchange;
   selected: boolean;
   columns: Column[];
   /** The terminal's width: a row narrower than its columns is cut there, never wrapped. */
   width: number;
+  replay?: ForwardResult | undefined;
 }) {
   // Short event type names when the type column is narrow.
   const narrow = (columns.find((c) => c.key === "type")?.width ?? 0) < 20;
@@ -88,7 +101,9 @@ export function Row({
         <Text inverse={selected}>{selected ? "›" : " "}</Text>
       </Box>
       {columns.map((c) => {
-        if (c.key === "status") return <StatusCell key={c.key} ex={ex} width={c.width} />;
+        if (c.key === "status") {
+          return <StatusCell key={c.key} ex={ex} width={c.width} replay={replay} />;
+        }
         const m = cell(ex, c.key, narrow);
         return (
           <Box key={c.key} width={c.width} paddingRight={1} flexShrink={0}>
@@ -127,10 +142,12 @@ export interface RequestListProps {
   height: number;
   width: number;
   waiting: string;
+  /** The app's answer to each replayed row, by seq. */
+  replays?: ReadonlyMap<number, ForwardResult>;
 }
 
 /** The column names and the window of rows around the selection. */
-export function RequestList({ visible, index, height, width, waiting }: RequestListProps) {
+export function RequestList({ visible, index, height, width, waiting, replays }: RequestListProps) {
   const columns = listColumns(width);
   const start = Math.max(0, Math.min(index - Math.floor(height / 2), visible.length - height));
   const shown = visible.slice(start, start + height);
@@ -150,6 +167,7 @@ export function RequestList({ visible, index, height, width, waiting }: RequestL
             selected={start + i === index}
             columns={columns}
             width={width}
+            replay={replays?.get(ex.seq)}
           />
         ))
       )}

@@ -1,5 +1,5 @@
 import { EVENTS } from "../core/events/catalogue.js";
-import type { Exchange } from "../core/exchanges/exchange.js";
+import type { Exchange, ForwardResult } from "../core/exchanges/exchange.js";
 import {
   type ExchangeFilter,
   type FilteredView,
@@ -35,6 +35,8 @@ export interface ViewState {
   message: StatusMessage | null;
   /** A rejected request whose replay waits for a second `r`. */
   confirmReplay: number | null;
+  /** `?`: the full list of keys is shown (any key closes it). */
+  help: boolean;
 }
 
 export const INITIAL_STATE: ViewState = {
@@ -47,6 +49,7 @@ export const INITIAL_STATE: ViewState = {
   searching: false,
   message: null,
   confirmReplay: null,
+  help: false,
 };
 
 export type KeyName =
@@ -82,6 +85,8 @@ export interface KeyContext {
   cannotForward: string | null;
   /** The source's own filtered views (a recording on disk); else `entries` are filtered here. */
   view?: (filter: ExchangeFilter) => FilteredView;
+  /** The app's answer to each row replayed with `r`, by seq (the row's latest forward). */
+  replays?: ReadonlyMap<number, ForwardResult>;
 }
 
 /** What `x` and `h` write: the event as a JSON template, or the request as a HAR log. */
@@ -108,10 +113,18 @@ export function filterOf(state: ViewState): ExchangeFilter {
 }
 
 /** The exchanges the state's filter shows, from the source's view or by filtering `entries`. */
-export function viewOf(state: ViewState, ctx: Pick<KeyContext, "entries" | "view">): FilteredView {
+export function viewOf(
+  state: ViewState,
+  ctx: Pick<KeyContext, "entries" | "view" | "replays">,
+): FilteredView {
   const filter = filterOf(state);
   if (ctx.view) return ctx.view(filter);
-  const entries = filterExchanges(ctx.entries, filter);
+  let entries = filterExchanges(ctx.entries, filter);
+  // A failed forward that a replay then delivered is no longer a failed one.
+  const replays = ctx.replays;
+  if (filter.verdict === "forward failed" && replays && replays.size > 0) {
+    entries = entries.filter((ex) => !delivered(replays.get(ex.seq)));
+  }
   return {
     entries,
     progress: null,
@@ -122,6 +135,9 @@ export function viewOf(state: ViewState, ctx: Pick<KeyContext, "entries" | "view
     },
   };
 }
+
+const delivered = (r: ForwardResult | undefined): boolean =>
+  r !== undefined && r.status !== null && r.status >= 200 && r.status < 300;
 
 /** Index of the selection in the visible list (the newest when following or gone); -1 if empty. */
 export function selectedIndex(state: ViewState, view: FilteredView): number {
@@ -213,8 +229,18 @@ function listKey(
       ? { ...base, details: true, detailsOffset: 0, selectedSeq: selected.seq }
       : base;
   }
-  if (key.name === "escape") return base.query ? { ...base, query: "", selectedSeq: null } : base;
+  // Esc clears every filter: the search, the event type and the verdict.
+  if (key.name === "escape") return isFiltered(base) ? withoutFilters(base) : base;
   return null;
+}
+
+/** A search, an event type or a verdict limits the list. */
+export function isFiltered(s: ViewState): boolean {
+  return s.query !== "" || s.typeFilter !== 0 || s.verdictFilter !== 0;
+}
+
+function withoutFilters(s: ViewState): ViewState {
+  return { ...s, query: "", typeFilter: 0, verdictFilter: 0, selectedSeq: null };
 }
 
 /** `r` and `e`: send the row to the app (a rejected one asks for a second `r` first). */
@@ -258,6 +284,13 @@ function letterKey(
       const verdictFilter = (base.verdictFilter + 1) % VERDICT_FILTERS.length;
       return { state: { ...base, verdictFilter, selectedSeq: null, details: false } };
     }
+    // Shift: that filter off in one key.
+    case "F":
+      return { state: { ...base, typeFilter: 0, selectedSeq: null, details: false } };
+    case "V":
+      return { state: { ...base, verdictFilter: 0, selectedSeq: null, details: false } };
+    case "?":
+      return { state: { ...base, help: true } };
   }
   if (!selected) return { state: base };
   switch (text) {
@@ -279,6 +312,8 @@ function letterKey(
 /** What one key does. */
 export function handleKey(state: ViewState, key: KeyPress, ctx: KeyContext): KeyResult {
   if (key.ctrl && key.text === "c") return { state, effect: { type: "quit" } };
+  // The key list is shown: any key closes it, and does nothing else.
+  if (state.help) return { state: { ...state, help: false } };
   if (state.searching) return { state: searchKey(state, key) };
   const view = viewOf(state, ctx);
   const index = selectedIndex(state, view);
