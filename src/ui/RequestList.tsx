@@ -95,18 +95,26 @@ export function Row({
 }) {
   // Short event type names when the type column is narrow.
   const narrow = (columns.find((c) => c.key === "type")?.width ?? 0) < 20;
+  const v = ex.verdict;
   return (
     <Box flexShrink={0} height={1} width={width} overflow="hidden">
       <Box width={MARKER_WIDTH} flexShrink={0}>
         <Text inverse={selected}>{selected ? "›" : " "}</Text>
       </Box>
-      {columns.map((c) => {
+      {columns.map((c, i) => {
         if (c.key === "status") {
           return <StatusCell key={c.key} ex={ex} width={c.width} replay={replay} />;
         }
+        // A row without a title (a rejection, its reason in the event column): the event column
+        // takes the title's width too.
+        const titled = v.title !== null && v.title !== "";
+        if (c.key === "title" && !titled && columns[i - 1]?.key === "type") return null;
+        const next = columns[i + 1];
+        const width =
+          c.key === "type" && !titled && next?.key === "title" ? c.width + next.width : c.width;
         const m = cell(ex, c.key, narrow);
         return (
-          <Box key={c.key} width={c.width} paddingRight={1} flexShrink={0}>
+          <Box key={c.key} width={width} paddingRight={1} flexShrink={0}>
             <Text
               wrap="truncate-end"
               {...(m.color ? { color: m.color } : {})}

@@ -18,9 +18,14 @@ describe("the live UI at any width", () => {
     const { app, log, frame } = setup({ columns: 200 });
     log.add(rejected(1));
     const shown = await frame((t) => t.includes("Forged") || t.includes("invalid signature"));
-    // More than the 27 columns the event column had: the reason up to its distinctive part.
-    expect(rowWith(shown, "invalid signature")).toContain("the body was changed");
+    // Not the 27 columns the event column had: a row without a title takes the title's too.
+    expect(rowWith(shown, "invalid signature")).toContain("signed with another secret");
     app.unmount();
+    const narrow = setup({ columns: 60 });
+    narrow.log.add(rejected(1));
+    const cut = await narrow.frame((t) => t.includes("invalid signature"));
+    expect(rowWith(cut, "invalid signature")).toMatch(/invalid signature: no matching signatu/);
+    narrow.app.unmount();
   });
 
   it("the footer keeps q quit and ? keys at 120 and 60 columns; the header keeps its counters", async () => {
