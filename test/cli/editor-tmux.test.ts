@@ -1,42 +1,18 @@
 // `e` in the live UI with vim as the editor, in a real terminal (tmux): vim queries the terminal
 // as it starts, and the terminal's answers must reach vim, not the UI (whose `c` would print a
 // curl command nobody asked for); the keys of `:wq` must reach vim too. Then the edit is sent.
-import { execFileSync, spawnSync } from "node:child_process";
 import { chmodSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN, PAYLOADS, ROOT, tempDir, terminalEnv } from "../helpers/cli.js";
+import { BIN, PAYLOADS, ROOT, tempDir } from "../helpers/cli.js";
 import { post } from "../helpers/http.js";
+import { freePort, tmuxSession } from "../helpers/tmux.js";
 import { requireTool } from "../helpers/tools.js";
 import { WebhookServer } from "../helpers/webhook-server.js";
 
-const SOCKET = `ticket-hooks-editor-${process.pid}`;
 const SESSION = "edit";
 const SECRET = "whsec_editor_tmux_0123456789";
-const tmux = (...args: string[]) =>
-  execFileSync("tmux", ["-L", SOCKET, ...args], { encoding: "utf8", env: terminalEnv() });
-const screen = () => tmux("capture-pane", "-p", "-t", SESSION);
-
-/** Resolves with the screen once it passes the test (tmux has no change event: it is polled). */
-async function screenWhere(test: (text: string) => boolean, what: string): Promise<string> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const text = screen();
-    if (test(text)) return text;
-    if (Date.now() > deadline) throw new Error(`screen never showed ${what}:\n${text}`);
-    await new Promise<void>((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+const { tmux, screen, screenWhere, kill } = tmuxSession("editor", SESSION);
 
 describe("e with vim in a real terminal (tmux)", () => {
   const home = tempDir();
@@ -65,7 +41,7 @@ describe("e with vim in a real terminal (tmux)", () => {
     await screenWhere((t) => t.includes("Waiting for events"), "the waiting list");
   });
   afterAll(async () => {
-    spawnSync("tmux", ["-L", SOCKET, "kill-server"]);
+    kill();
     await app.stop();
     home.cleanup();
   });

@@ -1,6 +1,5 @@
 // `inspect` in a real terminal (tmux): a recording of 3,000 lines is searched, an event is
 // edited in $VISUAL and sent to an app, and the new row is exported as a template and a HAR.
-import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,28 +8,15 @@ import { loadTemplate } from "../../src/core/events/templates.js";
 import { receive } from "../../src/core/receiving/receive.js";
 import { LineEncoder } from "../../src/core/recording/line-encoder.js";
 import { sign } from "../../src/core/signing/signature.js";
-import { BIN, ROOT, terminalEnv } from "../helpers/cli.js";
+import { BIN, ROOT } from "../helpers/cli.js";
 import { BUNDLED } from "../helpers/lookup.js";
+import { tmuxSession } from "../helpers/tmux.js";
 import { requireTool } from "../helpers/tools.js";
 import { WebhookServer } from "../helpers/webhook-server.js";
 
-const SOCKET = `ticket-hooks-inspect-${process.pid}`;
 const SESSION = "inspect";
 const SECRET = "whsec_inspect_tmux_0123456789";
-const tmux = (...args: string[]) =>
-  execFileSync("tmux", ["-L", SOCKET, ...args], { encoding: "utf8", env: terminalEnv() });
-const screen = () => tmux("capture-pane", "-p", "-t", SESSION);
-
-/** Resolves with the screen once it passes the test (tmux has no change event: it is polled). */
-async function screenWhere(test: (text: string) => boolean, what: string): Promise<string> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const text = screen();
-    if (test(text)) return text;
-    if (Date.now() > deadline) throw new Error(`screen never showed ${what}:\n${text}`);
-    await new Promise<void>((resolve) => setTimeout(resolve, 25));
-  }
-}
+const { tmux, screenWhere, kill } = tmuxSession("inspect", SESSION);
 
 /** A recording as `listen --record` writes it: `count` created events titled "Ticket N". */
 function writeRecording(file: string, count: number): void {
@@ -87,7 +73,7 @@ describe("inspect in a real terminal (tmux)", () => {
     tmux("set-option", "-t", SESSION, "window-size", "manual");
   });
   afterAll(async () => {
-    spawnSync("tmux", ["-L", SOCKET, "kill-server"]);
+    kill();
     await app.stop();
     rmSync(dir, { recursive: true, force: true });
   });

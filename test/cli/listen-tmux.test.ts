@@ -1,39 +1,15 @@
 // The live UI in a real terminal: tmux runs `listen`, sends keys as a terminal would (several in
 // one read), resizes the window, and the screen is read back with capture-pane.
-import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN, PAYLOADS, ROOT, terminalEnv } from "../helpers/cli.js";
+import { BIN, PAYLOADS, ROOT } from "../helpers/cli.js";
 import { post } from "../helpers/http.js";
+import { freePort, tmuxSession } from "../helpers/tmux.js";
 import { requireTool } from "../helpers/tools.js";
 
-const SOCKET = `ticket-hooks-test-${process.pid}`;
 const SESSION = "listen";
-const tmux = (...args: string[]) =>
-  execFileSync("tmux", ["-L", SOCKET, ...args], { encoding: "utf8", env: terminalEnv() });
-const screen = () => tmux("capture-pane", "-p", "-t", SESSION);
-
-/** Resolves with the screen once it passes the test (tmux has no change event: it is polled). */
-async function screenWhere(test: (text: string) => boolean, what: string): Promise<string> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const text = screen();
-    if (test(text)) return text;
-    if (Date.now() > deadline) throw new Error(`screen never showed ${what}:\n${text}`);
-    await new Promise<void>((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+const { tmux, screenWhere, kill } = tmuxSession("test", SESSION, 10_000);
 
 const template = JSON.parse(
   readFileSync(join(PAYLOADS, "whitelabel-ticket-created.json"), "utf8"),
@@ -74,7 +50,7 @@ describe("listen's live UI in a real terminal (tmux)", () => {
     await screenWhere((t) => t.includes("Waiting for events"), "the waiting list");
   });
   afterAll(() => {
-    spawnSync("tmux", ["-L", SOCKET, "kill-server"]);
+    kill();
   });
 
   it("lists what arrives, by display width, with the header and column names", async () => {
