@@ -56,7 +56,9 @@ function drainToFence(stdin: TtyIn, stdout: TtyOut): Promise<void> {
     };
     const timer = setTimeout(done, FENCE_TIMEOUT_MS);
     stdin.setRawMode?.(true);
+    // Paused explicitly above: a data listener alone would not start the reading again.
     stdin.on("data", onData);
+    stdin.resume();
     stdout.write("\x1b[6n");
   });
 }
