@@ -4,6 +4,10 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import express from "express";
 
 const SECRET = process.env.WEBHOOK_SECRET ?? "";
+if (SECRET === "") {
+  console.error("WEBHOOK_SECRET is not set: set it to your endpoint's secret");
+  process.exit(1);
+}
 const TOLERANCE_SECONDS = 300;
 const seen = new Set(); // event ids already handled: use your database in production
 

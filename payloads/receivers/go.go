@@ -107,6 +107,9 @@ func handle(eventType string, raw []byte) {
 }
 
 func main() {
+	if len(secret) == 0 {
+		log.Fatal("WEBHOOK_SECRET is not set: set it to your endpoint's secret")
+	}
 	port := os.Getenv("PORT")
 	if port == "" {
 		port = "3000"

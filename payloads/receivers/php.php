@@ -1,6 +1,6 @@
 <?php
 // A receiver for the ticketing platform's webhooks: PHP, no framework.
-// Run: WEBHOOK_SECRET=… php -S 127.0.0.1:3000 webhook-receiver.php
+// Run: WEBHOOK_SECRET=… php -S 127.0.0.1:3000 webhook-receiver.php   (the port is php -S's)
 const TOLERANCE_SECONDS = 300;
 
 /** True when one s= of t=<unix>,s=<hex>[,s=<hex>…] is the HMAC of "<t>.<raw body>". */
@@ -35,8 +35,14 @@ if ($_SERVER['REQUEST_METHOD'] !== 'POST' || parse_url($_SERVER['REQUEST_URI'], 
     answer(404, ['error' => 'not found']);
     return;
 }
+$secret = getenv('WEBHOOK_SECRET') ?: '';
+if ($secret === '') {
+    error_log("WEBHOOK_SECRET is not set: set it to your endpoint's secret");
+    answer(500, ['error' => 'WEBHOOK_SECRET is not set']);
+    return;
+}
 $raw = file_get_contents('php://input'); // the exact bytes: verify before parsing
-if (!verify($_SERVER['HTTP_X_SIGNATURE'] ?? '', $raw, getenv('WEBHOOK_SECRET') ?: '')) {
+if (!verify($_SERVER['HTTP_X_SIGNATURE'] ?? '', $raw, $secret)) {
     answer(401, ['error' => 'bad signature']);
     return;
 }

@@ -5,11 +5,14 @@ import hmac
 import json
 import os
 import re
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 SECRET = os.environ.get("WEBHOOK_SECRET", "").encode("utf-8")
+if not SECRET:
+    sys.exit("WEBHOOK_SECRET is not set: set it to your endpoint's secret")
 TOLERANCE_SECONDS = 300
 seen = set()  # event ids already handled: use your database in production
 

@@ -9,7 +9,6 @@ import {
   splitCredentials,
 } from "../core/delivery/send.js";
 import { TicketHooksError, usageError } from "../core/errors.js";
-import { maskSecret } from "../core/signing/signature.js";
 import { createSender } from "../io/adapters.js";
 import { safeBlock, safeLine } from "../terminal/safe-text.js";
 import { DeliveryPrinter } from "./delivery-printer.js";
@@ -144,11 +143,9 @@ function withCredentialsMasked(headers: Record<string, string>): Record<string, 
       shown[name] = value;
       continue;
     }
+    // Nothing of the credentials: a Basic one's last characters come from the password.
     const space = value.indexOf(" ");
-    shown[name] =
-      space === -1
-        ? maskSecret(value)
-        : `${value.slice(0, space)} ${maskSecret(value.slice(space + 1))}`;
+    shown[name] = space === -1 ? "****" : `${value.slice(0, space)} ****`;
   }
   return shown;
 }

@@ -12,8 +12,10 @@ export interface ReceiverExample {
   file: string;
   /** What to install first, if anything. */
   install: string | null;
-  /** How to start it (the secret from WEBHOOK_SECRET, PORT 3000 unless set). */
+  /** How to start it, `FILE` standing for the file's path (the secret from WEBHOOK_SECRET). */
   run: string;
+  /** The folder it goes to when none is given (Go: its own, beside any main.go of a module). */
+  dir?: string;
 }
 
 export const RECEIVERS_DIR = join(PACKAGE_ROOT, "payloads", "receivers");
@@ -24,42 +26,43 @@ export const RECEIVER_EXAMPLES: readonly ReceiverExample[] = [
     source: "node-http.mjs",
     file: "webhook-receiver.mjs",
     install: null,
-    run: "node webhook-receiver.mjs",
+    run: "node FILE",
   },
   {
     kind: "express",
     source: "express.mjs",
     file: "webhook-receiver.mjs",
     install: "npm install express",
-    run: "node webhook-receiver.mjs",
+    run: "node FILE",
   },
   {
     kind: "hono",
     source: "hono.mjs",
     file: "webhook-receiver.mjs",
     install: "npm install hono @hono/node-server",
-    run: "node webhook-receiver.mjs",
+    run: "node FILE",
   },
   {
     kind: "python",
     source: "python.py",
     file: "webhook_receiver.py",
     install: null,
-    run: "python3 webhook_receiver.py",
+    run: "python3 FILE",
   },
   {
     kind: "go",
     source: "go.go",
     file: "webhook_receiver.go",
     install: null,
-    run: "go run webhook_receiver.go",
+    run: "go run FILE",
+    dir: "webhook-receiver",
   },
   {
     kind: "php",
     source: "php.php",
     file: "webhook-receiver.php",
     install: null,
-    run: "php -S 127.0.0.1:3000 webhook-receiver.php",
+    run: "php -S 127.0.0.1:3000 FILE",
   },
 ];
 

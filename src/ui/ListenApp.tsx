@@ -1,5 +1,6 @@
 import { Box, type Key, Text, useApp, useInput, useStdout } from "ink";
 import { useEffect, useReducer, useRef, useSyncExternalStore } from "react";
+import { wrapToColumns } from "../core/columns.js";
 import type { Exchange, ForwardResult } from "../core/exchanges/exchange.js";
 import type { FilteredView } from "../core/exchanges/exchange-query.js";
 import type { ExchangeSource } from "../core/exchanges/request-log.js";
@@ -93,17 +94,26 @@ export function keyPresses(input: string, key: Key): KeyPress[] {
   });
 }
 
-/** Details lines of the exchange last shown, computed once per exchange (bodies can be large). */
-function useDetailsCache(replays: ReadonlyMap<number, ForwardResult>) {
+/**
+ * Details lines of the exchange last shown, computed once per exchange and width (bodies can be
+ * large). Lines of words (a verdict's reason, a header) wrap at the width; the body's JSON lines
+ * are cut, their indentation being their structure.
+ */
+function useDetailsCache(replays: ReadonlyMap<number, ForwardResult>, columns: number) {
   const cache = useRef<
-    { ex: Exchange; replay: ForwardResult | undefined; lines: DetailLine[] } | undefined
+    | { ex: Exchange; replay: ForwardResult | undefined; columns: number; lines: DetailLine[] }
+    | undefined
   >(undefined);
   return (ex: Exchange): DetailLine[] => {
     const replay = replays.get(ex.seq);
     const c = cache.current;
-    if (c && c.ex === ex && c.replay === replay) return c.lines;
-    const lines = detailsLines(ex, replay);
-    cache.current = { ex, replay, lines };
+    if (c && c.ex === ex && c.replay === replay && c.columns === columns) return c.lines;
+    const lines = detailsLines(ex, replay).flatMap((line) =>
+      line.style === "json"
+        ? [line]
+        : wrapToColumns(line.text, columns - 1).map((text) => ({ ...line, text })),
+    );
+    cache.current = { ex, replay, columns, lines };
     return lines;
   };
 }
@@ -293,10 +303,10 @@ function filterWords(state: ViewState): string[] {
 /** `?`: every key, one per line. */
 function KeyList({ height }: { height: number }) {
   return (
-    <Box flexDirection="column" height={height + 1} flexShrink={0} paddingX={1}>
+    <Box flexDirection="column" height={height + 1} flexShrink={0} paddingX={1} overflow="hidden">
       <Text bold>Keys (any key closes this)</Text>
       {KEY_LIST.map(([keys, what]) => (
-        <Text key={keys} wrap="truncate-end">
+        <Text key={keys} wrap="wrap">
           <Text bold>{keys.padEnd(22)}</Text>
           {what}
         </Text>
@@ -425,7 +435,7 @@ export function ListenApp(props: ListenAppProps) {
   const now = props.now ?? Date.now;
   const messageMs = props.messageMs ?? 5000;
   const [ui, dispatch] = useReducer(uiReducer, INITIAL_UI);
-  const linesOf = useDetailsCache(ui.replays);
+  const linesOf = useDetailsCache(ui.replays, columns);
   const appDown = useTargetDown(props.target);
 
   // Keys are judged against the rows of the moment they were pressed: React may run the reducer

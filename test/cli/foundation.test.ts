@@ -306,6 +306,15 @@ describe("sign and verify", () => {
     expect(r.stdout).toContain("✓ valid");
   });
 
+  it("verify takes the header line sign prints, its name and all", async () => {
+    const signed = await runMain(["sign", CREATED, "--secret", "abc", "--timestamp", "1700000000"]);
+    const line = signed.stdout.trim();
+    const args = ["verify", CREATED, "--secret", "abc", "--signature", line, "--now", "1700000100"];
+    const r = await runMain(args);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain("✓ valid");
+  });
+
   it.each([
     [["--now", "1700000301"], "timestamp too old", "timestamp_too_old"],
     [["--now", "1699999699"], "timestamp too far in the future", "timestamp_in_future"],

@@ -1,7 +1,7 @@
 // The README's example receivers (payloads/receivers/, written by `init --receiver`), each run as
 // a real receiver in its own runtime and checked by `check` and `doctor`: all cases pass. A
 // runtime that is missing fails its test, naming the Debian package (.ci/run installs them).
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -28,7 +28,8 @@ const RUNS: Record<
 let child: ChildProcess | undefined;
 let scratch: ReturnType<typeof tempDir> | undefined;
 afterEach(() => {
-  child?.kill("SIGKILL");
+  // The whole process group: `go run` starts the built receiver as a process of its own.
+  if (child?.pid !== undefined) process.kill(-child.pid, "SIGKILL");
   child = undefined;
   scratch?.cleanup();
   scratch = undefined;
@@ -47,6 +48,7 @@ function start(kind: string, source: string): Promise<string> {
     // TMPDIR: what an example keeps on disk (PHP's handled event ids) goes away with the test.
     env: { ...process.env, WEBHOOK_SECRET: SECRET, PORT: "0", TMPDIR: scratch.dir },
     stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
   });
   child = proc;
   return new Promise((resolve, reject) => {
@@ -83,6 +85,23 @@ describe("the example receivers", () => {
   }
 });
 
+describe("an example receiver without its secret", () => {
+  it("refuses to start, saying which variable to set (PHP answers 500 saying so)", () => {
+    for (const [command, file] of [
+      [process.execPath, "node-http.mjs"],
+      ["python3", "python.py"],
+    ] as const) {
+      const r = spawnSync(command, [join(RECEIVERS_DIR, file)], {
+        env: { ...process.env, WEBHOOK_SECRET: "", PORT: "0" },
+        encoding: "utf8",
+        timeout: 20_000,
+      });
+      expect(r.status, file).toBe(1);
+      expect(r.stderr).toContain("WEBHOOK_SECRET is not set");
+    }
+  });
+});
+
 describe("init --receiver", () => {
   it("writes the example into the project, says how to run and check it, never overwrites", async () => {
     const tmp = tempDir();
@@ -96,12 +115,19 @@ describe("init --receiver", () => {
       );
       expect(r.stderr).toContain("npm install express");
       expect(r.stderr).toContain('WEBHOOK_SECRET="$TICKET_HOOKS_SECRET" node webhook-receiver.mjs');
-      expect(r.stderr).toContain("ticket-hooks check --to http://127.0.0.1:3000/webhooks");
+      expect(r.stderr).toContain("npx ticket-hooks check --to http://127.0.0.1:3000/webhooks");
+      expect(r.stderr).toContain("npx ticket-hooks doctor --to http://127.0.0.1:3000/webhooks");
       const again = await runMain(["init", "--receiver", "node"], { cwd: tmp.dir });
       expect(again.code).toBe(2);
       expect(again.stderr).toContain("already exists");
       const python = await runMain(["init", "--receiver", "python", "app"], { cwd: tmp.dir });
       expect(python.stdout.trim()).toBe(join(tmp.dir, "app", "webhook_receiver.py"));
+      // The steps name the file from where they are pasted.
+      expect(python.stderr).toContain("python3 app/webhook_receiver.py");
+      // Go's goes into a folder of its own (a module's main.go would clash with its main).
+      const go = await runMain(["init", "--receiver", "go"], { cwd: tmp.dir });
+      expect(go.stdout.trim()).toBe(join(tmp.dir, "webhook-receiver", "webhook_receiver.go"));
+      expect(go.stderr).toContain("go run webhook-receiver/webhook_receiver.go");
       const bad = await runMain(["init", "--receiver", "rust"], { cwd: tmp.dir });
       expect(bad.code).toBe(2);
       expect(bad.stderr).toMatch(/Allowed choices are node, express, hono, python, go, php/);

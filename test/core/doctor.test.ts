@@ -75,6 +75,19 @@ describe("signature doctor", { timeout: 20_000 }, () => {
     expect(r.ids).toEqual([]);
     expect(r.unexplained).toMatch(/none of the \d+ variants tried was accepted/);
   });
+
+  it("a receiver with another secret (or none) is told to use the same secret", async () => {
+    const url = await startBuggyReceiver("the-receivers-own-secret", { kind: "none" });
+    try {
+      const r = await runDoctor(
+        { ...bundled, to: url.url, secret: "a-different-secret" },
+        { createSender },
+      );
+      expect(r.unexplained).toMatch(/verifies with another secret than --secret, or with none/);
+    } finally {
+      await url.stop();
+    }
+  });
 });
 
 describe("judgeWindow", { timeout: 20_000 }, () => {

@@ -14,7 +14,7 @@ const VERSION = JSON.parse(
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
-const NPM_QUIET = ["--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"];
+const NPM_QUIET = ["--no-audit", "--no-fund", "--prefer-offline"];
 
 /** An empty npm project with `spec` installed as a dev dependency; the install's stderr. */
 function projectWith(name: string, spec: string): { dir: string; stderr: string } {
@@ -45,7 +45,14 @@ describe("installing ticket-hooks in a project", () => {
     const tarball = readdirSync(tmp.dir).find((f) => f.endsWith(".tgz")) as string;
     expect(tarball).toBe(`ticket-hooks-${VERSION}.tgz`);
     const { dir, stderr } = projectWith("from-tarball", join(tmp.dir, tarball));
-    expect(stderr).not.toMatch(/install-scripts/);
+    // As the README says: npm 11.16+ may list ticket-hooks' own prepare (not run for a tarball),
+    // and nothing else.
+    const listed = stderr.split("\n").filter((l) => /^npm warn install-scripts {3}\S/.test(l));
+    expect(
+      listed.every((l) => l.includes("ticket-hooks@") && l.includes("prepare")),
+      stderr,
+    ).toBe(true);
+    expect(stderr).not.toMatch(/EBADENGINE|deprecated/);
     const version = npx(dir, "--version");
     expect(version.stdout.trim()).toBe(VERSION);
     const dry = npx(dir, "send", "created", "--dry-run");

@@ -95,3 +95,15 @@ describe("filters", () => {
     app.unmount();
   });
 });
+
+describe("the details at 60 columns", () => {
+  it("wrap a verdict's reason instead of cutting it", async () => {
+    const { app, log, frame } = setup({ columns: 60 });
+    log.add(rejected(1));
+    await frame((t) => t.includes("invalid signature"));
+    app.stdin.write(KEYS.enter);
+    const details = await frame((t) => t.includes("Signature"));
+    expect(details.replace(/\s+/g, " ")).toContain("signed with another secret");
+    app.unmount();
+  });
+});

@@ -1,5 +1,10 @@
 import { Command, Option } from "commander";
-import { DIAGNOSIS_IDS, type DoctorResult, runDoctor } from "../../core/check/doctor.js";
+import {
+  DIAGNOSIS_IDS,
+  type DoctorResult,
+  runDoctor,
+  spokenOffset,
+} from "../../core/check/doctor.js";
 import { failure } from "../../core/errors.js";
 import { createSender } from "../../io/adapters.js";
 import { credentialHeaders, requireTarget, URL_ENV } from "../deliveries.js";
@@ -108,7 +113,7 @@ function printPretty(result: DoctorResult, signatureHeader: string, out: Output)
   if (unexplained) out.line(`${out.c.red("✗ unexplained")}  ${unexplained}`);
   if (window && window.oldest !== null && window.newest !== null) {
     out.line(
-      `accepted t= from ${-window.oldest} s old to ${window.newest} s ahead of this machine's clock`,
+      `accepted t= from ${spokenOffset(window.oldest)} to ${spokenOffset(window.newest)} of this machine's clock`,
     );
   }
   if (diagnoses.length === 0 && !unexplained) {

@@ -1,5 +1,5 @@
 import { copyFileSync, existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { Command, Option } from "commander";
 import { describeFsError, TicketHooksError } from "../../core/errors.js";
 import { EVENTS } from "../../core/events/catalogue.js";
@@ -24,7 +24,7 @@ export function initCommand(io: CliIo): Command {
     .description("copy the four templates into a folder for editing, or write a receiver")
     .argument(
       "[dir]",
-      `destination folder (default: ${DEFAULT_LOCAL_TEMPLATES_DIR}, or . with --receiver)`,
+      `destination folder (default: ${DEFAULT_LOCAL_TEMPLATES_DIR}; with --receiver: ., or ./webhook-receiver for go)`,
     )
     .option("-f, --force", "overwrite files that already exist")
     .addOption(
@@ -38,7 +38,7 @@ export function initCommand(io: CliIo): Command {
     .action(function (this: Command, given: string | undefined) {
       const out = outputFor(this, io);
       const { force, receiver } = this.opts<{ force?: boolean; receiver?: string }>();
-      if (receiver !== undefined) writeReceiver(receiver, given ?? ".", force === true, out, io);
+      if (receiver !== undefined) writeReceiver(receiver, given, force === true, out, io);
       else copyTemplates(given ?? DEFAULT_LOCAL_TEMPLATES_DIR, force === true, out, io);
     });
 }
@@ -89,8 +89,15 @@ function copyTemplates(dir: string, force: boolean, out: Output, io: CliIo): voi
 }
 
 /** An example receiver written into `dir`, then how to install, run and check it. */
-function writeReceiver(kind: string, dir: string, force: boolean, out: Output, io: CliIo): void {
+function writeReceiver(
+  kind: string,
+  given: string | undefined,
+  force: boolean,
+  out: Output,
+  io: CliIo,
+): void {
   const example = RECEIVER_EXAMPLES.find((r) => r.kind === kind) as ReceiverExample;
+  const dir = given ?? example.dir ?? ".";
   const target = resolve(io.cwd, dir);
   ensureFolder(dir, target);
   const to = join(target, example.file);
@@ -107,11 +114,16 @@ function writeReceiver(kind: string, dir: string, force: boolean, out: Output, i
   }
   if (out.json) out.record({ file: to, overwritten: existed, receiver: kind });
   else out.line(to);
+  // Steps to paste from here: the file by its path from this folder.
+  const path = relative(io.cwd, to) || example.file;
   const steps = [
     example.install,
-    `WEBHOOK_SECRET="$TICKET_HOOKS_SECRET" ${example.run}`,
-    'ticket-hooks check --to http://127.0.0.1:3000/webhooks --secret "$TICKET_HOOKS_SECRET"',
+    `WEBHOOK_SECRET="$TICKET_HOOKS_SECRET" ${example.run.replace("FILE", path)}`,
+    'npx ticket-hooks check --to http://127.0.0.1:3000/webhooks --secret "$TICKET_HOOKS_SECRET"',
+    'npx ticket-hooks doctor --to http://127.0.0.1:3000/webhooks --secret "$TICKET_HOOKS_SECRET"   # when a valid event is refused',
   ].filter((step) => step !== null);
-  out.note(`Wrote the ${kind} receiver. Then, with your endpoint's secret in TICKET_HOOKS_SECRET:`);
+  out.note(
+    `Wrote the ${kind} receiver. With your endpoint's secret in TICKET_HOOKS_SECRET, start it (in another terminal), then check it:`,
+  );
   for (const step of steps) out.note(`  ${step}`);
 }

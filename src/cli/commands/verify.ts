@@ -41,7 +41,7 @@ Examples:
       }>();
       const secret = requireSecret(opts.secret, "verify");
       const { bytes } = await readInput(file, io.stdin);
-      const result = verify(secret, bytes, opts.signature, {
+      const result = verify(secret, bytes, headerValue(opts.signature), {
         tolerance: opts.tolerance,
         ...(opts.now === undefined ? {} : { now: opts.now }),
       });
@@ -63,4 +63,13 @@ Examples:
         });
       }
     });
+}
+
+/**
+ * The header's value: `sign` prints the whole header line (`X-Signature: t=…,s=…`), which is
+ * taken as it is pasted, its name dropped.
+ */
+function headerValue(given: string): string {
+  const named = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+:\s*(t=.*)$/s.exec(given.trim());
+  return named ? (named[1] as string) : given;
 }

@@ -243,7 +243,11 @@ async function whenRefused(
 
 /** Why nothing explains the rejections. */
 function unexplained(status: number, probes: number): string {
-  return `valid, signed events were rejected (${status}) and none of the ${probes - 1} variants tried was accepted`;
+  const tried = `valid, signed events were rejected (${status}) and none of the ${probes - 1} variants tried was accepted`;
+  // No known bug of the signing explains it: the secret itself is the likeliest cause.
+  return status === 401 || status === 403
+    ? `${tried}: the receiver most likely verifies with another secret than --secret, or with none (an environment variable not set where it runs); start it with the same secret`
+    : tried;
 }
 
 /** A 404 or 405 is no signature verdict: the URL is not the webhook route. */
@@ -351,6 +355,12 @@ async function acceptedWindow(
   return { oldest: await furthest(accepts, from, -1), newest: await furthest(accepts, from, 1) };
 }
 
+/** An offset from our clock in words: `120 s old`, `30 s ahead`, `now`. */
+export function spokenOffset(seconds: number): string {
+  if (seconds === 0) return "now";
+  return seconds < 0 ? `${-seconds} s old` : `${seconds} s ahead`;
+}
+
 /** Reads tolerance and clock skew from the window of accepted timestamps. */
 export function judgeWindow(window: Window): Diagnosis | null {
   const allowed = DEFAULT_TOLERANCE_SECONDS;
@@ -366,7 +376,7 @@ export function judgeWindow(window: Window): Diagnosis | null {
   const ahead = window.newest;
   const near = (a: number, b: number) => Math.abs(a - b) <= SLACK_SECONDS;
   if (near(old, allowed) && near(ahead, allowed)) return null;
-  const range = `accepts t= from ${old} s old to ${ahead} s ahead of our clock`;
+  const range = `accepts t= from ${spokenOffset(window.oldest)} to ${spokenOffset(window.newest)} of our clock`;
   const skew = Math.round((ahead - old) / 2);
   if (near((ahead + old) / 2, allowed)) {
     return {
