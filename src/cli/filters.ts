@@ -1,12 +1,15 @@
 import { InvalidArgumentError } from "commander";
 import { EVENT_NAMES, findEvent } from "../core/events/catalogue.js";
+import { didYouMeanSuffix } from "../core/suggest.js";
 
 /** `created,resolved` → the event types. */
 export function eventTypeList(value: string): string[] {
   return value.split(",").map((name) => {
     const event = findEvent(name);
     if (!event) {
-      throw new InvalidArgumentError(`unknown event "${name}": use ${EVENT_NAMES.join(", ")}.`);
+      throw new InvalidArgumentError(
+        `unknown event "${name}"${didYouMeanSuffix(name, EVENT_NAMES)}: use ${EVENT_NAMES.join(", ")}.`,
+      );
     }
     return event.type;
   });

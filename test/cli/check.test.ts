@@ -129,7 +129,7 @@ describe("check", () => {
     expect(bad.stderr).toContain("valid-created");
     const typo = await runMain(["check", "--to", "http://127.0.0.1:1/", "--only", "wrong-secrt"]);
     expect(typo.code).toBe(2);
-    expect(typo.stderr).toContain("unknown case id(s) wrong-secrt (did you mean wrong-secret?)");
+    expect(typo.stderr).toContain(`unknown case id(s) wrong-secrt (did you mean "wrong-secret"?)`);
   });
 
   it("writes a well-formed JUnit report to --output", async () => {

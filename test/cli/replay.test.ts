@@ -119,6 +119,9 @@ describe("replay", () => {
     );
     const included = await runMain(["replay", file, "--to", server.url, "--include-rejected"]);
     expect(included.stderr).not.toContain("were skipped");
+    const typo = await runMain(["replay", file, "--to", server.url, "--events", "creatd"]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('unknown event "creatd" (did you mean "created"?)');
     expect(await run("--only-valid")).toEqual(["whev_o48n74r1vsv642vex", "whev_ydxpy1n9whgqkxm3q"]);
     expect(await run("--events", "resolved")).toEqual([
       "whev_bbbbbbbbbbbbbbbbb",

@@ -33,7 +33,8 @@ function checkIds(ids: readonly string[] | undefined, flag: string): void {
   const unknown = (ids ?? []).filter((id) => !CASE_IDS.includes(id));
   if (unknown.length > 0) {
     const guesses = unknown.map((id) => closest(id, CASE_IDS)).filter((id) => id !== undefined);
-    const guess = guesses.length > 0 ? ` (did you mean ${guesses.join(", ")}?)` : "";
+    const guess =
+      guesses.length > 0 ? ` (did you mean ${guesses.map((g) => `"${g}"`).join(", ")}?)` : "";
     throw usageError(
       "UNKNOWN_CASE",
       `${flag}: unknown case id(s) ${unknown.join(", ")}${guess}`,
