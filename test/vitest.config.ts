@@ -47,6 +47,17 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          // A real browser (Chromium), each file in a process of its own.
+          name: "browser",
+          pool: "forks",
+          isolate: true,
+          include: ["test/browser/**/*.test.ts"],
+          globalSetup: ["test/helpers/fresh-build.mjs"],
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: "slow",
           pool: "forks",
           isolate: false,

@@ -10,6 +10,8 @@ import { type ForwardRoute, routeEvents } from "../core/receiving/router.js";
 
 export interface ListenFlags {
   exportDir?: string;
+  web?: boolean;
+  webPort?: number;
   port: number;
   host: string;
   path: string;

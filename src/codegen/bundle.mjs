@@ -5,7 +5,7 @@
 //   to decode and parse at every start;
 // - commander's `require("node:child_process")`, which it needs only for executable subcommands
 //   (this CLI has none), is deferred to first use: loading it (and net, stream) costs every run.
-import { rmSync } from "node:fs";
+import { cpSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -49,3 +49,7 @@ await build({
     js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
   },
 });
+
+// The web inspector's page (HTML, JS, CSS as written: no framework, nothing to compile), served
+// from dist/web/page/ by src/web/server.ts.
+cpSync(join(root, "src", "web", "page"), join(root, "dist", "web", "page"), { recursive: true });

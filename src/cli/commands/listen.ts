@@ -1,12 +1,13 @@
 import { resolve } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
-import { failure } from "../../core/errors.js";
+import { failure, TicketHooksError } from "../../core/errors.js";
 import type { Exchange } from "../../core/exchanges/exchange.js";
 import { type Listener, type ListenOptions, listen } from "../../core/listener/listen.js";
 import { VERIFY_SIGNATURE_PATH } from "../../core/receiving/platform-api.js";
 import { maskSecret } from "../../core/signing/signature.js";
 import { listenPorts } from "../../io/adapters.js";
 import { UI_KEYS } from "../../ui/layout.js";
+import type { Inspector } from "../../web/server.js";
 import { AppHealth } from "../app-health.js";
 import { parseHeader } from "../deliveries.js";
 import { eventTypeList } from "../filters.js";
@@ -40,6 +41,15 @@ export function listenCommand(io: CliIo): Command {
   );
   return addForwardOptions(addReceiveOptions(command))
     .option("--no-ui", "plain lines even on a terminal")
+    .option(
+      "--web",
+      "also serve the web inspector, a page of the requests, on a loopback port of its own",
+    )
+    .option(
+      "--web-port <port>",
+      "the web inspector's port (default 4041, or any free one when it is taken)",
+      intArg("--web-port", 0, 65535),
+    )
     .option(
       "--export-dir <dir>",
       "where the UI's x (JSON template) and h (HAR) keys write files",
@@ -149,9 +159,16 @@ async function runListen(command: Command, io: CliIo): Promise<void> {
   const exportDir = resolve(io.cwd, flags.exportDir ?? ".");
   if (useUi) ensureFolder(flags.exportDir ?? ".", exportDir);
   const health = new AppHealth(out, useUi);
-  const listener = await startListener(options, io, out, useUi, health);
+  const listener = await startListener(
+    options,
+    io,
+    out,
+    { useUi, web: flags.web === true },
+    health,
+  );
   if (out.json) out.record({ type: "ready", url: listener.url });
   announce(out, flags, options, listener.url);
+  const inspector = flags.web ? await startWeb(listener, flags, out) : undefined;
   health.ready();
   let stop = untilStopped(io, out, flags);
   if (useUi) {
@@ -170,19 +187,44 @@ async function runListen(command: Command, io: CliIo): Promise<void> {
   }
   await stop;
   out.note("\nStopping: finishing requests in flight (Ctrl-C again to force)…");
+  await inspector?.close();
   await closeListener(listener, out, flags);
 }
 
 /**
+ * The web inspector beside the listener, on a loopback port of its own, fed by the same request
+ * log as the terminal UI: its URL (with the run's token) said once.
+ */
+async function startWeb(listener: Listener, flags: ListenFlags, out: Output): Promise<Inspector> {
+  const { startInspector, DEFAULT_WEB_PORT } = await import("../../web/server.js");
+  const inspector = await startInspector(
+    listener.log,
+    flags.webPort === undefined ? {} : { port: flags.webPort },
+  ).catch((error: NodeJS.ErrnoException) => {
+    throw new TicketHooksError(
+      "PORT_IN_USE",
+      `cannot start the web inspector on port ${flags.webPort}: ${error.code ?? error.message}`,
+      { hint: "Choose another with --web-port, or leave it out for the usual one (or any free)." },
+    );
+  });
+  if (inspector.fellBack) {
+    out.note(`port ${DEFAULT_WEB_PORT} is taken: the web inspector is on port ${inspector.port}`);
+  }
+  if (out.json) out.record({ type: "web", url: inspector.url });
+  out.note(`Web inspector: ${inspector.url} (open it in a browser; the token is for this run)`);
+  return inspector;
+}
+
+/**
  * The listener, printing as it goes: NDJSON lines with --json, a line per request without the
- * UI. Only the live UI shows past requests: without it nothing is kept, so every request's
- * objects die young (cheap for the garbage collector under load).
+ * UI. Only the live UI and the web inspector show past requests: without them nothing is kept,
+ * so every request's objects die young (cheap for the garbage collector under load).
  */
 function startListener(
   options: ListenOptions,
   io: CliIo,
   out: Output,
-  useUi: boolean,
+  { useUi, web }: { useUi: boolean; web: boolean },
   health: AppHealth,
 ): Promise<Listener> {
   const printing = {
@@ -191,7 +233,7 @@ function startListener(
     },
   };
   return listen(
-    { ...options, keep: useUi ? 1000 : 0, retainEvents: false },
+    { ...options, keep: useUi || web ? 1000 : 0, retainEvents: false },
     {
       ...listenPorts,
       clock: io.clock,

@@ -1,0 +1,80 @@
+import { isUtf8 } from "node:buffer";
+import type { Exchange } from "../core/exchanges/exchange.js";
+
+/*
+ * What the page is sent of an exchange: a row for the list, and its details when it is opened.
+ * Plain data: the page puts every field into the document as text, never as markup.
+ */
+
+export interface PageRow {
+  seq: number;
+  received_at: string;
+  method: string;
+  path: string;
+  event_type: string | null;
+  event_id: string | null;
+  title: string | null;
+  /** Why it was turned away, when it was. */
+  error: string | null;
+  signature: { status: string; header: string | null };
+  schema: "valid" | "invalid" | null;
+  status: number | null;
+  forward_status: number | null;
+  forwarded: boolean;
+  aborted: boolean;
+}
+
+export interface PageDetails extends PageRow {
+  /** In the order received: [name, value] pairs. */
+  headers: Array<[string, string]>;
+  signature_reason: string | null;
+  validation_errors: Array<{ path: string; message: string }>;
+  /** The body as text when it is UTF-8; else base64 (`body_encoding`). */
+  body: string;
+  body_encoding: "utf8" | "base64";
+  /** The body was dropped from memory (an old row kept as a summary). */
+  body_dropped: boolean;
+  forward: Exchange["forward"];
+}
+
+export function pageRow(ex: Exchange): PageRow {
+  const v = ex.verdict;
+  return {
+    seq: ex.seq,
+    received_at: ex.receivedAt.toISOString(),
+    method: ex.request.method,
+    path: ex.request.url,
+    event_type: v.eventType,
+    event_id: v.eventId,
+    title: v.title,
+    error: v.rejected || ex.aborted ? v.error : null,
+    signature: { status: v.signature.status, header: v.signature.header },
+    schema: v.validation === null ? null : v.validation.valid ? "valid" : "invalid",
+    status: ex.status,
+    forward_status: ex.forward?.status ?? null,
+    forwarded: ex.forward !== null,
+    aborted: ex.aborted,
+  };
+}
+
+export function pageDetails(ex: Exchange): PageDetails {
+  const body = ex.request.body;
+  const text = isUtf8(body);
+  const headers: Array<[string, string]> = [];
+  for (const [name, value] of Object.entries(ex.request.headers)) {
+    for (const one of Array.isArray(value) ? value : [value ?? ""]) headers.push([name, one]);
+  }
+  return {
+    ...pageRow(ex),
+    headers,
+    signature_reason: ex.verdict.signature.reason,
+    validation_errors: (ex.verdict.validation?.errors ?? []).map((e) => ({
+      path: e.path,
+      message: e.message,
+    })),
+    body: text ? body.toString("utf8") : body.toString("base64"),
+    body_encoding: text ? "utf8" : "base64",
+    body_dropped: ex.summary !== undefined,
+    forward: ex.forward,
+  };
+}
