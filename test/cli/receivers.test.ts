@@ -86,7 +86,7 @@ describe("the example receivers", () => {
 });
 
 describe("an example receiver without its secret", () => {
-  it("refuses to start, saying which variable to set (PHP answers 500 saying so)", () => {
+  it("refuses to start, saying which variable to set (node, python)", () => {
     for (const [command, file] of [
       [process.execPath, "node-http.mjs"],
       ["python3", "python.py"],

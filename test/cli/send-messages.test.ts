@@ -226,21 +226,18 @@ describe("send --count on a terminal", () => {
   });
 });
 
+/** The `error` of one delivery to a local port, from `send --json`. */
+async function errorOfSend(port: number): Promise<string> {
+  const to = `http://127.0.0.1:${port}/`;
+  const r = await runMain(["send", "created", "--to", to, "--retries", "0", "--json"]);
+  return String(lines(r.stdout).map((l) => JSON.parse(l))[0].error);
+}
+
 describe("the answer quoted in send's error line", () => {
   it("is cut by display width, with a marker, never inside a character", async () => {
     const wide = "日本語のエラー".repeat(40);
     const { port } = await rawServer(() => [500, JSON.stringify({ error: wide })]);
-    const r = await runMain([
-      "send",
-      "created",
-      "--to",
-      `http://127.0.0.1:${port}/`,
-      "--retries",
-      "0",
-      "--json",
-    ]);
-    const result = lines(r.stdout).map((l) => JSON.parse(l))[0];
-    const error = String(result.error);
+    const error = await errorOfSend(port);
     const quoted = error.slice(error.indexOf(": ") + 2);
     expect(quoted.endsWith("…")).toBe(true);
     expect(quoted).not.toContain("\uFFFD");
@@ -250,17 +247,6 @@ describe("the answer quoted in send's error line", () => {
 
   it("is quoted whole when it fits", async () => {
     const { port } = await rawServer(() => [500, '{"error":"short"}']);
-    const r = await runMain([
-      "send",
-      "created",
-      "--to",
-      `http://127.0.0.1:${port}/`,
-      "--retries",
-      "0",
-      "--json",
-    ]);
-    expect(String(lines(r.stdout).map((l) => JSON.parse(l))[0].error)).toMatch(
-      /: \{"error":"short"\}$/,
-    );
+    expect(await errorOfSend(port)).toMatch(/: \{"error":"short"\}$/);
   });
 });

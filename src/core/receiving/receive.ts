@@ -101,7 +101,8 @@ export function findSignature(
   return undefined;
 }
 
-const reject = (
+/** A verdict that turns the request away, with `error` as its answer. */
+export const rejectedVerdict = (
   status: number,
   error: string,
   rest: Partial<Verdict> & Pick<Verdict, "signature">,
@@ -156,14 +157,14 @@ export class Receiver {
       reason: this.key ? null : "no --secret given, signature not checked",
     };
     const refused = this.refusedRequest(req);
-    if (refused) return reject(refused.status, refused.error, { signature });
+    if (refused) return rejectedVerdict(refused.status, refused.error, { signature });
     if (this.key) {
       const checked = this.checkSignature(this.key, req.body, found, nowSeconds);
       if ("refused" in checked) return checked.refused;
       signature = checked.signature;
     }
     const read = readEvent(req.body);
-    if ("error" in read) return reject(400, read.error, { signature });
+    if ("error" in read) return rejectedVerdict(400, read.error, { signature });
     return this.verdictOf(read.event, read.validation, signature);
   }
 
@@ -206,7 +207,9 @@ export class Receiver {
     if (!found) {
       const reason = `no signature header (${this.header})`;
       const signature: SignatureVerdict = { status: "missing", header: null, reason };
-      return { refused: reject(401, `missing signature: no ${this.header} header`, { signature }) };
+      return {
+        refused: rejectedVerdict(401, `missing signature: no ${this.header} header`, { signature }),
+      };
     }
     const result = verify(key, body, found.value, {
       tolerance: this.config.tolerance ?? DEFAULT_TOLERANCE_SECONDS,
@@ -218,7 +221,9 @@ export class Receiver {
         header: found.name,
         reason: result.message,
       };
-      return { refused: reject(401, `invalid signature: ${result.message}`, { signature }) };
+      return {
+        refused: rejectedVerdict(401, `invalid signature: ${result.message}`, { signature }),
+      };
     }
     return { signature: { status: "valid", header: found.name, reason: null } };
   }
@@ -236,7 +241,7 @@ export class Receiver {
       (config.where !== undefined && !matchesWhere(event, config.where));
     if (!validation.valid && config.rejectInvalid) {
       const base = { signature, validation, event, eventType, eventId, title, filtered };
-      return reject(422, invalidEventError(validation), base);
+      return rejectedVerdict(422, invalidEventError(validation), base);
     }
     const status = config.status ?? 200;
     // One object literal of one shape for every accepted request (the listener's hot path).

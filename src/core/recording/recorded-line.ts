@@ -5,6 +5,7 @@ import { isPlainObject, tryParseJson } from "../json.js";
 import {
   type IncomingRequest,
   receive,
+  rejectedVerdict,
   type SignatureVerdict,
   type Verdict,
 } from "../receiving/receive.js";
@@ -327,19 +328,10 @@ export function unreadLineExchange(seq: number, why: string): Exchange {
     seq,
     receivedAt: new Date(0),
     request,
-    verdict: {
-      status: 0,
-      responseBody: "",
-      rejected: true,
-      error: why,
+    verdict: rejectedVerdict(0, why, {
       signature: { status: "skipped", header: null, reason: null },
-      validation: null,
-      event: undefined,
-      eventType: null,
-      eventId: null,
-      title: null,
-      filtered: false,
-    },
+      responseBody: "",
+    }),
     status: null,
     forward: null,
     aborted: false,
