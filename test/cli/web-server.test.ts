@@ -162,3 +162,21 @@ describe("listen --web", () => {
     );
   });
 });
+
+describe("listen --web-port taken", () => {
+  it("is an error naming the port, and the listener does not stay up", async () => {
+    const { createServer } = await import("node:net");
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", () => resolve()));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const { runMain } = await import("../helpers/main.js");
+      const r = await runMain(["listen", "--port", "0", "--web", "--web-port", String(port)]);
+      // As a taken --port is.
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`cannot start the web inspector on port ${port}: EADDRINUSE`);
+    } finally {
+      taken.close();
+    }
+  });
+});

@@ -168,7 +168,12 @@ async function runListen(command: Command, io: CliIo): Promise<void> {
   );
   if (out.json) out.record({ type: "ready", url: listener.url });
   announce(out, flags, options, listener.url);
-  const inspector = flags.web ? await startWeb(listener, flags, out) : undefined;
+  const inspector = flags.web
+    ? await startWeb(listener, flags, out).catch(async (error) => {
+        await listener.close();
+        throw error;
+      })
+    : undefined;
   health.ready();
   let stop = untilStopped(io, out, flags);
   if (useUi) {
