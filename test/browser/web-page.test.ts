@@ -69,6 +69,20 @@ describe("the web inspector in Chromium", () => {
     expect(await page.locator("#details").isHidden()).toBe(true);
   });
 
+  it("/ searches; the search is kept in the address, so a reload keeps it", async () => {
+    await page.keyboard.press("/");
+    await page.keyboard.type("coffee");
+    await page.waitForURL(/\?q=coffee$/);
+    expect(await page.locator("#rows tr:visible").count()).toBe(1);
+    await page.reload();
+    await page.getByText("Coffee machine").waitFor();
+    expect(await page.locator("#search").inputValue()).toBe("coffee");
+    expect(await page.locator("#rows tr:visible").count()).toBe(1);
+    await page.locator("#search").press("Escape");
+    expect(await page.locator("#rows tr:visible").count()).toBe(2);
+    expect(page.url()).toBe(`http://127.0.0.1:${inspector.port}/`);
+  });
+
   it("hostile text is shown as text: no element made, no script run", async () => {
     const hostile = `<img src=x onerror="window.pwned=1"></script><b>bold</b>\u202Eevil`;
     await sendTitled(3, hostile);

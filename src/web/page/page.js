@@ -50,12 +50,36 @@ function render(row) {
   return tr;
 }
 
+/** Whether a row shows under the search: its type, title, event id or #seq holds the text. */
+function shows(row, query) {
+  if (query === "") return true;
+  const q = query.toLowerCase();
+  return [row.event_type, row.title, row.event_id, row.error, `#${row.seq}`].some((f) =>
+    String(f ?? "")
+      .toLowerCase()
+      .includes(q),
+  );
+}
+
+/** The search, kept in the page's address (a reload or the back button keeps it). */
+function applySearch(query) {
+  for (const tr of $("rows").children) {
+    tr.hidden = !shows(rows.get(Number(tr.dataset.seq)), query);
+  }
+  const url = new URL(location.href);
+  if (query === "") url.searchParams.delete("q");
+  else url.searchParams.set("q", query);
+  history.replaceState(null, "", url);
+}
+
 function add(row) {
   if (rows.has(row.seq)) return;
   rows.set(row.seq, row);
   order.push(row.seq);
   const following = selected === null || selected === order[order.length - 2];
-  $("rows").append(render(row));
+  const tr = render(row);
+  tr.hidden = !shows(row, $("search").value);
+  $("rows").append(tr);
   $("empty").hidden = true;
   if (following && $("details").hidden) select(row.seq, false);
 }
@@ -134,7 +158,24 @@ function connect() {
   };
 }
 
+$("search").value = new URL(location.href).searchParams.get("q") ?? "";
+$("search").addEventListener("input", () => applySearch($("search").value));
+$("search").addEventListener("keydown", (e) => {
+  if (e.key === "Escape") {
+    $("search").value = "";
+    applySearch("");
+    $("search").blur();
+  }
+  // Keys typed here are the search's, not the list's.
+  e.stopPropagation();
+});
+
 document.addEventListener("keydown", (e) => {
+  if (e.key === "/") {
+    $("search").focus();
+    e.preventDefault();
+    return;
+  }
   const at = order.indexOf(selected);
   if (e.key === "j" || e.key === "ArrowDown")
     select(order[Math.min(order.length - 1, at + 1)], false);
