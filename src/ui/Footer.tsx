@@ -1,6 +1,6 @@
 import { Box, Text } from "ink";
 import { safeLine } from "../terminal/safe-text.js";
-import { filterOf, type ViewState } from "./view-state.js";
+import { filterTexts, type ViewState } from "./view-state.js";
 
 const count = (n: number) => n.toLocaleString("en-US");
 
@@ -55,16 +55,6 @@ export function keyHints(keys: readonly string[], room: number): string {
     shown = [...shown, key];
   }
   return [...shown, ...ALWAYS].join(sep);
-}
-
-/** The filters in force, in words. */
-function filterTexts(state: ViewState): string[] {
-  const f = filterOf(state);
-  return [
-    f.eventType ? `type ${f.eventType}` : null,
-    f.verdict !== "all" ? f.verdict : null,
-    f.query ? `search "${safeLine(f.query)}"` : null,
-  ].filter((t): t is string => t !== null);
 }
 
 /** `lines 1–20 of 312`: where the details view is. */

@@ -16,7 +16,7 @@ import { RequestList } from "./RequestList.js";
 import {
   type Effect,
   type ExportFormat,
-  filterOf,
+  filterTexts,
   isFiltered,
   type KeyContext,
   type KeyPress,
@@ -284,20 +284,8 @@ function emptyListText(
     );
   }
   if (progress) return `No match yet (${progress})`;
-  const limits = filterWords(state);
+  const limits = filterTexts(state, "verdict ");
   return `No request matches ${limits.join(" · ")}: Esc clears ${limits.length > 1 ? "them all" : "it"} (F, V: the type or verdict alone)`;
-}
-
-const isFiltering = isFiltered;
-
-/** The filters in force, in words: `type whitelabel-ticket-created`, `rejected`, `search "x"`. */
-function filterWords(state: ViewState): string[] {
-  const f = filterOf(state);
-  return [
-    f.eventType ? `type ${f.eventType}` : null,
-    f.verdict !== "all" ? `verdict ${f.verdict}` : null,
-    f.query ? `search "${safeLine(f.query)}"` : null,
-  ].filter((t): t is string => t !== null);
 }
 
 /** `?`: every key, one per line. */
@@ -373,7 +361,7 @@ function Screen({
   const listRows = listHeight(rows);
   const detailRows = detailsHeight(rows);
   const index = selectedIndex(state, view);
-  const progress = progressText(log, view, isFiltering(state));
+  const progress = progressText(log, view, isFiltered(state));
   const offset = details
     ? Math.min(state.detailsOffset, Math.max(0, details.length - detailRows))
     : 0;

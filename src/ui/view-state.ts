@@ -6,6 +6,7 @@ import {
   filterExchanges,
   VERDICT_FILTERS,
 } from "../core/exchanges/exchange-query.js";
+import { safeLine } from "../terminal/safe-text.js";
 
 /*
  * The live UI's state and what each key does to it: a pure function of (state, key, context), so
@@ -110,6 +111,19 @@ export function filterOf(state: ViewState): ExchangeFilter {
     verdict: VERDICT_FILTERS[state.verdictFilter] ?? "all",
     query: state.query,
   };
+}
+
+/**
+ * The filters in force, in words: `type whitelabel-ticket-created`, `rejected` (after
+ * `verdictLabel`), `search "x"` (the search text made terminal-safe).
+ */
+export function filterTexts(state: ViewState, verdictLabel = ""): string[] {
+  const f = filterOf(state);
+  return [
+    f.eventType ? `type ${f.eventType}` : null,
+    f.verdict !== "all" ? `${verdictLabel}${f.verdict}` : null,
+    f.query ? `search "${safeLine(f.query)}"` : null,
+  ].filter((t): t is string => t !== null);
 }
 
 /** The exchanges the state's filter shows, from the source's view or by filtering `entries`. */
