@@ -7,6 +7,7 @@ import {
 } from "../../core/check/doctor.js";
 import { failure } from "../../core/errors.js";
 import { createSender } from "../../io/adapters.js";
+import { safeLine } from "../../terminal/safe-text.js";
 import { credentialHeaders, requireTarget, URL_ENV } from "../deliveries.js";
 import { diagnosisRecord, prettyDiagnosis } from "../diagnoses.js";
 import type { CliIo } from "../io.js";
@@ -110,7 +111,7 @@ function printPretty(result: DoctorResult, signatureHeader: string, out: Output)
     `baseline: a valid event signed as documented in ${signatureHeader} was ${answer} (${baseline.status})`,
   );
   for (const d of diagnoses) for (const line of prettyDiagnosis(d, out.c)) out.line(line);
-  if (unexplained) out.line(`${out.c.red("✗ unexplained")}  ${unexplained}`);
+  if (unexplained) out.line(`${out.c.red("✗ unexplained")}  ${safeLine(unexplained)}`);
   if (window && window.oldest !== null && window.newest !== null) {
     out.line(
       `accepted t= from ${spokenOffset(window.oldest)} to ${spokenOffset(window.newest)} of this machine's clock`,
