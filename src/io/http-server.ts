@@ -22,11 +22,9 @@ function snapshot(req: IncomingMessage, body: BodyReader): IncomingRequest {
  * in are given back), with the number of bytes that had arrived.
  */
 function abortedSnapshot(req: IncomingMessage, body: BodyReader): IncomingRequest {
+  body.keepStart();
   const request = snapshot(req, body);
   request.receivedBytes = body.received;
-  if (request.body.length > ABORTED_KEEP_BYTES) {
-    request.body = Buffer.from(request.body.subarray(0, ABORTED_KEEP_BYTES));
-  }
   return request;
 }
 
@@ -352,9 +350,8 @@ class BodyReader {
     if (!this.held.take(kept.length)) {
       this.cut = "busy";
       // Only the start is kept, for the record; the rest of what is held is given back now.
-      const start = Buffer.concat(this.chunks).subarray(0, ABORTED_KEEP_BYTES);
+      this.keepStart();
       this.release();
-      this.chunks = [Buffer.from(start)];
       return true;
     }
     this.size += kept.length;
@@ -362,6 +359,16 @@ class BodyReader {
     if (kept === chunk) return false;
     this.cut = "tooLarge";
     return true;
+  }
+
+  /**
+   * Keeps the first ABORTED_KEEP_BYTES only, copied (only those bytes are copied), so the chunks
+   * they came in are let go.
+   */
+  keepStart(): void {
+    let total = 0;
+    for (const chunk of this.chunks) total += chunk.length;
+    this.chunks = [Buffer.concat(this.chunks, Math.min(total, ABORTED_KEEP_BYTES))];
   }
 
   /** Gives the kept bytes back to the shared bound (the request is answered or gone). */
