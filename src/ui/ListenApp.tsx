@@ -413,6 +413,10 @@ function Screen({
 }
 
 /** The live terminal UI of `listen`: a header with counters, the request list, and details. */
+/** Frames a second the UI is drawn at most (ink's throttle, set by run.ts). */
+export const UI_MAX_FPS = 30;
+const FRAME_MS = Math.ceil(1000 / UI_MAX_FPS);
+
 export function ListenApp(props: ListenAppProps) {
   const { log } = props;
   // A source read in the background (a recording) changes all the time: 5 frames a second do.
@@ -454,9 +458,15 @@ export function ListenApp(props: ListenAppProps) {
     (input, key) => dispatch({ type: "keys", presses: keyPresses(input, key), ctx: context() }),
     { isActive: !ui.editing },
   );
-  // After useInput's own effect: by now it has stopped reading the terminal.
+  // After useInput's own effect: by now it has stopped reading the terminal. Its empty frame is
+  // written up to a frame later (ink throttles its writes to UI_MAX_FPS), and on a full screen
+  // that write clears the terminal: the editor starts once it is out, not under it.
   useEffect(() => {
-    if (ui.editing) for (const resolve of released.current.splice(0)) resolve();
+    if (!ui.editing) return;
+    const timer = setTimeout(() => {
+      for (const resolve of released.current.splice(0)) resolve();
+    }, 2 * FRAME_MS);
+    return () => clearTimeout(timer);
   }, [ui.editing]);
   useMessageExpiry(ui.view.message, now, dispatch);
 
