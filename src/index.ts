@@ -16,7 +16,10 @@ import {
 } from "./core/events/templates.js";
 import type { ListenDeps, Listener, ListenOptions } from "./core/listener/listen.js";
 import { listen as listenWith } from "./core/listener/listen.js";
+import { listenActions } from "./core/listener/listen-actions.js";
+import { maskSecret } from "./core/signing/signature.js";
 import { createSender, listenPorts, nodeFiles } from "./io/adapters.js";
+import { type Inspector, type InspectorOptions, startInspector } from "./web/server.js";
 
 export type { Clock } from "./core/clock.js";
 export { systemClock } from "./core/clock.js";
@@ -54,6 +57,7 @@ export type {
   TicketResolvedEvent,
   TicketUpdatedEvent,
 } from "./core/events/types.js";
+export type { ExchangeActions } from "./core/exchanges/actions.js";
 export type { Exchange, ForwardResult } from "./core/exchanges/exchange.js";
 export type { Counters } from "./core/exchanges/request-log.js";
 export type {
@@ -62,6 +66,7 @@ export type {
   Listener,
   ListenOptions,
 } from "./core/listener/listen.js";
+export { listenActions } from "./core/listener/listen-actions.js";
 export {
   type IncomingRequest,
   type ReceiveConfig,
@@ -86,6 +91,13 @@ export {
   type ValidationWarning,
   validateEvent,
 } from "./core/validation/validate.js";
+export type { InspectorFeed } from "./web/api.js";
+export {
+  DEFAULT_WEB_PORT,
+  type Inspector,
+  type InspectorOptions,
+  startInspector,
+} from "./web/server.js";
 
 /** The template lookup of this process: its working folder, its environment, its files. */
 function processLookup(lookup: Partial<TemplateLookup>): TemplateLookup {
@@ -129,10 +141,48 @@ export function send(
   return sendWith(full, { createSender, ...deps });
 }
 
-/** Starts a local receiver that verifies, validates, records and forwards (see the README). */
-export function listen(
-  options: ListenOptions = {},
+/** The listener, with its web inspector when `web` asked for one. */
+export interface WebListener extends Listener {
+  /** The web inspector (`web: true`): its `url` holds the run's token. */
+  readonly web: Inspector | null;
+}
+
+/**
+ * Starts a local receiver that verifies, validates, records and forwards (see the README). With
+ * `web` (true, or the inspector's options), also the web inspector on a loopback port of its own,
+ * closed with the listener.
+ */
+export async function listen(
+  options: ListenOptions & { web?: boolean | InspectorOptions } = {},
   deps: Partial<ListenDeps> = {},
-): Promise<Listener> {
-  return listenWith(options, { ...listenPorts, ...deps });
+): Promise<WebListener> {
+  const { web, ...rest } = options;
+  const listener = await listenWith(rest, { ...listenPorts, ...deps });
+  if (!web) return Object.assign(listener, { web: null });
+  const inspector = await startInspector(
+    {
+      source: listener.log,
+      actions: listenActions(listener, {
+        url: listener.url,
+        secret: rest.secret,
+        signatureHeader: rest.signatureHeader,
+      }),
+      kind: "listen",
+      title: listener.url,
+      secret: rest.secret ? maskSecret(rest.secret) : null,
+      sendsTo: (ex) => listener.forwardTargetFor(ex)?.url ?? null,
+    },
+    web === true ? {} : web,
+  ).catch(async (error) => {
+    await listener.close();
+    throw error;
+  });
+  const close = listener.close.bind(listener);
+  return Object.assign(listener, {
+    web: inspector,
+    async close() {
+      await inspector.close();
+      return close();
+    },
+  });
 }

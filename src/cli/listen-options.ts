@@ -3,15 +3,14 @@ import { usageError } from "../core/errors.js";
 import type { WhereClause } from "../core/events/where.js";
 import type { ListenOptions } from "../core/listener/listen.js";
 import { type ForwardRoute, routeEvents } from "../core/receiving/router.js";
+import type { WebFlags } from "./web.js";
 
 // `listen`'s flags (or the config file's values) turned into the listener's options, the forward
 // routes of `--forward EVENTS=URL`, `--forward-secret-for` and the config file's "forward" map
 // checked on the way.
 
-export interface ListenFlags {
+export interface ListenFlags extends WebFlags {
   exportDir?: string;
-  web?: boolean;
-  webPort?: number;
   port: number;
   host: string;
   path: string;

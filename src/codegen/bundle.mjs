@@ -50,6 +50,20 @@ await build({
   },
 });
 
-// The web inspector's page (HTML, JS, CSS as written: no framework, nothing to compile), served
-// from dist/web/page/ by src/web/server.ts.
-cpSync(join(root, "src", "web", "page"), join(root, "dist", "web", "page"), { recursive: true });
+// The web inspector's page, served from dist/web/page/ by src/web/server.ts: its modules bundled
+// into one page.js for the browser (no framework: the DOM's own API, text only), the HTML and
+// CSS copied. Nothing is fetched from elsewhere at run time.
+const page = join(root, "src", "web", "page");
+const pageOut = join(root, "dist", "web", "page");
+rmSync(pageOut, { recursive: true, force: true });
+await build({
+  entryPoints: [join(page, "main.js")],
+  bundle: true,
+  format: "esm",
+  platform: "browser",
+  target: "chrome120",
+  outfile: join(pageOut, "page.js"),
+  minify: true,
+  logLevel: "warning",
+});
+for (const file of ["index.html", "page.css"]) cpSync(join(page, file), join(pageOut, file));

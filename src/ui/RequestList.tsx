@@ -32,6 +32,12 @@ const PREFIX = "whitelabel-ticket-";
 const abortedMark = (status: number | null): string =>
   status === 400 ? "(malformed)" : status === 408 ? "(timed out)" : "(disconnected)";
 
+/** A row sent as a copy of another: `↻3 ` (a replay of #3) or `✎3 ` (an edit of it). */
+function copyMark(ex: Exchange): string {
+  if (ex.editedFrom === undefined) return "";
+  return `${ex.replayed ? "↻" : "✎"}${ex.editedFrom} `;
+}
+
 function cell(ex: Exchange, key: ColumnKey, narrow: boolean): Mark {
   const v = ex.verdict;
   switch (key) {
@@ -44,7 +50,9 @@ function cell(ex: Exchange, key: ColumnKey, narrow: boolean): Mark {
     case "type": {
       const type = v.eventType ?? (ex.aborted ? abortedMark(ex.status) : (v.error ?? "-"));
       const shown = safeLine(narrow && type.startsWith(PREFIX) ? type.slice(PREFIX.length) : type);
-      return { text: ex.editedFrom !== undefined ? `✎${ex.editedFrom} ${shown}` : shown };
+      return {
+        text: `${copyMark(ex)}${shown}`,
+      };
     }
     case "title":
       return { text: safeLine(v.title ?? "") };

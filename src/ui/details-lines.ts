@@ -53,7 +53,10 @@ export function answerLines(label: string, f: ForwardResult): DetailLine[] {
 }
 
 function titleLine(ex: Exchange): DetailLine {
-  const edited = ex.editedFrom !== undefined ? ` (edited from #${ex.editedFrom})` : "";
+  const edited =
+    ex.editedFrom === undefined
+      ? ""
+      : ` (${ex.replayed ? "replay of" : "edited from"} #${ex.editedFrom})`;
   const error = ex.verdict.error ? ` (${safeLine(ex.verdict.error)})` : "";
   return {
     text: `#${ex.seq}${edited} ${safeLine(ex.request.method)} ${safeLine(ex.request.url)} → ${ex.status ?? "no answer"}${error}`,

@@ -1,5 +1,7 @@
 import { isUtf8 } from "node:buffer";
+import { getPath } from "../core/events/paths.js";
 import type { Exchange } from "../core/exchanges/exchange.js";
+import { isPlainObject, tryParseJson } from "../core/json.js";
 
 /*
  * What the page is sent of an exchange: a row for the list, and its details when it is opened.
@@ -21,14 +23,22 @@ export interface PageRow {
   status: number | null;
   forward_status: number | null;
   forwarded: boolean;
+  /** How long the app took to answer, when forwarded. */
+  duration_ms: number | null;
   aborted: boolean;
+  /** The ticket's id (`data.ticket.id`), when the body is a small JSON event. */
+  ticket_id: string | null;
+  /** Sent from the page or the terminal UI as a copy of this row: replayed, or edited. */
+  edited_from: number | null;
+  replayed: boolean;
 }
 
 export interface PageDetails extends PageRow {
   /** In the order received: [name, value] pairs. */
   headers: Array<[string, string]>;
   signature_reason: string | null;
-  validation_errors: Array<{ path: string; message: string }>;
+  validation_errors: Array<{ path: string; message: string; expected: string; actual: string }>;
+  validation_warnings: Array<{ path: string; message: string }>;
   /** The body as text when it is UTF-8; else base64 (`body_encoding`). */
   body: string;
   body_encoding: "utf8" | "base64";
@@ -53,8 +63,23 @@ export function pageRow(ex: Exchange): PageRow {
     status: ex.status,
     forward_status: ex.forward?.status ?? null,
     forwarded: ex.forward !== null,
+    duration_ms: ex.forward?.duration_ms ?? null,
     aborted: ex.aborted,
+    ticket_id: ticketId(ex.request.body),
+    edited_from: ex.editedFrom ?? null,
+    replayed: ex.replayed === true,
   };
+}
+
+/** Bodies larger than this are not parsed for a row's ticket id. */
+const TICKET_ID_MAX_BODY = 64 * 1024;
+
+function ticketId(body: Buffer): string | null {
+  if (body.length === 0 || body.length > TICKET_ID_MAX_BODY) return null;
+  const parsed = tryParseJson(body.toString("utf8"));
+  if (!parsed.ok || !isPlainObject(parsed.value)) return null;
+  const id = getPath(parsed.value, ["data", "ticket", "id"]);
+  return typeof id === "string" || typeof id === "number" ? String(id) : null;
 }
 
 export function pageDetails(ex: Exchange): PageDetails {
@@ -71,6 +96,12 @@ export function pageDetails(ex: Exchange): PageDetails {
     validation_errors: (ex.verdict.validation?.errors ?? []).map((e) => ({
       path: e.path,
       message: e.message,
+      expected: String(e.expected),
+      actual: String(e.actual),
+    })),
+    validation_warnings: (ex.verdict.validation?.warnings ?? []).map((w) => ({
+      path: w.path,
+      message: w.message,
     })),
     body: text ? body.toString("utf8") : body.toString("base64"),
     body_encoding: text ? "utf8" : "base64",

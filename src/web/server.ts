@@ -3,35 +3,31 @@ import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import type { Exchange } from "../core/exchanges/exchange.js";
+import { TicketHooksError } from "../core/errors.js";
 import { PACKAGE_ROOT } from "../core/version.js";
-import { pageDetails, pageRow } from "./rows.js";
+import { InspectorApi, type InspectorFeed, problem, type Reply } from "./api.js";
+import { EventStreams } from "./stream.js";
 
 /*
  * The web inspector's server: the page and its data, from this process, on a loopback port of its
  * own (never the webhook port, which may be exposed through a tunnel). A local inspector is a
- * target for DNS rebinding and for captured payloads rendered as HTML, so every request must
- * name this host (Host), carry the run's token (the URL's once, then an HttpOnly cookie), and a
- * request that changes anything or streams must come from this page (Origin). Every answer
- * forbids scripts from elsewhere (CSP); the page writes captured text as text only.
+ * target for DNS rebinding and for captured payloads rendered as HTML, so every request must name
+ * this host (Host), carry the run's token (the URL's once, then an HttpOnly cookie), and a request
+ * that changes anything or streams must come from this page (Origin). Every answer forbids scripts
+ * from elsewhere (CSP); the page writes captured text as text only.
  */
-
-/** What the inspector shows: the listener's request log, as the terminal UI reads it. */
-export interface InspectorSource {
-  readonly entries: readonly Exchange[];
-  /** Calls `listener` with each exchange as it is added; returns how to stop. */
-  subscribe(listener: (exchange: Exchange) => void): () => void;
-}
 
 export interface InspectorOptions {
   /** Default 127.0.0.1; another address is the caller's choice to warn about. */
   host?: string;
   /** Default DEFAULT_WEB_PORT, then any free port when it is taken. */
   port?: number;
-  /** Host names accepted besides localhost, 127.0.0.1 and [::1]. */
+  /** Host names accepted besides localhost, 127.0.0.1, [::1] and the address bound. */
   allowHosts?: readonly string[];
   /** Bytes an event stream may have waiting for a slow page before it is told to resync. */
   streamQueueLimit?: number;
+  /** Milliseconds new rows are gathered before they are sent to the pages (default 50). */
+  streamDelayMs?: number;
 }
 
 export interface Inspector {
@@ -46,7 +42,8 @@ export interface Inspector {
 /** The inspector's usual port (ngrok's is 4040). */
 export const DEFAULT_WEB_PORT = 4041;
 const COOKIE = "th_token";
-const STREAM_QUEUE_LIMIT = 1024 * 1024;
+/** Bytes a replay or an edit sent from the page may have. */
+const MAX_POST = 4 * 1024 * 1024;
 
 const SECURITY_HEADERS: Record<string, string> = {
   "content-security-policy":
@@ -57,34 +54,44 @@ const SECURITY_HEADERS: Record<string, string> = {
 };
 
 const ASSETS: Record<string, string> = {
+  "/": "text/html; charset=utf-8",
   "/page.js": "text/javascript; charset=utf-8",
   "/page.css": "text/css; charset=utf-8",
 };
 
 function answer(
   res: ServerResponse,
-  status: number,
-  body: string | Buffer,
-  type = "text/plain; charset=utf-8",
-  extra: Record<string, string> = {},
+  reply: Reply | (Omit<Reply, "body"> & { body: Buffer }),
 ): void {
-  res.writeHead(status, { ...SECURITY_HEADERS, "content-type": type, ...extra });
-  res.end(body);
+  res.writeHead(reply.status, {
+    ...SECURITY_HEADERS,
+    "content-type": reply.type ?? "text/plain; charset=utf-8",
+    ...reply.headers,
+  });
+  res.end(reply.body);
 }
+
+const text = (status: number, body: string): Reply => ({ status, body });
 
 class InspectorServer {
   readonly token = randomBytes(16).toString("hex");
   readonly server: Server;
   private port = 0;
-  private readonly streams = new Set<ServerResponse>();
+  private readonly streams: EventStreams;
   /** The page's files, as the build put them in dist/web/page/ (read when first asked for). */
   private readonly assets = new Map<string, Buffer>();
 
   constructor(
-    private readonly source: InspectorSource,
+    private readonly api: InspectorApi,
     private readonly options: InspectorOptions,
   ) {
-    this.server = createServer((req, res) => this.handle(req, res));
+    this.streams = new EventStreams(api, {
+      queueLimit: options.streamQueueLimit,
+      delayMs: options.streamDelayMs,
+    });
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((error: unknown) => answer(res, failure(error)));
+    });
   }
 
   listen(port: number, host: string): Promise<number> {
@@ -104,10 +111,13 @@ class InspectorServer {
     return names.some((name) => req.headers.host === `${name}:${this.port}`);
   }
 
-  /** A request from the page itself (or with no Origin, as a top-level navigation has none). */
+  /**
+   * A request from the page itself. A POST must say so (browsers send Origin with every POST); a
+   * GET may have none (a navigation, or the page's own event stream), but not another one.
+   */
   private originAllowed(req: IncomingMessage): boolean {
     const origin = req.headers.origin;
-    if (origin === undefined) return true;
+    if (origin === undefined) return req.method === "GET" || req.method === "HEAD";
     return origin === `http://${req.headers.host}`;
   }
 
@@ -128,38 +138,60 @@ class InspectorServer {
     return a.length === b.length && timingSafeEqual(a, b);
   }
 
-  private handle(req: IncomingMessage, res: ServerResponse): void {
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!this.hostAllowed(req)) {
-      answer(res, 403, "this inspector answers only on localhost (check the Host header)");
+      answer(res, text(403, "this inspector answers only on localhost (check the Host header)"));
       return;
     }
     const url = new URL(req.url ?? "/", `http://${req.headers.host}`);
     if (!this.tokenValid(this.tokenOf(req, url))) {
-      answer(res, 401, "open the inspector with the URL ticket-hooks printed (it holds a token)");
+      answer(
+        res,
+        text(401, "open the inspector with the URL ticket-hooks printed (it holds a token)"),
+      );
       return;
     }
     if (!this.originAllowed(req)) {
-      answer(res, 403, "requests from other pages are refused");
+      answer(res, text(403, "requests from other pages are refused"));
       return;
     }
     if (url.searchParams.has("token")) {
-      // The token moves from the URL into a cookie scripts cannot read, and leaves the URL.
-      answer(res, 303, "", "text/plain", {
-        "set-cookie": `${COOKIE}=${this.token}; HttpOnly; SameSite=Strict; Path=/`,
-        location: "/",
+      // The token moves from the URL into a cookie scripts cannot read, and leaves the URL (the
+      // rest of the query, the page's filters, stays).
+      url.searchParams.delete("token");
+      answer(res, {
+        status: 303,
+        body: "",
+        headers: {
+          "set-cookie": `${COOKIE}=${this.token}; HttpOnly; SameSite=Strict; Path=/`,
+          location: `/${url.search}`,
+        },
       });
       return;
     }
-    this.route(req, res, url);
-  }
-
-  private route(req: IncomingMessage, res: ServerResponse, url: URL): void {
     if (url.pathname === "/api/stream" && req.method === "GET") {
-      this.stream(req, res, url);
+      this.streams.open(req, res, url, SECURITY_HEADERS);
       return;
     }
-    const reply = req.method === "GET" ? this.get(url.pathname) : ([405, "GET only"] as const);
-    answer(res, reply[0], reply[1], reply[2]);
+    if (req.method === "POST") {
+      answer(res, await this.post(url.pathname, await readBody(req)));
+      return;
+    }
+    if (req.method !== "GET") {
+      answer(res, text(405, "GET and POST only"));
+      return;
+    }
+    if (url.pathname === "/favicon.ico") {
+      answer(res, { status: 204, body: "" });
+      return;
+    }
+    const type = ASSETS[url.pathname];
+    if (type) {
+      const name = url.pathname === "/" ? "index.html" : url.pathname.slice(1);
+      answer(res, { status: 200, body: this.asset(name), type });
+      return;
+    }
+    answer(res, this.get(url));
   }
 
   private asset(name: string): Buffer {
@@ -171,75 +203,93 @@ class InspectorServer {
     return bytes;
   }
 
-  /** The answer to a GET: [status, body, content type]. */
-  private get(path: string): readonly [number, string | Buffer, string?] {
-    if (path === "/") return [200, this.asset("index.html"), "text/html; charset=utf-8"];
-    const type = ASSETS[path];
-    if (type) return [200, this.asset(path.slice(1)), type];
-    if (path === "/api/exchanges") {
-      return [200, JSON.stringify(this.source.entries.map(pageRow)), "application/json"];
-    }
-    const one = /^\/api\/exchanges\/(\d+)$/.exec(path);
-    if (!one) return [404, "not found"];
+  /** The page's questions. */
+  private get(url: URL): Reply {
+    const { api } = this;
+    const path = url.pathname;
+    const params = url.searchParams;
+    if (path === "/api/info") return api.info();
+    if (path === "/api/rows") return api.rows(params);
+    if (path === "/api/download") return api.downloadShown(params);
+    if (path === "/api/diff") return api.diff(seqParam(params, "a"), seqParam(params, "b"));
+    const one = /^\/api\/exchanges\/(\d+)(\/curl|\/download)?$/.exec(path);
+    if (!one) return text(404, "not found");
     const seq = Number(one[1]);
-    const ex = this.source.entries.find((e) => e.seq === seq);
-    if (!ex) return [404, JSON.stringify({ error: `no request #${seq}` }), "application/json"];
-    return [200, JSON.stringify(pageDetails(ex)), "application/json"];
+    if (one[2] === "/curl") return api.curl(seq);
+    if (one[2] === "/download") return api.download(seq, params.get("format") ?? "json");
+    return api.details(seq);
   }
 
-  /**
-   * Server-sent events: each new exchange as a row, with its seq as the event id. A page that
-   * reconnects sends Last-Event-ID (or opens with `?after=SEQ`) and gets what it missed first. A page that does not read (a
-   * hidden or slow tab) is told to resync once its queue passes the limit, and dropped.
-   */
-  private stream(req: IncomingMessage, res: ServerResponse, url: URL): void {
-    res.writeHead(200, {
-      ...SECURITY_HEADERS,
-      "content-type": "text/event-stream; charset=utf-8",
-      connection: "keep-alive",
-    });
-    const limit = this.options.streamQueueLimit ?? STREAM_QUEUE_LIMIT;
-    let stop = () => {};
-    const send = (ex: Exchange) => {
-      if (res.writableEnded) return;
-      if (res.writableLength > limit) {
-        // Let go of it: it reloads the list (`resync`) when it reads again.
-        stop();
-        res.end("event: resync\ndata: {}\n\n", () => res.socket?.destroy());
-        return;
-      }
-      res.write(`id: ${ex.seq}\ndata: ${JSON.stringify(pageRow(ex))}\n\n`);
-    };
-    // Resumed after the last row the page has: from a reconnect's Last-Event-ID, else from
-    // `after` (the page's list, fetched before the stream opened: nothing falls between).
-    const last = Number(
-      req.headers["last-event-id"] ?? url.searchParams.get("after") ?? Number.NaN,
-    );
-    if (Number.isInteger(last)) for (const ex of this.source.entries) if (ex.seq > last) send(ex);
-    // Each event leaves at once (no waiting to fill a packet).
-    res.socket?.setNoDelay(true);
-    res.write(": connected\n\n");
-    stop = this.source.subscribe(send);
-    this.streams.add(res);
-    res.on("close", () => {
-      stop();
-      this.streams.delete(res);
-    });
+  /** What the page asks to be done: validate an edit, replay, send an edit. */
+  private post(path: string, body: Buffer): Promise<Reply> | Reply {
+    const { api } = this;
+    if (path === "/api/validate") return api.validate(body.toString("utf8"));
+    const one = /^\/api\/exchanges\/(\d+)\/(replay|resend)$/.exec(path);
+    if (!one) return text(404, "not found");
+    const seq = Number(one[1]);
+    return one[2] === "replay" ? api.replay(seq) : api.resend(seq, body);
   }
 
   async close(): Promise<void> {
-    for (const res of this.streams) res.end();
+    this.streams.close();
+    this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }
 
-/** Starts the inspector for `source`; on the default port when free, else on any free one. */
+function seqParam(params: URLSearchParams, name: string): number {
+  const n = Number(params.get(name));
+  if (!Number.isInteger(n) || n < 1) {
+    throw new TicketHooksError("BAD_REQUEST", `?${name}= must be a request's number`);
+  }
+  return n;
+}
+
+class TooLarge extends Error {}
+
+/** A POST's body, up to MAX_POST bytes. */
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_POST) {
+        req.destroy();
+        reject(new TooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+/** An error as the page shows it: what the user can act on, never a stack trace. */
+function failure(error: unknown): Reply {
+  if (error instanceof TooLarge)
+    return problem(413, `a body the page sends may have ${MAX_POST} bytes at most`);
+  if (error instanceof TicketHooksError) {
+    return problem(
+      error.code === "NOT_FOUND" ? 404 : error.kind === "usage" ? 400 : 502,
+      error.message,
+    );
+  }
+  return problem(500, error instanceof Error ? error.message : String(error));
+}
+
+/** Starts the inspector for `feed`; on the default port when free, else on any free one. */
 export async function startInspector(
-  source: InspectorSource,
+  feed: InspectorFeed,
   options: InspectorOptions = {},
 ): Promise<Inspector> {
-  const server = new InspectorServer(source, options);
+  const api = new InspectorApi(feed);
   const host = options.host ?? "127.0.0.1";
+  const shownHost = host.includes(":") ? `[${host}]` : host;
+  // A page opened at the address bound names it in Host.
+  const allowHosts = [...(options.allowHosts ?? []), ...(isWildcard(host) ? [] : [shownHost])];
+  const server = new InspectorServer(api, { ...options, allowHosts });
   const wanted = options.port ?? DEFAULT_WEB_PORT;
   let port: number;
   let fellBack = false;
@@ -252,11 +302,13 @@ export async function startInspector(
     port = await server.listen(0, host);
     fellBack = true;
   }
-  const shownHost = host.includes(":") ? `[${host}]` : host;
+  const urlHost = isWildcard(host) ? "127.0.0.1" : shownHost;
   return {
-    url: `http://${shownHost === "127.0.0.1" ? "127.0.0.1" : shownHost}:${port}/?token=${server.token}`,
+    url: `http://${urlHost}:${port}/?token=${server.token}`,
     port,
     fellBack,
     close: () => server.close(),
   };
 }
+
+const isWildcard = (host: string) => host === "0.0.0.0" || host === "::" || host === "";

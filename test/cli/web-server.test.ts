@@ -6,6 +6,7 @@ import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { RequestLog } from "../../src/core/exchanges/request-log.js";
 import { type Inspector, startInspector } from "../../src/web/server.js";
+import { feedOf } from "../helpers/web.js";
 import { exchange } from "../ui/ui-harness.js";
 
 let inspector: Inspector | undefined;
@@ -35,10 +36,10 @@ function get(port: number, path: string, headers: Record<string, string> = {}): 
 }
 
 async function started(log: RequestLog, limit?: number) {
-  inspector = await startInspector(
-    { entries: log.entries, subscribe: (fn) => log.subscribe(fn) },
-    { port: 0, ...(limit === undefined ? {} : { streamQueueLimit: limit }) },
-  );
+  inspector = await startInspector(feedOf(log), {
+    port: 0,
+    ...(limit === undefined ? {} : { streamQueueLimit: limit }),
+  });
   const token = new URL(inspector.url).searchParams.get("token") as string;
   const port = inspector.port;
   const host = `127.0.0.1:${port}`;
@@ -61,7 +62,7 @@ describe("the web inspector's server", () => {
 
   it("refuses another Host (DNS rebinding) and another Origin on the stream", async () => {
     const { port, cookie } = await started(new RequestLog());
-    const rebound = await get(port, "/api/exchanges", { host: `evil.example:${port}`, cookie });
+    const rebound = await get(port, "/api/rows", { host: `evil.example:${port}`, cookie });
     expect(rebound.status).toBe(403);
     expect((await get(port, "/", { host: `localhost:${port}`, cookie })).status).toBe(200);
     const host = `127.0.0.1:${port}`;
@@ -71,7 +72,7 @@ describe("the web inspector's server", () => {
 
   it("every answer forbids other scripts, sniffing and referrers", async () => {
     const { port, host, cookie } = await started(new RequestLog());
-    for (const path of ["/", "/page.js", "/api/exchanges", "/nope"]) {
+    for (const path of ["/", "/page.js", "/api/rows", "/nope"]) {
       const got = await get(port, path, { host, cookie });
       expect(got.headers["content-security-policy"], path).toContain("default-src 'none'");
       expect(got.headers["content-security-policy"]).toContain("script-src 'self'");

@@ -1,10 +1,13 @@
 import { resolve } from "node:path";
 import { Command } from "commander";
+import { unixSeconds } from "../../core/clock.js";
 import { parseTarget } from "../../core/delivery/send.js";
 import { describeFsError, TicketHooksError, usageError } from "../../core/errors.js";
 import { bodyMatchesWhere, type WhereClause } from "../../core/events/where.js";
+import { curlFor, type ExchangeActions } from "../../core/exchanges/actions.js";
 import { sendEdited } from "../../core/exchanges/edited.js";
 import type { ForwardResult } from "../../core/exchanges/exchange.js";
+import type { HarTarget } from "../../core/exchanges/exchange-export.js";
 import { NO_FILTER } from "../../core/exchanges/exchange-query.js";
 import { forwardResult } from "../../core/exchanges/forward-result.js";
 import type { Forwarder } from "../../core/receiving/ports.js";
@@ -12,16 +15,18 @@ import { whereLineCheck } from "../../core/recording/line-match.js";
 import { BinaryInput, DEFAULT_MAX_LINE, notText } from "../../core/recording/lines.js";
 import { RecordingIndex } from "../../core/recording/recording-index.js";
 import { RecordingSource } from "../../core/recording/recording-source.js";
+import { maskSecret } from "../../core/signing/signature.js";
 import { listenPorts, nodeFiles } from "../../io/adapters.js";
 import { UI_KEYS } from "../../ui/layout.js";
-import type { InspectUiInfo } from "../../ui/run.js";
 import { ensureFolder } from "../folders.js";
 import type { CliIo } from "../io.js";
 import { loadUi, uiPorts } from "../load-ui.js";
 import { intArg, secretOption, signatureHeaderOption, whereOption } from "../options.js";
-import { outputFor } from "../output.js";
+import { type Output, outputFor } from "../output.js";
+import { signalExitCode, untilSignal } from "../signals.js";
+import { addWebOptions, openWeb, type WebFlags } from "../web.js";
 
-interface InspectFlags {
+interface InspectFlags extends WebFlags {
   where?: WhereClause[];
   maxLine: number;
   to?: string;
@@ -41,9 +46,12 @@ const NO_TARGET: ForwardResult = {
 };
 
 export function inspectCommand(io: CliIo): Command {
-  return new Command("inspect")
-    .description("browse a recording in the live UI: search, filter, replay, edit, export")
-    .argument("<recording>", "a `listen --record` file")
+  const command = new Command("inspect")
+    .description(
+      "browse a recording in the live UI or a web page: search, filter, replay, edit, export",
+    )
+    .argument("<recording>", "a `listen --record` file");
+  return addWebOptions(command, "the recording (instead of the terminal UI; no terminal needed)")
     .option(
       "--to <url>",
       "where r (replay) and e (edit and send) send the selected request, re-signed with --secret",
@@ -90,11 +98,11 @@ async function runInspect(command: Command, file: string, io: CliIo): Promise<vo
   if (file.trim() === "") throw usageError("NO_RECORDING", "give a recording file to inspect");
   // A file that cannot be read is said first: that is what to fix, terminal or not.
   openIndex(file, io.cwd, flags.maxLine).close();
-  if (io.stdout.isTTY !== true || io.stdin.isTTY !== true) {
+  if (!flags.web && (io.stdout.isTTY !== true || io.stdin.isTTY !== true)) {
     throw usageError(
       "NOT_A_TERMINAL",
       "inspect is interactive: run it in a terminal",
-      `To read a recording in a script, use replay --dry-run or export (${file}).`,
+      `To read a recording in a script, use replay --dry-run or export (${file}); for a web page, inspect --web.`,
     );
   }
   const exportDir = resolve(io.cwd, flags.exportDir ?? ".");
@@ -114,19 +122,51 @@ async function runInspect(command: Command, file: string, io: CliIo): Promise<vo
         signatureHeader: flags.signatureHeader,
       })
     : undefined;
+  const actions = inspectActions(flags, source, forwarder, io);
   try {
-    const { runInspectUi } = await loadUi();
-    await runInspectUi(
-      source,
-      inspectInfo(file, flags, exportDir, source, forwarder, io),
-      uiPorts(io),
-    );
+    if (flags.web) {
+      await serveWeb(source, actions, file, flags, out, io);
+    } else {
+      const { runInspectUi } = await loadUi();
+      await runInspectUi(
+        source,
+        actions,
+        { file, to: flags.to, secret: flags.secret, exportDir },
+        uiPorts(io),
+      );
+    }
   } finally {
     source.close();
     await forwarder?.close();
     index.close();
   }
   out.note(inspectedLine(source, file, flags.to));
+}
+
+/** The recording as a web page, until Ctrl-C. */
+async function serveWeb(
+  source: RecordingSource,
+  actions: ExchangeActions,
+  file: string,
+  flags: InspectFlags,
+  out: Output,
+  io: CliIo,
+): Promise<void> {
+  const inspector = await openWeb(
+    {
+      source,
+      actions,
+      kind: "inspect",
+      title: file,
+      secret: flags.secret ? maskSecret(flags.secret) : null,
+      sendsTo: () => flags.to ?? null,
+    },
+    flags,
+    out,
+  );
+  out.note("Press Ctrl-C to stop.");
+  await untilSignal(io.signals, (signal) => io.exit(signalExitCode(signal)));
+  await inspector.close();
 }
 
 /** The recording opened, and its first chunk indexed: a file that is no text is refused here. */
@@ -150,22 +190,34 @@ function openIndex(file: string, cwd: string, maxLine: number): RecordingIndex {
   }
 }
 
-/** What the UI's r and e do: send the selected request (or its edit) to --to, re-signed. */
-function inspectInfo(
-  file: string,
+/** Where curl commands and HAR entries of `inspect` point without `--to`. */
+const DEFAULT_TARGET = "http://localhost:3000/";
+
+/** What r, e, c, x and h do (and the page's buttons): send the request (or its edit) to --to. */
+function inspectActions(
   flags: InspectFlags,
-  exportDir: string,
   source: RecordingSource,
   forwarder: Forwarder | undefined,
   io: CliIo,
-): InspectUiInfo {
-  return {
-    file,
-    to: flags.to,
+): ExchangeActions {
+  const harTarget = (): HarTarget => ({
+    url: flags.to ?? DEFAULT_TARGET,
     secret: flags.secret,
     signatureHeader: flags.signatureHeader,
-    exportDir,
-    onReplay: async (ex) => {
+    timestamp: unixSeconds(io.clock),
+  });
+  const checkSend = () => {
+    if (flags.secret === undefined) {
+      throw usageError(
+        "NO_SECRET",
+        "an edit is signed before it is sent: start inspect with --secret (the recorded signature would not match the edited body)",
+      );
+    }
+    source.checkAppend();
+  };
+  return {
+    cannotSend: forwarder ? null : "replay and edit send to your app: start inspect with --to URL",
+    replay: async (ex) => {
       if (!forwarder) return NO_TARGET;
       const reply = await forwarder.forward(
         ex.request.headers,
@@ -175,16 +227,9 @@ function inspectInfo(
       );
       return forwardResult(reply);
     },
-    checkSend: () => {
-      if (flags.secret === undefined) {
-        throw usageError(
-          "NO_SECRET",
-          "e signs the edited event: start inspect with --secret (the recorded signature would not match what you save)",
-        );
-      }
-      source.checkAppend();
-    },
-    onSend: async (original, body) => {
+    checkSend,
+    resend: async (original, body) => {
+      checkSend();
       const sent = await sendEdited(original, body, {
         config: { path: original.request.url.split("?")[0] ?? "/" },
         nowMs: io.clock.now(),
@@ -197,6 +242,10 @@ function inspectInfo(
       });
       return source.append((seq) => ({ seq, ...sent }));
     },
+    curl: (ex) => curlFor(ex, harTarget()),
+    curlSigned: () => flags.secret !== undefined,
+    curlNote: flags.to ? null : `to ${DEFAULT_TARGET}, a placeholder: give --to`,
+    harTarget,
   };
 }
 

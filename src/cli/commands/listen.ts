@@ -1,8 +1,10 @@
 import { resolve } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
-import { failure, TicketHooksError } from "../../core/errors.js";
+import { failure } from "../../core/errors.js";
+import type { ExchangeActions } from "../../core/exchanges/actions.js";
 import type { Exchange } from "../../core/exchanges/exchange.js";
 import { type Listener, type ListenOptions, listen } from "../../core/listener/listen.js";
+import { listenActions } from "../../core/listener/listen-actions.js";
 import { VERIFY_SIGNATURE_PATH } from "../../core/receiving/platform-api.js";
 import { maskSecret } from "../../core/signing/signature.js";
 import { listenPorts } from "../../io/adapters.js";
@@ -25,6 +27,7 @@ import {
 } from "../options.js";
 import { type Output, outputFor } from "../output.js";
 import { onStopSignal } from "../signals.js";
+import { addWebOptions, openWeb } from "../web.js";
 
 function urlPath(value: string): string {
   if (!value.startsWith("/")) throw new InvalidArgumentError("--path must start with /.");
@@ -39,17 +42,13 @@ export function listenCommand(io: CliIo): Command {
   const command = new Command("listen").description(
     "receive events locally: verify, validate, show, record and forward them",
   );
-  return addForwardOptions(addReceiveOptions(command))
-    .option("--no-ui", "plain lines even on a terminal")
-    .option(
-      "--web",
-      "also serve the web inspector, a page of the requests, on a loopback port of its own",
-    )
-    .option(
-      "--web-port <port>",
-      "the web inspector's port (default 4041, or any free one when it is taken)",
-      intArg("--web-port", 0, 65535),
-    )
+  return addWebOptions(
+    addForwardOptions(addReceiveOptions(command)).option(
+      "--no-ui",
+      "plain lines even on a terminal",
+    ),
+    "the requests (beside the terminal UI or the lines)",
+  )
     .option(
       "--export-dir <dir>",
       "where the UI's x (JSON template) and h (HAR) keys write files",
@@ -168,8 +167,13 @@ async function runListen(command: Command, io: CliIo): Promise<void> {
   );
   if (out.json) out.record({ type: "ready", url: listener.url });
   announce(out, flags, options, listener.url);
+  const actions = listenActions(listener, {
+    url: listener.url,
+    secret: flags.secret,
+    signatureHeader: flags.signatureHeader,
+  });
   const inspector = flags.web
-    ? await startWeb(listener, flags, out).catch(async (error) => {
+    ? await startWeb(listener, actions, flags, out).catch(async (error) => {
         await listener.close();
         throw error;
       })
@@ -183,12 +187,10 @@ async function runListen(command: Command, io: CliIo): Promise<void> {
       secret: flags.secret,
       // With routes, the header names them; each row goes to its own route's app.
       forwardTo: routesLabel(options.forwardRoutes, flags.forwardTo),
-      forwardSecret: flags.forwardSecret,
-      signatureHeader: flags.signatureHeader,
       exportDir,
       target: health,
     };
-    stop = Promise.race([stop, runListenUi(listener, info, uiPorts(io))]);
+    stop = Promise.race([stop, runListenUi(listener, actions, info, uiPorts(io))]);
   }
   await stop;
   out.note("\nStopping: finishing requests in flight (Ctrl-C again to force)…");
@@ -200,24 +202,24 @@ async function runListen(command: Command, io: CliIo): Promise<void> {
  * The web inspector beside the listener, on a loopback port of its own, fed by the same request
  * log as the terminal UI: its URL (with the run's token) said once.
  */
-async function startWeb(listener: Listener, flags: ListenFlags, out: Output): Promise<Inspector> {
-  const { startInspector, DEFAULT_WEB_PORT } = await import("../../web/server.js");
-  const inspector = await startInspector(
-    listener.log,
-    flags.webPort === undefined ? {} : { port: flags.webPort },
-  ).catch((error: NodeJS.ErrnoException) => {
-    throw new TicketHooksError(
-      "PORT_IN_USE",
-      `cannot start the web inspector on port ${flags.webPort}: ${error.code ?? error.message}`,
-      { hint: "Choose another with --web-port, or leave it out for the usual one (or any free)." },
-    );
-  });
-  if (inspector.fellBack) {
-    out.note(`port ${DEFAULT_WEB_PORT} is taken: the web inspector is on port ${inspector.port}`);
-  }
-  if (out.json) out.record({ type: "web", url: inspector.url });
-  out.note(`Web inspector: ${inspector.url} (open it in a browser; the token is for this run)`);
-  return inspector;
+async function startWeb(
+  listener: Listener,
+  actions: ExchangeActions,
+  flags: ListenFlags,
+  out: Output,
+): Promise<Inspector> {
+  return openWeb(
+    {
+      source: listener.log,
+      actions,
+      kind: "listen",
+      title: listener.url,
+      secret: flags.secret ? maskSecret(flags.secret) : null,
+      sendsTo: (ex) => listener.forwardTargetFor(ex)?.url ?? null,
+    },
+    flags,
+    out,
+  );
 }
 
 /**

@@ -1,3 +1,7 @@
+import { isUtf8 } from "node:buffer";
+import { usageError } from "../errors.js";
+import { tryParseJson } from "../json.js";
+import { laidOutJson } from "../json-indent.js";
 import type { ForwardReply } from "../receiving/ports.js";
 import {
   type IncomingRequest,
@@ -7,6 +11,34 @@ import {
 } from "../receiving/receive.js";
 import type { Exchange } from "./exchange.js";
 import { forwardResult } from "./forward-result.js";
+
+/**
+ * The event as it is given to edit (an editor, the web page's form): laid out token by token (big
+ * integers, `1.0`, duplicate keys and escapes as they came); the body as it came when it is no JSON.
+ */
+export function editableText(ex: Exchange): string {
+  const body = ex.request.body;
+  const text = body.toString("utf8");
+  const laidOut = isUtf8(body) ? laidOutJson(text) : null;
+  return laidOut !== null && "text" in laidOut ? `${laidOut.text}\n` : text;
+}
+
+/**
+ * The body an edit sends. Unchanged, the exact bytes that came; changed, the text as typed, which
+ * must be JSON: what you typed is what the app gets (and what is signed).
+ */
+export function editedBytes(ex: Exchange, edited: string): Buffer {
+  if (edited === editableText(ex)) return ex.request.body;
+  const check = tryParseJson(edited);
+  if (!check.ok) {
+    const { line, column, message } = check.error;
+    throw usageError(
+      "BAD_JSON",
+      `the edited event is not JSON (line ${line}, column ${column}: ${message}); nothing was sent`,
+    );
+  }
+  return Buffer.from(edited, "utf8");
+}
 
 /** The request of `original` with another body (an edited event), its length updated. */
 export function editedRequest(original: Exchange, body: Buffer): IncomingRequest {
@@ -47,5 +79,7 @@ export async function sendEdited(
     forward: reply ? forwardResult(reply) : null,
     aborted: false,
     editedFrom: original.seq,
+    // Sent again as it was: a replay (shown ↻), not an edit (✎).
+    ...(body.equals(original.request.body) ? { replayed: true } : {}),
   };
 }

@@ -65,12 +65,29 @@ export function exchangeFile(ex: Exchange, format: "json" | "har", har: HarTarge
     if (!t.ok) throw usageError("CANNOT_EXPORT", `#${ex.seq} cannot be exported: ${t.reason}`);
     return { base, ext: ".json", text: t.text };
   }
+  return { base, ext: ".har", text: exchangesHar([ex], () => har) };
+}
+
+/** Exchanges as one HAR log, each request pointed and signed as `target` says. */
+export function exchangesHar(
+  exchanges: readonly Exchange[],
+  target: (ex: Exchange) => HarTarget,
+): string {
+  return harLog(
+    exchanges.map((ex) => exchangeHarEntry(ex, target(ex))),
+    CREATOR,
+  );
+}
+
+const CREATOR = { name: "ticket-hooks", version: VERSION };
+
+function exchangeHarEntry(ex: Exchange, har: HarTarget) {
   const found = findSignature(
     ex.request.headers,
     har.signatureHeader,
     har.signatureHeader.toLowerCase(),
   );
-  const entry = harEntry(
+  return harEntry(
     {
       where: `#${ex.seq}`,
       receivedAt: ex.receivedAt.getTime(),
@@ -79,7 +96,6 @@ export function exchangeFile(ex: Exchange, format: "json" | "har", har: HarTarge
       eventId: ex.verdict.eventId,
       signature: found?.value,
     },
-    { ...har, creator: { name: "ticket-hooks", version: VERSION } },
+    { ...har, creator: CREATOR },
   );
-  return { base, ext: ".har", text: harLog([entry], { name: "ticket-hooks", version: VERSION }) };
 }

@@ -1,7 +1,9 @@
+import { bodyMatchesWhere, type WhereClause } from "../events/where.js";
 import type { Exchange } from "./exchange.js";
 
 /*
- * Which exchanges a view shows: by event type, by verdict, and by a search text. Pure functions
+ * Which exchanges a view shows: by event type, by verdict, by a search text, and (the web page's
+ * filters) by `--where` clauses and the class of the status answered. Pure functions
  * over the request log's entries, shared by the live UI and anything else that lists exchanges.
  */
 
@@ -20,6 +22,20 @@ export interface ExchangeFilter {
   verdict: VerdictFilter;
   /** Search text (event type, title, ids, body text); empty for none. */
   query: string;
+  /** `--where PATH=VALUE` clauses the event must all hold; none when absent. */
+  where?: readonly WhereClause[];
+  /** Only the requests answered with a status of this class; null or absent for all. */
+  status?: StatusClass | null;
+}
+
+/** Classes of the status a request was answered with (`none`: it went unanswered). */
+export type StatusClass = "2xx" | "3xx" | "4xx" | "5xx" | "none";
+
+export const STATUS_CLASSES: readonly StatusClass[] = ["2xx", "3xx", "4xx", "5xx", "none"];
+
+export function statusClassOf(status: number | null): StatusClass {
+  if (status === null) return "none";
+  return `${Math.min(5, Math.max(2, Math.floor(status / 100)))}xx` as StatusClass;
 }
 
 export const NO_FILTER: ExchangeFilter = { eventType: null, verdict: "all", query: "" };
@@ -61,8 +77,20 @@ export function matches(ex: Exchange, filter: ExchangeFilter): boolean {
   return (
     (filter.eventType === null || ex.verdict.eventType === filter.eventType) &&
     matchesVerdict(ex, filter.verdict) &&
-    matchesQuery(ex, filter.query)
+    matchesQuery(ex, filter.query) &&
+    (!filter.status || statusClassOf(ex.status) === filter.status) &&
+    (!filter.where?.length || bodyMatchesWhere(ex.request.body, filter.where))
   );
+}
+
+/** Whether the filter asks for anything beyond the event type and verdict fields of a row. */
+export function filterReadsBody(filter: ExchangeFilter): boolean {
+  return filter.query !== "" || (filter.where?.length ?? 0) > 0 || !!filter.status;
+}
+
+/** The filter shows everything. */
+export function filtersNothing(filter: ExchangeFilter): boolean {
+  return filter.eventType === null && filter.verdict === "all" && !filterReadsBody(filter);
 }
 
 /** The exchanges that pass the filter, in order (the same array when nothing is filtered). */
@@ -70,13 +98,19 @@ export function filterExchanges(
   entries: readonly Exchange[],
   filter: ExchangeFilter,
 ): readonly Exchange[] {
-  if (filter.eventType === null && filter.verdict === "all" && filter.query === "") return entries;
+  if (filtersNothing(filter)) return entries;
   return entries.filter((ex) => matches(ex, filter));
 }
 
 /** A filter's identity, for views kept per filter. */
 export function filterKey(filter: ExchangeFilter): string {
-  return JSON.stringify([filter.eventType, filter.verdict, filter.query]);
+  return JSON.stringify([
+    filter.eventType,
+    filter.verdict,
+    filter.query,
+    filter.status ?? null,
+    (filter.where ?? []).map((w) => w.text),
+  ]);
 }
 
 /**

@@ -31,6 +31,8 @@ export interface Exchange {
    * its body, headers and parsed event are dropped; `bodyBytes` is the body's size.
    */
   summary?: { bodyBytes: number };
-  /** Sent from the live UI (`e`): an edited copy of this exchange. */
+  /** Sent from the live UI (`e`) or the web page: an edited copy of this exchange. */
   editedFrom?: number;
+  /** With `editedFrom`: sent with the very bytes of that exchange (a replay, not an edit). */
+  replayed?: boolean;
 }

@@ -39,6 +39,25 @@ export interface ExchangeSource {
   emptyText?(): string | null;
   /** Still reading the source (a recording being indexed): how far (0 to 1); null when done. */
   readonly loading?: number | null;
+  /** The exchange numbered `seq`, for a source whose `entries` do not hold every row. */
+  bySeq?(seq: number): Exchange | undefined;
+}
+
+/** The exchange numbered `seq` in the source, if it is still there. */
+export function findBySeq(source: ExchangeSource, seq: number): Exchange | undefined {
+  if (source.bySeq) return source.bySeq(seq);
+  // Numbered in order: a binary search.
+  const entries = source.entries;
+  let lo = 0;
+  let hi = entries.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const at = (entries[mid] as Exchange).seq;
+    if (at === seq) return entries[mid];
+    if (at < seq) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return undefined;
 }
 
 /**

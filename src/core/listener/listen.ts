@@ -102,6 +102,8 @@ export interface Listener {
    * listener answers its event type itself.
    */
   forwardTargetFor(exchange: Exchange): { url: string; secret: string | undefined } | undefined;
+  /** It forwards requests (has a --forward-to target or routes). */
+  readonly forwards: boolean;
   /** The forward target's last known state (null without one, or before the first probe). */
   readonly target: TargetState | null;
   /** Stops accepting, finishes requests in flight, flushes the recording; resolves the counters. */
@@ -213,6 +215,7 @@ function listenerOf({
       const target = router.targetFor(exchange.verdict.eventType);
       return target ? { url: target.url, secret: target.secret } : undefined;
     },
+    forwards: !router.empty,
     get target() {
       return router.targets[0]?.health.state ?? null;
     },

@@ -4,6 +4,7 @@ import {
   type ExchangeFilter,
   type FilteredView,
   filterKey,
+  filterReadsBody,
   matches,
   NO_FILTER,
 } from "../exchanges/exchange-query.js";
@@ -146,6 +147,13 @@ export class RecordingSource implements ExchangeSource {
   /** The number the next appended row gets (after the recording's lines). */
   nextSeq(): number {
     return this.index.linesSeen + this.appended.length + 1;
+  }
+
+  /** The row numbered `seq`: a recorded line (a line number) or a row sent from the UI. */
+  bySeq(seq: number): Exchange | undefined {
+    const at = this.index.indexOfLine(seq);
+    if (at !== -1) return this.index.exchange(at);
+    return this.appended.find((ex) => ex.seq === seq);
   }
 
   /** Rows sent from the UI so far. */
@@ -311,7 +319,7 @@ class FilterView implements FilteredView {
   ) {
     const { index } = source;
     this.matcher = new LineMatcher(filter);
-    this.needsBody = filter.query !== "" || keep !== undefined;
+    this.needsBody = filterReadsBody(filter) || keep !== undefined;
     this.entries = lazyList(
       () => this.count + (this.complete ? this.extra().length : 0),
       (i) =>

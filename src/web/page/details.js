@@ -1,0 +1,163 @@
+// A request's details: what came (headers in the order received, the body as a tree and as exact
+// text), each verdict with its reason, and the app's answer. Everything from outside as text.
+
+import { bytesText, cut, el } from "./text.js";
+import { jsonTree, parseBody } from "./tree.js";
+
+/** Raw text shown at first; a button shows the rest. */
+const RAW_MAX = 256 * 1024;
+
+function section(title, ...children) {
+  return el("section", { className: "box" }, el("h3", {}, title), ...children);
+}
+
+function kv(rows) {
+  return el(
+    "table",
+    { className: "kv" },
+    el(
+      "tbody",
+      {},
+      rows.map(([k, v, cls]) =>
+        el("tr", {}, el("th", {}, k), el("td", { className: cls ?? "" }, v)),
+      ),
+    ),
+  );
+}
+
+function rawText(text) {
+  const pre = el("pre", { className: "raw" }, cut(text, RAW_MAX));
+  if (text.length <= RAW_MAX) return pre;
+  const all = el(
+    "button",
+    { type: "button", className: "more" },
+    `show all ${text.length} characters`,
+  );
+  all.addEventListener("click", () => {
+    pre.replaceChildren();
+    pre.append(el("span", {}, text));
+    all.remove();
+  });
+  return el("div", {}, pre, all);
+}
+
+function verdicts(d) {
+  const s = d.signature;
+  const sigClass = s.status === "valid" ? "ok" : s.status === "skipped" ? "dim" : "bad";
+  const sig = `${s.status === "valid" ? "✓" : s.status === "skipped" ? "–" : "✗"} ${s.status}${s.header ? ` in ${s.header}` : ""}${d.signature_reason ? `: ${d.signature_reason}` : ""}`;
+  const schema =
+    d.schema === null
+      ? ["– not checked", "dim"]
+      : d.schema === "valid"
+        ? ["✓ valid", "ok"]
+        : [`✗ ${d.validation_errors.length} error(s)`, "bad"];
+  const rows = [
+    ["signature", sig, sigClass],
+    ["schema", schema[0], schema[1]],
+    [
+      "answered",
+      d.status === null ? "no answer (the sender went away)" : String(d.status),
+      d.status === null || d.status >= 400 ? "bad" : "",
+    ],
+  ];
+  if (d.error) rows.push(["why", d.error, "bad"]);
+  const list = el(
+    "ul",
+    { className: "issues" },
+    d.validation_errors.map((e) =>
+      el(
+        "li",
+        { className: "bad" },
+        el("code", {}, e.path),
+        ` ${e.message} (expected ${e.expected}, got ${e.actual})`,
+      ),
+    ),
+    d.validation_warnings.map((w) =>
+      el("li", { className: "warn" }, el("code", {}, w.path), ` ${w.message}`),
+    ),
+  );
+  return section("Verdicts", kv(rows), list);
+}
+
+function appAnswer(d) {
+  const f = d.forward;
+  if (!f) return null;
+  const rows = [
+    ["route", d.sends_to ?? "-"],
+    [
+      "status",
+      f.status === null ? `no answer: ${f.error ?? "failed"}` : String(f.status),
+      f.status === null || f.status >= 400 ? "bad" : "ok",
+    ],
+    ["time", `${f.duration_ms} ms`],
+  ];
+  const headers = Object.entries(f.headers ?? {});
+  const size = f.body_truncated ? ` (first part of ${f.body_bytes} bytes)` : "";
+  return section(
+    "The app's answer",
+    kv(rows),
+    headers.length ? kv(headers) : null,
+    f.body ? el("div", {}, el("h4", {}, `Body${size}`), rawText(f.body)) : null,
+  );
+}
+
+function body(d) {
+  if (d.body_dropped) {
+    return section(
+      "Body",
+      el(
+        "p",
+        { className: "dim" },
+        "dropped from memory (the log keeps the newest bodies): see the recording",
+      ),
+    );
+  }
+  const text = d.body_encoding === "base64" ? bytesText(d.body) : d.body;
+  const parsed = d.body_encoding === "utf8" ? parseBody(d.body) : undefined;
+  const title = `Body (${d.body_encoding === "base64" ? "not UTF-8: bytes shown as \\xNN" : `${new Blob([d.body]).size} bytes`})`;
+  if (parsed === undefined) return section(title, rawText(text));
+  const tree = jsonTree(parsed);
+  const raw = rawText(text);
+  raw.hidden = true;
+  const tabs = el("div", { className: "tabs", role: "tablist" });
+  const tab = (label, show) => {
+    const b = el("button", { type: "button", role: "tab" }, label);
+    b.addEventListener("click", () => {
+      tree.hidden = show !== tree;
+      raw.hidden = show !== raw;
+      for (const t of tabs.children) t.setAttribute("aria-selected", String(t === b));
+    });
+    return b;
+  };
+  tabs.append(tab("Tree", tree), tab("Raw", raw));
+  tabs.firstChild.setAttribute("aria-selected", "true");
+  return section(title, tabs, tree, raw);
+}
+
+/** The details panel of `d` (from /api/exchanges/SEQ), with the action buttons given. */
+export function detailsView(d, actions) {
+  const link =
+    d.edited_from === null
+      ? null
+      : el(
+          "button",
+          { type: "button", className: "link", onclick: () => actions.open(d.edited_from) },
+          `${d.replayed ? "replay" : "edit"} of #${d.edited_from}`,
+        );
+  return el(
+    "article",
+    { className: "details", "aria-label": `request #${d.seq}` },
+    el(
+      "h2",
+      {},
+      `#${d.seq} ${d.method} ${d.path} → ${d.status ?? "no answer"} `,
+      link,
+      el("span", { className: "dim" }, ` ${d.event_type ?? ""}`),
+    ),
+    actions.bar,
+    verdicts(d),
+    appAnswer(d),
+    section("Request headers", kv(d.headers)),
+    body(d),
+  );
+}
