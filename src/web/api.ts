@@ -165,7 +165,6 @@ export class InspectorApi {
     for (let i = start; i < Math.min(total, start + count); i++) {
       rows.push(pageRow(view.entries[i] as Exchange));
     }
-    const selected = Number(params.get("find"));
     const source = this.feed.source;
     return json({
       total,
@@ -174,8 +173,6 @@ export class InspectorApi {
       progress: view.progress,
       loading: source.loading ?? null,
       newest_seq: newestSeq(source),
-      // Where the row numbered `find` is in this view (-1: not in it), for j/k from a link.
-      found: Number.isInteger(selected) && selected > 0 ? view.indexOfSeq(selected) : null,
       empty_text: source.emptyText?.() ?? "",
       count_text: source.countText?.() ?? `${source.counters.received} request(s)`,
       failure: source.failure ? source.failure : null,

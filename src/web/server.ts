@@ -26,7 +26,7 @@ export interface InspectorOptions {
   allowHosts?: readonly string[];
   /** Bytes an event stream may have waiting for a slow page before it is told to resync. */
   streamQueueLimit?: number;
-  /** Milliseconds new rows are gathered before they are sent to the pages (default 50). */
+  /** Milliseconds between two batches of new rows sent to the pages, at least (default 250). */
   streamDelayMs?: number;
 }
 
@@ -247,21 +247,22 @@ function seqParam(params: URLSearchParams, name: string): number {
 
 class TooLarge extends Error {}
 
-/** A POST's body, up to MAX_POST bytes. */
+/**
+ * A POST's body, up to MAX_POST bytes. A longer one is read to its end without being kept, so the
+ * page gets its 413 (and a sender that never stops is cut off at 16 times the bound).
+ */
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_POST) {
-        req.destroy();
-        reject(new TooLarge());
-        return;
-      }
-      chunks.push(chunk);
+      if (size <= MAX_POST) chunks.push(chunk);
+      else if (size > 16 * MAX_POST) req.destroy();
     });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("end", () =>
+      size > MAX_POST ? reject(new TooLarge()) : resolve(Buffer.concat(chunks)),
+    );
     req.on("error", reject);
   });
 }

@@ -6,8 +6,8 @@ import { pageRow } from "./rows.js";
 
 /*
  * Each open page's event stream (server-sent events). New rows are gathered for a moment and
- * sent to each page as one event of the rows its filter shows, with the newest row's number as
- * the event's id. A page that reconnects sends Last-Event-ID (or opens with `?after=SEQ`, the
+ * sent to each page as one event: how many its filter shows, the newest of them whole (a page
+ * fetches any other it scrolls to), and the newest row's number as the event's id. A page that reconnects sends Last-Event-ID (or opens with `?after=SEQ`, the
  * newest row of the list it fetched) and gets what it missed first: no row lost or doubled.
  * A source that filters itself (a recording) sends `change` instead, and the page fetches again.
  * A page that does not read (a hidden or slow tab) never makes the listener hold more than its
@@ -15,7 +15,9 @@ import { pageRow } from "./rows.js";
  */
 
 const QUEUE_LIMIT = 1024 * 1024;
-const DELAY_MS = 50;
+const DELAY_MS = 250;
+/** Rows of a batch sent whole: the newest, a screenful and more. */
+const TAIL = 100;
 
 interface PageStream {
   res: ServerResponse;
@@ -27,6 +29,7 @@ interface PageStream {
 export class EventStreams {
   private readonly open_ = new Set<PageStream>();
   private timer: NodeJS.Timeout | null = null;
+  private lastSent = 0;
   private unsubscribe: (() => void) | null = null;
   private readonly queueLimit: number;
   private readonly delayMs: number;
@@ -72,12 +75,19 @@ export class EventStreams {
     this.send(page);
   }
 
+  /**
+   * Sends what is new to every page: at once when nothing was sent for `delayMs` (a single
+   * request shows as it lands), else at most every `delayMs` (under load a page gets a few
+   * batches a second, which keeps the browser from taking the listener's CPU).
+   */
   private schedule(): void {
     if (this.timer) return;
+    const wait = Math.max(0, this.lastSent + this.delayMs - performance.now());
     this.timer = setTimeout(() => {
       this.timer = null;
+      this.lastSent = performance.now();
       for (const page of this.open_) this.send(page);
-    }, this.delayMs);
+    }, wait);
   }
 
   /** What the page has not had yet, as one event (or `change`, for a recording). */
@@ -99,23 +109,24 @@ export class EventStreams {
     let from = entries.length;
     while (from > 0 && (entries[from - 1] as Exchange).seq > page.last) from--;
     if (from === entries.length) return;
-    const rows: string[] = [];
-    let size = 0;
+    const shown: Exchange[] = [];
     for (let i = from; i < entries.length; i++) {
       const ex = entries[i] as Exchange;
-      if (!matches(ex, page.filter)) continue;
-      const row = JSON.stringify(pageRow(ex));
-      size += row.length;
-      if (res.writableLength + size > this.queueLimit) {
-        this.resync(page);
-        return;
-      }
-      rows.push(row);
+      if (matches(ex, page.filter)) shown.push(ex);
     }
     page.last = (entries[entries.length - 1] as Exchange).seq;
     // Without rows for this page, the id alone moves its place (no event is dispatched).
-    const data = rows.length > 0 ? `data: {"rows":[${rows.join(",")}]}\n` : "";
-    this.write(page, `id: ${page.last}\n${data}\n`);
+    if (shown.length === 0) {
+      this.write(page, `id: ${page.last}\n\n`);
+      return;
+    }
+    // All are counted; the newest are sent whole (what a page following the list shows). The
+    // page fetches any other when it scrolls to it.
+    const rows = shown.slice(-TAIL).map((ex) => JSON.stringify(pageRow(ex)));
+    this.write(
+      page,
+      `id: ${page.last}\ndata: {"count":${shown.length},"rows":[${rows.join(",")}]}\n\n`,
+    );
   }
 
   private write(page: PageStream, text: string): void {

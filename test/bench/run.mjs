@@ -817,6 +817,167 @@ async function heldBodies() {
   }
 }
 
+/** `ticket-hooks ARGS` with stdout to /dev/null; resolves once stderr says the web inspector's URL. */
+function startWithWeb(args) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const devnull = openSync("/dev/null", "w");
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", devnull, "pipe"] });
+    let err = "";
+    child.stderr.on("data", (d) => {
+      err += d;
+      const web = /Web inspector: (\S+)/.exec(err)?.[1];
+      const url = /Ready: listening on (\S+)/.exec(err)?.[1];
+      if (web && (url || !args.includes("listen")) && !child.ready) {
+        child.ready = true;
+        resolve({
+          web,
+          url,
+          started,
+          stop: () =>
+            new Promise((r) => {
+              child.once("close", r);
+              child.kill("SIGINT");
+            }),
+        });
+      }
+    });
+    child.on("error", reject);
+    child.on("close", (code) => child.ready || reject(new Error(`exited ${code}: ${err}`)));
+  });
+}
+
+/**
+ * The web inspector: listen's rate with a page open and following against without one (in turn,
+ * LISTEN_RUNS times, the median of the per-run ratios); how soon `inspect --web` paints the first
+ * rows of a 1,000,000-line recording; and the page's JS heap with 100,000 rows, and its longest
+ * task while scrolling through them (read in Chromium through the DevTools protocol).
+ */
+async function webInspector() {
+  const { chromium } = await import("playwright-core");
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--no-sandbox"],
+  });
+  const dir = mkdtempSync(join(tmpdir(), "ticket-hooks-bench-"));
+  try {
+    await webListenRate(browser);
+    await webFirstPaint(browser, dir);
+    await webHundredThousand(browser, dir);
+  } finally {
+    await browser.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function webListenRate(browser) {
+  const plain = [];
+  const without = [];
+  const withPage = [];
+  const webArgs = ["listen", "--port", "0", "--secret", SECRET, "--web", "--web-port", "0"];
+  for (let i = 0; i < LISTEN_RUNS; i++) {
+    const bare = await startListener(["--secret", SECRET]);
+    plain.push((await cannon(bare.url, LISTEN_FOR)).rps);
+    await bare.stop();
+    const alone = await startWithWeb(webArgs);
+    without.push((await cannon(alone.url, LISTEN_FOR)).rps);
+    await alone.stop();
+    const listener = await startWithWeb(webArgs);
+    const page = await browser.newPage();
+    await page.goto(listener.web);
+    await page.waitForSelector("#state");
+    withPage.push((await cannon(listener.url, LISTEN_FOR)).rps);
+    // The page kept up: its count is every request the listener kept (its log holds 1,000).
+    results.web_listen_page_count = await page.locator("#count").textContent();
+    await page.close();
+    await listener.stop();
+  }
+  const ratios = withPage.map((x, i) => x / without[i]);
+  const ratio = median(ratios);
+  const toPlain = median(withPage.map((x, i) => x / plain[i]));
+  results.web_listen = {
+    plain_rps: median(plain),
+    without_page_rps: median(without),
+    with_page_rps: median(withPage),
+    ratios,
+    ratio_to_plain: toPlain,
+  };
+  row("web: listen req/s (no --web)", median(plain).toFixed(0));
+  row("web: listen --web req/s, no page open", median(without).toFixed(0));
+  row("web: listen --web req/s, a page open and following", median(withPage).toFixed(0));
+  row("web: ratio with a page to without", `${ratio.toFixed(2)}×`, "≥ 0.90×", ratio >= 0.9);
+  row("web: ratio, range of runs", range(ratios));
+  row("web: ratio with a page to listen without --web", `${toPlain.toFixed(2)}×`);
+}
+
+async function webFirstPaint(browser, dir) {
+  const file = join(dir, "million.ndjson");
+  await writeRecording(file, REPLAY_EVENTS);
+  const page = await browser.newPage();
+  const times = [];
+  for (let i = 0; i < Math.max(1, Math.min(RUNS, 3)); i++) {
+    const inspect = await startWithWeb(["inspect", file, "--web", "--web-port", "0"]);
+    await page.goto(inspect.web);
+    await page.waitForSelector("#rows .row[data-seq]");
+    times.push(performance.now() - inspect.started);
+    await inspect.stop();
+  }
+  await page.close();
+  const ms = median(times);
+  results.web_first_paint = { lines: REPLAY_EVENTS, ms: times };
+  row(
+    `web: inspect --web ${k(REPLAY_EVENTS)} lines, first rows painted (ms)`,
+    ms.toFixed(0),
+    "≤ 1500",
+    ms <= 1500,
+  );
+}
+
+async function webHundredThousand(browser, dir) {
+  const rows = QUICK ? 20_000 : 100_000;
+  const file = join(dir, "rows.ndjson");
+  await writeRecording(file, rows);
+  const inspect = await startWithWeb(["inspect", file, "--web", "--web-port", "0"]);
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  try {
+    await page.goto(inspect.web);
+    await page
+      .locator("#count")
+      .getByText(`${rows.toLocaleString("en-US")} shown`)
+      .waitFor({ timeout: 60_000 });
+    await page.evaluate(() => {
+      globalThis.longTasks = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) globalThis.longTasks.push(e.duration);
+      }).observe({ type: "longtask" });
+    });
+    // Scroll from the top to the end in 200 steps, a frame apart, as a wheel would.
+    await page.evaluate(async () => {
+      const v = document.getElementById("viewport");
+      v.scrollTop = 0;
+      const step = v.scrollHeight / 200;
+      for (let i = 0; i <= 200; i++) {
+        v.scrollTop = i * step;
+        await new Promise((r) => requestAnimationFrame(() => r()));
+      }
+    });
+    // Let the last blocks arrive, then read the heap after a collection.
+    await page.waitForSelector(`#rows .row[data-seq="${rows}"]`);
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("HeapProfiler.collectGarbage");
+    await cdp.send("Performance.enable");
+    const { metrics } = await cdp.send("Performance.getMetrics");
+    const heap = metrics.find((m) => m.name === "JSHeapUsedSize").value / 1e6;
+    const longest = Math.max(0, ...(await page.evaluate(() => globalThis.longTasks)));
+    results.web_rows = { rows, heap_mb: heap, longest_task_ms: longest };
+    row(`web: page with ${k(rows)} rows, JS heap (MB)`, heap.toFixed(1), "≤ 150", heap <= 150);
+    row("web: longest task while scrolling them (ms)", longest.toFixed(0), "≤ 50", longest <= 50);
+  } finally {
+    await page.close();
+    await inspect.stop();
+  }
+}
+
 const SECTIONS = {
   send: sendThroughput,
   whole: wholeProcess,
@@ -825,6 +986,7 @@ const SECTIONS = {
   memory: memoryFlat,
   replay: replayMemory,
   held: heldBodies,
+  web: webInspector,
 };
 
 const unknown = only.filter((name) => !Object.hasOwn(SECTIONS, name));

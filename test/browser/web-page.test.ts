@@ -3,7 +3,7 @@
 // search kept in the address (reload and back keep them); replay and edit-and-resend reach the
 // app re-signed; diff; copy as curl; pins; all by keyboard. Hostile text stays text.
 
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,6 +11,7 @@ import { sign, verify } from "../../src/core/signing/signature.js";
 import { listen, type WebListener } from "../../src/index.js";
 import { tempDir } from "../helpers/cli.js";
 import { post } from "../helpers/http.js";
+import { startMain } from "../helpers/main.js";
 import { requireTool } from "../helpers/tools.js";
 import { WebhookServer } from "../helpers/webhook-server.js";
 import { eventBody } from "./events.js";
@@ -265,5 +266,54 @@ describe("the web inspector in Chromium", () => {
     const narrow = await page.screenshot({ path: join(dir, "web-390.png") });
     expect(wide.readUInt32BE(16)).toBe(1280);
     expect(narrow.readUInt32BE(16)).toBe(390);
+  });
+});
+
+describe("inspect --web in Chromium: a recording of 20,000 requests", () => {
+  let inspectBrowser: Browser;
+  let tab: Page;
+  let main: ReturnType<typeof startMain>;
+  const dir = tempDir();
+
+  beforeAll(async () => {
+    requireTool(CHROMIUM, ["--version"], "chromium");
+    // One recorded request, then its line 20,000 times (a recording is lines; each is a row).
+    const file = join(dir.dir, "events.ndjson");
+    const recorder = await listen({ port: 0, record: file });
+    await post(recorder.url, eventBody(1, { title: "Recorded" }).body, {
+      "content-type": "application/json",
+    });
+    await recorder.close();
+    const line = readFileSync(file, "utf8");
+    writeFileSync(file, line.repeat(20_000));
+    main = startMain(["inspect", file, "--web", "--web-port", "0"]);
+    const [, url] = (await main.waitFor(/Web inspector: (\S+)/, "stderr")) as string[];
+    inspectBrowser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+    tab = await inspectBrowser.newPage({ viewport: { width: 1280, height: 800 } });
+    tab.setDefaultTimeout(10_000);
+    await tab.goto(url as string);
+  }, 60_000);
+  afterAll(async () => {
+    await inspectBrowser?.close();
+    main?.signals.send("SIGINT");
+    await main?.done;
+    dir.cleanup();
+  });
+
+  it("shows the last rows at once and keeps only a screenful in the page", async () => {
+    await tab.locator("#count").getByText("20,000 shown").waitFor();
+    await tab.locator('#rows .row[data-seq="20000"]').waitFor();
+    expect(await tab.locator("#rows .row").count()).toBeLessThan(80);
+    await tab.keyboard.press("g");
+    await tab.locator('#rows .row[data-seq="1"]').waitFor();
+    expect(await tab.locator("#rows .row").count()).toBeLessThan(80);
+  });
+
+  it("a search runs on the server and the list follows it", async () => {
+    await tab.keyboard.press("/");
+    await tab.keyboard.type("#19999");
+    await tab.locator("#count").getByText("1 shown").waitFor();
+    await tab.locator('#rows .row[data-seq="19999"]').waitFor();
+    expect(await tab.locator("#rows .row").count()).toBe(1);
   });
 });

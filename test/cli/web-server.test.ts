@@ -115,6 +115,41 @@ describe("the web inspector's server", () => {
     expect(events).toEqual(["3", "4"]);
   });
 
+  it("a burst comes as one event: every row counted, the newest sent whole", async () => {
+    const log = new RequestLog(5000);
+    const { port, host, cookie } = await started(log);
+    const got = await new Promise<string>((resolve) => {
+      const req = request(
+        {
+          host: "127.0.0.1",
+          port,
+          path: "/api/stream?after=0",
+          headers: { host, cookie },
+          agent: false,
+        },
+        (res) => {
+          let text = "";
+          res.setEncoding("utf8").on("data", (d: string) => {
+            text += d;
+            if (text.includes('"count"') && text.endsWith("\n\n")) {
+              req.destroy();
+              resolve(text);
+            }
+          });
+          for (let i = 1; i <= 500; i++) log.add(exchange(i, "created", `Ticket ${i}`));
+        },
+      );
+      req.end();
+    });
+    const event = /id: (\d+)\ndata: (.*)\n\n/.exec(got);
+    expect(event?.[1]).toBe("500");
+    const data = JSON.parse(event?.[2] as string);
+    expect(data.count).toBe(500);
+    expect(data.rows.map((r: { seq: number }) => r.seq)).toEqual(
+      Array.from({ length: 100 }, (_, i) => 401 + i),
+    );
+  });
+
   it("a page that does not read is told to resync and let go, its queue bounded", async () => {
     const log = new RequestLog(5000);
     const { port, host, cookie } = await started(log, 64 * 1024);

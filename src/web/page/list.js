@@ -9,6 +9,8 @@ import { el } from "./text.js";
 export const ROW_HEIGHT = 28;
 const BLOCK = 100;
 const AROUND = 10;
+/** Rows kept in the page at most (around the view). */
+const KEEP = 4000;
 
 function signatureCell(row) {
   const s = row.signature.status;
@@ -126,11 +128,11 @@ export class VirtualList {
     this.spacer.style.height = `${total * ROW_HEIGHT}px`;
   }
 
-  /** Rows that came by the event stream, after the last one. */
-  append(rows) {
-    this.put(this.total, rows);
+  /** `count` rows that came by the event stream, after the last one; `rows` the newest of them. */
+  append(count, rows) {
+    this.put(this.total + count - rows.length, rows);
     const wasLast = this.selectedIndex === this.total - 1 || this.selectedSeq === null;
-    this.setTotal(this.total + rows.length);
+    this.setTotal(this.total + count);
     if (this.following) {
       if (wasLast && rows.length > 0) this.select(this.total - 1, false);
       this.scrollToEnd();
@@ -181,6 +183,7 @@ export class VirtualList {
 
   render() {
     const [first, last] = this.range();
+    this.forget(first, last);
     const made = [];
     for (let i = first; i < last; i++) {
       const row = this.cache.get(i);
@@ -208,6 +211,14 @@ export class VirtualList {
       made.push(div);
     }
     this.rowsBox.replaceChildren(...made);
+  }
+
+  /** Rows far from the view are let go (fetched again if scrolled back to): the page stays small. */
+  forget(first, last) {
+    if (this.cache.size <= KEEP) return;
+    for (const index of this.cache.keys()) {
+      if (index < first - KEEP / 4 || index > last + KEEP / 4) this.cache.delete(index);
+    }
   }
 
   async fetchBlock(block) {

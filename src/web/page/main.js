@@ -128,7 +128,7 @@ function connect(query, after) {
   events.onmessage = (e) => {
     if (mine !== events) return;
     const data = JSON.parse(e.data);
-    list.append(data.rows);
+    list.append(data.count, data.rows);
     $("empty").hidden = list.total > 0;
     $("state").textContent = "live";
   };
