@@ -50,8 +50,7 @@ export function inspectCommand(io: CliIo): Command {
     .description(
       "browse a recording in the live UI or a web page: search, filter, replay, edit, export",
     )
-    .argument("<recording>", "a `listen --record` file");
-  return addWebOptions(command, "the recording (instead of the terminal UI; no terminal needed)")
+    .argument("<recording>", "a `listen --record` file")
     .option(
       "--to <url>",
       "where r (replay) and e (edit and send) send the selected request, re-signed with --secret",
@@ -67,7 +66,8 @@ export function inspectCommand(io: CliIo): Command {
       "show recording lines longer than this as too long, without reading them",
       intArg("--max-line", 1),
       DEFAULT_MAX_LINE,
-    )
+    );
+  return addWebOptions(command, "the recording (instead of the terminal UI; no terminal needed)")
     .addHelpText("after", HELP)
     .action(async function (this: Command, file: string) {
       await runInspect(this, file, io);
@@ -77,7 +77,8 @@ export function inspectCommand(io: CliIo): Command {
 const HELP = `
 ${UI_KEYS}
 
-Opens the recording in the same UI as listen. The first rows show at once:
+Opens the recording in the same UI as listen (with --web, in the web inspector: a page served
+on a loopback port until Ctrl-C). The first rows show at once:
 the lines are indexed (their byte offsets) in the background and read from disk as they are
 shown, and a search or filter runs in the background too, keeping only where its matches are
 (the footer shows how far it has come). A file is read as replay reads it: one with a NUL byte is
@@ -88,7 +89,8 @@ recording itself is never written.
 Examples:
   $ ticket-hooks inspect events.ndjson
   $ ticket-hooks inspect events.ndjson --where data.ticket.id=4711
-  $ ticket-hooks inspect events.ndjson --to http://localhost:3000/webhooks --secret "$SECRET"`;
+  $ ticket-hooks inspect events.ndjson --to http://localhost:3000/webhooks --secret "$SECRET"
+  $ ticket-hooks inspect events.ndjson --web            # in a browser instead (no terminal needed)`;
 
 /** inspect: the recording opened in the live UI, until the user quits; then what was seen. */
 async function runInspect(command: Command, file: string, io: CliIo): Promise<void> {

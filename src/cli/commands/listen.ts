@@ -140,7 +140,8 @@ Examples:
   $ ticket-hooks listen --port 0 --json --record events.ndjson
   $ ticket-hooks listen --path /webhooks --forward-to http://localhost:3000/webhooks --secret "$SECRET"
   $ ticket-hooks listen --forward created,assigned=http://localhost:3000/a --forward resolved=http://localhost:4000/b
-  $ ticket-hooks listen --status 500 --delay 2000       # a failing, slow endpoint`;
+  $ ticket-hooks listen --status 500 --delay 2000       # a failing, slow endpoint
+  $ ticket-hooks listen --secret "$SECRET" --forward-to http://localhost:3000/webhooks --web   # and a page`;
 
 /** listen: start, say where, run until Ctrl-C (or q in the UI), stop and sum up. */
 async function runListen(command: Command, io: CliIo): Promise<void> {
