@@ -170,6 +170,7 @@ export async function listen(
       kind: "listen",
       title: listener.url,
       secret: rest.secret ? maskSecret(rest.secret) : null,
+      checkSecret: rest.secret,
       sendsTo: (ex) => listener.forwardTargetFor(ex)?.url ?? null,
     },
     web === true ? {} : web,

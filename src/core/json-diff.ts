@@ -43,7 +43,7 @@ export function diffJson(before: unknown, after: unknown, limit = 1000): JsonDif
   const changes: JsonChange[] = [];
   const stack: Pair[] = [[[], before, after]];
   for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
-    if (changes.length >= limit) return { changes, truncated: true };
+    if (changes.length >= limit) return { changes: changes.slice(0, limit), truncated: true };
     const [path, a, b] = item;
     const kind = kindOf(a);
     if (kind !== kindOf(b) || (kind === "scalar" && a !== b)) {
@@ -57,7 +57,10 @@ export function diffJson(before: unknown, after: unknown, limit = 1000): JsonDif
       compareKeys(path, a as Container, b as Container, stack, changes);
     }
   }
-  return { changes, truncated: false };
+  // One object's keys may have gone past the limit at once.
+  return changes.length > limit
+    ? { changes: changes.slice(0, limit), truncated: true }
+    : { changes, truncated: false };
 }
 
 type Container = Record<string, unknown>;

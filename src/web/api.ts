@@ -20,6 +20,7 @@ import { type ExchangeSource, findBySeq } from "../core/exchanges/request-log.js
 import { MAX_JSON_DEPTH, nestedDeeperThan, tryParseJson } from "../core/json.js";
 import { diffJson } from "../core/json-diff.js";
 import { jsonErrorOffset, lineColumn } from "../core/json-error.js";
+import { explainSignature } from "../core/signing/explain.js";
 import { validateEvent } from "../core/validation/validate.js";
 import { pageDetails, pageRow } from "./rows.js";
 
@@ -41,6 +42,11 @@ export interface InspectorFeed {
   title: string;
   /** The secret, masked, or null without one. */
   secret: string | null;
+  /**
+   * The secret signatures are checked with (never sent to the page): a signature that fails is
+   * tried against the classic signing mistakes with it, to say which one the sender made.
+   */
+  checkSecret?: string | undefined;
   /** Where replays and edits go for this request (null: nowhere). */
   sendsTo(exchange: Exchange): string | null;
 }
@@ -192,7 +198,24 @@ export class InspectorApi {
       ...pageDetails(ex),
       body_editable: ex.summary ? null : editableText(ex),
       sends_to: this.feed.sendsTo(ex),
+      signature_diagnosis: this.diagnosis(ex),
     });
+  }
+
+  /** The sender's signing mistake that explains a signature that did not verify, if one does. */
+  private diagnosis(ex: Exchange) {
+    const { signature } = ex.verdict;
+    const secret = this.feed.checkSecret;
+    if (!secret || signature.status !== "invalid" || !signature.header) return null;
+    const value = ex.request.headers[signature.header.toLowerCase()];
+    const header = Array.isArray(value) ? value[0] : value;
+    if (header === undefined) return null;
+    return explainSignature(
+      secret,
+      header,
+      ex.request.body,
+      Math.floor(ex.receivedAt.getTime() / 1000),
+    );
   }
 
   curl(seq: number): Reply {

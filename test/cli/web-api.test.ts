@@ -3,6 +3,7 @@
 // with), the diff, the downloads, validation as the page types, and who may ask (Origin on every
 // POST, a bounded body). Then `inspect --web` and the --web-host / --web-allow-host flags.
 
+import { createHmac } from "node:crypto";
 import { request } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -127,6 +128,21 @@ describe("the web inspector's API", () => {
     expect(bad.status).toBe(400);
     expect(JSON.parse(bad.body).error).toMatch(/expected PATH=VALUE/);
     expect((await page.get("/api/rows?verdict=sideways")).status).toBe(400);
+  });
+
+  it("a signature that fails is explained when the sender made a classic mistake", async () => {
+    const { body } = eventBody(++n, { title: "Signed alone" });
+    const t = Math.floor(Date.now() / 1000);
+    const digest = createHmac("sha256", SECRET).update(body).digest("hex");
+    await post(listener.url, body, {
+      "content-type": "application/json",
+      "x-signature": `t=${t},s=${digest}`,
+    });
+    const seq = (await listener.waitFor((ex) => ex.request.body.toString() === body)).seq;
+    const d = await page.json(`/api/exchanges/${seq}`);
+    expect(d.signature.status).toBe("invalid");
+    expect(d.signature_diagnosis).toMatchObject({ id: "signed-string" });
+    expect(JSON.stringify(d)).not.toContain(SECRET);
   });
 
   it("a request's details, and a clear 404 for one that is not there", async () => {

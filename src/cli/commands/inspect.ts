@@ -161,6 +161,7 @@ async function serveWeb(
       kind: "inspect",
       title: file,
       secret: flags.secret ? maskSecret(flags.secret) : null,
+      checkSecret: flags.secret,
       sendsTo: () => flags.to ?? null,
     },
     flags,

@@ -216,6 +216,7 @@ async function startWeb(
       kind: "listen",
       title: listener.url,
       secret: flags.secret ? maskSecret(flags.secret) : null,
+      checkSecret: flags.secret,
       sendsTo: (ex) => listener.forwardTargetFor(ex)?.url ?? null,
     },
     flags,

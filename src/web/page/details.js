@@ -61,6 +61,8 @@ function verdicts(d) {
     ],
   ];
   if (d.error) rows.push(["why", d.error, "bad"]);
+  if (d.signature_diagnosis)
+    rows.push(["diagnosis", `${d.signature_diagnosis.id}: ${d.signature_diagnosis.text}`, "bad"]);
   const list = el(
     "ul",
     { className: "issues" },
