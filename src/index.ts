@@ -3,6 +3,7 @@
 
 import type { SendDeps, SendOptions, SendResult } from "./core/delivery/send.js";
 import { send as sendWith } from "./core/delivery/send.js";
+import { usageError } from "./core/errors.js";
 import {
   type RenderOptions,
   renderTemplate as renderTemplateWith,
@@ -141,6 +142,18 @@ export function send(
   return sendWith(full, { createSender, ...deps });
 }
 
+/** `web`: a boolean, or the inspector's options (a port from 0 to 65535). */
+function checkWebOption(web: unknown): void {
+  const bad = (why: string) => usageError("BAD_OPTION", `web (--web): ${why}`);
+  if (web === undefined || typeof web === "boolean") return;
+  if (typeof web !== "object" || web === null)
+    throw bad("expected true, false or the inspector's options");
+  const port = (web as InspectorOptions).port;
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
+    throw bad(`port must be a whole number from 0 to 65535, got ${String(port)}`);
+  }
+}
+
 /** The listener, with its web inspector when `web` asked for one. */
 export interface WebListener extends Listener {
   /** The web inspector (`web: true`): its `url` holds the run's token. */
@@ -157,6 +170,7 @@ export async function listen(
   deps: Partial<ListenDeps> = {},
 ): Promise<WebListener> {
   const { web, ...rest } = options;
+  checkWebOption(web);
   const listener = await listenWith(rest, { ...listenPorts, ...deps });
   if (!web) return Object.assign(listener, { web: null });
   const inspector = await startInspector(

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { TicketHooksError } from "../core/errors.js";
+import { TicketHooksError, usageError } from "../core/errors.js";
 import type { InspectorFeed } from "../web/api.js";
 import type { Inspector } from "../web/server.js";
 import { intArg } from "./options.js";
@@ -38,6 +38,44 @@ export function addWebOptions(command: Command, what: string): Command {
     );
 }
 
+const PLAIN_WORDS: Record<string, string> = {
+  EADDRINUSE: "it is in use (EADDRINUSE)",
+  ENOTFOUND: "no such address (ENOTFOUND)",
+  EADDRNOTAVAIL: "not an address of this machine (EADDRNOTAVAIL)",
+  EACCES: "not allowed (EACCES: a port under 1024 needs root)",
+};
+
+/** Why the page could not start, in words, with what to change. */
+function webStartError(error: NodeJS.ErrnoException, flags: WebFlags): TicketHooksError {
+  const where = `${flags.webPort === undefined ? "" : ` on port ${flags.webPort}`}${flags.webHost ? ` at ${flags.webHost}` : ""}`;
+  const why = (error.code && PLAIN_WORDS[error.code]) ?? error.code ?? error.message;
+  const portTrouble = error.code === "EADDRINUSE" || error.code === "EACCES";
+  return new TicketHooksError(
+    error.code === "EADDRINUSE" ? "PORT_IN_USE" : "LISTEN_FAILED",
+    `cannot start the web inspector${where}: ${why}`,
+    {
+      hint: portTrouble
+        ? "Choose another with --web-port, or leave it out for the usual one (or any free)."
+        : "Give an address of this machine with --web-host, or leave it out (127.0.0.1).",
+    },
+  );
+}
+
+/** --web-port, --web-host and --web-allow-host say how to serve the page: without --web, nothing. */
+export function checkWebFlags(flags: WebFlags): void {
+  const given = [
+    flags.webPort !== undefined ? "--web-port" : null,
+    flags.webHost !== undefined ? "--web-host" : null,
+    flags.webAllowHost ? "--web-allow-host" : null,
+  ].filter((f): f is string => f !== null);
+  if (!flags.web && given.length > 0) {
+    throw usageError(
+      "WEB_OPTION_ALONE",
+      `${given.join(" and ")} need --web (the web inspector is off without it)`,
+    );
+  }
+}
+
 /**
  * The web inspector for `feed`, started as the flags say; its URL (with the run's token) said
  * once, and as a `{"type":"web"}` line with --json.
@@ -58,12 +96,7 @@ export async function openWeb(
     ...(flags.webHost === undefined ? {} : { host: flags.webHost }),
     ...(flags.webAllowHost ? { allowHosts: flags.webAllowHost } : {}),
   }).catch((error: NodeJS.ErrnoException) => {
-    const where = flags.webPort === undefined ? "" : ` on port ${flags.webPort}`;
-    throw new TicketHooksError(
-      error.code === "EADDRINUSE" ? "PORT_IN_USE" : "LISTEN_FAILED",
-      `cannot start the web inspector${where}${flags.webHost ? ` at ${flags.webHost}` : ""}: ${error.code ?? error.message}`,
-      { hint: "Choose another with --web-port, or leave it out for the usual one (or any free)." },
-    );
+    throw webStartError(error, flags);
   });
   if (inspector.fellBack) {
     out.note(`port ${DEFAULT_WEB_PORT} is taken: the web inspector is on port ${inspector.port}`);

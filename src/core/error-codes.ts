@@ -11,6 +11,7 @@ export const ERROR_CODES = [
   "BAD_FORMAT",
   "BAD_HEADER",
   "BAD_JSON",
+  "BAD_OPTION",
   "BAD_PATH",
   "BAD_PROBE",
   "BAD_REQUEST",
@@ -75,6 +76,7 @@ export const ERROR_CODES = [
   "UNREACHABLE",
   "UNREADABLE_CONFIG",
   "UNREADABLE_FILE",
+  "WEB_OPTION_ALONE",
   "WOULD_OVERWRITE",
   "WRITE_FAILED",
 ] as const;

@@ -179,6 +179,7 @@ export class InspectorApi {
       progress: view.progress,
       loading: source.loading ?? null,
       newest_seq: newestSeq(source),
+      first_seq: source.entries.length === 0 ? 0 : (source.entries[0] as Exchange).seq,
       empty_text: source.emptyText?.() ?? "",
       count_text: source.countText?.() ?? `${source.counters.received} request(s)`,
       failure: source.failure ? source.failure : null,

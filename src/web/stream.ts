@@ -123,10 +123,12 @@ export class EventStreams {
     // All are counted; the newest are sent whole (what a page following the list shows). The
     // page fetches any other when it scrolls to it.
     const rows = shown.slice(-TAIL).map((ex) => JSON.stringify(pageRow(ex)));
-    this.write(
-      page,
-      `id: ${page.last}\ndata: {"count":${shown.length},"rows":[${rows.join(",")}]}\n\n`,
-    );
+    // The list's length as the page's filter has it, and the oldest row kept: the log lets go of
+    // its oldest rows, and a page whose rows moved up fetches them again.
+    const total = this.api.view(page.filter).entries.length;
+    const first = (entries[0] as Exchange).seq;
+    const data = `{"count":${shown.length},"total":${total},"first":${first},"rows":[${rows.join(",")}]}`;
+    this.write(page, `id: ${page.last}\ndata: ${data}\n\n`);
   }
 
   private write(page: PageStream, text: string): void {
@@ -149,8 +151,9 @@ export class EventStreams {
     this.timer = null;
   }
 
+  /** Each page is told the run has ended (so it stops reconnecting), then let go. */
   close(): void {
-    for (const page of this.open_) page.res.end();
+    for (const page of this.open_) page.res.end("event: bye\ndata: {}\n\n");
     this.open_.clear();
     this.stop();
   }

@@ -103,6 +103,11 @@ describe("the web inspector in Chromium", () => {
     );
     // The app's answer and the route it went by.
     await panel().getByText(app.url).waitFor();
+    // With the details open, j shows the next request's.
+    await page.keyboard.press("j");
+    await panel()
+      .getByRole("heading", { name: /#2 POST/ })
+      .waitFor();
     await page.keyboard.press("Escape");
     expect(await panel().isHidden()).toBe(true);
   });
@@ -261,7 +266,10 @@ describe("the web inspector in Chromium", () => {
       .waitFor();
     const wide = await page.screenshot({ path: join(dir, "web-1280.png") });
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.keyboard.press("Escape");
+    // On a phone the details cover the list; a button (or Back) closes them.
+    await panel().getByRole("button", { name: "close" }).click();
+    await row(1).waitFor();
+    expect(await panel().isHidden()).toBe(true);
     expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(390);
     const narrow = await page.screenshot({ path: join(dir, "web-390.png") });
     expect(wide.readUInt32BE(16)).toBe(1280);

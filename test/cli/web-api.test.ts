@@ -366,6 +366,15 @@ describe("--web-host and --web-allow-host", () => {
     expect((await main.done).code).toBe(0);
   });
 
+  it("--web-port without --web is an error, not ignored; so is a bad web option in the library", async () => {
+    const r = await runMain(["listen", "--port", "0", "--web-port", "0"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--web-port need --web (the web inspector is off without it)");
+    await expect(listen({ port: 0, web: { port: 99_999 } })).rejects.toThrow(
+      "web (--web): port must be a whole number from 0 to 65535, got 99999",
+    );
+  });
+
   it("a bad --web-host is an error naming it", async () => {
     const r = await runMain([
       "listen",
@@ -377,7 +386,7 @@ describe("--web-host and --web-allow-host", () => {
     ]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(
-      /cannot start the web inspector at no\.such\.host\.invalid: ENOTFOUND/,
+      /cannot start the web inspector at no\.such\.host\.invalid: no such address \(ENOTFOUND\)/,
     );
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });

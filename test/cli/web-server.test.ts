@@ -150,6 +150,36 @@ describe("the web inspector's server", () => {
     );
   });
 
+  it("a log that lets go of its oldest rows says so: the list's length and its first row", async () => {
+    const log = new RequestLog(10);
+    const { port, host, cookie } = await started(log);
+    const got = await new Promise<string>((resolve) => {
+      const req = request(
+        {
+          host: "127.0.0.1",
+          port,
+          path: "/api/stream?after=0",
+          headers: { host, cookie },
+          agent: false,
+        },
+        (res) => {
+          let text = "";
+          res.setEncoding("utf8").on("data", (d: string) => {
+            text += d;
+            if (text.includes('"count"') && text.endsWith("\n\n")) {
+              req.destroy();
+              resolve(text);
+            }
+          });
+          for (let i = 1; i <= 25; i++) log.add(exchange(i, "created", `Ticket ${i}`));
+        },
+      );
+      req.end();
+    });
+    const data = JSON.parse(/data: (.*)\n\n/.exec(got)?.[1] as string);
+    expect(data).toMatchObject({ count: 10, total: 10, first: 16 });
+  });
+
   it("a page that does not read is told to resync and let go, its queue bounded", async () => {
     const log = new RequestLog(5000);
     const { port, host, cookie } = await started(log, 64 * 1024);
@@ -210,7 +240,11 @@ describe("listen --web-port taken", () => {
       const r = await runMain(["listen", "--port", "0", "--web", "--web-port", String(port)]);
       // As a taken --port is.
       expect(r.code).toBe(2);
-      expect(r.stderr).toContain(`cannot start the web inspector on port ${port}: EADDRINUSE`);
+      expect(r.stderr).toContain(
+        `cannot start the web inspector on port ${port}: it is in use (EADDRINUSE)`,
+      );
+      // Said before any "Ready": a script waiting for it is not misled.
+      expect(r.stderr).not.toContain("Ready");
     } finally {
       taken.close();
     }

@@ -24,7 +24,7 @@ import { loadUi, uiPorts } from "../load-ui.js";
 import { intArg, secretOption, signatureHeaderOption, whereOption } from "../options.js";
 import { type Output, outputFor } from "../output.js";
 import { signalExitCode, untilSignal } from "../signals.js";
-import { addWebOptions, openWeb, type WebFlags } from "../web.js";
+import { addWebOptions, checkWebFlags, openWeb, type WebFlags } from "../web.js";
 
 interface InspectFlags extends WebFlags {
   where?: WhereClause[];
@@ -96,6 +96,7 @@ Examples:
 async function runInspect(command: Command, file: string, io: CliIo): Promise<void> {
   const out = outputFor(command, io);
   const flags = command.opts<InspectFlags>();
+  checkWebFlags(flags);
   if (flags.to) parseTarget(flags.to);
   if (file.trim() === "") throw usageError("NO_RECORDING", "give a recording file to inspect");
   // A file that cannot be read is said first: that is what to fix, terminal or not.

@@ -27,7 +27,7 @@ import {
 } from "../options.js";
 import { type Output, outputFor } from "../output.js";
 import { onStopSignal } from "../signals.js";
-import { addWebOptions, openWeb } from "../web.js";
+import { addWebOptions, checkWebFlags, openWeb } from "../web.js";
 
 function urlPath(value: string): string {
   if (!value.startsWith("/")) throw new InvalidArgumentError("--path must start with /.");
@@ -147,6 +147,7 @@ Examples:
 async function runListen(command: Command, io: CliIo): Promise<void> {
   const out = outputFor(command, io);
   const given = command.opts<ListenFlags>();
+  checkWebFlags(given);
   const options = listenOptions(given);
   // From here on, --forward-to is shown as it is sent to: without a `user:password@`.
   const flags = { ...given, ...(options.forwardTo ? { forwardTo: options.forwardTo } : {}) };
@@ -166,19 +167,20 @@ async function runListen(command: Command, io: CliIo): Promise<void> {
     { useUi, web: flags.web === true },
     health,
   );
-  if (out.json) out.record({ type: "ready", url: listener.url });
-  announce(out, flags, options, listener.url);
   const actions = listenActions(listener, {
     url: listener.url,
     secret: flags.secret,
     signatureHeader: flags.signatureHeader,
   });
+  // The page first: "Ready" means all of it is (a taken --web-port fails before it).
   const inspector = flags.web
     ? await startWeb(listener, actions, flags, out).catch(async (error) => {
         await listener.close();
         throw error;
       })
     : undefined;
+  if (out.json) out.record({ type: "ready", url: listener.url });
+  announce(out, flags, options, listener.url);
   health.ready();
   let stop = untilStopped(io, out, flags);
   if (useUi) {

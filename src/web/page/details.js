@@ -41,26 +41,43 @@ function rawText(text) {
   return el("div", {}, pre, all);
 }
 
-function verdicts(d) {
+function signatureRow(d) {
+  if (d.edited_from !== null) {
+    return [
+      "signature",
+      `signed afresh by ticket-hooks when sent (a ${d.replayed ? "replay" : "edit"} of #${d.edited_from})`,
+      "dim",
+    ];
+  }
   const s = d.signature;
-  const sigClass = s.status === "valid" ? "ok" : s.status === "skipped" ? "dim" : "bad";
-  const sig = `${s.status === "valid" ? "✓" : s.status === "skipped" ? "–" : "✗"} ${s.status}${s.header ? ` in ${s.header}` : ""}${d.signature_reason ? `: ${d.signature_reason}` : ""}`;
-  const schema =
-    d.schema === null
-      ? ["– not checked", "dim"]
-      : d.schema === "valid"
-        ? ["✓ valid", "ok"]
-        : [`✗ ${d.validation_errors.length} error(s)`, "bad"];
-  const rows = [
-    ["signature", sig, sigClass],
-    ["schema", schema[0], schema[1]],
-    [
-      "answered",
-      d.status === null ? "no answer (the sender went away)" : String(d.status),
-      d.status === null || d.status >= 400 ? "bad" : "",
-    ],
+  const mark = s.status === "valid" ? "✓" : s.status === "skipped" ? "–" : "✗";
+  const tone = s.status === "valid" ? "ok" : s.status === "skipped" ? "dim" : "bad";
+  return [
+    "signature",
+    `${mark} ${s.status}${s.header ? ` in ${s.header}` : ""}${d.signature_reason ? `: ${d.signature_reason}` : ""}`,
+    tone,
   ];
-  if (d.error) rows.push(["why", d.error, "bad"]);
+}
+
+function schemaRow(d) {
+  if (d.schema === null) return ["schema", "– not checked", "dim"];
+  return d.schema === "valid"
+    ? ["schema", "✓ valid", "ok"]
+    : ["schema", `✗ ${d.validation_errors.length} error(s)`, "bad"];
+}
+
+function answerRow(d) {
+  if (d.edited_from !== null)
+    return ["sent", "by ticket-hooks, not received: the app's answer is below", "dim"];
+  if (d.status === null) return ["answered", "no answer (the sender went away)", "bad"];
+  return ["answered", String(d.status), d.status >= 400 ? "bad" : ""];
+}
+
+function verdicts(d) {
+  const sig = signatureRow(d);
+  const rows = [sig, schemaRow(d), answerRow(d)];
+  // The reason a request was turned away, unless the signature's row says it already.
+  if (d.error && !sig[1].includes(d.error)) rows.push(["why", d.error, "bad"]);
   if (d.signature_diagnosis)
     rows.push(["diagnosis", `${d.signature_diagnosis.id}: ${d.signature_diagnosis.text}`, "bad"]);
   const list = el(
@@ -159,7 +176,12 @@ export function detailsView(d, actions) {
     actions.bar,
     verdicts(d),
     appAnswer(d),
-    section("Request headers", kv(d.headers)),
+    section(
+      d.edited_from === null
+        ? "Request headers"
+        : `Request headers (#${d.edited_from}'s; the signature was made afresh when sent)`,
+      kv(d.headers),
+    ),
     body(d),
   );
 }

@@ -14,7 +14,17 @@ function offsetOfPath(text, path) {
 
 /** The problems of an edit (from /api/validate) as a list; each path puts the cursor at its key. */
 function problemItems(result, area) {
-  if (result.parse_error) return [el("li", { className: "bad" }, result.parse_error.message)];
+  if (result.parse_error) {
+    const { line, column, message } = result.parse_error;
+    const at = el("button", { type: "button", className: "link" }, message);
+    at.addEventListener("click", () => {
+      const lines = area.value.split("\n");
+      const offset = lines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0) + column - 1;
+      area.focus();
+      area.setSelectionRange(offset, offset + 1);
+    });
+    return [el("li", { className: "bad" }, at)];
+  }
   const items = [...result.errors, ...result.warnings].map((e) => {
     const path = el("button", { type: "button", className: "link" }, e.path);
     path.addEventListener("click", () => {
@@ -78,7 +88,11 @@ export function editorView(d, { onSent, onCancel, say }) {
     }
   });
   checkSoon();
-  setTimeout(() => area.focus(), 0);
+  setTimeout(() => {
+    area.focus();
+    area.setSelectionRange(0, 0);
+    area.scrollTop = 0;
+  }, 0);
   return el(
     "article",
     { className: "details editing", "aria-label": `edit #${d.seq}` },

@@ -31,6 +31,15 @@ function appText(row) {
 
 const bad = (yes) => (yes ? " bad" : "");
 
+/** Turned away, not answered, or the app failed: marked on the row too (seen at any width). */
+function troubled(row) {
+  return (
+    row.status === null ||
+    row.status >= 400 ||
+    (row.forwarded && (row.forward_status === null || row.forward_status >= 400))
+  );
+}
+
 function schemaCell(row) {
   if (row.schema === null) return ["c-schema dim", "–"];
   return row.schema === "valid" ? ["c-schema ok", "✓"] : ["c-schema bad", "✗ invalid"];
@@ -83,7 +92,9 @@ export class VirtualList {
     this.cache = new Map();
     this.loading = new Set();
     this.following = true;
-    this.seenTotal = 0;
+    this.unseen = 0;
+    /** The oldest row the server keeps: when it changes, the rows have moved up. */
+    this.first = 0;
     this.selectedSeq = null;
     this.selectedIndex = -1;
     this.generation = 0;
@@ -92,7 +103,7 @@ export class VirtualList {
       const atEnd = this.atEnd();
       if (atEnd !== this.following) {
         this.following = atEnd;
-        this.seenTotal = this.total;
+        this.unseen = 0;
       }
       this.schedule();
       this.counts();
@@ -106,16 +117,19 @@ export class VirtualList {
   }
 
   /** Starts over with another filter (its query string): what is cached belongs to the old one. */
-  reset(query, total, rows, start) {
+  reset(query, got) {
     this.query = query;
     this.generation++;
     this.cache.clear();
     this.loading.clear();
-    this.setTotal(total);
-    this.put(start, rows);
+    this.first = got.first_seq;
+    this.selectedIndex = -1;
+    this.setTotal(got.total);
+    this.put(got.start, got.rows);
     this.following = true;
-    this.seenTotal = total;
+    this.unseen = 0;
     this.scrollToEnd();
+    this.counts();
   }
 
   /** Rows at their places from `start`. */
@@ -128,14 +142,27 @@ export class VirtualList {
     this.spacer.style.height = `${total * ROW_HEIGHT}px`;
   }
 
-  /** `count` rows that came by the event stream, after the last one; `rows` the newest of them. */
-  append(count, rows) {
-    this.put(this.total + count - rows.length, rows);
-    const wasLast = this.selectedIndex === this.total - 1 || this.selectedSeq === null;
-    this.setTotal(this.total + count);
+  /**
+   * A batch from the event stream: `count` new rows, the list's length now (`total`), the oldest
+   * row kept (`first`), and the newest rows whole.
+   */
+  append({ count, total, first, rows }) {
+    const wasLast = this.selectedSeq === null || this.selectedIndex === this.total - 1;
+    if (first !== this.first) {
+      // The server let go of its oldest rows: every index moved.
+      this.first = first;
+      this.generation++;
+      this.cache.clear();
+      this.loading.clear();
+      this.selectedIndex = -1;
+    }
+    this.setTotal(total);
+    this.put(total - rows.length, rows);
     if (this.following) {
-      if (wasLast && rows.length > 0) this.select(this.total - 1, false);
+      if (wasLast && rows.length > 0) this.select(total - 1, false);
       this.scrollToEnd();
+    } else {
+      this.unseen += count;
     }
     this.schedule();
     this.counts();
@@ -153,8 +180,7 @@ export class VirtualList {
   }
 
   counts() {
-    const unseen = this.following ? 0 : Math.max(0, this.total - this.seenTotal);
-    this.onCounts({ total: this.total, unseen });
+    this.onCounts({ total: this.total, unseen: this.following ? 0 : this.unseen });
   }
 
   scrollToEnd() {
@@ -195,7 +221,7 @@ export class VirtualList {
       const div = el(
         "div",
         {
-          className: `row${row.seq === this.selectedSeq ? " selected" : ""}`,
+          className: `row${row.seq === this.selectedSeq ? " selected" : ""}${troubled(row) ? " troubled" : ""}`,
           dataset: { seq: row.seq, index: i },
           "aria-selected": row.seq === this.selectedSeq ? "true" : "false",
         },
@@ -263,8 +289,23 @@ export class VirtualList {
     if (open) this.onOpen(row.seq);
   }
 
+  /** Where the selected row is now (the list may have moved under it), or -1. */
+  indexOfSelected() {
+    if (this.selectedSeq === null) return -1;
+    if (this.cache.get(this.selectedIndex)?.seq === this.selectedSeq) return this.selectedIndex;
+    for (const [index, row] of this.cache) if (row.seq === this.selectedSeq) return index;
+    return -1;
+  }
+
   move(delta) {
-    const from = this.selectedIndex < 0 ? this.total : this.selectedIndex;
+    const at = this.indexOfSelected();
+    const from = at < 0 ? (delta > 0 ? -1 : this.total) : at;
     void this.select(Math.min(this.total - 1, Math.max(0, from + delta)), false);
+  }
+
+  /** Selects the last row and follows new ones. */
+  last() {
+    this.scrollToEnd();
+    void this.select(this.total - 1, false);
   }
 }

@@ -24,7 +24,10 @@ const list = new VirtualList({
   viewport: $("viewport"),
   rows: $("rows"),
   spacer: $("spacer"),
-  onSelect: () => {},
+  // With a request's details open, moving the selection shows the next one's.
+  onSelect: (row) => {
+    if (current && openSeq === current.seq && openSeq !== row.seq) void openDetails(row.seq);
+  },
   onOpen: (seq) => void openDetails(seq),
   onCounts: ({ total, unseen }) => {
     $("count").textContent = `${total.toLocaleString("en-US")} shown`;
@@ -80,7 +83,7 @@ function writeUrl(push) {
   const url = `/${p.size ? `?${p}` : ""}`;
   if (url === `${location.pathname}${location.search}`) return;
   if (push) history.pushState(null, "", url);
-  else history.replaceState(null, "", url);
+  else history.replaceState(history.state, "", url);
 }
 
 // --- the list and its stream -----------------------------------------------------------------
@@ -99,7 +102,7 @@ async function load() {
     return;
   }
   if (loaded !== query) return;
-  list.reset(query, got.total, got.rows, got.start);
+  list.reset(query, got);
   showState(got);
   connect(query, got.newest_seq);
 }
@@ -127,8 +130,7 @@ function connect(query, after) {
   const mine = events;
   events.onmessage = (e) => {
     if (mine !== events) return;
-    const data = JSON.parse(e.data);
-    list.append(data.count, data.rows);
+    list.append(JSON.parse(e.data));
     $("empty").hidden = list.total > 0;
     $("state").textContent = "live";
   };
@@ -136,6 +138,11 @@ function connect(query, after) {
     const data = JSON.parse(e.data);
     list.invalidate(data.total);
     showState(data);
+  });
+  events.addEventListener("bye", () => {
+    events.close();
+    $("state").textContent =
+      `stopped: ${info?.kind === "listen" ? "the listener" : "inspect"} has ended (its rows stay shown)`;
   });
   events.addEventListener("resync", () => {
     events.close();
@@ -149,6 +156,15 @@ function connect(query, after) {
 // --- the panel: details, edit, diff --------------------------------------------------------
 
 function closePanel() {
+  if (history.state?.panel) {
+    // Opened with a history entry: Back closes it (and a phone's back button does too).
+    history.back();
+    return;
+  }
+  hidePanel();
+}
+
+function hidePanel() {
   $("panel").hidden = true;
   $("panel").replaceChildren();
   document.body.classList.remove("panel-open");
@@ -158,7 +174,13 @@ function closePanel() {
 }
 
 function showPanel(view) {
-  $("panel").replaceChildren(view);
+  if ($("panel").hidden) history.pushState({ panel: true }, "", location.href);
+  const close = el(
+    "button",
+    { type: "button", className: "close", onclick: closePanel, "aria-label": "close" },
+    "✕ Close",
+  );
+  $("panel").replaceChildren(close, view);
   $("panel").hidden = false;
   document.body.classList.add("panel-open");
 }
@@ -216,6 +238,10 @@ async function openDetails(seq) {
 }
 
 async function replay(seq) {
+  if (info.cannot_send) {
+    say(info.cannot_send, "bad");
+    return;
+  }
   say(`Replaying #${seq}…`);
   try {
     const row = await postJson(`/api/exchanges/${seq}/replay`);
@@ -271,6 +297,9 @@ async function diff(a, b) {
   try {
     showPanel(diffView(await getJson(`/api/diff?a=${a}&b=${b}`)));
     openSeq = null;
+    current = null;
+    marked = null;
+    $("marked").textContent = "";
   } catch (e) {
     say(e.message, "bad");
   }
@@ -308,9 +337,24 @@ const withTarget = (run) => () => {
   const seq = target();
   if (seq !== null) run(seq);
 };
-const withDetails = (run) => () => {
-  if (current && openSeq === current.seq) run(current);
-};
+
+/** f and v: the next event type or verdict filter (step 1), or none (step 0), as in the terminal. */
+function cycle(id, step) {
+  const select = $(id);
+  select.selectedIndex = step === 0 ? 0 : (select.selectedIndex + 1) % select.options.length;
+  writeUrl(true);
+  void load();
+}
+
+async function editSeq(seq) {
+  const d =
+    current && current.seq === seq
+      ? current
+      : await getJson(`/api/exchanges/${seq}`).catch((e) => say(e.message, "bad"));
+  if (!d) return;
+  if (info.cannot_send) say(info.cannot_send, "bad");
+  else edit(d);
+}
 
 function onEscape() {
   if (!$("help").hidden) $("help").hidden = true;
@@ -328,12 +372,16 @@ const KEYS = new Map([
   ["ArrowUp", () => list.move(-1)],
   ["g", () => void list.select(0, false)],
   ["Home", () => void list.select(0, false)],
-  ["G", () => list.scrollToEnd()],
-  ["End", () => list.scrollToEnd()],
+  ["G", () => list.last()],
+  ["End", () => list.last()],
   ["Enter", () => list.selectedSeq !== null && void openDetails(list.selectedSeq)],
   ["Escape", onEscape],
-  ["r", withDetails((d) => void replay(d.seq))],
-  ["e", withDetails((d) => edit(d))],
+  ["r", withTarget((seq) => void replay(seq))],
+  ["e", withTarget((seq) => void editSeq(seq))],
+  ["f", () => cycle("type", 1)],
+  ["F", () => cycle("type", 0)],
+  ["v", () => cycle("verdict", 1)],
+  ["V", () => cycle("verdict", 0)],
   ["c", withTarget((seq) => void copyCurl(seq))],
   ["x", withTarget((seq) => location.assign(`/api/exchanges/${seq}/download?format=json`))],
   ["h", withTarget((seq) => location.assign(`/api/exchanges/${seq}/download?format=har`))],
@@ -425,12 +473,12 @@ $("new-rows").addEventListener("click", () => list.scrollToEnd());
 $("curl-close").addEventListener("click", () => {
   $("curl").hidden = true;
 });
-window.addEventListener("popstate", () => {
+window.addEventListener("popstate", (e) => {
+  if (!e.state?.panel && !$("panel").hidden) hidePanel();
   const open = filtersFromUrl();
   renderPins();
   void load();
-  if (open !== null) void openDetails(open);
-  else if (!$("panel").hidden) closePanel();
+  if (open !== null && e.state?.panel) void openDetails(open);
 });
 document.addEventListener("keydown", onKey);
 void start().catch((e) => say(e.message, "bad"));

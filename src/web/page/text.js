@@ -1,9 +1,10 @@
 // The page's one way to put outside text on screen: as text (textContent, never markup), with
-// control characters, invisible marks and bidi overrides shown as escapes instead of obeyed.
+// control characters, invisible marks and bidi overrides shown as escapes instead of obeyed
+// (the joiners U+200C and U+200D stay: emoji and many scripts are written with them).
 
 const HIDDEN =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: they are what is made visible
-  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
 
 /** Text with its invisible and direction-changing characters written as `\uXXXX`. */
 export function visible(text) {
