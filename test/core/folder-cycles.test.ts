@@ -23,6 +23,7 @@ function sourceFiles(dir: string): string[] {
 /** Whose code each generated file is (src/codegen/generate.mjs writes them). */
 const GENERATED_HOME: Record<string, string> = {
   "validators.ts": "core/validation",
+  "first-error-validators.ts": "core/validation",
   "unknown-field-walkers.ts": "core/validation",
   "known-fields.ts": "core/events",
   "event-types.ts": "core/events",

@@ -166,3 +166,31 @@ describe("semantic rules", () => {
     ]);
   });
 });
+
+describe("an event with thousands of errors (a hostile sender)", () => {
+  const base = template("created") as { data: { ticket: { replies: unknown[] } } };
+
+  it("lists the errors of the first 100 items and says how many more there are", () => {
+    const event = structuredClone(base);
+    event.data.ticket.replies = Array.from({ length: 45_000 }, () => ({ id: 1, text: 2 }));
+    const result = validateEvent(event);
+    expect(result.valid).toBe(false);
+    expect(result.errors.length).toBeLessThanOrEqual(201);
+    expect(result.errors.at(-1)).toMatchObject({ rule: "more" });
+    expect(result.errors[0]?.path).toMatch(/^data\.ticket\.replies\[0\]/);
+  });
+
+  it("still finds one bad item past the first 100", () => {
+    const event = structuredClone(base);
+    const reply = (event.data.ticket.replies[0] ?? {}) as Record<string, unknown>;
+    event.data.ticket.replies = Array.from({ length: 5000 }, (_, i) => ({
+      ...reply,
+      id: `5a09992e-1e49-4dac-a731-${String(i).padStart(12, "0")}`,
+    }));
+    expect(validateEvent(event).valid).toBe(true);
+    (event.data.ticket.replies[4321] as Record<string, unknown>).is_client_reply = "yes";
+    const result = validateEvent(event);
+    expect(result.valid).toBe(false);
+    expect(result.errors.map((e) => e.path)).toContain("data.ticket.replies[4321].is_client_reply");
+  });
+});

@@ -1,3 +1,4 @@
+import * as firstErrorValidators from "../../generated/first-error-validators.js";
 import { unknownFieldWalkers } from "../../generated/unknown-field-walkers.js";
 import * as validators from "../../generated/validators.js";
 import { EVENTS, findEvent, isEventType } from "../events/catalogue.js";
@@ -20,6 +21,69 @@ interface AjvError {
 type Validator = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
 
 const VALIDATORS = validators as unknown as Record<string, Validator>;
+const FIRST_ERROR = firstErrorValidators as unknown as Record<string, Validator>;
+
+/** Errors listed at most: a hostile event's thousands would be kept with every request. */
+const MAX_ISSUES = 200;
+
+function capped(issues: ValidationIssue[]): ValidationIssue[] {
+  if (issues.length <= MAX_ISSUES) return issues;
+  const more = issues.length - MAX_ISSUES;
+  return [
+    ...issues.slice(0, MAX_ISSUES),
+    {
+      rule: "more",
+      path: "$",
+      message: `and ${more} more error(s) not listed`,
+      expected: "-",
+      actual: "-",
+    },
+  ];
+}
+
+/** Items of each array the errors are listed for (the whole event is still judged). */
+const LISTED_ITEMS = 100;
+
+/** A copy with each array cut to its first `LISTED_ITEMS` items (null when nothing was cut). */
+function shortArrays(value: unknown): { value: unknown; cut: boolean } {
+  if (Array.isArray(value)) {
+    const items = value.slice(0, LISTED_ITEMS).map((v) => shortArrays(v));
+    return {
+      value: items.map((i) => i.value),
+      cut: value.length > LISTED_ITEMS || items.some((i) => i.cut),
+    };
+  }
+  if (!isPlainObject(value)) return { value, cut: false };
+  let cut = false;
+  const copy: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    const inner = shortArrays(v);
+    cut ||= inner.cut;
+    Object.defineProperty(copy, key, {
+      value: inner.value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return { value: copy, cut };
+}
+
+/**
+ * The schema's errors, in time linear in the event's size: the first-error validator judges the
+ * whole event; when it fails, the errors are listed from a copy whose arrays hold their first 100
+ * items, plus the first error of the whole when it lies past them.
+ */
+function schemaErrors(name: string, value: unknown): ValidationIssue[] {
+  const first = FIRST_ERROR[name] as Validator;
+  if (first(value)) return [];
+  const firstIssues = schemaIssues(first.errors ?? []);
+  const short = shortArrays(value);
+  const all = VALIDATORS[name] as Validator;
+  const listed = all(short.value) ? [] : schemaIssues(all.errors ?? []);
+  const paths = new Set(listed.map((i) => i.path));
+  return [...listed, ...firstIssues.filter((i) => !paths.has(i.path))];
+}
 
 function show(value: unknown): string {
   if (value === undefined) return "missing";
@@ -113,20 +177,24 @@ export function validateEvent(value: unknown): ValidationResult {
       warnings: [],
     };
   }
-  const validator = VALIDATORS[findEvent(type)?.name ?? ""] as Validator;
-  const schemaValid = validator(value);
   // The rules run even when the schema fails: each reads only fields that are present and typed.
-  const errors = [
-    ...(schemaValid ? [] : schemaIssues(validator.errors ?? [])),
+  const errors = capped([
+    ...schemaErrors(findEvent(type)?.name ?? "", value),
     ...checkSemantics(value),
-  ];
+  ]);
   const found: ValidationWarning[] = [];
   // Undocumented fields (generated walkers: this runs for every event `listen` receives).
   unknownFieldWalkers[type]?.(value, [], found);
-  let warnings = found;
+  let warnings =
+    found.length > MAX_ISSUES
+      ? [
+          ...found.slice(0, MAX_ISSUES),
+          { path: "$", message: `and ${found.length - MAX_ISSUES} more undocumented field(s)` },
+        ]
+      : found;
   if (errors.length > 0 && found.length > 0) {
     const errorPaths = new Set(errors.map((e) => e.path));
-    warnings = found.filter((w) => !errorPaths.has(w.path));
+    warnings = warnings.filter((w) => !errorPaths.has(w.path));
   }
   return { valid: errors.length === 0, eventType: type, errors, warnings };
 }
