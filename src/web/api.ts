@@ -70,6 +70,7 @@ export const problem = (status: number, message: string): Reply => json({ error:
 /** Rows one window may hold; a HAR of what is shown holds at most this many requests. */
 const MAX_WINDOW = 500;
 const MAX_HAR = 10_000;
+const MAX_HAR_BYTES = 64 * 1024 * 1024;
 
 /** The filter a page asks for, from its query string (`q`, `type`, `verdict`, `status`, `where`). */
 export function filterOf(params: URLSearchParams): ExchangeFilter {
@@ -239,12 +240,18 @@ export class InspectorApi {
     return attachment(`${file.base}${file.ext}`, file.text);
   }
 
-  /** What the filter shows, as one HAR log (the first 10,000 requests). */
+  /**
+   * What the filter shows, as one HAR log: the first 10,000 requests, or fewer when their bodies
+   * pass 64 MiB (the headers say how many of how many).
+   */
   downloadShown(params: URLSearchParams): Reply {
     const view = this.view(filterOf(params));
     const shown: Exchange[] = [];
-    for (let i = 0; i < Math.min(view.entries.length, MAX_HAR); i++) {
-      shown.push(view.entries[i] as Exchange);
+    let bytes = 0;
+    for (let i = 0; i < Math.min(view.entries.length, MAX_HAR) && bytes < MAX_HAR_BYTES; i++) {
+      const ex = view.entries[i] as Exchange;
+      bytes += ex.request.body.length;
+      shown.push(ex);
     }
     const text = exchangesHar(shown, (ex) => this.feed.actions.harTarget(ex));
     const reply = attachment("ticket-hooks-requests.har", text);

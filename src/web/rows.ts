@@ -47,17 +47,22 @@ export interface PageDetails extends PageRow {
   forward: Exchange["forward"];
 }
 
+/** Characters of a text a row carries (a list cell shows fewer): a title may be 1 MB long. */
+const ROW_TEXT = 300;
+const cut = (text: string | null) =>
+  text !== null && text.length > ROW_TEXT ? `${text.slice(0, ROW_TEXT)}…` : text;
+
 export function pageRow(ex: Exchange): PageRow {
   const v = ex.verdict;
   return {
     seq: ex.seq,
     received_at: ex.receivedAt.toISOString(),
-    method: ex.request.method,
-    path: ex.request.url,
-    event_type: v.eventType,
-    event_id: v.eventId,
-    title: v.title,
-    error: v.rejected || ex.aborted ? v.error : null,
+    method: cut(ex.request.method) ?? "",
+    path: cut(ex.request.url) ?? "",
+    event_type: cut(v.eventType),
+    event_id: cut(v.eventId),
+    title: cut(v.title),
+    error: v.rejected || ex.aborted ? cut(v.error) : null,
     signature: { status: v.signature.status, header: v.signature.header },
     schema: v.validation === null ? null : v.validation.valid ? "valid" : "invalid",
     status: ex.status,
@@ -65,10 +70,17 @@ export function pageRow(ex: Exchange): PageRow {
     forwarded: ex.forward !== null,
     duration_ms: ex.forward?.duration_ms ?? null,
     aborted: ex.aborted,
-    ticket_id: ticketId(ex.request.body),
+    ticket_id: cut(ticketId(ex.request.body)),
     edited_from: ex.editedFrom ?? null,
     replayed: ex.replayed === true,
   };
+}
+
+/** Issues shown at most; a recording's verdict is outside data, of any shape: objects only. */
+const MAX_ISSUES = 200;
+function listOf<T>(issues: readonly T[] | undefined): T[] {
+  if (!Array.isArray(issues)) return [];
+  return issues.filter((i) => typeof i === "object" && i !== null).slice(0, MAX_ISSUES);
 }
 
 /** Bodies larger than this are not parsed for a row's ticket id. */
@@ -93,15 +105,15 @@ export function pageDetails(ex: Exchange): PageDetails {
     ...pageRow(ex),
     headers,
     signature_reason: ex.verdict.signature.reason,
-    validation_errors: (ex.verdict.validation?.errors ?? []).map((e) => ({
-      path: e.path,
-      message: e.message,
+    validation_errors: listOf(ex.verdict.validation?.errors).map((e) => ({
+      path: String(e.path),
+      message: String(e.message),
       expected: String(e.expected),
       actual: String(e.actual),
     })),
-    validation_warnings: (ex.verdict.validation?.warnings ?? []).map((w) => ({
-      path: w.path,
-      message: w.message,
+    validation_warnings: listOf(ex.verdict.validation?.warnings).map((w) => ({
+      path: String(w.path),
+      message: String(w.message),
     })),
     body: text ? body.toString("utf8") : body.toString("base64"),
     body_encoding: text ? "utf8" : "base64",

@@ -41,7 +41,11 @@ export interface Inspector {
 
 /** The inspector's usual port (ngrok's is 4040). */
 export const DEFAULT_WEB_PORT = 4041;
-const COOKIE = "th_token";
+/**
+ * The token's cookie, named after the port: browsers share cookies between the ports of one host,
+ * so each inspector has its own, and one set by another local page cannot shadow it.
+ */
+const cookieName = (port: number) => `th_token_${port}`;
 /** Bytes a replay or an edit sent from the page may have. */
 const MAX_POST = 4 * 1024 * 1024;
 
@@ -121,21 +125,26 @@ class InspectorServer {
     return origin === `http://${req.headers.host}`;
   }
 
-  private tokenOf(req: IncomingMessage, url: URL): string | null {
+  /** The token the request carries: the URL's, else each of its cookies of this port's name. */
+  private tokensOf(req: IncomingMessage, url: URL): string[] {
     const given = url.searchParams.get("token");
-    if (given !== null) return given;
+    if (given !== null) return [given];
+    const name = cookieName(this.port);
+    const found: string[] = [];
     for (const part of (req.headers.cookie ?? "").split(";")) {
-      const [name, value] = part.trim().split("=");
-      if (name === COOKIE && value !== undefined) return value;
+      const [key, value] = part.trim().split("=");
+      if (key === name && value !== undefined) found.push(value);
     }
-    return null;
+    return found;
   }
 
-  private tokenValid(given: string | null): boolean {
-    if (given === null) return false;
-    const a = Buffer.from(given);
+  /** One of them is this run's (a cookie another page set under the same name changes nothing). */
+  private tokenValid(given: readonly string[]): boolean {
     const b = Buffer.from(this.token);
-    return a.length === b.length && timingSafeEqual(a, b);
+    return given.some((t) => {
+      const a = Buffer.from(t);
+      return a.length === b.length && timingSafeEqual(a, b);
+    });
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -143,8 +152,12 @@ class InspectorServer {
       answer(res, text(403, "this inspector answers only on localhost (check the Host header)"));
       return;
     }
-    const url = new URL(req.url ?? "/", `http://${req.headers.host}`);
-    if (!this.tokenValid(this.tokenOf(req, url))) {
+    const url = URL.parse(req.url ?? "/", `http://${req.headers.host}`);
+    if (url === null) {
+      answer(res, text(400, "not a request target this inspector knows"));
+      return;
+    }
+    if (!this.tokenValid(this.tokensOf(req, url))) {
       answer(
         res,
         text(401, "open the inspector with the URL ticket-hooks printed (it holds a token)"),
@@ -163,36 +176,52 @@ class InspectorServer {
         status: 303,
         body: "",
         headers: {
-          "set-cookie": `${COOKIE}=${this.token}; HttpOnly; SameSite=Strict; Path=/`,
-          location: `/${url.search}`,
+          "set-cookie": `${cookieName(this.port)}=${this.token}; HttpOnly; SameSite=Strict; Path=/`,
+          location: `${url.pathname}${url.search}`,
         },
       });
       return;
     }
+    await this.route(req, res, url);
+  }
+
+  /** A request that passed every check, answered by its method and path. */
+  private async route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     if (url.pathname === "/api/stream" && req.method === "GET") {
       this.streams.open(req, res, url, SECURITY_HEADERS);
-      return;
-    }
-    if (req.method === "POST") {
+    } else if (req.method === "POST") {
       answer(res, await this.post(url.pathname, await readBody(req)));
-      return;
-    }
-    if (req.method !== "GET") {
+    } else if (req.method !== "GET") {
       answer(res, text(405, "GET and POST only"));
-      return;
-    }
-    if (url.pathname === "/favicon.ico") {
+    } else if (url.pathname === "/favicon.ico") {
       answer(res, { status: 204, body: "" });
-      return;
-    }
-    const type = ASSETS[url.pathname];
-    if (type) {
+    } else if (ASSETS[url.pathname]) {
       const name = url.pathname === "/" ? "index.html" : url.pathname.slice(1);
-      answer(res, { status: 200, body: this.asset(name), type });
+      answer(res, { status: 200, body: this.asset(name), type: ASSETS[url.pathname] as string });
+    } else if (url.pathname === "/api/download") {
+      this.downloadShown(res, url);
+    } else {
+      answer(res, this.get(url));
+    }
+  }
+
+  /** One at a time: each may be tens of MB, held until the browser has read it. */
+  private downloadShown(res: ServerResponse, url: URL): void {
+    if (this.downloading) {
+      answer(
+        res,
+        problem(429, "a HAR of the shown requests is on its way: try again when it is done"),
+      );
       return;
     }
-    answer(res, this.get(url));
+    this.downloading = true;
+    res.on("close", () => {
+      this.downloading = false;
+    });
+    answer(res, this.api.downloadShown(url.searchParams));
   }
+
+  private downloading = false;
 
   private asset(name: string): Buffer {
     let bytes = this.assets.get(name);
@@ -210,7 +239,6 @@ class InspectorServer {
     const params = url.searchParams;
     if (path === "/api/info") return api.info();
     if (path === "/api/rows") return api.rows(params);
-    if (path === "/api/download") return api.downloadShown(params);
     if (path === "/api/diff") return api.diff(seqParam(params, "a"), seqParam(params, "b"));
     const one = /^\/api\/exchanges\/(\d+)(\/curl|\/download)?$/.exec(path);
     if (!one) return text(404, "not found");
@@ -277,7 +305,11 @@ function failure(error: unknown): Reply {
       error.message,
     );
   }
-  return problem(500, error instanceof Error ? error.message : String(error));
+  // A bug: said as one, without the internals of the message.
+  return problem(
+    500,
+    "internal error of the inspector (please report it with the steps that led here)",
+  );
 }
 
 /** Starts the inspector for `feed`; on the default port when free, else on any free one. */

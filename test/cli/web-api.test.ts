@@ -4,6 +4,7 @@
 // POST, a bounded body). Then `inspect --web` and the --web-host / --web-allow-host flags.
 
 import { createHmac } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -42,7 +43,7 @@ function pageClient(webUrl: string) {
           port: Number(url.port),
           method,
           path,
-          headers: { host, cookie: `th_token=${token}`, ...headers },
+          headers: { host, cookie: `th_token_${url.port}=${token}`, ...headers },
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -145,6 +146,14 @@ describe("the web inspector's API", () => {
     expect(JSON.stringify(d)).not.toContain(SECRET);
   });
 
+  it("rows carry at most 300 characters of a text; the details have the whole", async () => {
+    const title = "t".repeat(1_000_000);
+    const seq = await sendEvent({ title });
+    const { rows } = await page.json(`/api/rows?start=${seq - 1}&count=1`);
+    expect(rows[0].title).toBe(`${"t".repeat(300)}…`);
+    expect((await page.json(`/api/exchanges/${seq}`)).body).toContain(title);
+  });
+
   it("a request's details, and a clear 404 for one that is not there", async () => {
     const d = await page.json("/api/exchanges/1");
     expect(d).toMatchObject({ seq: 1, signature: { status: "valid", header: "X-Signature" } });
@@ -244,7 +253,7 @@ describe("the web inspector's API", () => {
           path: `/api/stream?after=${newest}&q=printer`,
           headers: {
             host: `127.0.0.1:${page.port}`,
-            cookie: `th_token=${new URL(listener.web?.url as string).searchParams.get("token")}`,
+            cookie: `th_token_${page.port}=${new URL(listener.web?.url as string).searchParams.get("token")}`,
           },
         },
         (res) => {
@@ -299,13 +308,22 @@ describe("inspect --web", () => {
       });
     }
     await recorder.close();
+    // A fourth line whose verdict is of the wrong shape (a recording is outside data).
+    const lines = readFileSync(file, "utf8").split("\n");
+    writeFileSync(
+      file,
+      `${lines.slice(0, 3).join("\n")}\n${lines[2]?.replace('"errors":[]', '"errors":7 ')}\n`,
+    );
     const main = startMain(["inspect", file, "--web", "--web-port", "0"]);
     try {
       const [, url] = (await main.waitFor(/Web inspector: (\S+)/, "stderr")) as string[];
       const client = pageClient(url as string);
       const rows = await client.json("/api/rows");
-      expect(rows.total).toBe(3);
+      expect(rows.total).toBe(4);
       expect(rows.rows[2].title).toBe("Recorded 3");
+      const odd = await client.get("/api/exchanges/4");
+      expect(odd.status).toBe(200);
+      expect(JSON.parse(odd.body).validation_errors).toEqual([]);
       const info = await client.json("/api/info");
       expect(info).toMatchObject({
         kind: "inspect",
@@ -316,7 +334,7 @@ describe("inspect --web", () => {
     }
     const r = await main.done;
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain(`Inspected 3 request(s) from ${file}`);
+    expect(r.stderr).toContain(`Inspected 4 request(s) from ${file}`);
     dir.cleanup();
   });
 });
@@ -347,7 +365,7 @@ describe("--web-host and --web-allow-host", () => {
               host: "127.0.0.2",
               port: Number(port),
               path: "/api/info",
-              headers: { host, cookie: `th_token=${token}` },
+              headers: { host, cookie: `th_token_${port}=${token}` },
             },
             (res) => {
               res.resume();

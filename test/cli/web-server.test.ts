@@ -43,7 +43,7 @@ async function started(log: RequestLog, limit?: number) {
   const token = new URL(inspector.url).searchParams.get("token") as string;
   const port = inspector.port;
   const host = `127.0.0.1:${port}`;
-  return { port, host, token, cookie: `th_token=${token}` };
+  return { port, host, token, cookie: `th_token_${port}=${token}` };
 }
 
 describe("the web inspector's server", () => {
@@ -54,7 +54,18 @@ describe("the web inspector's server", () => {
     const first = await get(port, `/?token=${token}`, { host });
     expect(first.status).toBe(303);
     expect(first.headers.location).toBe("/");
-    expect(String(first.headers["set-cookie"])).toMatch(/HttpOnly; SameSite=Strict; Path=\//);
+    expect(String(first.headers["set-cookie"])).toBe(
+      `th_token_${port}=${token}; HttpOnly; SameSite=Strict; Path=/`,
+    );
+    // A cookie of the same name set by another local page (cookies ignore ports) shadows nothing.
+    const shadowed = await get(port, "/api/info", {
+      host,
+      cookie: `th_token_${port}=tossed; ${cookie}`,
+    });
+    expect(shadowed.status).toBe(200);
+    // The token's URL on any path keeps that path.
+    const deep = await get(port, `/api/info?token=${token}&x=1`, { host });
+    expect(deep.headers.location).toBe("/api/info?x=1");
     const page = await get(port, "/", { host, cookie });
     expect(page.status).toBe(200);
     expect(page.body).toContain('<script src="/page.js"');

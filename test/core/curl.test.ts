@@ -166,3 +166,14 @@ describe("curl commands", () => {
     );
   });
 });
+
+describe("a body that starts with a dash", () => {
+  it("is printed by printf as it is, not read as an option", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const { printfFormat } = await import("../../src/core/exchanges/curl.js");
+    for (const body of ["-v x", "--help", "-"]) {
+      const format = printfFormat(Buffer.from(body));
+      expect(execFileSync("sh", ["-c", `printf ${format}`]).toString()).toBe(body);
+    }
+  });
+});

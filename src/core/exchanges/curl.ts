@@ -51,7 +51,9 @@ export function printfFormat(bytes: Buffer): string {
   const encoding = isUtf8(bytes) ? "utf8" : "latin1";
   for (const char of bytes.toString(encoding)) {
     const escaped = FORMAT_ESCAPES[char];
-    if (escaped !== undefined) parts.push(escaped);
+    // A format that starts with "-" would be read as an option of printf: the dash goes as \055.
+    if (char === "-" && parts.length === 0) parts.push("\\055");
+    else if (escaped !== undefined) parts.push(escaped);
     else if (PLAIN_CHAR.test(char) && (encoding === "utf8" || char < "\u0080")) parts.push(char);
     else parts.push(octal(Buffer.from(char, encoding)));
   }

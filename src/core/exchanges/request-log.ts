@@ -162,10 +162,33 @@ const NO_BODY = Buffer.alloc(0);
 
 /** An exchange without its body, headers or parsed event: what a list row shows. */
 function summaryOf(ex: Exchange): Exchange {
+  const v = ex.verdict;
   return {
     ...ex,
-    request: { method: ex.request.method, url: ex.request.url, headers: {}, body: NO_BODY },
-    verdict: { ...ex.verdict, event: undefined },
+    request: {
+      method: ex.request.method,
+      url: shortText(ex.request.url),
+      headers: {},
+      body: NO_BODY,
+    },
+    // The texts taken from the body are cut too: a title may be as long as the body was.
+    verdict: {
+      ...v,
+      event: undefined,
+      title: v.title === null ? null : shortText(v.title),
+      eventId: v.eventId === null ? null : shortText(v.eventId),
+      error: v.error === null ? null : shortText(v.error),
+      validation: v.validation && {
+        ...v.validation,
+        errors: v.validation.errors.slice(0, 10),
+        warnings: v.validation.warnings.slice(0, 10),
+      },
+    },
     summary: { bodyBytes: ex.request.body.length },
   };
 }
+
+/** Characters of a text a summary keeps. */
+const SUMMARY_TEXT = 500;
+const shortText = (text: string) =>
+  text.length > SUMMARY_TEXT ? `${text.slice(0, SUMMARY_TEXT)}…` : text;
