@@ -2,6 +2,7 @@ import type { CaseResult, CheckReport, CheckSummary, RootCause } from "../core/c
 import { jsonSafe, safeBlock, safeLine } from "../terminal/safe-text.js";
 import { diagnosisRecord, prettyDiagnosis } from "./diagnoses.js";
 import type { Paint } from "./output.js";
+import { annotationData, annotationProperty, markdownCell } from "./reporters.js";
 
 /** A case's lines; `got` quotes the receiver's answer, so the text passes the sanitiser. */
 export function prettyCase(r: CaseResult, c: Paint): string[] {
@@ -69,6 +70,12 @@ export function jsonLines(report: CheckReport): string {
   ].join("\n")}\n`;
 }
 
+/** A failure's message attribute: one line (its consumers show it as a title), 300 characters. */
+const oneLine = (text: string) => {
+  const line = text.replace(/\s+/g, " ").trim();
+  return line.length > 300 ? `${line.slice(0, 299)}…` : line;
+};
+
 // Escaped for a terminal first (ESC, C1 and bidi controls shown as \u001b), then for XML.
 const xml = (s: string) =>
   safeBlock(s)
@@ -90,10 +97,10 @@ export function junit(report: CheckReport, target: string): string {
   const cases = results.map((r) => {
     const head = `    <testcase classname="ticket-hooks.check" name="${xml(`${r.id}: ${r.title}`)}" time="${(r.duration_ms / 1000).toFixed(3)}">`;
     if (r.status === "fail") {
-      return `${head}\n      <failure message="${xml(`expected ${r.expected}, got ${r.got}`)}" type="${xml(r.id)}">${xml(`expected ${r.expected}, got ${r.got}\nfix: ${r.fix ?? ""}`)}</failure>\n    </testcase>`;
+      return `${head}\n      <failure message="${xml(oneLine(`expected ${r.expected}, got ${r.got}`))}" type="${xml(r.id)}">${xml(`expected ${r.expected}, got ${r.got}\nfix: ${r.fix ?? ""}`)}</failure>\n    </testcase>`;
     }
     if (r.status === "inconclusive") {
-      return `${head}\n      <failure message="${xml(r.fix ?? "inconclusive")}" type="inconclusive">${xml(`expected ${r.expected}, got ${r.got}\n${r.fix ?? ""}`)}</failure>\n    </testcase>`;
+      return `${head}\n      <failure message="${xml(oneLine(r.fix ?? "inconclusive"))}" type="inconclusive">${xml(`expected ${r.expected}, got ${r.got}\n${r.fix ?? ""}`)}</failure>\n    </testcase>`;
     }
     if (r.status === "skip")
       return `${head}\n      <skipped message="${xml(r.fix ?? "skipped")}"/>\n    </testcase>`;
@@ -117,4 +124,84 @@ export function junit(report: CheckReport, target: string): string {
     "</testsuites>",
     "",
   ].join("\n");
+}
+
+const VERDICT: Record<CaseResult["status"], string> = {
+  pass: "✅ pass",
+  fail: "❌ fail",
+  inconclusive: "⚠️ inconclusive",
+  skip: "➖ skip",
+  warn: "⚠️ warn",
+};
+
+/** The run's headline: what failed, or that all passed. */
+function headline(summary: CheckSummary, interrupted: boolean): string {
+  if (summary.failed > 0) return `❌ ${summary.failed} of ${summary.total} failed`;
+  if (summary.inconclusive > 0) return `⚠️ ${summary.inconclusive} inconclusive`;
+  return interrupted ? "⚠️ interrupted" : `✅ all ${summary.passed} passed`;
+}
+
+/** The root causes and the doctor's diagnoses, in Markdown. */
+function markdownCauses(report: CheckReport): string[] {
+  const lines: string[] = [];
+  for (const cause of report.rootCauses) {
+    lines.push(`**Root cause:** ${markdownCell(safeLine(cause.message))}`, "");
+    lines.push(...cause.details.map((d) => `- ${markdownCell(safeLine(d))}`));
+    if (cause.details.length > 0) lines.push("");
+  }
+  for (const d of report.diagnoses ?? []) {
+    lines.push(`**Diagnosis \`${d.id}\`:** ${markdownCell(safeLine(d.evidence))}`, "");
+    lines.push(`**Fix:** ${markdownCell(safeLine(d.fix))}`, "");
+  }
+  return lines;
+}
+
+function markdownRow(r: CaseResult): string {
+  const fix = r.status === "pass" ? "" : r.root_cause ? "see the root cause" : (r.fix ?? "");
+  const cells = [r.id, VERDICT[r.status], r.expected, r.got, fix];
+  return `| ${cells.map((c, i) => (i === 1 ? c : markdownCell(safeLine(c)))).join(" | ")} |`;
+}
+
+/**
+ * The report in Markdown (a job summary, a merge-request note): the root cause first, the
+ * doctor's diagnosis and its fix, then a table of the cases. Outside text is one line, no markup.
+ */
+export function markdownReport(report: CheckReport, target: string): string {
+  const { summary: s } = report;
+  return `${[
+    `### ticket-hooks check: ${headline(s, report.interrupted)}`,
+    "",
+    `Receiver ${markdownCell(safeLine(target))} · ${s.passed} passed, ${s.failed} failed, ${s.inconclusive} inconclusive, ${s.skipped} skipped, ${s.warnings} warning(s) in ${s.duration_ms} ms`,
+    "",
+    ...markdownCauses(report),
+    "| case | verdict | expected | got | fix |",
+    "| --- | --- | --- | --- | --- |",
+    ...report.results.map(markdownRow),
+  ].join("\n")}\n`;
+}
+
+function annotation(r: CaseResult): string | null {
+  const level =
+    r.status === "fail" || r.status === "inconclusive"
+      ? "error"
+      : r.status === "warn"
+        ? "warning"
+        : null;
+  if (!level) return null;
+  const what = { inconclusive: "inconclusive", warn: "warning" }[r.status as string] ?? "failed";
+  const fix = r.root_cause ? "see the root cause" : (r.fix ?? "");
+  const message = `${r.title}: expected ${r.expected}, got ${r.got}${fix ? `. Fix: ${fix}` : ""}`;
+  return `::${level} title=${annotationProperty(`ticket-hooks check: ${r.id} ${what}`)}::${annotationData(safeLine(message))}`;
+}
+
+/** One `::error` workflow annotation per failed or inconclusive case (`::warning` for a warning). */
+export function githubAnnotations(report: CheckReport): string {
+  const out = [
+    ...report.rootCauses.map(
+      (c) =>
+        `::error title=${annotationProperty("ticket-hooks check: root cause")}::${annotationData(safeLine(c.message))}`,
+    ),
+    ...report.results.map(annotation).filter((a): a is string => a !== null),
+  ];
+  return out.length > 0 ? `${out.join("\n")}\n` : "";
 }

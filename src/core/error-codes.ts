@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   "BAD_OPTION",
   "BAD_PATH",
   "BAD_PROBE",
+  "BAD_REPORTER",
   "BAD_REQUEST",
   "BAD_ROUTE",
   "BAD_SCENARIO",

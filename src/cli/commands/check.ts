@@ -1,4 +1,4 @@
-import { accessSync, constants, statSync, writeFileSync } from "node:fs";
+import { accessSync, constants, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { Command, Option } from "commander";
 import { CASE_IDS } from "../../core/check/cases.js";
@@ -7,7 +7,13 @@ import { runCheck } from "../../core/check/run.js";
 import { describeFsError, TicketHooksError, usageError } from "../../core/errors.js";
 import { resolveTemplateDir } from "../../core/events/templates.js";
 import { createSender } from "../../io/adapters.js";
-import { jsonLines, junit, prettyReport } from "../check-reporters.js";
+import {
+  githubAnnotations,
+  jsonLines,
+  junit,
+  markdownReport,
+  prettyReport,
+} from "../check-reporters.js";
 import { credentialHeaders, requireTarget, URL_ENV } from "../deliveries.js";
 import { commaList } from "../filters.js";
 import type { CliIo } from "../io.js";
@@ -20,6 +26,16 @@ import {
   templatesOption,
 } from "../options.js";
 import { type Output, outputFor, type Paint } from "../output.js";
+import {
+  appendStepSummary,
+  collectReporter,
+  REPORTER_KINDS,
+  type ReporterKind,
+  type ReporterSpec,
+  reportersOf,
+  stdoutTaken,
+  writeReportFile,
+} from "../reporters.js";
 import { onStopSignal, signalExitCode } from "../signals.js";
 import { templateLookup } from "../template-source.js";
 
@@ -31,7 +47,7 @@ interface CheckFlags {
   slowMs: number;
   only?: string[];
   skip?: string[];
-  reporter: "pretty" | "json" | "junit";
+  reporter?: ReporterSpec[];
   output?: string;
   insecure?: boolean;
   json?: boolean;
@@ -47,14 +63,14 @@ export function checkCommand(io: CliIo): Command {
     .addOption(signatureHeaderOption())
     .option("--only <ids>", "run only these cases (comma-separated)", commaList)
     .option("--skip <ids>", "skip these cases (comma-separated)", commaList)
-    .addOption(
-      new Option("--reporter <kind>", "report format")
-        .choices(["pretty", "json", "junit"])
-        .default("pretty"),
+    .option(
+      "--reporter <kind[:file]>",
+      `report format, to stdout or to a file: ${REPORTER_KINDS.join(", ")} (repeatable; default pretty)`,
+      collectReporter,
     )
     .option(
       "-o, --output <file>",
-      "write the report to a file (the console still gets the pretty report)",
+      "write the report given by --reporter to a file (the console still gets the pretty report)",
     )
     .option(
       "--slow-ms <ms>",
@@ -85,6 +101,7 @@ is unreachable · 2 usage error · 130 interrupted (the partial report is still 
 Examples:
   $ ticket-hooks check --to http://localhost:3000/webhooks --secret "$SECRET"
   $ ticket-hooks check --to $URL --secret "$SECRET" --reporter junit --output check.xml
+  $ ticket-hooks check --to $URL --reporter pretty --reporter junit:check.xml --reporter github
   $ ticket-hooks check --to $URL --secret "$SECRET" --only stale-timestamp,future-timestamp`;
 
 /** check: run the suite (Ctrl-C stops after the case in flight), report, and judge the run. */
@@ -92,8 +109,8 @@ async function runCheckCommand(command: Command, io: CliIo): Promise<void> {
   const out = outputFor(command, io);
   const flags = command.opts<CheckFlags>();
   const to = requireTarget(flags.to, out);
-  const outputFile = flags.output ? resolve(io.cwd, flags.output) : undefined;
-  if (flags.output && outputFile) assertWritable(flags.output, outputFile);
+  const reporters = reportersOf(flags);
+  for (const r of reporters) if (r.file) assertWritable(r.file, resolve(io.cwd, r.file));
   if (!flags.secret) {
     out.warn(
       "no --secret: the signature cases are skipped (set TICKET_HOOKS_SECRET or pass --secret)",
@@ -118,13 +135,19 @@ async function runCheckCommand(command: Command, io: CliIo): Promise<void> {
   const started = performance.now();
   try {
     const report = await runWithProgress(options, out, io);
-    writeReport(report, flags, to, out, outputFile);
+    writeReports(report, reporters, to, out, io);
     judgeRun(report);
   } catch (error) {
-    // CI's report step still gets a file: one failed case naming the cause.
-    if (error instanceof TicketHooksError && error.code === "UNREACHABLE" && outputFile) {
+    // CI's report steps still get their files: one failed case naming the cause.
+    if (error instanceof TicketHooksError && error.code === "UNREACHABLE") {
       const report = unreachableReport(error.message, started);
-      writeReportFile(report, flags, to, out, outputFile);
+      writeReports(
+        report,
+        reporters.filter((r) => r.file !== undefined || r.kind === "github"),
+        to,
+        out,
+        io,
+      );
     }
     throw error;
   }
@@ -166,48 +189,48 @@ async function runWithProgress(
   }
 }
 
-/** The report: pretty on the console, and as --reporter says on stdout or in --output. */
-function writeReport(
+/**
+ * The report, once per reporter: to its file, or to the console. Pretty goes to stdout unless
+ * another reporter holds it; github's annotations go to stdout (else stderr) and its summary to
+ * $GITHUB_STEP_SUMMARY.
+ */
+function writeReports(
   report: CheckReport,
-  flags: CheckFlags,
+  reporters: readonly ReporterSpec[],
   to: string,
   out: Output,
-  outputFile: string | undefined,
+  io: CliIo,
 ): void {
-  const reporter = flags.json ? "json" : flags.reporter;
-  if (flags.output || reporter === "pretty") {
-    for (const line of prettyReport(report, out.c)) out.line(line);
+  const taken = stdoutTaken(reporters);
+  for (const r of reporters) {
+    if (r.kind === "github") {
+      writeGithub(report, r, to, taken, io);
+    } else if (r.file) {
+      writeReportFile(io, r.file, reportText(report, r.kind, to));
+      out.note(`Report written to ${r.file} (${r.kind})`);
+    } else if (r.kind !== "pretty") {
+      io.stdout.write(reportText(report, r.kind, to));
+    } else if (!taken) {
+      for (const line of prettyReport(report, out.c)) out.line(line);
+    }
   }
-  if (flags.output) writeReportFile(report, flags, to, out, outputFile ?? flags.output);
-  else if (reporter !== "pretty") out.io.stdout.write(reportText(report, reporter, to));
 }
 
-/** The report as --reporter says (pretty as plain text, for a file). */
-function reportText(report: CheckReport, reporter: CheckFlags["reporter"], to: string): string {
-  if (reporter === "junit") return junit(report, to);
-  if (reporter === "json") return jsonLines(report);
+/** github: the annotations (stdout, else stderr, or a file) and the job summary. */
+function writeGithub(report: CheckReport, r: ReporterSpec, to: string, taken: boolean, io: CliIo) {
+  const annotations = githubAnnotations(report);
+  if (r.file) writeReportFile(io, r.file, annotations);
+  else (taken ? io.stderr : io.stdout).write(annotations);
+  appendStepSummary(io, markdownReport(report, to));
+}
+
+/** The report as a reporter writes it (pretty as plain text, for a file). */
+function reportText(report: CheckReport, kind: ReporterKind, to: string): string {
+  if (kind === "junit") return junit(report, to);
+  if (kind === "json") return jsonLines(report);
+  if (kind === "markdown") return markdownReport(report, to);
+  if (kind === "github") return githubAnnotations(report);
   return `${prettyReport(report, PLAIN).join("\n")}\n`;
-}
-
-/** The report written to --output. */
-function writeReportFile(
-  report: CheckReport,
-  flags: CheckFlags,
-  to: string,
-  out: Output,
-  file: string,
-): void {
-  const reporter = flags.json ? "json" : flags.reporter;
-  const text = reportText(report, reporter, to);
-  try {
-    writeFileSync(file, text);
-  } catch (error) {
-    throw new TicketHooksError(
-      "WRITE_FAILED",
-      `cannot write ${flags.output}: ${describeFsError(error)}`,
-    );
-  }
-  out.note(`Report written to ${flags.output} (${reporter})`);
 }
 
 /** Interrupted, or any case failed or inconclusive: the run's exit code says so. */
