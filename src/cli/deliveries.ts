@@ -15,6 +15,7 @@ import { DeliveryPrinter } from "./delivery-printer.js";
 import { intArg, jsonOption, secretOption, signatureHeaderOption } from "./options.js";
 import type { Output } from "./output.js";
 import { onStopSignal } from "./signals.js";
+import { waitForTarget, waitOption } from "./wait.js";
 
 // What send, replay and scenario share: the delivery options, --dry-run, and running deliveries
 // with progress, Ctrl-C handling and exit codes.
@@ -86,6 +87,7 @@ export function addDeliveryOptions(command: Command, { load = true } = {}): Comm
   }
   return command
     .option("--insecure", "skip TLS certificate checks (with a warning)")
+    .addOption(waitOption())
     .option("--dry-run", "print the exact requests and send nothing")
     .addOption(jsonOption())
     .option("-v, --verbose", "show response headers and bodies")
@@ -104,6 +106,8 @@ export interface DeliveryFlags {
   concurrency: number;
   rate?: number;
   insecure?: boolean;
+  /** --wait: milliseconds to wait for the target to answer before the first request. */
+  wait?: number;
   dryRun?: boolean;
   /** replay: the recorded signatures are sent (no note about unsigned requests). */
   keepSignature?: boolean;
@@ -224,6 +228,19 @@ export async function printDryRun(
   out.note(`Dry run: ${n} request(s) shown, nothing sent.`);
 }
 
+/** What is said (and waited for, with --wait) before the first request. */
+async function beforeDeliveries(out: Output, flags: DeliveryFlags): Promise<void> {
+  if (flags.insecure) out.warn("--insecure: TLS certificates are not checked");
+  if (flags.wait && flags.to) {
+    await waitForTarget(flags.to, flags.wait, out.io, out, { insecure: flags.insecure === true });
+  }
+  if (flags.secret === undefined && !flags.keepSignature) {
+    out.note(
+      "No secret: requests are sent unsigned (pass --secret or set TICKET_HOOKS_SECRET to sign them).",
+    );
+  }
+}
+
 /** Runs deliveries with a printer, Ctrl-C handling and exit codes. Shared by send and replay. */
 export async function runDeliveries(
   out: Output,
@@ -233,12 +250,7 @@ export async function runDeliveries(
     deps: SendDeps & { onResult: (r: DeliveryResult) => void; signal: AbortSignal },
   ) => Promise<SendResult>,
 ): Promise<void> {
-  if (flags.insecure) out.warn("--insecure: TLS certificates are not checked");
-  if (flags.secret === undefined && !flags.keepSignature) {
-    out.note(
-      "No secret: requests are sent unsigned (pass --secret or set TICKET_HOOKS_SECRET to sign them).",
-    );
-  }
+  await beforeDeliveries(out, flags);
   const printer = new DeliveryPrinter(out, {
     total,
     verbose: flags.verbose === true,

@@ -11,6 +11,7 @@ import type { WebFlags } from "./web.js";
 
 export interface ListenFlags extends WebFlags {
   exportDir?: string;
+  readyFile?: string;
   port: number;
   host: string;
   path: string;

@@ -31,7 +31,8 @@ export class WebhookServer {
     this.responder = responder;
   }
 
-  async start(): Promise<this> {
+  /** Listens on `port` (default: any free one). */
+  async start(port = 0): Promise<this> {
     this.server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));
@@ -52,7 +53,7 @@ export class WebhookServer {
         });
       });
     });
-    await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
+    await new Promise<void>((resolve) => this.server?.listen(port, "127.0.0.1", resolve));
     return this;
   }
 

@@ -38,6 +38,7 @@ import {
 } from "../reporters.js";
 import { onStopSignal, signalExitCode } from "../signals.js";
 import { templateLookup } from "../template-source.js";
+import { waitForTarget, waitOption } from "../wait.js";
 
 interface CheckFlags {
   to?: string;
@@ -51,6 +52,7 @@ interface CheckFlags {
   output?: string;
   insecure?: boolean;
   json?: boolean;
+  wait?: number;
 }
 
 export function checkCommand(io: CliIo): Command {
@@ -80,6 +82,7 @@ export function checkCommand(io: CliIo): Command {
     )
     .option("--timeout <ms>", "per-request timeout", intArg("--timeout", 1), 10_000)
     .option("--insecure", "skip TLS certificate checks")
+    .addOption(waitOption())
     .option("--json", "same as --reporter json (NDJSON)")
     .addOption(templatesOption())
     .addOption(allowEnvOption())
@@ -134,6 +137,8 @@ async function runCheckCommand(command: Command, io: CliIo): Promise<void> {
   };
   const started = performance.now();
   try {
+    if (flags.wait)
+      await waitForTarget(to, flags.wait, io, out, { insecure: flags.insecure === true });
     const report = await runWithProgress(options, out, io);
     writeReports(report, reporters, to, out, io);
     judgeRun(report);

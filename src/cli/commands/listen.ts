@@ -1,6 +1,7 @@
+import { renameSync, rmSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
-import { failure } from "../../core/errors.js";
+import { describeFsError, failure, TicketHooksError } from "../../core/errors.js";
 import type { ExchangeActions } from "../../core/exchanges/actions.js";
 import type { Exchange } from "../../core/exchanges/exchange.js";
 import { type Listener, type ListenOptions, listen } from "../../core/listener/listen.js";
@@ -53,6 +54,10 @@ export function listenCommand(io: CliIo): Command {
       "--export-dir <dir>",
       "where the UI's x (JSON template) and h (HAR) keys write files",
       ".",
+    )
+    .option(
+      "--ready-file <path>",
+      "once ready, write {url, web, pid} as JSON to this file (removed on exit): for scripts that start listen in the background",
     )
     .option(
       "--platform-api",
@@ -179,6 +184,14 @@ async function runListen(command: Command, io: CliIo): Promise<void> {
         throw error;
       })
     : undefined;
+  if (flags.readyFile) {
+    const ready = { url: listener.url, web: inspector?.url ?? null };
+    await writeReadyFile(io, flags.readyFile, ready).catch(async (error) => {
+      await inspector?.close();
+      await listener.close();
+      throw error;
+    });
+  }
   if (out.json) out.record({ type: "ready", url: listener.url });
   announce(out, flags, options, listener.url);
   health.ready();
@@ -198,7 +211,35 @@ async function runListen(command: Command, io: CliIo): Promise<void> {
   await stop;
   out.note("\nStopping: finishing requests in flight (Ctrl-C again to force)…");
   await inspector?.close();
+  if (flags.readyFile) removeReadyFile(io, flags.readyFile);
   await closeListener(listener, out, flags);
+}
+
+/**
+ * --ready-file: the listener's address, written whole or not at all (a temporary file renamed),
+ * so a script that waits for the file never reads half of it.
+ */
+async function writeReadyFile(
+  io: CliIo,
+  file: string,
+  ready: { url: string; web: string | null },
+): Promise<void> {
+  const path = resolve(io.cwd, file);
+  const partial = `${path}.${process.pid}.tmp`;
+  try {
+    writeFileSync(partial, `${JSON.stringify({ ...ready, pid: process.pid })}\n`);
+    renameSync(partial, path);
+  } catch (error) {
+    rmSync(partial, { force: true });
+    throw new TicketHooksError(
+      "WRITE_FAILED",
+      `cannot write --ready-file ${file}: ${describeFsError(error)}`,
+    );
+  }
+}
+
+function removeReadyFile(io: CliIo, file: string): void {
+  rmSync(resolve(io.cwd, file), { force: true });
 }
 
 /**
