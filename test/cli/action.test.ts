@@ -162,7 +162,7 @@ describe("the GitHub Action", () => {
     expect(run.summary).toContain("**Root cause:**");
   });
 
-  it("send and scenario run too, with a line in the summary; junit with them is refused", async () => {
+  it("send and scenario run too, each with its summary; junit with send is refused", async () => {
     const sent = await runAction({ to: receiver.url, secret: SECRET, command: "send created" });
     expect(sent.code).toBe(0);
     expect(sent.summary).toContain("### ticket-hooks send created: passed");
@@ -175,7 +175,7 @@ describe("the GitHub Action", () => {
     const refused = await runAction({ to: receiver.url, command: "send created", junit: "x.xml" });
     expect(refused.code).toBe(2);
     expect(refused.stdout).toContain(
-      "::error title=ticket-hooks::the junit input works with check only",
+      "::error title=ticket-hooks::the junit input works with check and scenario",
     );
   });
 });

@@ -8,9 +8,10 @@ import {
 } from "../../core/delivery/builtin-scenarios.js";
 import { applyChaos, ChaosLog, type ChaosSpec, parseChaos } from "../../core/delivery/chaos.js";
 import { invalidEventError } from "../../core/delivery/compose.js";
+import type { DeliveryResult } from "../../core/delivery/results.js";
 import { composeScenario, loadScenarioFile } from "../../core/delivery/scenario.js";
 import { type PlannedStep, planSteps, runScenario } from "../../core/delivery/scenario-run.js";
-import { TicketHooksError } from "../../core/errors.js";
+import { TicketHooksError, usageError } from "../../core/errors.js";
 import { newSeed, SeededRandom } from "../../core/random.js";
 import { nodeFiles } from "../../io/adapters.js";
 import {
@@ -24,9 +25,23 @@ import {
 import type { CliIo } from "../io.js";
 import { allowEnvOption, allowedEnv, intArg, templatesOption } from "../options.js";
 import { type Output, outputFor } from "../output.js";
+import {
+  appendStepSummary,
+  collectReporter,
+  type ReporterSpec,
+  writeReportFile,
+} from "../reporters.js";
+import {
+  type ScenarioRun,
+  scenarioAnnotations,
+  scenarioJunit,
+  scenarioMarkdown,
+  stepLines,
+} from "../scenario-reporters.js";
 import { templateLookup } from "../template-source.js";
 
 interface ScenarioFlags extends DeliveryFlags {
+  reporter?: ReporterSpec[];
   skipValidation?: boolean;
   templates?: string;
   seed?: number;
@@ -56,6 +71,11 @@ export function scenarioCommand(io: CliIo): Command {
       "retry-storm: divide the platform's retry delays by this",
       intArg("--speed", 1),
       1000,
+    )
+    .option(
+      "--reporter <kind[:file]>",
+      "also report for CI: junit, github (annotations and $GITHUB_STEP_SUMMARY) or markdown, to stdout or :FILE (repeatable)",
+      collectReporter,
     )
     .addOption(templatesOption())
     .addOption(allowEnvOption());
@@ -139,5 +159,77 @@ async function runScenarioCommand(command: Command, name: string, io: CliIo): Pr
     return;
   }
   const options = { ...deliveryOptions({ ...flags, to }), concurrency: 1, source: name };
-  await runDeliveries(out, flags, planned.length, (deps) => runScenario(planned, options, deps));
+  const reporters = scenarioReporters(flags);
+  const results: DeliveryResult[] = [];
+  const started = io.clock.now();
+  try {
+    await runDeliveries(out, flags, planned.length, (deps) =>
+      runScenario(planned, options, {
+        ...deps,
+        onResult: (r) => {
+          if (reporters.length > 0) results.push(r);
+          deps.onResult(r);
+        },
+      }),
+    );
+  } finally {
+    if (reporters.length > 0) {
+      const file = existsSync(name) ? name : null;
+      const lines = file
+        ? stepLines(
+            nodeFiles.readText(file),
+            loadScenarioFile(file, nodeFiles).steps.map((s) => s.name),
+          )
+        : new Map();
+      writeScenarioReports(
+        reporters,
+        { name, file, lines, results, duration_ms: io.clock.now() - started },
+        out,
+        io,
+      );
+    }
+  }
+}
+
+/** --reporter for a scenario: junit, github, markdown (its lines, or --json, are its own report). */
+function scenarioReporters(flags: ScenarioFlags): ReporterSpec[] {
+  const specs = flags.reporter ?? [];
+  const other = specs.find((s) => s.kind === "pretty" || s.kind === "json");
+  if (other) {
+    throw usageError(
+      "BAD_REPORTER",
+      `scenario prints its own lines (and --json): --reporter takes junit, github or markdown, not ${other.kind}`,
+    );
+  }
+  const onStdout = specs.filter((s) => s.file === undefined && s.kind !== "github");
+  if (onStdout.length > 0 && flags.json) {
+    throw usageError(
+      "BAD_REPORTER",
+      `--json holds stdout: give --reporter ${onStdout[0]?.kind} a file (${onStdout[0]?.kind}:FILE)`,
+    );
+  }
+  return specs;
+}
+
+function writeScenarioReports(
+  reporters: readonly ReporterSpec[],
+  run: ScenarioRun,
+  out: Output,
+  io: CliIo,
+): void {
+  for (const r of reporters) {
+    const text =
+      r.kind === "junit"
+        ? scenarioJunit(run)
+        : r.kind === "markdown"
+          ? scenarioMarkdown(run)
+          : scenarioAnnotations(run);
+    if (r.file) {
+      writeReportFile(io, r.file, text);
+      out.note(`Report written to ${r.file} (${r.kind})`);
+    } else {
+      (r.kind === "github" && out.json ? io.stderr : io.stdout).write(text);
+    }
+    if (r.kind === "github") appendStepSummary(io, scenarioMarkdown(run));
+  }
 }
