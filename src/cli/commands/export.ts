@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Command, Option } from "commander";
-import { describeFsError } from "../../core/errors.js";
+import { describeFsError, usageError } from "../../core/errors.js";
 import type { WhereClause } from "../../core/events/where.js";
 import { templateText } from "../../core/exchanges/exchange-export.js";
 import { exportBaseName, RunNames } from "../../core/exchanges/export-names.js";
@@ -13,14 +13,25 @@ import {
 } from "../../core/recording/recording.js";
 import { nodeFiles } from "../../io/adapters.js";
 import { type ExportFormat, exportFormat } from "../export-formats.js";
+import { exportK6, type K6Flags } from "../export-k6.js";
 import { eventTypeList } from "../filters.js";
 import { ensureFolder } from "../folders.js";
 import type { CliIo } from "../io.js";
-import { jsonOption, secretOption, signatureHeaderOption, whereOption } from "../options.js";
+import {
+  allowEnvOption,
+  allowedEnv,
+  intArg,
+  jsonOption,
+  secretOption,
+  signatureHeaderOption,
+  templatesOption,
+  whereOption,
+} from "../options.js";
 import { type Output, outputFor } from "../output.js";
 import { noteIfPipe } from "../pipes.js";
+import { templateLookup } from "../template-source.js";
 
-interface ExportFlags {
+interface ExportFlags extends Omit<K6Flags, "signatureHeader" | "to"> {
   out: string;
   events?: string[];
   where?: WhereClause[];
@@ -28,7 +39,7 @@ interface ExportFlags {
   includeRejected?: boolean;
   force?: boolean;
   json?: boolean;
-  format: ExportFormat;
+  format: ExportFormat | "k6";
   to?: string;
   secret?: string;
   signatureHeader: string;
@@ -36,8 +47,13 @@ interface ExportFlags {
 
 export function exportCommand(io: CliIo): Command {
   return new Command("export")
-    .description("turn recorded events into editable template files")
-    .argument("<recording>", "a `listen --record` file")
+    .description(
+      "turn recorded events into template files, a curl script or HAR; or events into a k6 script",
+    )
+    .argument(
+      "<source...>",
+      "a `listen --record` file; with --format k6 also a scenario (built-in or file) or events",
+    )
     .requiredOption("-o, --out <dir>", "folder to write the JSON files to")
     .option("--events <list>", "only these event types", eventTypeList)
     .addOption(whereOption())
@@ -45,17 +61,35 @@ export function exportCommand(io: CliIo): Command {
     .option("--include-rejected", "also requests the listener turned away")
     .option("-f, --force", "overwrite files that already exist")
     .addOption(
-      new Option("--format <format>", "json files, a curl script, or a HAR log")
-        .choices(["json", "curl", "har"])
+      new Option(
+        "--format <format>",
+        "json files, a curl script, a HAR log, or a k6 script (load from k6 or k6-operator)",
+      )
+        .choices(["json", "curl", "har", "k6"])
         .default("json"),
     )
-    .option("--to <url>", "with --format curl|har: where the requests are sent")
+    .option("--to <url>", "with --format curl|har|k6: where the requests are sent")
+    .option(
+      "--rate <n>",
+      "with --format k6: iterations a second (default; -e RATE= overrides)",
+      intArg("--rate", 1),
+      10,
+    )
+    .option("--duration <d>", "with --format k6: how long (default; -e DURATION= overrides)", "30s")
+    .option(
+      "--vus <n>",
+      "with --format k6: virtual users allocated (-e VUS= overrides)",
+      intArg("--vus", 1),
+      10,
+    )
     .addOption(secretOption("with --format curl|har: sign each request afresh with this secret"))
     .addOption(signatureHeaderOption())
     .addOption(jsonOption())
     .addHelpText("after", HELP)
-    .action(async function (this: Command, recording: string) {
-      await runExport(this, recording, io);
+    .addOption(templatesOption())
+    .addOption(allowEnvOption())
+    .action(async function (this: Command, sources: string[]) {
+      await runExport(this, sources, io);
     });
 }
 
@@ -66,15 +100,36 @@ stay). Captured strings stay data: each {{ in them is written {{{{, which render
 Use one as a template (copy it to ./ticket-hooks/<event_type>.json) or send it directly with
 \`ticket-hooks send FILE\`.
 
+--format k6 writes ticket-hooks.k6.js: each iteration sends the events in order, each signed
+afresh with k6's crypto (a fresh timestamp, and fresh event ids for events from templates);
+the secret comes from the environment (k6 run -e TICKET_HOOKS_SECRET=…).
+
 Examples:
   $ ticket-hooks export events.ndjson --out ./captured
-  $ ticket-hooks export events.ndjson --out ./captured --events resolved --only-valid`;
+  $ ticket-hooks export events.ndjson --out ./captured --events resolved --only-valid
+  $ ticket-hooks export lifecycle --format k6 --out ./load --to http://staging.example/webhooks --rate 50`;
 
-async function runExport(command: Command, recording: string, io: CliIo): Promise<void> {
+async function runExport(command: Command, sources: string[], io: CliIo): Promise<void> {
   const out = outputFor(command, io);
   const flags = command.opts<ExportFlags>();
   const dir = resolve(io.cwd, flags.out);
   ensureFolder(flags.out, dir);
+  if (flags.format === "k6") {
+    const compose = {
+      lookup: templateLookup(command, io),
+      env: io.env,
+      allowEnv: allowedEnv(command, io),
+    };
+    await exportK6(sources, dir, flags, compose, out, io);
+    return;
+  }
+  const [recording] = sources;
+  if (sources.length !== 1 || recording === undefined) {
+    throw usageError(
+      "BAD_FORMAT",
+      `--format ${flags.format} exports one recording (several sources are for --format k6)`,
+    );
+  }
   const filter = {
     events: flags.events ? new Set(flags.events) : undefined,
     where: flags.where,
