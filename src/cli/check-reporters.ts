@@ -1,8 +1,8 @@
 import type { CaseResult, CheckReport, CheckSummary, RootCause } from "../core/check/report.js";
-import { jsonSafe, safeBlock, safeLine } from "../terminal/safe-text.js";
+import { jsonSafe, safeLine } from "../terminal/safe-text.js";
 import { diagnosisRecord, prettyDiagnosis } from "./diagnoses.js";
 import type { Paint } from "./output.js";
-import { annotationData, annotationProperty, markdownCell } from "./reporters.js";
+import { annotationData, annotationProperty, markdownCell, xml } from "./reporters.js";
 
 /** A case's lines; `got` quotes the receiver's answer, so the text passes the sanitiser. */
 export function prettyCase(r: CaseResult, c: Paint): string[] {
@@ -75,17 +75,6 @@ const oneLine = (text: string) => {
   const line = text.replace(/\s+/g, " ").trim();
   return line.length > 300 ? `${line.slice(0, 299)}…` : line;
 };
-
-// Escaped for a terminal first (ESC, C1 and bidi controls shown as \u001b), then for XML.
-const xml = (s: string) =>
-  safeBlock(s)
-    .replace(
-      /[<>&"']/g,
-      (ch) =>
-        ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[ch] as string,
-    )
-    // Characters XML 1.0 cannot hold at all.
-    .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD]/gu, "\uFFFD");
 
 /**
  * A JUnit XML report (valid against Jenkins' junit-10.xsd): one testcase per case; failures carry

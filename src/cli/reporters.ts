@@ -2,6 +2,7 @@ import { appendFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { InvalidArgumentError } from "commander";
 import { describeFsError, TicketHooksError, usageError } from "../core/errors.js";
+import { safeBlock } from "../terminal/safe-text.js";
 import type { CliIo } from "./io.js";
 
 /*
@@ -119,4 +120,18 @@ export function markdownCell(text: string): string {
   return cut
     .replace(/[<>&]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;" })[c] as string)
     .replace(/[\\`*_[\]|#]/g, (c) => `\\${c}`);
+}
+
+/** Outside text in XML: escaped for a terminal first (ESC, C1, bidi shown as \u001b), then for XML. */
+export function xml(text: string): string {
+  return (
+    safeBlock(text)
+      .replace(
+        /[<>&"']/g,
+        (ch) =>
+          ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[ch] as string,
+      )
+      // Characters XML 1.0 cannot hold at all.
+      .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD]/gu, "\uFFFD")
+  );
 }

@@ -46,6 +46,31 @@ async function started(log: RequestLog, limit?: number) {
   return { port, host, token, cookie: `th_token_${port}=${token}` };
 }
 
+/** Opens the stream, then `add`s rows; resolves the first event that carries rows. */
+function firstBatch(
+  { port, host, cookie }: { port: number; host: string; cookie: string },
+  add: () => void,
+): Promise<string> {
+  return new Promise<string>((resolve) => {
+    const headers = { host, cookie };
+    const req = request(
+      { host: "127.0.0.1", port, path: "/api/stream?after=0", headers, agent: false },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8").on("data", (d: string) => {
+          text += d;
+          if (text.includes('"count"') && text.endsWith("\n\n")) {
+            req.destroy();
+            resolve(text);
+          }
+        });
+        add();
+      },
+    );
+    req.end();
+  });
+}
+
 describe("the web inspector's server", () => {
   it("answers only with the run's token, and moves it from the URL to an HttpOnly cookie", async () => {
     const { port, host, token, cookie } = await started(new RequestLog());
@@ -128,29 +153,8 @@ describe("the web inspector's server", () => {
 
   it("a burst comes as one event: every row counted, the newest sent whole", async () => {
     const log = new RequestLog(5000);
-    const { port, host, cookie } = await started(log);
-    const got = await new Promise<string>((resolve) => {
-      const req = request(
-        {
-          host: "127.0.0.1",
-          port,
-          path: "/api/stream?after=0",
-          headers: { host, cookie },
-          agent: false,
-        },
-        (res) => {
-          let text = "";
-          res.setEncoding("utf8").on("data", (d: string) => {
-            text += d;
-            if (text.includes('"count"') && text.endsWith("\n\n")) {
-              req.destroy();
-              resolve(text);
-            }
-          });
-          for (let i = 1; i <= 500; i++) log.add(exchange(i, "created", `Ticket ${i}`));
-        },
-      );
-      req.end();
+    const got = await firstBatch(await started(log), () => {
+      for (let i = 1; i <= 500; i++) log.add(exchange(i, "created", `Ticket ${i}`));
     });
     const event = /id: (\d+)\ndata: (.*)\n\n/.exec(got);
     expect(event?.[1]).toBe("500");
@@ -163,29 +167,8 @@ describe("the web inspector's server", () => {
 
   it("a log that lets go of its oldest rows says so: the list's length and its first row", async () => {
     const log = new RequestLog(10);
-    const { port, host, cookie } = await started(log);
-    const got = await new Promise<string>((resolve) => {
-      const req = request(
-        {
-          host: "127.0.0.1",
-          port,
-          path: "/api/stream?after=0",
-          headers: { host, cookie },
-          agent: false,
-        },
-        (res) => {
-          let text = "";
-          res.setEncoding("utf8").on("data", (d: string) => {
-            text += d;
-            if (text.includes('"count"') && text.endsWith("\n\n")) {
-              req.destroy();
-              resolve(text);
-            }
-          });
-          for (let i = 1; i <= 25; i++) log.add(exchange(i, "created", `Ticket ${i}`));
-        },
-      );
-      req.end();
+    const got = await firstBatch(await started(log), () => {
+      for (let i = 1; i <= 25; i++) log.add(exchange(i, "created", `Ticket ${i}`));
     });
     const data = JSON.parse(/data: (.*)\n\n/.exec(got)?.[1] as string);
     expect(data).toMatchObject({ count: 10, total: 10, first: 16 });
