@@ -245,7 +245,8 @@ describe("the web inspector in Chromium", () => {
         await page.locator("#rows img, #rows b, #rows script, #panel img, #panel b").count(),
       ).toBe(0);
       // One line each, and nothing wider than the window.
-      expect((await row(seq).boundingBox())?.height).toBe(28);
+      // The list redraws its rows as batches come: measured once the row is drawn.
+      await expect.poll(async () => (await row(seq).boundingBox())?.height).toBe(28);
       expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(1280);
     }
     expect(await page.evaluate(() => (globalThis as { pwned?: number }).pwned)).toBeUndefined();
