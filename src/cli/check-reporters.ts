@@ -2,7 +2,7 @@ import type { CaseResult, CheckReport, CheckSummary, RootCause } from "../core/c
 import { jsonSafe, safeLine } from "../terminal/safe-text.js";
 import { diagnosisRecord, prettyDiagnosis } from "./diagnoses.js";
 import type { Paint } from "./output.js";
-import { annotationData, annotationProperty, markdownCell, xml } from "./reporters.js";
+import { annotationData, annotationProperty, markdownCell, oneLine, xml } from "./reporters.js";
 
 /** A case's lines; `got` quotes the receiver's answer, so the text passes the sanitiser. */
 export function prettyCase(r: CaseResult, c: Paint): string[] {
@@ -69,12 +69,6 @@ export function jsonLines(report: CheckReport): string {
     ),
   ].join("\n")}\n`;
 }
-
-/** A failure's message attribute: one line (its consumers show it as a title), 300 characters. */
-const oneLine = (text: string) => {
-  const line = text.replace(/\s+/g, " ").trim();
-  return line.length > 300 ? `${line.slice(0, 299)}…` : line;
-};
 
 /**
  * A JUnit XML report (valid against Jenkins' junit-10.xsd): one testcase per case; failures carry

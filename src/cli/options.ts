@@ -7,6 +7,11 @@ import type { CliIo } from "./io.js";
 
 export const SECRET_ENV = "TICKET_HOOKS_SECRET";
 
+/** commander's parser for a repeatable option: each value added to the list. */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
 export function jsonOption(): Option {
   return new Option("--json", "print results as NDJSON, one object per line");
 }

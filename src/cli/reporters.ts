@@ -2,8 +2,9 @@ import { appendFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { InvalidArgumentError } from "commander";
 import { describeFsError, TicketHooksError, usageError } from "../core/errors.js";
-import { safeBlock } from "../terminal/safe-text.js";
+import { safeBlock, safeLine } from "../terminal/safe-text.js";
 import type { CliIo } from "./io.js";
+import type { Output } from "./output.js";
 
 /*
  * Where a report goes: `--reporter KIND[:FILE]`, repeatable, as vitest and jest take them. Each
@@ -79,6 +80,50 @@ export function reportersOf(flags: {
 /** Whether a reporter other than pretty writes to stdout (then pretty stays off it). */
 export function stdoutTaken(specs: readonly ReporterSpec[]): boolean {
   return specs.some((s) => s.file === undefined && s.kind !== "pretty" && s.kind !== "github");
+}
+
+/** What a run's reporters write: its text for each kind, and the pretty report on the console. */
+export interface Reportable {
+  text(kind: ReporterKind): string;
+  /** The Markdown summary github appends to $GITHUB_STEP_SUMMARY. */
+  summary(): string;
+  /** Prints the pretty report on stdout (a command without one leaves it out). */
+  pretty?(): void;
+}
+
+/**
+ * The report, once per reporter: to its file, or to the console. Pretty goes to stdout unless
+ * another reporter (or the command's own lines) holds it; github's annotations go to stdout,
+ * else stderr, and its summary to $GITHUB_STEP_SUMMARY.
+ */
+export function writeReports(
+  specs: readonly ReporterSpec[],
+  report: Reportable,
+  out: Pick<Output, "note">,
+  io: CliIo,
+  /** The command prints its own lines on stdout (scenario's --json). */
+  stdoutHeld = false,
+): void {
+  const taken = stdoutTaken(specs) || stdoutHeld;
+  for (const s of specs) {
+    if (s.file) {
+      writeReportFile(io, s.file, report.text(s.kind));
+      out.note(`Report written to ${s.file} (${s.kind})`);
+    } else if (s.kind === "github") {
+      (taken ? io.stderr : io.stdout).write(report.text("github"));
+    } else if (s.kind !== "pretty") {
+      io.stdout.write(report.text(s.kind));
+    } else if (!taken) {
+      report.pretty?.();
+    }
+    if (s.kind === "github") appendStepSummary(io, report.summary());
+  }
+}
+
+/** Outside text as one line (a failure's message, an annotation), 300 characters at most. */
+export function oneLine(text: string): string {
+  const line = safeLine(text).replace(/\s+/g, " ").trim();
+  return line.length > 300 ? `${line.slice(0, 299)}…` : line;
 }
 
 /** A report's text written to its file; a file that cannot be written is said plainly. */

@@ -1,6 +1,6 @@
 import type { DeliveryResult } from "../core/delivery/results.js";
 import { safeLine } from "../terminal/safe-text.js";
-import { annotationData, annotationProperty, markdownCell, xml } from "./reporters.js";
+import { annotationData, annotationProperty, markdownCell, oneLine, xml } from "./reporters.js";
 
 /*
  * A scenario's run as CI tools read it: each delivery a test case (its step, its answer), with
@@ -61,7 +61,6 @@ function* outsideStrings(text: string): Generator<{ c: string; i: number; line: 
 
 const caseName = (r: DeliveryResult, i: number) =>
   `${i + 1}. ${r.step ?? "step"} (${r.event_type ?? r.method})`;
-const oneLine = (text: string) => safeLine(text).replace(/\s+/g, " ").slice(0, 300);
 function where(run: ScenarioRun, r: DeliveryResult): { file?: string; line?: number } {
   if (run.file === null) return {};
   const base = (r.step ?? "").replace(/ \(chaos copy\)$/, "");

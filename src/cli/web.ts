@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { TicketHooksError, usageError } from "../core/errors.js";
 import type { InspectorFeed } from "../web/api.js";
 import type { Inspector } from "../web/server.js";
-import { intArg } from "./options.js";
+import { collect, intArg } from "./options.js";
 import type { Output } from "./output.js";
 
 /** The web inspector's flags, shared by listen and inspect. */
@@ -14,10 +14,6 @@ export interface WebFlags {
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
 
 export function addWebOptions(command: Command, what: string): Command {
   return command

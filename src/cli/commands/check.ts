@@ -27,14 +27,12 @@ import {
 } from "../options.js";
 import { type Output, outputFor, type Paint } from "../output.js";
 import {
-  appendStepSummary,
   collectReporter,
   REPORTER_KINDS,
   type ReporterKind,
   type ReporterSpec,
   reportersOf,
-  stdoutTaken,
-  writeReportFile,
+  writeReports,
 } from "../reporters.js";
 import { onStopSignal, signalExitCode } from "../signals.js";
 import { templateLookup } from "../template-source.js";
@@ -140,13 +138,13 @@ async function runCheckCommand(command: Command, io: CliIo): Promise<void> {
     if (flags.wait)
       await waitForTarget(to, flags.wait, io, out, { insecure: flags.insecure === true });
     const report = await runWithProgress(options, out, io);
-    writeReports(report, reporters, to, out, io);
+    writeCheckReports(report, reporters, to, out, io);
     judgeRun(report);
   } catch (error) {
     // CI's report steps still get their files: one failed case naming the cause.
     if (error instanceof TicketHooksError && error.code === "UNREACHABLE") {
       const report = unreachableReport(error.message, started);
-      writeReports(
+      writeCheckReports(
         report,
         reporters.filter((r) => r.file !== undefined || r.kind === "github"),
         to,
@@ -194,39 +192,26 @@ async function runWithProgress(
   }
 }
 
-/**
- * The report, once per reporter: to its file, or to the console. Pretty goes to stdout unless
- * another reporter holds it; github's annotations go to stdout (else stderr) and its summary to
- * $GITHUB_STEP_SUMMARY.
- */
-function writeReports(
+/** The check's report for the reporters: each kind's text, and pretty in colour on the console. */
+function writeCheckReports(
   report: CheckReport,
   reporters: readonly ReporterSpec[],
   to: string,
   out: Output,
   io: CliIo,
 ): void {
-  const taken = stdoutTaken(reporters);
-  for (const r of reporters) {
-    if (r.kind === "github") {
-      writeGithub(report, r, to, taken, io);
-    } else if (r.file) {
-      writeReportFile(io, r.file, reportText(report, r.kind, to));
-      out.note(`Report written to ${r.file} (${r.kind})`);
-    } else if (r.kind !== "pretty") {
-      io.stdout.write(reportText(report, r.kind, to));
-    } else if (!taken) {
-      for (const line of prettyReport(report, out.c)) out.line(line);
-    }
-  }
-}
-
-/** github: the annotations (stdout, else stderr, or a file) and the job summary. */
-function writeGithub(report: CheckReport, r: ReporterSpec, to: string, taken: boolean, io: CliIo) {
-  const annotations = githubAnnotations(report);
-  if (r.file) writeReportFile(io, r.file, annotations);
-  else (taken ? io.stderr : io.stdout).write(annotations);
-  appendStepSummary(io, markdownReport(report, to));
+  writeReports(
+    reporters,
+    {
+      text: (kind) => reportText(report, kind, to),
+      summary: () => markdownReport(report, to),
+      pretty: () => {
+        for (const line of prettyReport(report, out.c)) out.line(line);
+      },
+    },
+    out,
+    io,
+  );
 }
 
 /** The report as a reporter writes it (pretty as plain text, for a file). */

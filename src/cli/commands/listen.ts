@@ -20,6 +20,7 @@ import { type ListenFlags, listenOptions, routesLabel } from "../listen-options.
 import { printExchange, summaryLine } from "../listen-printer.js";
 import { loadUi, uiPorts } from "../load-ui.js";
 import {
+  collect,
   intArg,
   jsonOption,
   secretOption,
@@ -33,10 +34,6 @@ import { addWebOptions, checkWebFlags, openWeb } from "../web.js";
 function urlPath(value: string): string {
   if (!value.startsWith("/")) throw new InvalidArgumentError("--path must start with /.");
   return value;
-}
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
 }
 
 export function listenCommand(io: CliIo): Command {

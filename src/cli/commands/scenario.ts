@@ -25,12 +25,7 @@ import {
 import type { CliIo } from "../io.js";
 import { allowEnvOption, allowedEnv, intArg, templatesOption } from "../options.js";
 import { type Output, outputFor } from "../output.js";
-import {
-  appendStepSummary,
-  collectReporter,
-  type ReporterSpec,
-  writeReportFile,
-} from "../reporters.js";
+import { collectReporter, type ReporterSpec, writeReports } from "../reporters.js";
 import {
   type ScenarioRun,
   scenarioAnnotations,
@@ -217,19 +212,11 @@ function writeScenarioReports(
   out: Output,
   io: CliIo,
 ): void {
-  for (const r of reporters) {
-    const text =
-      r.kind === "junit"
-        ? scenarioJunit(run)
-        : r.kind === "markdown"
-          ? scenarioMarkdown(run)
-          : scenarioAnnotations(run);
-    if (r.file) {
-      writeReportFile(io, r.file, text);
-      out.note(`Report written to ${r.file} (${r.kind})`);
-    } else {
-      (r.kind === "github" && out.json ? io.stderr : io.stdout).write(text);
-    }
-    if (r.kind === "github") appendStepSummary(io, scenarioMarkdown(run));
-  }
+  const text = (kind: string) =>
+    kind === "junit"
+      ? scenarioJunit(run)
+      : kind === "markdown"
+        ? scenarioMarkdown(run)
+        : scenarioAnnotations(run);
+  writeReports(reporters, { text, summary: () => scenarioMarkdown(run) }, out, io, out.json);
 }

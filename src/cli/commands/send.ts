@@ -21,11 +21,9 @@ import {
   targetFlags,
 } from "../deliveries.js";
 import type { CliIo } from "../io.js";
-import { allowEnvOption, allowedEnv, intArg, templatesOption } from "../options.js";
+import { allowEnvOption, allowedEnv, collect, intArg, templatesOption } from "../options.js";
 import { type Output, outputFor } from "../output.js";
 import { describeOrigin, templateLookup } from "../template-source.js";
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 interface SendFlags extends DeliveryFlags {
   set?: string[];
