@@ -334,7 +334,7 @@ describe("inspect --web", () => {
     }
     const r = await main.done;
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain(`Inspected 4 request(s) from ${file}`);
+    expect(r.stderr).toContain(`Inspected 4 request(s) from ${file}\n`);
     dir.cleanup();
   });
 });

@@ -169,7 +169,11 @@ async function serveWeb(
     out,
   );
   out.note("Press Ctrl-C to stop.");
+  // The file is read in the background from now on, as the terminal UI has it read once shown,
+  // not only once a page opens.
+  const reading = source.subscribe(() => {});
   await untilSignal(io.signals, (signal) => io.exit(signalExitCode(signal)));
+  reading();
   await inspector.close();
 }
 
