@@ -191,14 +191,16 @@ function editOutcome(ex: Exchange, sent: Exchange): { text: string; invalid: boo
       ? `the app did not answer (${safeLine(sent.forward.error ?? "")})`
       : `app answered ${sent.status}`;
   const validation = sent.verdict.validation;
+  // Saved unchanged, the original bytes went: a replay, as the new row says (↻).
+  const what = sent.replayed ? `sent #${ex.seq} unchanged` : `sent edited #${ex.seq}`;
   if (!validation || validation.valid) {
-    return { text: `sent edited #${ex.seq} as #${sent.seq}: ${answer}`, invalid: false };
+    return { text: `${what} as #${sent.seq}: ${answer}`, invalid: false };
   }
   const first = validation.errors[0];
   const more = validation.errors.length > 1 ? ` (and ${validation.errors.length - 1} more)` : "";
   const why = first ? safeLine(`${first.path}: ${first.message}`) : "invalid";
   return {
-    text: `sent edited #${ex.seq} as #${sent.seq}: ${answer}; it does not match its schema: ${why}${more}`,
+    text: `${what} as #${sent.seq}: ${answer}; it does not match its schema: ${why}${more}`,
     invalid: true,
   };
 }

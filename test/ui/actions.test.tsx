@@ -96,6 +96,24 @@ describe("ListenApp: replay, copy, messages, quit", () => {
     app.unmount();
   });
 
+  it("e saved unchanged sends the original bytes: said as such, and the row is a replay (↻)", async () => {
+    const harness = setup({
+      forwardTo: "http://127.0.0.1:3000/",
+      onEdit: async (ex) => {
+        const sent = { ...exchange(9, "created", "Original"), editedFrom: ex.seq, replayed: true };
+        harness.log.add(sent);
+        return sent;
+      },
+    });
+    const { app, log, frame } = harness;
+    log.add(exchange(5, "created", "Original"));
+    await frame((t) => t.includes("Original"));
+    app.stdin.write("e");
+    await frame((t) => t.includes("sent #5 unchanged as #9: app answered 200"));
+    await frame((t) => /↻5 /.test(t));
+    app.unmount();
+  });
+
   it("e hands the event to the editor, then selects the new row linked to the original", async () => {
     const edits: number[] = [];
     const harness = setup({
