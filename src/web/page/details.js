@@ -77,7 +77,8 @@ function verdicts(d) {
   const sig = signatureRow(d);
   const rows = [sig, schemaRow(d), answerRow(d)];
   // The reason a request was turned away, unless the signature's row says it already.
-  if (d.error && !sig[1].includes(d.error)) rows.push(["why", d.error, "bad"]);
+  const said = sig[1].includes(d.error) || /^(invalid|missing) signature/.test(d.error ?? "");
+  if (d.error && !said) rows.push(["why", d.error, "bad"]);
   if (d.signature_diagnosis)
     rows.push(["diagnosis", `${d.signature_diagnosis.id}: ${d.signature_diagnosis.text}`, "bad"]);
   const list = el(
